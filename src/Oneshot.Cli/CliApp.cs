@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Oneshot.Cli.Commands;
+using Spectre.Console;
+
+namespace Oneshot.Cli;
+
+/// <summary>The `oneshot` program: builds the command tree and turns failures into exit codes.</summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int UserError = 1;
+    public const int UsageError = 2;
+    public const int InternalError = 70;
+    public const int Interrupted = 130;
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show full error details (stack traces).",
+        Recursive = true,
+    };
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Oneshot: learn, generate and play short audio samples (one-shots) with a waveform VAE.");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(DataCommand.Build());
+        root.Subcommands.Add(QuickstartCommand.Build());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = BuildRoot().Parse(args);
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parse.InvokeAsync(configuration);
+        }
+        catch (OneshotException e)
+        {
+            PrintError(e.Message, parse.GetValue(Verbose) ? e : null);
+            return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]Interrupted; nothing was written.[/]");
+            return Interrupted;
+        }
+        catch (Exception e)
+        {
+            PrintError($"Unexpected error: {e.GetType().Name}: {e.Message}" +
+                       (parse.GetValue(Verbose) ? "" : " (run again with --verbose for details, and please report it)"),
+                       parse.GetValue(Verbose) ? e : null);
+            return InternalError;
+        }
+    }
+
+    static void PrintError(string message, Exception? details)
+    {
+        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (details is not null) error.WriteLine(details.ToString());
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Oneshot.Cli.Output;
+using Oneshot.Data;
+using Oneshot.Data.Recipes;
+using Spectre.Console;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot data prepare | recipe | info`.</summary>
+public static class DataCommand
+{
+    public static Command Build()
+    {
+        var data = new Command("data", "Make and inspect datasets of fixed-length one-shot clips.");
+        data.Subcommands.Add(BuildPrepare());
+        data.Subcommands.Add(BuildRecipe());
+        data.Subcommands.Add(BuildInfo());
+        return data;
+    }
+
+    static Command BuildPrepare()
+    {
+        var command = new Command("prepare", "Turn folders of audio (or list files of paths) into a dataset directory.");
+        var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), audio files, or .txt list files with one path per line.", Arity = ArgumentArity.OneOrMore };
+        var groupBy = new Option<GroupRule>("--group-by") { Description = "Which sounds stay together in one split: the parent folder, the first folder under the input (a kit or pack), or each file.", DefaultValueFactory = _ => GroupRule.Folder };
+        var options = new PrepareOptionSet();
+        command.Arguments.Add(inputs);
+        command.Options.Add(groupBy);
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var prepare = options.Read(parse, parse.GetValue(groupBy));
+            prepare.Validate();
+            string[] paths = parse.GetValue(inputs)!;
+            var sources = InputScanner.Scan(paths, prepare.GroupBy);
+            AnsiConsole.MarkupLine($"Found [bold]{sources.Count}[/] audio files in {Markup.Escape(string.Join(", ", paths))}.");
+            var result = await BuildAsync(sources, parse.GetValue(options.Out)!, prepare, "files: " + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation);
+            DatasetReport.PrintPrepared(result);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildRecipe()
+    {
+        var command = new Command("recipe", "Build a dataset from sounds available on this machine: drums (hydrogen-drumkits), notes (General MIDI SoundFont), synthetic (built in).");
+        var name = new Argument<string>("name") { Description = "drums, notes or synthetic." };
+        name.AcceptOnlyFromAmong(Recipes.Names);
+        var perGroup = new Option<int>("--per-group") { Description = "drums/notes: at most this many sounds per kit or program (0 = all); handy for a quick look.", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count") { Description = "synthetic: how many sounds to generate.", DefaultValueFactory = _ => 400 };
+        var defaults = new NotesSettings();
+        var programs = new Option<string>("--programs") { Description = "notes: General MIDI programs (0–127), e.g. 0,24,40-47.", DefaultValueFactory = _ => string.Join(",", defaults.Programs) };
+        var pitches = new Option<string>("--pitches") { Description = "notes: MIDI pitches, e.g. 36-84:3.", DefaultValueFactory = _ => "36-84:3" };
+        var velocities = new Option<string>("--velocities") { Description = "notes: MIDI velocities.", DefaultValueFactory = _ => string.Join(",", defaults.Velocities) };
+        var root = new Option<string>("--drumkits") { Description = "drums: folder of Hydrogen drum kits.", DefaultValueFactory = _ => DrumsRecipe.DefaultRoot };
+        var options = new PrepareOptionSet();
+        command.Arguments.Add(name);
+        foreach (Option option in new Option[] { perGroup, count, programs, pitches, velocities, root }) command.Options.Add(option);
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var prepare = options.Read(parse);
+            prepare.Validate();
+            string recipe = parse.GetValue(name)!;
+            NotesSettings? notes = recipe == "notes"
+                ? new NotesSettings
+                {
+                    Programs = PrepareOptionSet.ParseIntegerList(parse.GetValue(programs)!, "--programs"),
+                    Pitches = PrepareOptionSet.ParseIntegerList(parse.GetValue(pitches)!, "--pitches"),
+                    Velocities = PrepareOptionSet.ParseIntegerList(parse.GetValue(velocities)!, "--velocities"),
+                }
+                : null;
+            var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes, parse.GetValue(root)!);
+            var result = await RunRecipeAsync(request, parse.GetValue(options.Out)!, prepare, parse.GetValue(options.Force), cancellation);
+            DatasetReport.PrintPrepared(result);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildInfo()
+    {
+        var command = new Command("info", "Show what a dataset holds: counts per split, group and label; loudness and descriptor statistics.");
+        var directory = new Argument<string>("dataset") { Description = "Dataset folder." };
+        var groups = new Option<bool>("--groups") { Description = "List every group with its split and clip count." };
+        command.Arguments.Add(directory);
+        command.Options.Add(groups);
+        command.SetAction(parse =>
+        {
+            DatasetReport.PrintSummary(DatasetSummary.Load(parse.GetValue(directory)!), parse.GetValue(groups));
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Builds one of the recipes; shared with `quickstart`.</summary>
+    public static async Task<PrepareResult> RunRecipeAsync(RecipeRequest request, string output, PrepareOptions prepare, bool force, CancellationToken cancellation)
+    {
+        using var recipe = Recipes.Open(request, prepare);
+        return await BuildAsync(recipe.Sources, output, prepare, recipe.Description, force, cancellation);
+    }
+
+    static Task<PrepareResult> BuildAsync(IReadOnlyList<ClipSource> sources, string output, PrepareOptions prepare, string description, bool force, CancellationToken cancellation) =>
+        ProgressDisplay.RunAsync("Preparing clips", "files", report =>
+            DatasetBuilder.Build(sources, output, prepare, description, force,
+                new Progress(p => report(p.Done, p.Total)), cancellation));
+
+    /// <summary>Calls back synchronously on the reporting thread (System.Progress would post to a pool).</summary>
+    sealed class Progress(Action<PrepareProgress> callback) : IProgress<PrepareProgress>
+    {
+        public void Report(PrepareProgress value) => callback(value);
+    }
+}

@@ -1,0 +1,1 @@
+return await Oneshot.Cli.CliApp.RunAsync(args);

@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Oneshot.Audio;
+
+namespace Oneshot.Data;
+
+public sealed record PrepareProgress(int Done, int Total, int Kept, int Skipped);
+public sealed record SkippedSource(string Source, string Reason);
+public sealed record PrepareResult(string Directory, DatasetInfo Info, IReadOnlyList<SkippedSource> Skipped);
+
+/// <summary>
+/// Turns sounds into a dataset directory (clips.npy, meta.jsonl, dataset.json, skipped.tsv):
+/// decode → mono → resample → trim leading silence → fixed length with fade-out → normalise →
+/// descriptors; duplicates kept once; whole groups assigned to splits. A sound that fails is
+/// reported with its reason and skipped. Everything is written to a temporary folder that
+/// replaces the output only when complete, so an interrupted run loses nothing.
+/// </summary>
+public static class DatasetBuilder
+{
+    sealed record Processed(ClipSource Source, float[] Clip, string Hash, ClipDescriptors Descriptors,
+        int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
+
+    public static PrepareResult Build(IReadOnlyList<ClipSource> sources, string outputDirectory, PrepareOptions options,
+        string sourceDescription, bool overwrite = false, IProgress<PrepareProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        options.Validate();
+        CheckOutput(outputDirectory, overwrite);
+        if (sources.Count == 0) throw new OneshotException("No audio files found in the inputs (looked for " + string.Join(" ", AudioFile.Extensions.Order()) + ").");
+
+        var ordered = sources.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        var results = new object[ordered.Count];   // Processed or SkippedSource
+        int done = 0, kept = 0, skipped = 0;
+        var progressLock = new object();
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+            CancellationToken = cancellation,
+        };
+        Parallel.For(0, ordered.Count, parallel, i =>
+        {
+            var result = Process(ordered[i], options);
+            results[i] = result;
+            lock (progressLock)
+            {
+                done++;
+                if (result is Processed) kept++; else skipped++;
+                progress?.Report(new PrepareProgress(done, ordered.Count, kept, skipped));
+            }
+        });
+        cancellation.ThrowIfCancellationRequested();
+
+        // Duplicates: the first source in key order keeps the clip.
+        var skippedList = new List<SkippedSource>();
+        var clips = new List<Processed>();
+        var firstByHash = new Dictionary<string, string>();
+        int duplicates = 0;
+        foreach (var result in results)
+        {
+            if (result is SkippedSource s) { skippedList.Add(s); continue; }
+            var p = (Processed)result;
+            if (firstByHash.TryGetValue(p.Hash, out string? original))
+            {
+                skippedList.Add(new SkippedSource(p.Source.Key, $"duplicate of {original}"));
+                duplicates++;
+                continue;
+            }
+            firstByHash[p.Hash] = p.Source.Key;
+            clips.Add(p);
+        }
+        if (clips.Count == 0)
+            throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: {skippedList[0].Reason}");
+
+        var clipsPerGroup = clips.GroupBy(c => c.Source.Group).ToDictionary(g => g.Key, g => g.Count());
+        var splitOfGroup = Splitter.Assign(clipsPerGroup, [options.TrainFraction, options.ValidFraction, options.TestFraction], options.Seed);
+
+        string temporary = TemporarySibling(outputDirectory, "partial");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            var info = WriteDirectory(temporary, clips, splitOfGroup, skippedList, duplicates, options, sourceDescription);
+            cancellation.ThrowIfCancellationRequested();
+            ReplaceDirectory(temporary, outputDirectory);
+            return new PrepareResult(outputDirectory, info, skippedList);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    static object Process(ClipSource source, PrepareOptions options)
+    {
+        try
+        {
+            var audio = source.Load();
+            if (audio.Length == 0) return new SkippedSource(source.Key, "empty: the file holds no audio samples");
+            if (audio.Channels.Any(c => c.Any(x => !float.IsFinite(x))))
+                return new SkippedSource(source.Key, "corrupt: the audio contains NaN or infinite samples");
+            if (audio.DurationSeconds < options.MinSourceSeconds)
+                return new SkippedSource(source.Key, $"too short: {audio.DurationSeconds:0.####} s, below the {options.MinSourceSeconds} s minimum");
+
+            var mono = Resampler.Resample(audio.ToMono(), audio.SampleRate, options.SampleRate);
+            double peakDb = Loudness.PeakDb(mono);
+            if (peakDb < options.SilenceThresholdDb)
+                return new SkippedSource(source.Key, $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
+
+            int preroll = (int)(0.001 * options.SampleRate);
+            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, preroll);
+            int fade = (int)Math.Round(options.FadeOutSeconds * options.SampleRate);
+            var clip = ClipShaping.FixedLength(mono, start, options.ClipLength, fade);
+            double gainDb = options.Normalization switch
+            {
+                Normalization.Peak => options.PeakDb - Loudness.PeakDb(clip),
+                Normalization.Loudness => Math.Min(options.LoudnessLufs - Loudness.IntegratedLufs(clip, options.SampleRate),
+                                                   options.PeakDb - Loudness.PeakDb(clip)),
+                _ => 0,
+            };
+            if (!double.IsFinite(gainDb)) gainDb = 0;
+            ClipShaping.ApplyGain(clip, gainDb);
+
+            return new Processed(source, clip, HashOf(clip), Descriptors.Compute(clip, options.SampleRate),
+                audio.SampleRate, audio.ChannelCount, audio.DurationSeconds, (double)start / options.SampleRate, gainDb,
+                Cropped: mono.Length - start > options.ClipLength);
+        }
+        catch (OneshotException e)
+        {
+            return new SkippedSource(source.Key, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One bad file never stops the run; the reason is kept for the report.
+            return new SkippedSource(source.Key, $"unexpected error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    static DatasetInfo WriteDirectory(string directory, List<Processed> clips, Dictionary<string, string> splitOfGroup,
+        List<SkippedSource> skipped, int duplicates, PrepareOptions options, string sourceDescription)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var writer = new NpyFile.RowWriter(Path.Combine(directory, DatasetFormat.ClipsFile), options.ClipLength))
+        {
+            foreach (var clip in clips)
+            {
+                writer.WriteRow(clip.Clip);
+                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.Clip.AsSpan()));
+            }
+            writer.Commit();
+        }
+
+        var meta = new StringBuilder();
+        int width = Math.Max(6, clips.Count.ToString().Length);
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var c = clips[i];
+            var line = new ClipMeta
+            {
+                Id = i.ToString().PadLeft(width, '0'),
+                Source = c.Source.Key,
+                Group = c.Source.Group,
+                Split = splitOfGroup[c.Source.Group],
+                Labels = c.Source.Labels,
+                Descriptors = Round(c.Descriptors),
+                SourceSampleRate = c.SourceRate,
+                SourceChannels = c.SourceChannels,
+                SourceSeconds = Math.Round(c.SourceSeconds, 6),
+                TrimmedSeconds = Math.Round(c.TrimmedSeconds, 6),
+                GainDb = Math.Round(c.GainDb, 3),
+                Cropped = c.Cropped,
+            };
+            meta.Append(JsonSerializer.Serialize(line, DatasetFormat.Json)).Append('\n');
+        }
+        byte[] metaBytes = Encoding.UTF8.GetBytes(meta.ToString());
+        hash.AppendData(metaBytes);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, DatasetFormat.MetaFile), metaBytes);
+
+        var report = new StringBuilder("source\treason\n");
+        foreach (var s in skipped) report.Append(Clean(s.Source)).Append('\t').Append(Clean(s.Reason)).Append('\n');
+        AtomicFile.WriteAllText(Path.Combine(directory, DatasetFormat.SkippedFile), report.ToString());
+
+        var splits = new SortedDictionary<string, int>();
+        foreach (string split in DatasetFormat.Splits) splits[split] = clips.Count(c => splitOfGroup[c.Source.Group] == split);
+        var info = new DatasetInfo
+        {
+            SampleRate = options.SampleRate,
+            ClipLength = options.ClipLength,
+            Count = clips.Count,
+            Splits = splits,
+            Groups = splitOfGroup.Count,
+            Skipped = skipped.Count - duplicates,
+            Duplicates = duplicates,
+            Source = sourceDescription,
+            Options = options,
+            Hash = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()),
+            Created = DateTimeOffset.UtcNow,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, DatasetFormat.DatasetFile), JsonSerializer.Serialize(info, DatasetFormat.JsonIndented) + "\n");
+        return info;
+    }
+
+    static ClipDescriptors Round(ClipDescriptors d) => new(
+        Math.Round(d.LoudnessLufs, 3), Math.Round(d.PeakDb, 3), Math.Round(d.SpectralCentroidHz, 2), Math.Round(d.SpectralFlatness, 5),
+        Math.Round(d.AttackSeconds, 4), Math.Round(d.DecaySeconds, 4), Math.Round(d.F0Hz, 3), Math.Round(d.F0Confidence, 4));
+
+    static string HashOf(float[] clip) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.AsSpan())));
+
+    static string FormatDb(double db) => double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0");
+    static string Clean(string text) => text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+
+    static void CheckOutput(string directory, bool overwrite)
+    {
+        if (File.Exists(directory)) throw new OneshotException($"--out '{directory}' is a file; give a folder for the dataset.");
+        if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
+        bool isDataset = File.Exists(Path.Combine(directory, DatasetFormat.DatasetFile));
+        if (!isDataset)
+            throw new OneshotException($"--out '{directory}' is a folder that is not empty and holds no dataset; choose a new or empty folder.");
+        if (!overwrite)
+            throw new OneshotException($"--out '{directory}' already holds a dataset; pass --force to replace it.");
+    }
+
+    static string TemporarySibling(string directory, string kind)
+    {
+        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        string parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        return Path.Combine(parent, $".{Path.GetFileName(full)}.{kind}-{Guid.NewGuid():N}");
+    }
+
+    static void ReplaceDirectory(string complete, string destination)
+    {
+        if (!Directory.Exists(destination)) { Directory.Move(complete, destination); return; }
+        string old = TemporarySibling(destination, "old");
+        Directory.Move(destination, old);
+        Directory.Move(complete, destination);
+        Directory.Delete(old, recursive: true);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Oneshot.Data;
+
+/// <summary>
+/// NumPy .npy files (format version 1.0) of little-endian float32, C order — what numpy.load
+/// reads as is. The writer streams rows: it reserves a fixed 128-byte header, writes the rows, and
+/// fills the header with the final shape at the end.
+/// </summary>
+public static partial class NpyFile
+{
+    static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    internal const int HeaderSize = 128;
+
+    public static byte[] Header(IReadOnlyList<long> shape)
+    {
+        string dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
+        int padded = HeaderSize - Magic.Length - 4;           // magic, version (2), header length (2)
+        if (dict.Length + 1 > padded) throw new ArgumentException("shape too large for the npy header", nameof(shape));
+        var header = new byte[HeaderSize];
+        Magic.CopyTo(header, 0);
+        header[6] = 1; header[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), (ushort)padded);
+        Encoding.ASCII.GetBytes(dict.PadRight(padded - 1) + "\n").CopyTo(header, 10);
+        return header;
+    }
+
+    public static void Write(string path, float[] values, IReadOnlyList<long> shape)
+    {
+        if (shape.Aggregate(1L, (a, b) => a * b) != values.Length) throw new ArgumentException("shape does not match the number of values", nameof(shape));
+        using var writer = new RowWriter(path, values.Length / Math.Max(1, (int)shape[0]));
+        var bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        writer.WriteRaw(bytes, shape);
+    }
+
+    /// <summary>Writes a float32 [rows, rowLength] array one row at a time, through a temporary file.</summary>
+    public sealed class RowWriter : IDisposable
+    {
+        readonly string _path;
+        readonly string _temporary;
+        readonly FileStream _stream;
+        readonly int _rowLength;
+        readonly byte[] _buffer;
+        long _rows;
+        bool _committed;
+
+        public RowWriter(string path, int rowLength)
+        {
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
+            _path = path;
+            _rowLength = rowLength;
+            _buffer = new byte[rowLength * 4];
+            _stream = AtomicFile.Create(path, out _temporary);
+            _stream.Write(new byte[HeaderSize]);
+        }
+
+        public long Rows => _rows;
+
+        public void WriteRow(ReadOnlySpan<float> row)
+        {
+            if (row.Length != _rowLength) throw new ArgumentException($"row has {row.Length} values, expected {_rowLength}", nameof(row));
+            MemoryMarshalCopy(row, _buffer);
+            _stream.Write(_buffer);
+            _rows++;
+        }
+
+        internal void WriteRaw(byte[] bytes, IReadOnlyList<long> shape)
+        {
+            _stream.Write(bytes);
+            Commit(shape);
+        }
+
+        /// <summary>Writes the header and renames the file into place.</summary>
+        public void Commit() => Commit([_rows, _rowLength]);
+
+        void Commit(IReadOnlyList<long> shape)
+        {
+            _stream.Position = 0;
+            _stream.Write(Header(shape));
+            _stream.Flush(flushToDisk: true);
+            _stream.Dispose();
+            AtomicFile.Commit(_temporary, _path);
+            _committed = true;
+        }
+
+        public void Dispose()
+        {
+            _stream.Dispose();
+            if (!_committed) AtomicFile.TryDelete(_temporary);
+        }
+
+        static void MemoryMarshalCopy(ReadOnlySpan<float> source, byte[] destination) =>
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(source).CopyTo(destination);
+    }
+
+    /// <summary>Shape and data offset of a float32 C-order .npy file.</summary>
+    public sealed record Info(long[] Shape, long DataOffset);
+
+    public static Info ReadInfo(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var prefix = new byte[10];
+        if (stream.ReadAtLeast(prefix, 10, throwOnEndOfStream: false) < 10 || !prefix.AsSpan(0, 6).SequenceEqual(Magic))
+            throw new OneshotException($"'{path}' is not a .npy file.");
+        int major = prefix[6];
+        int headerLength;
+        long offset;
+        if (major == 1)
+        {
+            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix.AsSpan(8));
+            offset = 10 + headerLength;
+        }
+        else
+        {
+            var more = new byte[2];
+            stream.ReadExactly(more);
+            headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian([prefix[8], prefix[9], more[0], more[1]]);
+            offset = 12 + headerLength;
+        }
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        string text = Encoding.Latin1.GetString(header);
+        if (!text.Contains("'<f4'")) throw new OneshotException($"'{path}' does not hold little-endian float32 values ({text.Trim()}).");
+        if (text.Contains("'fortran_order': True")) throw new OneshotException($"'{path}' is in Fortran order; save it in C order.");
+        var match = ShapePattern().Match(text);
+        if (!match.Success) throw new OneshotException($"'{path}' has an unreadable npy header ({text.Trim()}).");
+        var shape = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        return new Info(shape, offset);
+    }
+
+    /// <summary>Reads rows [start, start + count) of a 2-D float32 file.</summary>
+    public static float[] ReadRows(string path, long start, int count)
+    {
+        var info = ReadInfo(path);
+        if (info.Shape.Length != 2) throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}), expected 2 dimensions.");
+        long rowLength = info.Shape[1];
+        if (start < 0 || start + count > info.Shape[0]) throw new ArgumentOutOfRangeException(nameof(start));
+        var values = new float[count * rowLength];
+        using var stream = File.OpenRead(path);
+        stream.Position = info.DataOffset + start * rowLength * 4;
+        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    [GeneratedRegex(@"'shape':\s*\(([^)]*)\)")]
+    private static partial Regex ShapePattern();
+}

@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+
+namespace Oneshot.Native;
+
+/// <summary>
+/// The few libfluidsynth (v2, Debian package libfluidsynth3) calls needed to render single notes
+/// from a SoundFont. One instance is one synthesizer; it is not shared between threads.
+/// </summary>
+public sealed partial class FluidSynth : IDisposable
+{
+    const string Library = "libfluidsynth.so.3";
+    public const string Package = "libfluidsynth3";
+
+    IntPtr _settings;
+    IntPtr _synth;
+    readonly int _soundFont;
+
+    public FluidSynth(string soundFontPath, int sampleRate)
+    {
+        EnsureAvailable();
+        for (int level = 1; level <= 4; level++) fluid_set_log_function(level, IntPtr.Zero, IntPtr.Zero);   // keep warnings off the console
+        _settings = new_fluid_settings();
+        fluid_settings_setnum(_settings, "synth.sample-rate", sampleRate);
+        fluid_settings_setint(_settings, "synth.reverb.active", 0);
+        fluid_settings_setint(_settings, "synth.chorus.active", 0);
+        fluid_settings_setnum(_settings, "synth.gain", 0.5);
+        _synth = new_fluid_synth(_settings);
+        if (_synth == IntPtr.Zero) { Dispose(); throw new OneshotException("libfluidsynth could not create a synthesizer."); }
+        _soundFont = fluid_synth_sfload(_synth, soundFontPath, 1);
+        if (_soundFont < 0) { Dispose(); throw new OneshotException($"libfluidsynth could not load the SoundFont '{soundFontPath}'."); }
+    }
+
+    public static bool IsAvailable() => NativeLibrary.TryLoad(Library, typeof(FluidSynth).Assembly, null, out _);
+
+    public static void EnsureAvailable()
+    {
+        if (!IsAvailable())
+            throw new OneshotException($"Rendering notes needs libfluidsynth ({Library}), which is not installed. Install it: sudo apt-get install {Package}");
+    }
+
+    /// <summary>Renders one note: held for <paramref name="holdSamples"/>, then released; stereo planar.</summary>
+    public float[][] RenderNote(int bank, int program, int key, int velocity, int holdSamples, int totalSamples)
+    {
+        fluid_synth_system_reset(_synth);
+        if (fluid_synth_program_select(_synth, 0, _soundFont, bank, program) != 0)
+            throw new OneshotException($"The SoundFont has no preset for bank {bank}, program {program}.");
+        var left = new float[totalSamples];
+        var right = new float[totalSamples];
+        fluid_synth_noteon(_synth, 0, key, velocity);
+        Render(left, right, 0, Math.Min(holdSamples, totalSamples));
+        fluid_synth_noteoff(_synth, 0, key);
+        if (holdSamples < totalSamples) Render(left, right, holdSamples, totalSamples - holdSamples);
+        return [left, right];
+    }
+
+    void Render(float[] left, float[] right, int offset, int count)
+    {
+        const int block = 4096;   // fluidsynth renders in small blocks; keep calls bounded
+        for (int done = 0; done < count; done += block)
+        {
+            int n = Math.Min(block, count - done);
+            if (fluid_synth_write_float(_synth, n, left, offset + done, 1, right, offset + done, 1) != 0)
+                throw new OneshotException("libfluidsynth failed while rendering a note.");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_synth != IntPtr.Zero) { delete_fluid_synth(_synth); _synth = IntPtr.Zero; }
+        if (_settings != IntPtr.Zero) { delete_fluid_settings(_settings); _settings = IntPtr.Zero; }
+    }
+
+    [LibraryImport(Library)] private static partial IntPtr new_fluid_settings();
+    [LibraryImport(Library)] private static partial void delete_fluid_settings(IntPtr settings);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_settings_setnum(IntPtr settings, string name, double value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_settings_setint(IntPtr settings, string name, int value);
+    [LibraryImport(Library)] private static partial IntPtr new_fluid_synth(IntPtr settings);
+    [LibraryImport(Library)] private static partial void delete_fluid_synth(IntPtr synth);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_synth_sfload(IntPtr synth, string filename, int resetPresets);
+    [LibraryImport(Library)] private static partial int fluid_synth_program_select(IntPtr synth, int channel, int soundFont, int bank, int preset);
+    [LibraryImport(Library)] private static partial int fluid_synth_noteon(IntPtr synth, int channel, int key, int velocity);
+    [LibraryImport(Library)] private static partial int fluid_synth_noteoff(IntPtr synth, int channel, int key);
+    [LibraryImport(Library)] private static partial int fluid_synth_system_reset(IntPtr synth);
+    [LibraryImport(Library)] private static partial IntPtr fluid_set_log_function(int level, IntPtr function, IntPtr data);
+    [LibraryImport(Library)] private static partial int fluid_synth_write_float(IntPtr synth, int length, [Out] float[] left, int leftOffset, int leftIncrement, [Out] float[] right, int rightOffset, int rightIncrement);
+}
