@@ -15,9 +15,6 @@ public static class AudioFile
         ".m4a", ".aac", ".wma", ".caf", ".w64", ".wv", ".ape",
     };
 
-    /// <summary>The ffmpeg program to run; ONESHOT_FFMPEG overrides it (tests point it at nothing).</summary>
-    public static string FfmpegProgram => Environment.GetEnvironmentVariable("ONESHOT_FFMPEG") is { Length: > 0 } p ? p : "ffmpeg";
-
     public static AudioData Read(string path)
     {
         if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
@@ -41,9 +38,10 @@ public static class AudioFile
         return ReadWithFfmpeg(path);
     }
 
-    public static AudioData ReadWithFfmpeg(string path)
+    /// <param name="ffmpeg">The program to run (found on PATH by default).</param>
+    public static AudioData ReadWithFfmpeg(string path, string ffmpeg = "ffmpeg")
     {
-        var start = new ProcessStartInfo(FfmpegProgram)
+        var start = new ProcessStartInfo(ffmpeg)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

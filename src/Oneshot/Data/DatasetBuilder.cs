@@ -101,15 +101,19 @@ public static class DatasetBuilder
             if (audio.DurationSeconds < options.MinSourceSeconds)
                 return new SkippedSource(source.Key, $"too short: {audio.DurationSeconds:0.####} s, below the {options.MinSourceSeconds} s minimum");
 
-            var mono = Resampler.Resample(audio.ToMono(), audio.SampleRate, options.SampleRate);
+            var mono = audio.ToMono();
             double peakDb = Loudness.PeakDb(mono);
             if (peakDb < options.SilenceThresholdDb)
                 return new SkippedSource(source.Key, $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
 
-            int preroll = (int)(0.001 * options.SampleRate);
-            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, preroll);
+            // Trim at the source rate, then resample only the span the clip needs (long files are common).
+            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, prerollSamples: audio.SampleRate / 1000);
+            int needed = (int)Math.Ceiling((double)options.ClipLength * audio.SampleRate / options.SampleRate) + audio.SampleRate / 100;
+            var span = mono.AsSpan(start, Math.Min(needed, mono.Length - start)).ToArray();
+            var resampled = Resampler.Resample(span, audio.SampleRate, options.SampleRate);
             int fade = (int)Math.Round(options.FadeOutSeconds * options.SampleRate);
-            var clip = ClipShaping.FixedLength(mono, start, options.ClipLength, fade);
+            var clip = ClipShaping.FixedLength(resampled, 0, options.ClipLength, fade);
+            bool cropped = (mono.Length - start) * (double)options.SampleRate / audio.SampleRate > options.ClipLength;
             double gainDb = options.Normalization switch
             {
                 Normalization.Peak => options.PeakDb - Loudness.PeakDb(clip),
@@ -121,8 +125,7 @@ public static class DatasetBuilder
             ClipShaping.ApplyGain(clip, gainDb);
 
             return new Processed(source, clip, HashOf(clip), Descriptors.Compute(clip, options.SampleRate),
-                audio.SampleRate, audio.ChannelCount, audio.DurationSeconds, (double)start / options.SampleRate, gainDb,
-                Cropped: mono.Length - start > options.ClipLength);
+                audio.SampleRate, audio.ChannelCount, audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped);
         }
         catch (OneshotException e)
         {
