@@ -30,6 +30,8 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Logs and pipes get long lines rather than Spectre's default 80-column wrapping.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
         var parse = BuildRoot().Parse(args);
         var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
@@ -57,8 +59,9 @@ public static class CliApp
 
     static void PrintError(string message, Exception? details)
     {
-        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-        if (details is not null) error.WriteLine(details.ToString());
+        // Plain text: a redirected console would otherwise be wrapped at 80 columns mid-message.
+        if (Console.IsErrorRedirected) Console.Error.WriteLine($"error: {message}");
+        else AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (details is not null) Console.Error.WriteLine(details.ToString());
     }
 }

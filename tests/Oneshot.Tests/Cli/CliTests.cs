@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace Oneshot.Tests.Cli;
+
+/// <summary>The `oneshot` program as a user runs it: a separate process, its output and exit code.</summary>
+public class CliTests
+{
+    static (int Code, string Output, string Error) Oneshot(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oneshot.dll"));
+        foreach (string a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+
+    [Fact]
+    public void EveryCommandHasHelp()
+    {
+        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"] })
+        {
+            var (code, output, _) = Oneshot([.. command, "--help"]);
+            Assert.Equal(0, code);
+            Assert.Contains("Usage:", output);
+        }
+    }
+
+    [Fact]
+    public void MistakesGiveAClearMessageAndNoStackTrace()
+    {
+        using var dir = new TempDir();
+        var (code, _, error) = Oneshot("data", "prepare", dir.File("missing-folder"), "--out", dir.File("out"));
+        Assert.Equal(1, code);
+        Assert.Contains("missing-folder", error);
+        Assert.Contains("does not exist", error);
+        Assert.DoesNotContain("   at ", error);
+
+        (code, _, error) = Oneshot("data", "info", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("dataset.json", error);
+
+        (code, _, error) = Oneshot("data", "recipe", "synthetic", "--out", dir.File("x"), "--length", "100");
+        Assert.Equal(1, code);
+        Assert.Contains("--length", error);
+
+        (code, _, _) = Oneshot("data", "recipe", "nonsense", "--out", dir.File("y"));
+        Assert.NotEqual(0, code);
+    }
+
+    [Fact]
+    public void RecipeThenInfo()
+    {
+        using var dir = new TempDir();
+        string dataset = dir.File("synthetic");
+        var (code, output, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length", "16000", "--out", dataset);
+        Assert.True(code == 0, error);
+        Assert.Contains("Prepared 16 clips", output);
+
+        (code, output, error) = Oneshot("data", "info", dataset, "--groups");
+        Assert.True(code == 0, error);
+        Assert.Contains("kit-001", output);
+        Assert.Contains("spectral centroid", output);
+
+        (code, _, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length", "16000", "--out", dataset);
+        Assert.Equal(1, code);
+        Assert.Contains("--force", error);
+    }
+}

@@ -1,0 +1,88 @@
+using Oneshot.Data;
+using Oneshot.Data.Recipes;
+
+namespace Oneshot.Tests.Data;
+
+public class RecipeTests
+{
+    static readonly PrepareOptions Options = new() { SampleRate = 22050, ClipLength = 32768 };
+
+    [Fact]
+    public void SyntheticMakesKitsOfEveryKind()
+    {
+        using var dir = new TempDir();
+        using var recipe = Recipes.Open(new RecipeRequest("synthetic", Count: 24), Options);
+        var result = DatasetBuilder.Build(recipe.Sources, dir.File("synthetic"), Options, recipe.Description);
+        Assert.Equal(24, result.Info.Count);
+        Assert.Equal(3, result.Info.Groups);
+        var meta = DatasetSummary.ReadMeta(dir.File("synthetic"));
+        Assert.Equal(SyntheticRecipe.Kinds.Order(), meta.Select(m => m.Labels["class"].GetString()!).Distinct().Order());
+
+        // Kinds sound like what they are called.
+        double Mean(string kind, Func<ClipMeta, double> f) => meta.Where(m => m.Labels["class"].GetString() == kind).Average(f);
+        Assert.True(Mean("hihat", m => m.Descriptors.SpectralCentroidHz) > 3 * Mean("kick", m => m.Descriptors.SpectralCentroidHz));
+        Assert.True(Mean("pluck", m => m.Descriptors.F0Confidence) > Mean("snare", m => m.Descriptors.F0Confidence));
+
+        // Generation is repeatable.
+        var again = SyntheticRecipe.Generate("bell", 22050, 1000, new Random(1), new Random(2));
+        Assert.Equal(again, SyntheticRecipe.Generate("bell", 22050, 1000, new Random(1), new Random(2)));
+    }
+
+    [Fact]
+    public void DrumsComeFromTheHydrogenKitsWithLabels()
+    {
+        Assert.True(DrumsRecipe.IsInstalled(), $"{DrumsRecipe.Package} is not installed; ./setup.sh test installs it");
+        using var dir = new TempDir();
+        using var recipe = Recipes.Open(new RecipeRequest("drums", PerGroup: 2), Options);
+        int kits = Directory.GetDirectories(DrumsRecipe.DefaultRoot).Length;
+        Assert.Equal(2 * kits, recipe.Sources.Count);
+
+        var result = DatasetBuilder.Build(recipe.Sources, dir.File("drums"), Options, recipe.Description);
+        Assert.Equal(kits, result.Info.Groups);
+        Assert.InRange(result.Info.Count + result.Info.Skipped + result.Info.Duplicates, 2 * kits, 2 * kits);
+        var meta = DatasetSummary.ReadMeta(dir.File("drums"));
+        Assert.All(meta, m => Assert.Equal(m.Group, m.Labels["kit"].GetString()));
+        Assert.All(meta, m => Assert.False(string.IsNullOrEmpty(m.Labels["instrument"].GetString())));
+        Assert.Contains(meta, m => m.Labels["class"].GetString() == "kick");
+        // Several source formats went through the pipeline (WAV, FLAC, AIFF in these kits).
+        Assert.True(meta.Select(m => Path.GetExtension(m.Source).ToLowerInvariant()).Distinct().Count() >= 2);
+    }
+
+    [Theory]
+    [InlineData("Kick", "kick")]
+    [InlineData("Snare Rock", "snare")]
+    [InlineData("Closed HH", "hihat")]
+    [InlineData("Tom Low", "tom")]
+    [InlineData("Ride Bell", "cymbal")]
+    [InlineData("BassDrum", "kick")]
+    [InlineData("bd_01", "kick")]
+    [InlineData("Cowbell", "cymbal")]
+    [InlineData("Shaker", "percussion")]
+    public void DrumClassesComeFromInstrumentNames(string name, string expected) =>
+        Assert.Equal(expected, DrumsRecipe.DrumClass(name));
+
+    [Fact]
+    public void NotesAreRenderedFromTheSoundFont()
+    {
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        using var dir = new TempDir();
+        var settings = new NotesSettings { Programs = [0, 73], Pitches = [57, 69], Velocities = [100] };
+        using var recipe = Recipes.Open(new RecipeRequest("notes", Notes: settings), Options);
+        var result = DatasetBuilder.Build(recipe.Sources, dir.File("notes"), Options, recipe.Description);
+        Assert.Equal(4, result.Info.Count);
+        var meta = DatasetSummary.ReadMeta(dir.File("notes"));
+        foreach (var m in meta)
+        {
+            int pitch = m.Labels["pitch"].GetInt32();
+            double expected = 440 * Math.Pow(2, (pitch - 69) / 12.0);
+            Assert.InRange(m.Descriptors.F0Hz, expected * 0.97, expected * 1.03);
+            Assert.True(m.Descriptors.F0Confidence > 0.8);
+        }
+        Assert.Equal(["flute", "piano"], meta.Select(m => m.Labels["family"].GetString() == "pipe" ? "flute" : "piano").Distinct().Order());
+        Assert.Equal(2, result.Info.Groups);
+
+        // The note is released inside the clip: the end is much quieter than the sustain.
+        var clip = NpyFile.ReadRows(Path.Combine(dir.File("notes"), DatasetFormat.ClipsFile), 0, 1);
+        Assert.True(Signals.Rms(clip.AsSpan(clip.Length - 2000)) < 0.1 * Signals.Rms(clip.AsSpan(2000, 8000)));
+    }
+}
