@@ -48,6 +48,15 @@ public class RecipeTests
         Assert.True(meta.Select(m => Path.GetExtension(m.Source).ToLowerInvariant()).Distinct().Count() >= 2);
     }
 
+    [Fact]
+    public void AMissingPackageIsNamed()
+    {
+        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
+        Assert.Contains("apt-get install hydrogen-drumkits", error.Message);
+        var notes = new NotesSettings { SoundFont = "/nonexistent/font.sf2" };
+        Assert.Contains("apt-get install fluid-soundfont-gm", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", Notes: notes), Options)).Message);
+    }
+
     [Theory]
     [InlineData("Kick", "kick")]
     [InlineData("Snare Rock", "snare")]
