@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Oneshot.Audio;
 
 namespace Oneshot.Data;
 

@@ -33,9 +33,7 @@ public static partial class NpyFile
     {
         if (shape.Aggregate(1L, (a, b) => a * b) != values.Length) throw new ArgumentException("shape does not match the number of values", nameof(shape));
         using var writer = new RowWriter(path, values.Length / Math.Max(1, (int)shape[0]));
-        var bytes = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        writer.WriteRaw(bytes, shape);
+        writer.WriteRaw(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), shape);
     }
 
     /// <summary>Writes a float32 [rows, rowLength] array one row at a time, through a temporary file.</summary>
@@ -45,7 +43,6 @@ public static partial class NpyFile
         readonly string _temporary;
         readonly FileStream _stream;
         readonly int _rowLength;
-        readonly byte[] _buffer;
         long _rows;
         bool _committed;
 
@@ -54,7 +51,6 @@ public static partial class NpyFile
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
             _path = path;
             _rowLength = rowLength;
-            _buffer = new byte[rowLength * 4];
             _stream = AtomicFile.Create(path, out _temporary);
             _stream.Write(new byte[HeaderSize]);
         }
@@ -64,12 +60,11 @@ public static partial class NpyFile
         public void WriteRow(ReadOnlySpan<float> row)
         {
             if (row.Length != _rowLength) throw new ArgumentException($"row has {row.Length} values, expected {_rowLength}", nameof(row));
-            MemoryMarshalCopy(row, _buffer);
-            _stream.Write(_buffer);
+            _stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
             _rows++;
         }
 
-        internal void WriteRaw(byte[] bytes, IReadOnlyList<long> shape)
+        internal void WriteRaw(ReadOnlySpan<byte> bytes, IReadOnlyList<long> shape)
         {
             _stream.Write(bytes);
             Commit(shape);
@@ -93,9 +88,6 @@ public static partial class NpyFile
             _stream.Dispose();
             if (!_committed) AtomicFile.TryDelete(_temporary);
         }
-
-        static void MemoryMarshalCopy(ReadOnlySpan<float> source, byte[] destination) =>
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(source).CopyTo(destination);
     }
 
     /// <summary>Shape and data offset of a float32 C-order .npy file.</summary>
