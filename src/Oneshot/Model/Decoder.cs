@@ -1,0 +1,87 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>
+/// The mirror of the encoder: a linear layer from z to the first frames, transposed-convolution
+/// stages with residual units, and a multiband head whose output is waveform ⊙ sigmoid(amplitude)
+/// per band, plus filtered noise when configured. Returns bands; PQMF synthesis is the model's.
+/// </summary>
+public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
+{
+    readonly Linear head;
+    readonly WeightNormConv input;
+    readonly nn.Module<Tensor, Tensor> stages;
+    readonly WeightNormConv output;
+    readonly NoiseGenerator? noise;
+    readonly ModelConfig _config;
+
+    public Decoder(ModelConfig config) : base(nameof(Decoder))
+    {
+        _config = config;
+        int depth = config.Ratios.Length;
+        head = nn.Linear(config.LatentSize, config.BottleneckChannels * config.Frames);
+        input = new WeightNormConv(config.BottleneckChannels, config.ChannelsAt(depth), config.KernelSize, padding: config.KernelSize / 2);
+        stages = nn.Sequential(Enumerable.Range(0, depth).Reverse().Select(i =>
+            ((string, nn.Module<Tensor, Tensor>))($"{i}", new Stage(config.ChannelsAt(i + 1), config.ChannelsAt(i), config.Ratios[i], upsample: true, config))).ToArray());
+        output = new WeightNormConv(config.Capacity, 2 * config.Bands, 7, padding: 3);
+        if (config.NoiseBranch) noise = new NoiseGenerator(config);
+        RegisterComponents();
+    }
+
+    /// <param name="z">[B, N]</param>
+    /// <param name="generator">Random source for the noise branch (null: the global one).</param>
+    /// <returns>[B, M, T/M] band signals.</returns>
+    public override Tensor forward(Tensor z, Generator? generator)
+    {
+        var h = head.forward(z).view(z.shape[0], _config.BottleneckChannels, _config.Frames);
+        h = stages.forward(input.forward(h));
+        h = nn.functional.leaky_relu(h, _config.LeakySlope);
+        var waveAndAmplitude = output.forward(h);
+        var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
+        if (noise is not null) bands = bands + noise.forward(h, generator);
+        return bands;
+    }
+}
+
+/// <summary>
+/// RAVE v1's filtered-noise branch: per band and frame, a magnitude response (sigmoid, biased
+/// towards silence at the start) becomes a zero-phase, Hann-windowed impulse response that filters
+/// uniform noise by FFT convolution.
+/// </summary>
+public sealed class NoiseGenerator : nn.Module<Tensor, Generator?, Tensor>
+{
+    readonly WeightNormConv downsample;
+    readonly WeightNormConv amplitudes;
+    readonly Tensor window;
+    readonly ModelConfig _config;
+
+    public NoiseGenerator(ModelConfig config) : base(nameof(NoiseGenerator))
+    {
+        _config = config;
+        int frame = config.NoiseFrameLength;
+        downsample = new WeightNormConv(config.Capacity, config.Capacity, frame, stride: frame);
+        amplitudes = new WeightNormConv(config.Capacity, config.Bands * (frame / 2 + 1), 1);
+        window = hann_window(frame, periodic: false);
+        register_buffer("window", window, persistent: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor features, Generator? generator)
+    {
+        int frame = _config.NoiseFrameLength, bins = frame / 2 + 1;
+        long batch = features.shape[0];
+        var h = nn.functional.leaky_relu(downsample.forward(features), _config.LeakySlope);
+        long frames = h.shape[^1];
+        var magnitude = nn.functional.sigmoid(amplitudes.forward(h) - 5)         // [B, M·bins, F]
+            .view(batch, _config.Bands, bins, frames).transpose(2, 3);           // [B, M, F, bins]
+        var impulse = fft.irfft(magnitude.to_type(ScalarType.ComplexFloat32), frame); // zero-phase, centred at 0
+        impulse = impulse.roll(frame / 2, -1) * window;
+        var white = rand([batch, _config.Bands, frames, frame], generator: generator, device: features.device) * 2 - 1;
+        var filtered = fft.irfft(fft.rfft(white, 2 * frame) * fft.rfft(impulse, 2 * frame), 2 * frame);
+        // Keep the part aligned with the impulse response's centre.
+        return filtered.narrow(-1, frame / 2, frame).reshape(batch, _config.Bands, frames * frame);
+    }
+}

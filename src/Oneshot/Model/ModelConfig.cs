@@ -1,0 +1,79 @@
+namespace Oneshot.Model;
+
+public enum PosteriorFlowKind { None, Iaf, Sylvester }
+
+/// <summary>The architecture: every number the model is built from (DESIGN.md, "The model").</summary>
+public sealed record ModelConfig
+{
+    public int SampleRate { get; init; } = 44100;
+    /// <summary>Samples per clip; the dataset's clip length. Clips are padded inside the model to a multiple of the hop.</summary>
+    public int ClipLength { get; init; } = 65536;
+
+    public int Bands { get; init; } = 16;
+    public double PqmfAttenuationDb { get; init; } = 90;
+
+    /// <summary>Channels after the first convolution; each stage doubles them (up to <see cref="MaxChannels"/>).</summary>
+    public int Capacity { get; init; } = 32;
+    public int MaxChannels { get; init; } = 512;
+    public int[] Ratios { get; init; } = [4, 4, 4, 2];
+    public int[] Dilations { get; init; } = [1, 3, 9];
+    public int KernelSize { get; init; } = 3;
+    /// <summary>Channels of the last frames, which are flattened into one vector for μ, σ and the context.</summary>
+    public int BottleneckChannels { get; init; } = 64;
+    public double LeakySlope { get; init; } = 0.2;
+
+    /// <summary>N: the length of the one latent vector per clip.</summary>
+    public int LatentSize { get; init; } = 64;
+    /// <summary>Length of the context vector the encoder hands to the posterior flow.</summary>
+    public int ContextSize { get; init; } = 64;
+
+    public PosteriorFlowKind PosteriorFlow { get; init; } = PosteriorFlowKind.Iaf;
+    /// <summary>K: flow steps after the diagonal Gaussian; 0 is the plain VAE.</summary>
+    public int FlowSteps { get; init; } = 2;
+    /// <summary>Hidden units of each IAF step's MADE network.</summary>
+    public int FlowHidden { get; init; } = 256;
+    /// <summary>M: columns of Q in a Sylvester step (at most the latent size).</summary>
+    public int SylvesterRank { get; init; } = 32;
+
+    /// <summary>Adds filtered noise to the waveform head (RAVE v1's noise generator).</summary>
+    public bool NoiseBranch { get; init; }
+    /// <summary>Band-rate samples per noise frame; the noise filter has Length/2+1 bins.</summary>
+    public int NoiseFrameLength { get; init; } = 32;
+
+    public int[] StftSizes { get; init; } = [2048, 1024, 512, 256, 128];
+    public int[] BandStftSizes { get; init; } = [256, 128, 64, 32];
+
+    /// <summary>Samples per latent frame of the convolutional stack: bands × Π ratios.</summary>
+    public int Hop => Bands * Ratios.Aggregate(1, (a, b) => a * b);
+    /// <summary>The clip length rounded up to a whole number of hops.</summary>
+    public int PaddedLength => (ClipLength + Hop - 1) / Hop * Hop;
+    public int Frames => PaddedLength / Hop;
+    public int ChannelsAt(int stage) => Math.Min(MaxChannels, Capacity << stage);
+    public int ActiveFlowSteps => PosteriorFlow == PosteriorFlowKind.None ? 0 : FlowSteps;
+
+    /// <summary>Throws a message naming the setting when a value cannot build a model.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
+        Require(SampleRate >= 8000 && SampleRate <= 192000, $"model.sample_rate {SampleRate} is out of range (8000 to 192000 Hz).");
+        Require(ClipLength >= 256, $"model.clip_length {ClipLength} is too short.");
+        Require(Bands >= 1 && (Bands & (Bands - 1)) == 0 && Bands <= 64, $"model.bands {Bands} must be a power of two from 1 to 64.");
+        Require(PqmfAttenuationDb >= 40 && PqmfAttenuationDb <= 150, $"model.pqmf_attenuation_db {PqmfAttenuationDb} must be between 40 and 150.");
+        Require(Capacity >= 1 && MaxChannels >= Capacity, $"model.capacity {Capacity} must be at least 1 and at most model.max_channels ({MaxChannels}).");
+        Require(Ratios.Length >= 1 && Ratios.All(r => r >= 2 && r % 2 == 0), $"model.ratios [{string.Join(", ", Ratios)}] must be even numbers (2 or more), at least one.");
+        Require(Dilations.All(d => d >= 1), "model.dilations must be positive.");
+        Require(KernelSize >= 1 && KernelSize % 2 == 1, $"model.kernel_size {KernelSize} must be odd.");
+        Require(BottleneckChannels >= 1, "model.bottleneck_channels must be positive.");
+        Require(LatentSize >= 1, "model.latent_size must be positive.");
+        Require(ContextSize >= 0, "model.context_size must not be negative.");
+        Require(FlowSteps >= 0 && FlowSteps <= 64, $"model.flow_steps {FlowSteps} must be between 0 and 64.");
+        Require(PosteriorFlow == PosteriorFlowKind.None || FlowSteps == 0 || LatentSize >= 2, "a posterior flow needs model.latent_size of 2 or more.");
+        Require(FlowHidden >= 2, "model.flow_hidden must be at least 2.");
+        Require(SylvesterRank >= 1 && SylvesterRank <= LatentSize, $"model.sylvester_rank {SylvesterRank} must be between 1 and model.latent_size ({LatentSize}).");
+        Require(NoiseFrameLength >= 4 && NoiseFrameLength % 2 == 0, "model.noise_frame_length must be even and at least 4.");
+        Require(!NoiseBranch || (PaddedLength / Bands) % NoiseFrameLength == 0,
+            $"model.noise_frame_length {NoiseFrameLength} must divide the band length {PaddedLength / Bands}.");
+        Require(StftSizes.Length > 0 && StftSizes.All(n => n >= 16 && n <= PaddedLength), $"model.stft_sizes must be between 16 and the clip length ({PaddedLength}).");
+        Require(Bands == 1 || BandStftSizes.All(n => n >= 8 && n <= PaddedLength / Bands), $"model.band_stft_sizes must be between 8 and the band length ({PaddedLength / Bands}).");
+    }
+}

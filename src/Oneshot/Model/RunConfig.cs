@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Oneshot.Model;
+
+/// <summary>Which dataset a model was trained on.</summary>
+public sealed record DatasetReference
+{
+    public string Path { get; init; } = "";
+    public string Hash { get; init; } = "";
+}
+
+/// <summary>config.json of a model directory: architecture, training options and the dataset.</summary>
+public sealed record RunConfig
+{
+    public string Format { get; init; } = "oneshot-model";
+    public int Version { get; init; } = 1;
+    public string Preset { get; init; } = "cpu";
+    public ModelConfig Model { get; init; } = new();
+    public TrainConfig Train { get; init; } = new();
+    public DatasetReference Dataset { get; init; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public void Validate()
+    {
+        Model.Validate();
+        Train.Validate();
+    }
+
+    /// <summary>Parses config.json; unknown keys and wrong types are errors naming the file.</summary>
+    public static RunConfig Parse(string json, string origin)
+    {
+        try
+        {
+            var config = JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new OneshotException($"{origin} is empty.");
+            if (config.Format != "oneshot-model") throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
+            if (config.Version != 1) throw new OneshotException($"{origin} has config version {config.Version}; this Oneshot reads version 1.");
+            return config;
+        }
+        catch (JsonException e)
+        {
+            throw new OneshotException($"{origin} is not a valid model config: {e.Message}", e);
+        }
+    }
+
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
+        return Parse(File.ReadAllText(path), $"'{path}'");
+    }
+
+    /// <summary>
+    /// Applies `--set key=value` overrides, e.g. <c>model.latent_size=32</c> or <c>train.batch_size=4</c>.
+    /// The value is read as JSON when it parses (numbers, true, [4,4,2]) and as a string otherwise.
+    /// </summary>
+    public RunConfig With(IEnumerable<string> assignments)
+    {
+        var root = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
+        foreach (string assignment in assignments)
+        {
+            int equals = assignment.IndexOf('=');
+            if (equals <= 0) throw new OneshotException($"--set '{assignment}': expected key=value, e.g. model.latent_size=32.");
+            string key = assignment[..equals].Trim();
+            string text = assignment[(equals + 1)..].Trim();
+            string[] path = key.Split('.');
+            JsonObject parent = root;
+            for (int i = 0; i < path.Length - 1; i++)
+            {
+                if (parent[path[i]] is not JsonObject child) throw UnknownKey(key, root);
+                parent = child;
+            }
+            if (!parent.ContainsKey(path[^1]) || parent[path[^1]] is JsonObject) throw UnknownKey(key, root);
+            parent[path[^1]] = ParseValue(text);
+        }
+        return Parse(root.ToJsonString(), "--set");
+    }
+
+    static JsonNode? ParseValue(string text)
+    {
+        try { return JsonNode.Parse(text); }
+        catch (JsonException) { return JsonValue.Create(text); }
+    }
+
+    static OneshotException UnknownKey(string key, JsonObject root)
+    {
+        var keys = new List<string>();
+        void Collect(JsonObject node, string prefix)
+        {
+            foreach (var (name, value) in node)
+                if (value is JsonObject child) Collect(child, prefix + name + ".");
+                else keys.Add(prefix + name);
+        }
+        Collect(root, "");
+        return new OneshotException($"--set {key}: no such setting. Settings are: {string.Join(", ", keys.Where(k => k.Contains('.')))}.");
+    }
+
+    /// <summary>A short description for progress lines and reports.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Preset}: {Model.Bands} bands, capacity {Model.Capacity}, ratios {string.Join("·", Model.Ratios)}, latent {Model.LatentSize}, posterior {(Model.ActiveFlowSteps == 0 ? "Gaussian" : $"{Model.PosteriorFlow.ToString().ToLowerInvariant()} × {Model.ActiveFlowSteps}")}");
+}
+
+/// <summary>The named starting points: `tiny` for tests, `cpu` for a laptop, `gpu` for RAVE-v2 size.</summary>
+public static class Presets
+{
+    public static readonly string[] Names = ["tiny", "cpu", "gpu"];
+
+    public static RunConfig Get(string name) => name switch
+    {
+        "cpu" => new RunConfig { Preset = "cpu" },
+        "gpu" => new RunConfig
+        {
+            Preset = "gpu",
+            Model = new ModelConfig { Capacity = 96, MaxChannels = 768, LatentSize = 128, ContextSize = 128, FlowHidden = 512, SylvesterRank = 64, BottleneckChannels = 128 },
+            Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000 },
+        },
+        "tiny" => new RunConfig
+        {
+            Preset = "tiny",
+            Model = new ModelConfig
+            {
+                Bands = 4, Capacity = 4, MaxChannels = 16, Ratios = [2, 2], Dilations = [1, 3], BottleneckChannels = 4,
+                LatentSize = 8, ContextSize = 8, FlowSteps = 2, FlowHidden = 16, SylvesterRank = 4,
+                StftSizes = [512, 256, 128, 64], BandStftSizes = [64, 32], NoiseFrameLength = 16,
+            },
+            Train = new TrainConfig
+            {
+                BatchSize = 4, Steps = 300, WarmupSteps = 10, BetaWarmupSteps = 100, LearningRate = 3e-3, LearningRateMin = 1e-3,
+                ValidateEvery = 100, CheckpointEvery = 100, Examples = 2, ValidationClips = 16,
+            },
+        },
+        _ => throw new OneshotException($"--preset {name}: no such preset; use one of {string.Join(", ", Names)}."),
+    };
+}

@@ -1,0 +1,53 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>
+/// Multi-scale spectral distance: for each STFT size n (hop n/4, Hann window), spectral convergence
+/// ‖|X|−|Y|‖_F / ‖|X|‖_F plus the mean |log(|X|+ε) − log(|Y|+ε)|, summed over sizes and averaged
+/// over the batch. Phase-blind, so it scores what is heard rather than sample alignment.
+/// </summary>
+public sealed class SpectralLoss : nn.Module
+{
+    const double Epsilon = 1e-7;
+    readonly int[] _sizes;
+    readonly Dictionary<int, Tensor> _windows = [];
+
+    public SpectralLoss(int[] sizes) : base(nameof(SpectralLoss))
+    {
+        _sizes = sizes;
+        foreach (int n in sizes)
+        {
+            _windows[n] = hann_window(n);
+            register_buffer($"window_{n}", _windows[n], persistent: false);
+        }
+    }
+
+    public IReadOnlyList<int> Sizes => _sizes;
+
+    /// <param name="target">[B, T] or [B, C, T] (each channel scored as its own signal).</param>
+    /// <returns>The loss per batch item, [B].</returns>
+    public Tensor PerItem(Tensor target, Tensor prediction)
+    {
+        long batch = target.shape[0];
+        var x = target.reshape(-1, target.shape[^1]);
+        var y = prediction.reshape(-1, prediction.shape[^1]);
+        long channels = x.shape[0] / batch;
+        Tensor? total = null;
+        foreach (int n in _sizes)
+        {
+            var window = _windows[n];
+            if (window.device != x.device) window = _windows[n] = window.to(x.device);
+            var magnitudeX = stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
+            var magnitudeY = stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
+            var difference = (magnitudeX - magnitudeY).square().sum([1, 2]).view(batch, channels).sum(1);
+            var energy = magnitudeX.square().sum([1, 2]).view(batch, channels).sum(1);
+            var convergence = (difference / energy.clamp_min(Epsilon) + 1e-12).sqrt();
+            var logDistance = ((magnitudeX + Epsilon).log() - (magnitudeY + Epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
+            var term = convergence + logDistance;
+            total = total is null ? term : total + term;
+        }
+        return total!;
+    }
+}

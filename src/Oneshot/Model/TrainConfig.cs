@@ -1,0 +1,59 @@
+namespace Oneshot.Model;
+
+/// <summary>Options of stage-1 training; recorded in the model's config.json.</summary>
+public sealed record TrainConfig
+{
+    public int BatchSize { get; init; } = 8;
+    /// <summary>Stage-1 steps; training stops there (or earlier with --minutes).</summary>
+    public int Steps { get; init; } = 200_000;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>The learning rate decays along a cosine to this value at <see cref="Steps"/>.</summary>
+    public double LearningRateMin { get; init; } = 1e-4;
+    public int WarmupSteps { get; init; } = 500;
+    public double AdamBeta1 { get; init; } = 0.5;
+    public double AdamBeta2 { get; init; } = 0.9;
+    public double AdamEpsilon { get; init; } = 1e-8;
+    /// <summary>Gradients with a larger global norm are scaled down to it; 0 turns clipping off.</summary>
+    public double GradientClip { get; init; } = 10;
+
+    /// <summary>Final weight of the KL term.</summary>
+    public double Beta { get; init; } = 0.02;
+    /// <summary>β rises from this value to <see cref="Beta"/> in log space over <see cref="BetaWarmupSteps"/>.</summary>
+    public double BetaStart { get; init; } = 1e-6;
+    public int BetaWarmupSteps { get; init; } = 10_000;
+
+    /// <summary>Augmentation: random gain within ± this many dB.</summary>
+    public double AugmentGainDb { get; init; } = 3;
+    /// <summary>Augmentation: delay the clip by up to this many milliseconds (silence in front).</summary>
+    public double AugmentShiftMs { get; init; } = 5;
+    /// <summary>Augmentation: chance of a random all-pass filter (phase changes, same magnitude spectrum).</summary>
+    public double AugmentAllpassProbability { get; init; } = 0.5;
+
+    public int ValidateEvery { get; init; } = 1000;
+    public int CheckpointEvery { get; init; } = 1000;
+    /// <summary>Checkpoints kept besides the best one.</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+    /// <summary>Validation clips written as WAV (original and reconstruction) at each validation.</summary>
+    public int Examples { get; init; } = 4;
+    /// <summary>At most this many validation clips are scored (all when 0).</summary>
+    public int ValidationClips { get; init; } = 256;
+    /// <summary>A step with a non-finite loss or gradient is skipped; this many in a row stop training.</summary>
+    public int MaxBadSteps { get; init; } = 20;
+    public int Seed { get; init; } = 1;
+
+    public void Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
+        Require(BatchSize >= 1, $"train.batch_size {BatchSize} must be at least 1.");
+        Require(Steps >= 1, $"train.steps {Steps} must be at least 1.");
+        Require(LearningRate > 0 && LearningRateMin >= 0 && LearningRateMin <= LearningRate, "train.learning_rate must be positive and train.learning_rate_min between 0 and it.");
+        Require(WarmupSteps >= 0, "train.warmup_steps must not be negative.");
+        Require(AdamBeta1 >= 0 && AdamBeta1 < 1 && AdamBeta2 >= 0 && AdamBeta2 < 1, "train.adam_beta1 and train.adam_beta2 must be in [0, 1).");
+        Require(GradientClip >= 0, "train.gradient_clip must not be negative (0 = off).");
+        Require(Beta >= 0 && BetaStart > 0 && BetaWarmupSteps >= 0, "train.beta must not be negative, train.beta_start must be positive.");
+        Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1, "augmentation settings must not be negative (probability at most 1).");
+        Require(ValidateEvery >= 1 && CheckpointEvery >= 1, "train.validate_every and train.checkpoint_every must be at least 1.");
+        Require(KeepCheckpoints >= 1, "train.keep_checkpoints must be at least 1.");
+        Require(Examples >= 0 && ValidationClips >= 0 && MaxBadSteps >= 1, "train.examples and train.validation_clips must not be negative; train.max_bad_steps at least 1.");
+    }
+}

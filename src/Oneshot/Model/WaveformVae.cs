@@ -1,0 +1,114 @@
+using TorchSharp;
+using Oneshot.Flows;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>What one pass over a batch produces, for the losses and the metrics.</summary>
+public sealed record VaeOutput(Tensor Reconstruction, Tensor ReconstructionBands, Tensor TargetBands, Posterior Posterior, Tensor Z, Tensor KlPerItem);
+
+/// <summary>
+/// The waveform VAE of DESIGN.md: PQMF analysis → encoder → one latent vector (diagonal Gaussian,
+/// then K flow steps) → decoder → PQMF synthesis. Clips are zero-padded to a whole number of hops
+/// inside and cropped back, so the output is exactly as long as the input.
+/// </summary>
+public sealed class WaveformVae : nn.Module
+{
+    static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+
+    readonly Pqmf pqmf;
+    readonly Encoder encoder;
+    readonly PosteriorFlow flow;
+    readonly Decoder decoder;
+
+    public WaveformVae(ModelConfig config) : base(nameof(WaveformVae))
+    {
+        config.Validate();
+        Config = config;
+        pqmf = new Pqmf(config.Bands, config.PqmfAttenuationDb);
+        encoder = new Encoder(config);
+        flow = new PosteriorFlow(config);
+        decoder = new Decoder(config);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+    public Pqmf Pqmf => pqmf;
+    public PosteriorFlow Flow => flow;
+
+    public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
+    public IEnumerable<nn.Module> DecoderModules => [decoder];
+
+    Tensor Pad(Tensor clips)
+    {
+        if (clips.shape[^1] != Config.ClipLength)
+            throw new ArgumentException($"clips have {clips.shape[^1]} samples; this model takes {Config.ClipLength}");
+        int extra = Config.PaddedLength - Config.ClipLength;
+        return extra == 0 ? clips : nn.functional.pad(clips, [0, extra]);
+    }
+
+    /// <summary>The bands the decoder is trained to produce for these clips: [B, M, T'/M].</summary>
+    public Tensor AnalysisBands(Tensor clips) => pqmf.Analysis(Pad(clips));
+
+    public Posterior Encode(Tensor clips) => encoder.forward(AnalysisBands(clips));
+
+    /// <summary>The deterministic latent of each clip: the flow applied to the posterior mean.</summary>
+    public Tensor EncodeMean(Tensor clips)
+    {
+        var posterior = Encode(clips);
+        return flow.Count == 0 ? posterior.Mean : flow.Forward(posterior.Mean, posterior.Context).Output;
+    }
+
+    public Tensor DecodeBands(Tensor z, Generator? generator = null) => decoder.forward(z, generator);
+
+    /// <summary>Latents [B, N] → clips [B, T].</summary>
+    public Tensor Decode(Tensor z, Generator? generator = null) =>
+        pqmf.Synthesis(DecodeBands(z, generator)).narrow(1, 0, Config.ClipLength);
+
+    /// <summary>Samples z from the posterior and returns it with the KL to N(0, I) per clip.</summary>
+    public (Tensor Z, Tensor KlPerItem) SamplePosterior(Posterior posterior, Generator? generator)
+    {
+        var noise = randn(posterior.Mean.shape, generator: generator, device: posterior.Mean.device);
+        var z0 = posterior.Mean + posterior.Std * noise;
+        if (flow.Count == 0) return (z0, AnalyticKl(posterior.Mean, posterior.Std).sum(1));
+        var (z, logDet) = flow.Forward(z0, posterior.Context);
+        return (z, MonteCarloKl(noise, posterior.Std, z, logDet));
+    }
+
+    /// <summary>KL(N(μ, σ²) ‖ N(0, 1)) per dimension: ½(μ² + σ² − 1) − log σ.</summary>
+    public static Tensor AnalyticKl(Tensor mean, Tensor std) => 0.5 * (mean.square() + std.square() - 1) - std.log();
+
+    /// <summary>
+    /// One-sample estimate of KL(q ‖ p) = log q(z_K|x) − log p(z_K), with
+    /// log q(z_K|x) = log N(z₀; μ, σ²) − Σ_k log|det J_k| and z₀ = μ + σ·noise.
+    /// </summary>
+    public static Tensor MonteCarloKl(Tensor noise, Tensor std, Tensor zK, Tensor logDet)
+    {
+        var logQ0 = (-0.5 * noise.square() - std.log() - HalfLogTwoPi).sum(1);
+        var logP = (-0.5 * zK.square() - HalfLogTwoPi).sum(1);
+        return logQ0 - logDet - logP;
+    }
+
+    /// <summary>Encode, sample, decode: everything a training step needs.</summary>
+    public VaeOutput Forward(Tensor clips, Generator? generator)
+    {
+        var targetBands = AnalysisBands(clips);
+        var posterior = encoder.forward(targetBands);
+        var (z, kl) = SamplePosterior(posterior, generator);
+        var bands = decoder.forward(z, generator);
+        var reconstruction = pqmf.Synthesis(bands).narrow(1, 0, Config.ClipLength);
+        return new VaeOutput(reconstruction, bands, targetBands, posterior, z, kl);
+    }
+
+    /// <summary>Folds weight normalisation for inference (<see cref="WeightNormConv.Freeze"/>).</summary>
+    public void Freeze()
+    {
+        eval();
+        foreach (var (_, module) in named_modules()) if (module is WeightNormConv conv) conv.Freeze();
+    }
+
+    public void Unfreeze()
+    {
+        foreach (var (_, module) in named_modules()) if (module is WeightNormConv conv) conv.Unfreeze();
+    }
+}

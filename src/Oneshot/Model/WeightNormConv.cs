@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>
+/// A 1-D convolution (or transposed convolution) with weight normalisation (Salimans &amp; Kingma
+/// 2016): weight = g · v / ‖v‖, the norm taken per output channel. TorchSharp has no built-in
+/// weight_norm, so this keeps g and v as the parameters. For inference, <see cref="Freeze"/> folds
+/// g and v into one weight once instead of on every call.
+/// </summary>
+public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter v;
+    readonly Parameter g;
+    readonly Parameter? bias;
+    readonly bool _transposed;
+    readonly long _stride, _padding, _dilation;
+    readonly long[] _normDims;
+    Tensor? _frozen;
+
+    /// <param name="transposed">Transposed convolution (upsampling by <paramref name="stride"/>).</param>
+    public WeightNormConv(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1,
+                          bool transposed = false, bool useBias = true) : base(nameof(WeightNormConv))
+    {
+        _transposed = transposed;
+        _stride = stride;
+        _padding = padding;
+        _dilation = dilation;
+        // Conv weights are [out, in, k]; transposed conv weights are [in, out, k].
+        long[] shape = transposed ? [inChannels, outChannels, kernel] : [outChannels, inChannels, kernel];
+        _normDims = transposed ? [0, 2] : [1, 2];
+        long fanIn = inChannels * kernel;
+        double bound = 1 / Math.Sqrt(fanIn);
+        using (no_grad())
+        {
+            var initial = empty(shape).uniform_(-bound * Math.Sqrt(3), bound * Math.Sqrt(3));
+            v = new Parameter(initial);
+            g = new Parameter(Norm(initial));
+            if (useBias) bias = new Parameter(empty(outChannels).uniform_(-bound, bound));
+        }
+        RegisterComponents();
+    }
+
+    Tensor Norm(Tensor weight) => weight.square().sum(_normDims, keepdim: true).sqrt();
+
+    public Tensor Weight() => _frozen ?? v * (g / Norm(v).clamp_min(1e-12));
+
+    /// <summary>Computes the weight once for inference; call <see cref="Unfreeze"/> before training or loading weights.</summary>
+    public void Freeze()
+    {
+        _frozen?.Dispose();
+        using (no_grad()) _frozen = (v * (g / Norm(v).clamp_min(1e-12))).detach().DetachFromDisposeScope();
+    }
+
+    public void Unfreeze()
+    {
+        _frozen?.Dispose();
+        _frozen = null;
+    }
+
+    public override Tensor forward(Tensor x) => _transposed
+        ? nn.functional.conv_transpose1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation)
+        : nn.functional.conv1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Unfreeze();
+        base.Dispose(disposing);
+    }
+}
