@@ -24,6 +24,9 @@ public static class CliApp
         var root = new RootCommand("Oneshot: learn, generate and play short audio samples (one-shots) with a waveform VAE.");
         root.Options.Add(Verbose);
         root.Subcommands.Add(DataCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
+        foreach (var command in ModelCommands.Build()) root.Subcommands.Add(command);
+        root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;
     }

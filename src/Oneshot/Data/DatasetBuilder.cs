@@ -90,6 +90,21 @@ public static class DatasetBuilder
         }
     }
 
+    /// <summary>
+    /// Prepares one audio file exactly as a dataset clip (trim, resample, fixed length, fade,
+    /// normalisation), so a model hears outside files the way it heard its training data.
+    /// </summary>
+    public static float[] PrepareFile(string path, PrepareOptions options)
+    {
+        if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
+        return Process(ClipSource.FromFile(path, ""), options) switch
+        {
+            Processed p => p.Clip,
+            SkippedSource s => throw new OneshotException($"'{path}' cannot be used: {s.Reason}"),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
     static object Process(ClipSource source, PrepareOptions options)
     {
         try

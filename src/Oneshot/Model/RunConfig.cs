@@ -10,6 +10,8 @@ public sealed record DatasetReference
 {
     public string Path { get; init; } = "";
     public string Hash { get; init; } = "";
+    /// <summary>How the clips were prepared; outside files are prepared the same way before encoding.</summary>
+    public Oneshot.Data.PrepareOptions? Preparation { get; init; }
 }
 
 /// <summary>config.json of a model directory: architecture, training options and the dataset.</summary>
@@ -130,7 +132,7 @@ public static class Presets
             Preset = "tiny",
             Model = new ModelConfig
             {
-                Bands = 4, Capacity = 4, MaxChannels = 16, Ratios = [2, 2], Dilations = [1, 3], BottleneckChannels = 4,
+                Bands = 4, Capacity = 8, MaxChannels = 32, Ratios = [2, 2], Dilations = [1, 3], BottleneckChannels = 4,
                 LatentSize = 8, ContextSize = 8, FlowSteps = 2, FlowHidden = 16, SylvesterRank = 4,
                 StftSizes = [512, 256, 128, 64], BandStftSizes = [64, 32], NoiseFrameLength = 16,
             },

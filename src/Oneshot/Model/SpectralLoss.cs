@@ -8,19 +8,18 @@ namespace Oneshot.Model;
 /// ‖|X|−|Y|‖_F / ‖|X|‖_F plus the mean |log(|X|+ε) − log(|Y|+ε)|, summed over sizes and averaged
 /// over the batch. Phase-blind, so it scores what is heard rather than sample alignment.
 /// </summary>
-public sealed class SpectralLoss : nn.Module
+public sealed class SpectralLoss : IDisposable
 {
     const double Epsilon = 1e-7;
     readonly int[] _sizes;
     readonly Dictionary<int, Tensor> _windows = [];
 
-    public SpectralLoss(int[] sizes) : base(nameof(SpectralLoss))
+    public SpectralLoss(int[] sizes)
     {
         _sizes = sizes;
         foreach (int n in sizes)
         {
             _windows[n] = hann_window(n);
-            register_buffer($"window_{n}", _windows[n], persistent: false);
         }
     }
 
@@ -38,7 +37,13 @@ public sealed class SpectralLoss : nn.Module
         foreach (int n in _sizes)
         {
             var window = _windows[n];
-            if (window.device != x.device) window = _windows[n] = window.to(x.device);
+            if (window.device_type != x.device_type || window.device_index != x.device_index)
+            {
+                // Kept for the next calls, so it must outlive the caller's dispose scope.
+                window = window.to(x.device).DetachFromDisposeScope();
+                _windows[n].Dispose();
+                _windows[n] = window;
+            }
             var magnitudeX = stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
             var magnitudeY = stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
             var difference = (magnitudeX - magnitudeY).square().sum([1, 2]).view(batch, channels).sum(1);
@@ -49,5 +54,10 @@ public sealed class SpectralLoss : nn.Module
             total = total is null ? term : total + term;
         }
         return total!;
+    }
+
+    public void Dispose()
+    {
+        foreach (var window in _windows.Values) window.Dispose();
     }
 }

@@ -36,8 +36,9 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             var initial = empty(shape).uniform_(-bound * Math.Sqrt(3), bound * Math.Sqrt(3));
-            v = new Parameter(initial);
-            g = new Parameter(Norm(initial));
+            var norm = Norm(initial);
+            v = new Parameter(initial); // takes over the tensor's handle
+            g = new Parameter(norm);
             if (useBias) bias = new Parameter(empty(outChannels).uniform_(-bound, bound));
         }
         RegisterComponents();

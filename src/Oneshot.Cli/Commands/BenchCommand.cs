@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using Oneshot.Cli.Output;
+using Oneshot.Model;
+using Oneshot.Training;
+using Spectre.Console;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot bench`: training throughput, decode latency and memory, printed as tables.</summary>
+public static class BenchCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("bench", "Measure training throughput, decode latency (1 and 2 threads) and memory over many steps. Prints tables for docs/benchmarks.md.");
+        var presets = new Option<string[]>("--preset") { Description = "Presets to measure (repeatable).", DefaultValueFactory = _ => ["tiny", "cpu"] };
+        presets.AcceptOnlyFromAmong(Presets.Names);
+        var steps = new Option<int>("--steps") { Description = "Timed training steps per preset.", DefaultValueFactory = _ => 20 };
+        var repeats = new Option<int>("--repeats") { Description = "Decodes per latency measurement.", DefaultValueFactory = _ => 50 };
+        var memorySteps = new Option<int>("--memory-steps") { Description = "Training steps of the memory check (resident size after 50 and after this many); 0 skips it.", DefaultValueFactory = _ => 2000 };
+        var memoryPreset = new Option<string>("--memory-preset") { Description = "Preset of the memory check.", DefaultValueFactory = _ => "cpu" };
+        memoryPreset.AcceptOnlyFromAmong(Presets.Names);
+        var set = new Option<string[]>("--set") { Description = "Override settings of every measured preset, e.g. --set train.batch_size=4." };
+        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set }) command.Options.Add(option);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            string[] overrides = parse.GetValue(set) ?? [];
+            var configs = parse.GetValue(presets)!.Distinct().Select(p => Presets.Get(p).With(overrides)).ToList();
+            foreach (var c in configs) c.Validate();
+            int timedSteps = parse.GetValue(steps), decodes = parse.GetValue(repeats);
+            if (timedSteps < 1 || decodes < 1) throw new OneshotException("--steps and --repeats must be at least 1.");
+            AnsiConsole.MarkupLine($"[bold]oneshot bench[/] on {Environment.ProcessorCount} cores, {DateTime.Now:yyyy-MM-dd}; synthetic one-shot clips.");
+
+            var throughput = new Table().AddColumns("preset", "batch", "clip", "params", "clips/s", "data ms", "forward ms", "backward ms", "optimiser ms");
+            foreach (var config in configs)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                AnsiConsole.MarkupLine($"training throughput: {Markup.Escape(config.Describe())}…");
+                var r = await Task.Run(() => Benchmarks.Throughput(config, timedSteps, warmup: 3,
+                    i => Benchmarks.SyntheticBatch(i, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate)));
+                throughput.AddRow(r.Preset, $"{r.BatchSize}", $"{r.ClipLength}", $"{r.Parameters / 1e6:0.00} M", F(r.ClipsPerSecond, "0.0"),
+                    F(r.DataMs, "0.0"), F(r.ForwardMs, "0"), F(r.BackwardMs, "0"), F(r.OptimizerMs, "0"));
+            }
+            AnsiConsole.Write(throughput);
+
+            var latency = new Table().AddColumns("preset", "threads", "decode median ms", "p90 ms", "× real time");
+            foreach (var config in configs)
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var r = await Task.Run(() => Benchmarks.DecodeLatency(config, threads, decodes));
+                    latency.AddRow(r.Preset, $"{r.Threads}", F(r.MedianMs, "0.0"), F(r.P90Ms, "0.0"), F(r.RealTimeFactor, "0"));
+                }
+            AnsiConsole.Write(latency);
+
+            int total = parse.GetValue(memorySteps);
+            if (total > 0)
+            {
+                var config = Presets.Get(parse.GetValue(memoryPreset)!).With(overrides);
+                int first = Math.Min(50, total);
+                var r = await ProgressDisplay.RunAsync($"memory ({config.Preset})", "steps", report =>
+                    Benchmarks.Memory(config, first, total, i => Benchmarks.SyntheticBatch(i % 16, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate),
+                        done => { cancellation.ThrowIfCancellationRequested(); report(done, total); }));
+                var memory = new Table().AddColumns("preset", "steps", "resident MB", "live tensors");
+                memory.AddRow(r.Preset, $"{r.FirstSteps}", F(r.FirstResidentMb, "0"), $"{r.FirstLiveTensors}");
+                memory.AddRow(r.Preset, $"{r.TotalSteps}", F(r.LastResidentMb, "0"), $"{r.LastLiveTensors}");
+                AnsiConsole.Write(memory);
+            }
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}

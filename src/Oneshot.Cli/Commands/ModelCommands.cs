@@ -1,0 +1,146 @@
+using System.CommandLine;
+using Oneshot.Audio;
+using Oneshot.Data;
+using Oneshot.Generation;
+using Spectre.Console;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot encode | decode | reconstruct | sample`: using a trained model.</summary>
+public static class ModelCommands
+{
+    static Argument<string> ModelArgument() => new("model") { Description = "Model directory (from `oneshot train`)." };
+
+    static Argument<string[]> FilesArgument() => new("files")
+    {
+        Description = "Audio files, folders (searched recursively) or .txt list files; any supported format and sample rate.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public static IEnumerable<Command> Build() => [BuildEncode(), BuildDecode(), BuildReconstruct(), BuildSample()];
+
+    static Command BuildEncode()
+    {
+        var command = new Command("encode", "Encode audio files to latent vectors: OUT.npy (float32 [count, N]) and OUT.jsonl (the file of each row).");
+        var model = ModelArgument();
+        var files = FilesArgument();
+        var output = new Option<string>("--out", "-o") { Description = "Output name (OUT.npy and OUT.jsonl).", DefaultValueFactory = _ => "latents" };
+        command.Arguments.Add(model);
+        command.Arguments.Add(files);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            using var runner = new ModelRunner(parse.GetValue(model)!);
+            var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
+            var latents = runner.Encode(clips);
+            LatentFile.Write(parse.GetValue(output)!, latents, sources);
+            var (npy, jsonl) = LatentFile.Paths(parse.GetValue(output)!);
+            AnsiConsole.MarkupLine($"Encoded [bold]{latents.Length}[/] clips to {Markup.Escape(npy)} ({runner.LatentSize} values each) and {Markup.Escape(jsonl)}.");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildDecode()
+    {
+        var command = new Command("decode", "Decode latent vectors (a .npy of [count, N]) to WAV files.");
+        var model = ModelArgument();
+        var latentsPath = new Argument<string>("latents") { Description = "Latents file (.npy from `oneshot encode` or `oneshot sample`)." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the WAV files.", DefaultValueFactory = _ => "decoded" };
+        command.Arguments.Add(model);
+        command.Arguments.Add(latentsPath);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            using var runner = new ModelRunner(parse.GetValue(model)!);
+            var (latents, sources) = LatentFile.Read(parse.GetValue(latentsPath)!);
+            var audio = runner.Decode(latents);
+            var names = Names(sources, latents.Length, "latent");
+            string folder = parse.GetValue(output)!;
+            WriteWavs(folder, names, audio, runner.SampleRate);
+            AnsiConsole.MarkupLine($"Decoded [bold]{audio.Length}[/] latents to WAV files in {Markup.Escape(folder)}.");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildReconstruct()
+    {
+        var command = new Command("reconstruct", "Encode and decode audio files: hear what the model keeps of each sound.");
+        var model = ModelArgument();
+        var files = FilesArgument();
+        var output = new Option<string>("--out", "-o") { Description = "Folder for NAME.wav (reconstruction) and NAME.original.wav (the prepared input).", DefaultValueFactory = _ => "reconstructed" };
+        command.Arguments.Add(model);
+        command.Arguments.Add(files);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            using var runner = new ModelRunner(parse.GetValue(model)!);
+            var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
+            var audio = runner.Decode(runner.Encode(clips));
+            var names = Names(sources, clips.Count, "clip");
+            string folder = parse.GetValue(output)!;
+            WriteWavs(folder, names, audio, runner.SampleRate);
+            WriteWavs(folder, names.Select(n => n + ".original").ToArray(), clips.ToArray(), runner.SampleRate);
+            AnsiConsole.MarkupLine($"Reconstructed [bold]{audio.Length}[/] clips into {Markup.Escape(folder)} (NAME.wav, beside NAME.original.wav).");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildSample()
+    {
+        var command = new Command("sample", "Generate new sounds: latents drawn from the prior, decoded to WAV (and saved as latents.npy).");
+        var model = ModelArgument();
+        var count = new Option<int>("--count", "-n") { Description = "How many sounds.", DefaultValueFactory = _ => 8 };
+        var temperature = new Option<double>("--temperature", "-t") { Description = "Scale of the prior's spread (1 = as trained; lower = safer, higher = wilder).", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<long>("--seed") { Description = "Random seed; the same seed gives the same sounds.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the WAV files and latents.npy.", DefaultValueFactory = _ => "samples" };
+        command.Arguments.Add(model);
+        foreach (Option option in new Option[] { count, temperature, seed, output }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            using var runner = new ModelRunner(parse.GetValue(model)!);
+            var latents = runner.SampleLatents(parse.GetValue(count), parse.GetValue(temperature), parse.GetValue(seed));
+            var audio = runner.Decode(latents);
+            string folder = parse.GetValue(output)!;
+            var names = Enumerable.Range(0, latents.Length).Select(i => $"sample-{i:D4}").ToArray();
+            WriteWavs(folder, names, audio, runner.SampleRate);
+            LatentFile.Write(Path.Combine(folder, "latents"), latents, names.Select(n => $"prior N(0, I), temperature {parse.GetValue(temperature)}, seed {parse.GetValue(seed)}: {n}").ToArray());
+            AnsiConsole.MarkupLine($"Wrote [bold]{audio.Length}[/] samples to {Markup.Escape(folder)} (prior N(0, I), temperature {parse.GetValue(temperature)}, seed {parse.GetValue(seed)}).");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Reads and prepares every input; a file that cannot be used stops with its name and reason.</summary>
+    static (List<float[]> Clips, List<string> Sources) PrepareInputs(ModelRunner runner, string[] inputs)
+    {
+        var sources = InputScanner.Scan(inputs, GroupRule.File);
+        if (sources.Count == 0) throw new OneshotException($"No audio files found in {string.Join(", ", inputs)}.");
+        var clips = new List<float[]>();
+        foreach (var source in sources) clips.Add(runner.PrepareFile(source.Key));
+        return (clips, sources.Select(s => s.Key).ToList());
+    }
+
+    /// <summary>File stems from the sources (made unique), or PREFIX-0000 when unknown.</summary>
+    static string[] Names(IReadOnlyList<string>? sources, int count, string prefix)
+    {
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            string stem = sources is null ? $"{prefix}-{i:D4}" : Path.GetFileNameWithoutExtension(sources[i]);
+            if (string.IsNullOrWhiteSpace(stem) || stem.Contains(':')) stem = $"{prefix}-{i:D4}";
+            string name = stem;
+            for (int k = 2; !used.Add(name); k++) name = $"{stem}-{k}";
+            return name;
+        }).ToArray();
+    }
+
+    static void WriteWavs(string folder, IReadOnlyList<string> names, float[][] audio, int sampleRate)
+    {
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < audio.Length; i++)
+            WavWriter.Write(Path.Combine(folder, names[i] + ".wav"), audio[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), sampleRate);
+    }
+}

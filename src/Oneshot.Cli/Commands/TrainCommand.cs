@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using Oneshot.Model;
+using Oneshot.Training;
+using Spectre.Console;
+using TorchSharp;
+using ValidationResult = Oneshot.Training.ValidationResult;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot train`: stage-1 training from a dataset directory into a model directory.</summary>
+public static class TrainCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("train", "Train the waveform VAE on a dataset (stage 1: spectral reconstruction + KL). Ctrl-C saves a checkpoint; --resume continues exactly.");
+        var data = new Option<string>("--data", "-d") { Description = "Dataset directory (from `oneshot data prepare` or `oneshot data recipe`).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Model directory to create (or to continue with --resume).", Required = true };
+        var preset = new Option<string>("--preset") { Description = "Starting configuration: tiny (tests), cpu (a laptop), gpu (RAVE-v2 size).", DefaultValueFactory = _ => "cpu" };
+        preset.AcceptOnlyFromAmong(Presets.Names);
+        var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set model.latent_size=32 --set train.batch_size=4 (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        var force = new Option<bool>("--force") { Description = "Replace a model that already exists in --out." };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
+        var steps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in this session (a checkpoint is written)." };
+        var threads = ThreadsOption();
+        foreach (Option option in new Option[] { data, output, preset, set, resume, force, minutes, steps, threads }) command.Options.Add(option);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            ApplyThreads(parse.GetValue(threads));
+            string[] overrides = parse.GetValue(set) ?? [];
+            bool resuming = parse.GetValue(resume);
+            var config = resuming ? Presets.Get("cpu") : Presets.Get(parse.GetValue(preset)!).With(overrides);
+            var request = new TrainRequest
+            {
+                DataDirectory = parse.GetValue(data)!,
+                ModelDirectory = parse.GetValue(output)!,
+                Config = config,
+                Resume = resuming,
+                ResumeOverrides = resuming ? overrides : [],
+                Force = parse.GetValue(force),
+                MaxMinutes = parse.GetValue(minutes),
+                MaxSessionSteps = parse.GetValue(steps),
+            };
+            var result = await RunAsync(request, cancellation);
+            return result.Outcome == TrainOutcome.Interrupted ? CliApp.Interrupted : CliApp.Ok;
+        });
+        return command;
+    }
+
+    public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for the tensor library (0 = all cores).", DefaultValueFactory = _ => 0 };
+
+    public static void ApplyThreads(int threads)
+    {
+        if (threads < 0) throw new OneshotException($"--threads {threads} must be 0 (all cores) or more.");
+        if (threads > 0) torch.set_num_threads(threads);
+    }
+
+    /// <summary>Runs training with a progress bar and validation lines; shared with quickstart.</summary>
+    public static async Task<TrainResult> RunAsync(TrainRequest request, CancellationToken cancellation)
+    {
+        bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
+        AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(request.ModelDirectory)}[/] on {Markup.Escape(request.DataDirectory)}" +
+                               (request.Resume ? " (resuming)" : $" — {Markup.Escape(request.Config.Describe())}"));
+        void PrintValidation(ValidationResult v) => AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"  valid @ {v.Step}: loss {v.Loss:0.000}  spectral {v.Spectral:0.000}  bands {v.BandSpectral:0.000}  log-mel L1 {v.LogMelL1:0.000}  SI-SDR {v.SiSdrDb:0.0} dB  KL {v.Kl:0.0}  active {v.ActiveUnits}/{v.KlPerDimension.Length}")));
+        void PrintMessage(string m) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(m)}[/]");
+        static string Describe(TrainProgress p) => string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.000}  spec {p.Spectral:0.000}  KL {p.Kl:0.0}  β {p.Beta:0.0e0}  {p.ClipsPerSecond:0.0} clips/s");
+
+        TrainResult result;
+        if (!interactive)
+        {
+            var lastLine = DateTime.MinValue;
+            var trainer = new Stage1Trainer
+            {
+                OnStep = p =>
+                {
+                    if ((DateTime.UtcNow - lastLine).TotalSeconds < 30 && p.Step != p.TotalSteps) return;
+                    lastLine = DateTime.UtcNow;
+                    Console.WriteLine($"{Describe(p)}  elapsed {p.Elapsed:hh\\:mm\\:ss}");
+                },
+                OnValidation = PrintValidation,
+                OnMessage = PrintMessage,
+            };
+            result = await Task.Run(() => trainer.Run(request, cancellation));
+        }
+        else
+        {
+            result = null!;
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("starting…", maxValue: 1);
+                    var trainer = new Stage1Trainer
+                    {
+                        OnStep = p =>
+                        {
+                            task.MaxValue = p.TotalSteps;
+                            task.Value = p.Step;
+                            task.Description = Markup.Escape(Describe(p));
+                        },
+                        OnValidation = PrintValidation,
+                        OnMessage = PrintMessage,
+                    };
+                    result = await Task.Run(() => trainer.Run(request, cancellation));
+                    task.StopTask();
+                });
+        }
+
+        string directory = Markup.Escape(request.ModelDirectory);
+        string how = result.Outcome switch
+        {
+            TrainOutcome.Finished => "finished",
+            TrainOutcome.TimeLimit => "stopped at the time limit",
+            TrainOutcome.StepLimit => "stopped at the step limit",
+            _ => "interrupted",
+        };
+        AnsiConsole.MarkupLine($"Training {how} at step [bold]{result.Step}[/]; the model is in [bold]{directory}[/] (metrics: {directory}/train/metrics.csv, TensorBoard: {directory}/train/tensorboard).");
+        if (result.SkippedSteps > 0) AnsiConsole.MarkupLine($"[yellow]{result.SkippedSteps} steps were skipped for non-finite values.[/]");
+        if (result.Outcome != TrainOutcome.Finished)
+            AnsiConsole.MarkupLine($"Continue with: [bold]./oneshot train --data {Markup.Escape(request.DataDirectory)} --out {directory} --resume[/]");
+        return result;
+    }
+}

@@ -1,0 +1,46 @@
+using Oneshot.Audio;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Evaluation;
+
+/// <summary>How close reconstructions are to their originals, per clip.</summary>
+public sealed class ReconstructionMetrics : IDisposable
+{
+    const int MelFft = 2048;
+    const int MelHop = 512;
+    const int Mels = 80;
+    readonly Tensor _melFilters;   // [mels, bins]
+    readonly Tensor _window;
+
+    public ReconstructionMetrics(int sampleRate)
+    {
+        _melFilters = tensor(MelFilterbank.Create(sampleRate, MelFft, Mels, 0, sampleRate / 2.0), [Mels, MelFft / 2 + 1]).DetachFromDisposeScope();
+        _window = hann_window(MelFft).DetachFromDisposeScope();
+    }
+
+    /// <summary>Mean |log(mel(x) + 1e-5) − log(mel(y) + 1e-5)| of 80-band power mel spectrograms (n_fft 2048, hop 512).</summary>
+    public Tensor LogMelL1(Tensor target, Tensor prediction) => (LogMel(target) - LogMel(prediction)).abs().mean([1L, 2L]);
+
+    public Tensor LogMel(Tensor x)
+    {
+        var power = stft(x, MelFft, MelHop, MelFft, _window.to(x.device), center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().square();
+        return (_melFilters.to(x.device).matmul(power) + 1e-5).log();
+    }
+
+    /// <summary>Scale-invariant signal-to-distortion ratio in dB (Le Roux et al. 2019), per clip.</summary>
+    public static Tensor SiSdr(Tensor target, Tensor prediction)
+    {
+        var x = target - target.mean([-1L], keepdim: true);
+        var y = prediction - prediction.mean([-1L], keepdim: true);
+        var scale = (x * y).sum(-1, keepdim: true) / (x.square().sum(-1, keepdim: true) + 1e-8);
+        var projection = scale * x;
+        return 10 * ((projection.square().sum(-1) + 1e-8) / ((y - projection).square().sum(-1) + 1e-8)).log10();
+    }
+
+    public void Dispose()
+    {
+        _melFilters.Dispose();
+        _window.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using Oneshot.Data;
+using Oneshot.Model;
+using Oneshot.Storage;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Generation;
+
+/// <summary>A trained model opened for use: encode files, decode latents, sample from the prior.</summary>
+public sealed class ModelRunner : IDisposable
+{
+    readonly WaveformVae _model;
+    readonly Device _device;
+
+    public ModelRunner(string modelDirectory, Device? device = null)
+    {
+        _device = device ?? CPU;
+        (Config, _model) = ModelDirectory.Load(modelDirectory);
+        _model.to(_device);
+        Directory = modelDirectory;
+    }
+
+    public string Directory { get; }
+    public RunConfig Config { get; }
+    public WaveformVae Model => _model;
+    public int LatentSize => Config.Model.LatentSize;
+    public int SampleRate => Config.Model.SampleRate;
+    public int ClipLength => Config.Model.ClipLength;
+
+    /// <summary>Prepares a file as the training clips were (trim, resample, length, normalisation).</summary>
+    public float[] PrepareFile(string path)
+    {
+        var options = (Config.Dataset.Preparation ?? new PrepareOptions()) with { SampleRate = SampleRate, ClipLength = ClipLength };
+        return DatasetBuilder.PrepareFile(path, options);
+    }
+
+    /// <summary>The deterministic latent of each clip (the flow applied to the posterior mean).</summary>
+    public float[][] Encode(IReadOnlyList<float[]> clips, int batchSize = 8)
+    {
+        var result = new List<float[]>();
+        foreach (var chunk in clips.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var _ = inference_mode();
+            var z = _model.EncodeMean(stack(chunk.Select(c => tensor(c)).ToArray()).to(_device)).cpu();
+            for (int i = 0; i < chunk.Length; i++) result.Add(z[i].data<float>().ToArray());
+        }
+        return result.ToArray();
+    }
+
+    public float[][] Decode(IReadOnlyList<float[]> latents, int batchSize = 8, ulong noiseSeed = 0)
+    {
+        foreach (var z in latents)
+        {
+            if (z.Length != LatentSize) throw new OneshotException($"A latent has {z.Length} values; this model's latents have {LatentSize}.");
+            if (z.Any(v => !float.IsFinite(v))) throw new OneshotException("A latent holds NaN or infinite values.");
+        }
+        var result = new List<float[]>();
+        using var generator = new Generator(noiseSeed, _device);
+        foreach (var chunk in latents.Chunk(batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var _ = inference_mode();
+            var audio = _model.Decode(stack(chunk.Select(c => tensor(c)).ToArray()).to(_device), generator).cpu();
+            for (int i = 0; i < chunk.Length; i++) result.Add(audio[i].data<float>().ToArray());
+        }
+        return result.ToArray();
+    }
+
+    /// <summary>Latents from the N(0, I) prior scaled by the temperature.</summary>
+    public float[][] SampleLatents(int count, double temperature, long seed)
+    {
+        if (count < 1) throw new OneshotException($"--count {count} must be at least 1.");
+        if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));
+        var z = randn([count, LatentSize], generator: generator) * temperature;
+        return Enumerable.Range(0, count).Select(i => z[i].data<float>().ToArray()).ToArray();
+    }
+
+    public void Dispose() => _model.Dispose();
+}

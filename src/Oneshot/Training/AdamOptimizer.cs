@@ -1,0 +1,98 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015) over named parameters. Our own so that its state (m, v, step) lives in
+/// the same safetensors checkpoint as the weights, under the parameters' names, and a resumed run
+/// continues bit for bit.
+/// </summary>
+public sealed class AdamOptimizer : IDisposable
+{
+    readonly (string Name, TorchSharp.Modules.Parameter Parameter)[] _parameters;
+    readonly Tensor[] _m;
+    readonly Tensor[] _v;
+    readonly double _beta1, _beta2, _epsilon;
+
+    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon)
+    {
+        _parameters = parameters.ToArray();
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _m = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+        _v = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+    }
+
+    public long Steps { get; private set; }
+    public IEnumerable<Tensor> Parameters => _parameters.Select(p => (Tensor)p.Parameter);
+
+    public void ZeroGrad()
+    {
+        foreach (var (_, p) in _parameters) p.grad?.zero_();
+    }
+
+    /// <summary>Global L2 norm of the gradients; scales them down to <paramref name="maxNorm"/> when above it (0 = no clipping).</summary>
+    public double ClipGradients(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var grads = _parameters.Select(p => p.Parameter.grad).Where(g => g is not null).Select(g => g!).ToArray();
+        if (grads.Length == 0) return 0;
+        double norm = stack(grads.Select(g => g.square().sum()).ToArray()).sum().sqrt().item<float>();
+        if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)
+            foreach (var g in grads) g.mul_(maxNorm / (norm + 1e-6));
+        return norm;
+    }
+
+    public void Step(double learningRate)
+    {
+        Steps++;
+        double correction1 = 1 - Math.Pow(_beta1, Steps);
+        double correction2 = 1 - Math.Pow(_beta2, Steps);
+        double stepSize = learningRate / correction1;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var grad = _parameters[i].Parameter.grad;
+            if (grad is null) continue;
+            _m[i].mul_(_beta1).add_(grad, alpha: 1 - _beta1);
+            _v[i].mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
+            var denominator = (_v[i] / correction2).sqrt_().add_(_epsilon);
+            _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: -stepSize);
+        }
+    }
+
+    /// <summary>The state as named tensors (adam.m.NAME, adam.v.NAME) for a checkpoint.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> State()
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            yield return new($"adam.m.{_parameters[i].Name}", _m[i]);
+            yield return new($"adam.v.{_parameters[i].Name}", _v[i]);
+        }
+    }
+
+    public void Load(IReadOnlyDictionary<string, Tensor> tensors, long steps, string origin)
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            foreach (var (prefix, target) in new[] { ("adam.m.", _m[i]), ("adam.v.", _v[i]) })
+            {
+                string key = prefix + _parameters[i].Name;
+                if (!tensors.TryGetValue(key, out var value) || !value.shape.SequenceEqual(target.shape))
+                    throw new OneshotException($"{origin} has no optimiser state for '{_parameters[i].Name}' (or it has another shape); the checkpoint belongs to a different model.");
+                target.copy_(value);
+            }
+        }
+        Steps = steps;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _m.Concat(_v)) t.Dispose();
+    }
+}

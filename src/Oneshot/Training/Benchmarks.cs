@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Oneshot.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+public sealed record ThroughputResult(string Preset, int BatchSize, int ClipLength, int Steps, double ClipsPerSecond,
+                                      double DataMs, double ForwardMs, double BackwardMs, double OptimizerMs, long Parameters);
+
+public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor);
+
+public sealed record MemoryResult(string Preset, long FirstSteps, double FirstResidentMb, long FirstLiveTensors, long TotalSteps, double LastResidentMb, long LastLiveTensors);
+
+/// <summary>
+/// Measurements behind `oneshot bench` and docs/benchmarks.md. They print numbers; nothing here
+/// asserts a speed (shared machines are noisy).
+/// </summary>
+public static class Benchmarks
+{
+    /// <summary>Clips that look like one-shots (a decaying tone plus a noise burst), so the spectra are realistic.</summary>
+    public static Batch SyntheticBatch(long index, int size, int length, int sampleRate)
+    {
+        var random = new Random(Seeds.MixInt(index, 0xBE7C));
+        var samples = new float[size * length];
+        for (int i = 0; i < size; i++)
+        {
+            double frequency = 40 + random.NextDouble() * 400, decay = 3 + random.NextDouble() * 20, noise = random.NextDouble();
+            for (int t = 0; t < length; t++)
+            {
+                double time = (double)t / sampleRate, envelope = Math.Exp(-decay * time);
+                samples[i * length + t] = (float)(0.5 * envelope * ((1 - noise) * Math.Sin(2 * Math.PI * frequency * time) + noise * (random.NextDouble() * 2 - 1)));
+            }
+        }
+        return new Batch(index, samples, size, length);
+    }
+
+    /// <summary>Training steps per second and where a step's time goes (after <paramref name="warmup"/> untimed steps).</summary>
+    public static ThroughputResult Throughput(RunConfig config, int steps, int warmup, Func<long, Batch> batches)
+    {
+        random.manual_seed(config.Train.Seed);
+        using var model = new WaveformVae(config.Model);
+        using var step = new Stage1Step(model, config.Train, CPU);
+        double data = 0, forward = 0, backward = 0, optimizer = 0;
+        var clock = new Stopwatch();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            if (i == warmup) clock.Restart();
+            var dataClock = Stopwatch.StartNew();
+            var batch = batches(i);
+            double dataSeconds = dataClock.Elapsed.TotalSeconds;
+            var result = step.Run(batch, i);
+            if (i < warmup) continue;
+            data += dataSeconds;
+            forward += result.ForwardSeconds;
+            backward += result.BackwardSeconds;
+            optimizer += result.OptimizerSeconds;
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        return new ThroughputResult(config.Preset, config.Train.BatchSize, config.Model.ClipLength, steps, steps * config.Train.BatchSize / seconds,
+            1000 * data / steps, 1000 * forward / steps, 1000 * backward / steps, 1000 * optimizer / steps,
+            model.parameters().Sum(p => p.numel()));
+    }
+
+    /// <summary>Time to decode one latent to a clip (median of many) with the given thread count.</summary>
+    public static DecodeLatencyResult DecodeLatency(RunConfig config, int threads, int repeats)
+    {
+        int previous = get_num_threads();
+        set_num_threads(threads);
+        try
+        {
+            random.manual_seed(config.Train.Seed);
+            using var model = new WaveformVae(config.Model);
+            model.Freeze();
+            using var _ = inference_mode();
+            var times = new List<double>();
+            using var z = randn(1, config.Model.LatentSize);
+            for (int i = 0; i < repeats + 5; i++)
+            {
+                using var scope = NewDisposeScope();
+                var clock = Stopwatch.StartNew();
+                var audio = model.Decode(z);
+                audio.data<float>();   // make sure the work is done
+                if (i >= 5) times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            double median = times[times.Count / 2], p90 = times[(int)(times.Count * 0.9)];
+            double clipMs = 1000.0 * config.Model.ClipLength / config.Model.SampleRate;
+            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median);
+        }
+        finally
+        {
+            set_num_threads(previous);
+        }
+    }
+
+    /// <summary>Resident memory and live tensors after <paramref name="firstSteps"/> and after <paramref name="totalSteps"/> training steps.</summary>
+    public static MemoryResult Memory(RunConfig config, long firstSteps, long totalSteps, Func<long, Batch> batches, Action<long>? progress = null)
+    {
+        random.manual_seed(config.Train.Seed);
+        using var model = new WaveformVae(config.Model);
+        using var step = new Stage1Step(model, config.Train, CPU);
+        double firstMb = 0;
+        long firstTensors = 0;
+        for (long i = 0; i < totalSteps; i++)
+        {
+            step.Run(batches(i), i);
+            progress?.Invoke(i + 1);
+            if (i + 1 == firstSteps) (firstMb, firstTensors) = (ResidentMb(), Tensor.TotalCount);
+        }
+        return new MemoryResult(config.Preset, firstSteps, firstMb, firstTensors, totalSteps, ResidentMb(), Tensor.TotalCount);
+    }
+
+    public static double ResidentMb()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64 / 1048576.0;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Oneshot.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+/// <summary>What one optimisation step did, and where its time went.</summary>
+public sealed record StepResult(bool Applied, double Loss, double Spectral, double BandSpectral, double Kl, double GradNorm,
+                                double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds);
+
+/// <summary>
+/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL, backward,
+/// gradient clipping and Adam. Non-finite losses or gradients leave the weights untouched.
+/// </summary>
+public sealed class Stage1Step : IDisposable
+{
+    readonly WaveformVae _model;
+    readonly ReconstructionLoss _loss;
+    readonly AdamOptimizer _adam;
+    readonly TrainConfig _train;
+    readonly Device _device;
+
+    public Stage1Step(WaveformVae model, TrainConfig train, Device device)
+    {
+        _model = model;
+        _train = train;
+        _device = device;
+        _loss = new ReconstructionLoss(model.Config);
+        _adam = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon);
+    }
+
+    public AdamOptimizer Optimizer => _adam;
+    public ReconstructionLoss Loss => _loss;
+
+    public StepResult Run(Batch batch, long step)
+    {
+        using var scope = NewDisposeScope();
+        _model.train();
+        var clock = Stopwatch.StartNew();
+        var clips = tensor(batch.Samples, [batch.Size, batch.Length]).to(_device);
+        using var generator = new Generator(Seeds.Mix(_train.Seed, 0x57E9, step), _device);
+        var output = _model.Forward(clips, generator);
+        var (full, bands) = _loss.PerItem(clips, output);
+        double beta = Schedules.Beta(_train, step);
+        var kl = output.KlPerItem.mean();
+        var loss = full.mean() + bands.mean() + beta * kl;
+        double lossValue = loss.item<float>();
+        double forward = clock.Elapsed.TotalSeconds;
+        if (!double.IsFinite(lossValue))
+            return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
+
+        _adam.ZeroGrad();
+        loss.backward();
+        double backward = clock.Elapsed.TotalSeconds - forward;
+        double norm = _adam.ClipGradients(_train.GradientClip);
+        bool applied = double.IsFinite(norm);
+        if (applied) _adam.Step(Schedules.LearningRate(_train, step));
+        double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
+        return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer);
+    }
+
+    public void Dispose()
+    {
+        _loss.Dispose();
+        _adam.Dispose();
+    }
+}

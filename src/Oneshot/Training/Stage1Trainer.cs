@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using System.Globalization;
+using Oneshot.Audio;
+using Oneshot.Model;
+using Oneshot.Storage;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+public sealed record TrainRequest
+{
+    public required string DataDirectory { get; init; }
+    public required string ModelDirectory { get; init; }
+    /// <summary>The configuration of a new run; ignored when resuming (the model's config.json rules).</summary>
+    public required RunConfig Config { get; init; }
+    public bool Resume { get; init; }
+    /// <summary>Overrides applied to the stored config on --resume (train.* only).</summary>
+    public IReadOnlyList<string> ResumeOverrides { get; init; } = [];
+    /// <summary>Start over in a directory that already holds a run.</summary>
+    public bool Force { get; init; }
+    /// <summary>Stop (with a checkpoint) after this much wall-clock time in this session.</summary>
+    public double? MaxMinutes { get; init; }
+    /// <summary>Stop (with a checkpoint) after this many steps in this session.</summary>
+    public long? MaxSessionSteps { get; init; }
+    public Device? Device { get; init; }
+}
+
+public sealed record TrainProgress(long Step, long TotalSteps, double ClipsPerSecond, double Loss, double Spectral, double Kl, double Beta, double LearningRate, TimeSpan Elapsed);
+
+public enum TrainOutcome { Finished, TimeLimit, StepLimit, Interrupted }
+
+public sealed record TrainResult(TrainOutcome Outcome, long Step, ValidationResult? LastValidation, string ModelDirectory, long SkippedSteps);
+
+/// <summary>
+/// Stage-1 training of a <see cref="WaveformVae"/> from a dataset directory into a model directory:
+/// background batches, logging to metrics.csv and TensorBoard, validation with WAV examples,
+/// atomic checkpoints that resume exactly, and latent.json at the end.
+/// </summary>
+public sealed class Stage1Trainer
+{
+    const int LogEvery = 25;
+    const string CheckpointPrefix = "checkpoint-";
+    const string BestCheckpoint = "best.safetensors";
+
+    public Action<TrainProgress>? OnStep { get; init; }
+    public Action<ValidationResult>? OnValidation { get; init; }
+    public Action<string>? OnMessage { get; init; }
+
+    public TrainResult Run(TrainRequest request, CancellationToken cancellation = default)
+    {
+        var device = request.Device ?? CPU;
+        using var store = new ClipStore(request.DataDirectory);
+        var config = PrepareDirectory(request, store);
+        string trainDirectory = Path.Combine(request.ModelDirectory, ModelDirectory.TrainFolder);
+        Directory.CreateDirectory(trainDirectory);
+
+        random.manual_seed(config.Train.Seed);
+        using var model = new WaveformVae(config.Model);
+        model.to(device);
+        using var step = new Stage1Step(model, config.Train, device);
+        long startStep = 0, skippedTotal = 0;
+        double elapsedBefore = 0, bestSpectral = double.PositiveInfinity;
+        if (request.Resume)
+            (startStep, elapsedBefore, bestSpectral, skippedTotal) = LoadCheckpoint(trainDirectory, model, step.Optimizer);
+
+        var trainIndices = store.IndicesOf("train");
+        var validIndices = store.IndicesOf("valid");
+        if (config.Train.ValidationClips > 0) validIndices = validIndices.Take(config.Train.ValidationClips).ToArray();
+        using var validator = new Validator(store, validIndices, config.Train.Examples, config.Train.Seed);
+        if (validator.Count == 0) OnMessage?.Invoke("The dataset has no validation clips: validation is skipped.");
+        var metrics = new MetricsLog(Path.Combine(trainDirectory, "metrics.csv"), startStep);
+        var board = torch.utils.tensorboard.SummaryWriter(Path.Combine(trainDirectory, "tensorboard"), createRunName: false);
+        WriteOriginalExamples(trainDirectory, validator, store.SampleRate);
+
+        using var loader = new BatchLoader(store, trainIndices, config.Train, firstBatch: startStep);
+        var session = Stopwatch.StartNew();
+        long current = startStep, sessionSteps = 0, badInARow = 0, lastCheckpoint = startStep;
+        ValidationResult? lastValidation = null;
+        var window = new RunningMeans();
+        var outcome = TrainOutcome.Finished;
+        double Elapsed() => elapsedBefore + session.Elapsed.TotalSeconds;
+
+        while (current < config.Train.Steps)
+        {
+            if (cancellation.IsCancellationRequested) { outcome = TrainOutcome.Interrupted; break; }
+            if (request.MaxMinutes is double minutes && session.Elapsed.TotalMinutes >= minutes) { outcome = TrainOutcome.TimeLimit; break; }
+            if (request.MaxSessionSteps is long limit && sessionSteps >= limit) { outcome = TrainOutcome.StepLimit; break; }
+
+            var batch = loader.Next();
+            var result = step.Run(batch, current);
+            if (!result.Applied)
+            {
+                badInARow++;
+                skippedTotal++;
+                OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? "gradient" : "loss")}; the step was skipped ({badInARow} in a row).");
+                if (badInARow >= config.Train.MaxBadSteps)
+                {
+                    SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                    throw new OneshotException($"Training diverged: {badInARow} steps in a row had a non-finite loss or gradient (at step {current}). " +
+                        "Lower the learning rate (--set train.learning_rate=...) or the gradient clip, then resume with --resume; the last good checkpoint is kept.");
+                }
+            }
+            else
+            {
+                badInARow = 0;
+                window.Add(result, batch.Size);
+            }
+            current++;
+            sessionSteps++;
+
+            if (current % LogEvery == 0 || current == config.Train.Steps)
+            {
+                var values = window.Flush(config.Train, current);
+                if (values is not null)
+                {
+                    metrics.Append(values, current, "train");
+                    foreach (var (name, value) in values) board.add_scalar($"train/{name}", (float)value, (int)current, WallTime());
+                }
+            }
+            OnStep?.Invoke(new TrainProgress(current, config.Train.Steps, window.ClipsPerSecond, window.LastLoss, window.LastSpectral, window.LastKl,
+                Schedules.Beta(config.Train, current - 1), Schedules.LearningRate(config.Train, current - 1), TimeSpan.FromSeconds(Elapsed())));
+
+            if (current % config.Train.ValidateEvery == 0 && validator.Count > 0)
+            {
+                lastValidation = Validate(model, step, validator, config, current, device, trainDirectory, metrics, board, Elapsed(), store.SampleRate);
+                if (lastValidation.Spectral < bestSpectral)
+                {
+                    bestSpectral = lastValidation.Spectral;
+                    SaveWeights(Path.Combine(trainDirectory, BestCheckpoint), model, current);
+                }
+                SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
+            }
+            if (current % config.Train.CheckpointEvery == 0)
+            {
+                SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                lastCheckpoint = current;
+            }
+        }
+
+        if (lastCheckpoint != current)
+            SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+        if (current > 0)
+        {
+            SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
+            if (trainIndices.Length > 0)
+            {
+                OnMessage?.Invoke($"Analysing the latent space of {trainIndices.Length} training clips (latent.json)…");
+                ModelDirectory.SaveLatent(request.ModelDirectory, AnalyseLatents(model, store, trainIndices, current, device, config.Train.BatchSize));
+            }
+        }
+        return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal);
+    }
+
+    /// <summary>Checks the directories and returns the config this run uses (new, or the stored one on resume).</summary>
+    static RunConfig PrepareDirectory(TrainRequest request, ClipStore store)
+    {
+        string directory = request.ModelDirectory;
+        string trainDirectory = Path.Combine(directory, ModelDirectory.TrainFolder);
+        if (request.Resume)
+        {
+            if (!ModelDirectory.Exists(directory))
+                throw new OneshotException($"--resume: '{directory}' holds no training run to resume (no {ModelDirectory.ConfigFile}). Leave out --resume to start one.");
+            var stored = RunConfig.Load(Path.Combine(directory, ModelDirectory.ConfigFile));
+            var model = request.ResumeOverrides.FirstOrDefault(o => !o.TrimStart().StartsWith("train.", StringComparison.Ordinal));
+            if (model is not null) throw new OneshotException($"--set {model}: only train.* settings can change when resuming; the architecture is fixed by the checkpoint.");
+            var config = stored.With(request.ResumeOverrides);
+            config.Validate();
+            if (config.Dataset.Hash != store.Info.Hash)
+                throw new OneshotException($"--resume: '{store.Directory}' is not the dataset this model was trained on (hash {Short(store.Info.Hash)}, the model records {Short(config.Dataset.Hash)} from '{config.Dataset.Path}').");
+            if (!Directory.EnumerateFiles(trainDirectory, CheckpointPrefix + "*.safetensors").Any())
+                throw new OneshotException($"--resume: '{trainDirectory}' has no checkpoint yet; start again without --resume (add --force to replace the directory).");
+            if (request.ResumeOverrides.Count > 0) ModelDirectory.SaveConfig(directory, config);
+            return config;
+        }
+
+        if (ModelDirectory.Exists(directory) || (Directory.Exists(trainDirectory) && Directory.EnumerateFileSystemEntries(trainDirectory).Any()))
+        {
+            if (!request.Force)
+                throw new OneshotException($"'{directory}' already holds a model. Continue its training with --resume, or start over with --force (its files are replaced).");
+            foreach (string file in new[] { ModelDirectory.ConfigFile, ModelDirectory.WeightsFile, ModelDirectory.LatentFile })
+                AtomicFile.TryDelete(Path.Combine(directory, file));
+            if (Directory.Exists(trainDirectory)) Directory.Delete(trainDirectory, recursive: true);
+        }
+        var fresh = request.Config with
+        {
+            Model = request.Config.Model with { SampleRate = store.SampleRate, ClipLength = store.Length },
+            Dataset = new DatasetReference { Path = Path.GetFullPath(store.Directory), Hash = store.Info.Hash, Preparation = store.Info.Options },
+        };
+        fresh.Validate();
+        ModelDirectory.SaveConfig(directory, fresh);
+        return fresh;
+    }
+
+    static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    ValidationResult Validate(WaveformVae model, Stage1Step step, Validator validator, RunConfig config, long current, Device device,
+                              string trainDirectory, MetricsLog metrics, TorchSharp.Modules.SummaryWriter board, double elapsed, int sampleRate)
+    {
+        var result = validator.Run(model, step.Loss, config.Train, current, device, config.Train.BatchSize);
+        var values = new Dictionary<string, double>
+        {
+            ["elapsed_s"] = elapsed, ["beta"] = Schedules.Beta(config.Train, current), ["loss"] = result.Loss, ["spectral"] = result.Spectral,
+            ["band_spectral"] = result.BandSpectral, ["kl"] = result.Kl, ["log_mel_l1"] = result.LogMelL1, ["si_sdr_db"] = result.SiSdrDb,
+            ["active_units"] = result.ActiveUnits,
+        };
+        metrics.Append(values, current, "valid");
+        foreach (var (name, value) in values.Where(v => v.Key is not ("elapsed_s" or "beta")))
+            board.add_scalar($"valid/{name}", (float)value, (int)current, WallTime());
+
+        string examples = Path.Combine(trainDirectory, "examples", $"step-{current:D8}");
+        Directory.CreateDirectory(examples);
+        for (int i = 0; i < result.ExampleReconstructions.Length; i++)
+        {
+            WavWriter.Write(Path.Combine(examples, $"example-{i}.wav"), Clip(result.ExampleReconstructions[i]), sampleRate);
+            // TorchSharp's add_img needs SkiaSharp's native library, which its package does not ship
+            // for Linux; the spectrograms are PNG files beside the WAVs instead.
+            File.WriteAllBytes(Path.Combine(examples, $"example-{i}.png"), SpectrogramImage(result.ExampleReconstructions[i]));
+        }
+        OnValidation?.Invoke(result);
+        return result;
+    }
+
+    // TorchSharp's default wall time is in .NET ticks; TensorBoard expects seconds since 1970.
+    static long WallTime() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    static float[] Clip(float[] audio) => audio.Select(v => Math.Clamp(v, -1f, 1f)).ToArray();
+
+    static void WriteOriginalExamples(string trainDirectory, Validator validator, int sampleRate)
+    {
+        string folder = Path.Combine(trainDirectory, "examples", "original");
+        Directory.CreateDirectory(folder);
+        var examples = validator.Examples;
+        for (int i = 0; i < examples.Count; i++)
+        {
+            WavWriter.Write(Path.Combine(folder, $"example-{i}.wav"), examples[i], sampleRate);
+            File.WriteAllBytes(Path.Combine(folder, $"example-{i}.png"), SpectrogramImage(examples[i]));
+        }
+    }
+
+    /// <summary>A log-magnitude spectrogram (n_fft 1024, 80 dB range), low frequencies at the bottom.</summary>
+    public static byte[] SpectrogramImage(float[] audio)
+    {
+        using var scope = NewDisposeScope();
+        const int fftSize = 1024;
+        var magnitude = stft(tensor(audio), fftSize, fftSize / 4, fftSize, hann_window(fftSize), center: true, return_complex: true).abs();
+        var db = 20 * (magnitude + 1e-7).log10();
+        var normalised = ((db - (db.max() - 80)) / 80).clamp(0, 1).flip(0).contiguous();   // [bins, frames], top = high frequency
+        int height = (int)normalised.shape[0], width = (int)normalised.shape[1];
+        return Png.Encode(Png.Heatmap(normalised.data<float>().ToArray(), width, height), width, height);
+    }
+
+    static void SaveWeights(string path, WaveformVae model, long step) =>
+        Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+
+    static void SaveCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, long step, double elapsed, double bestSpectral, long skipped, int keep)
+    {
+        var tensors = ModelDirectory.Weights(model).ToDictionary(p => "model." + p.Key, p => p.Value);
+        foreach (var (name, value) in optimizer.State()) tensors[name] = value;
+        var metadata = new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["adam_steps"] = optimizer.Steps.ToString(CultureInfo.InvariantCulture),
+            ["elapsed_s"] = elapsed.ToString("R", CultureInfo.InvariantCulture),
+            ["best_spectral"] = bestSpectral.ToString("R", CultureInfo.InvariantCulture),
+            ["skipped_steps"] = skipped.ToString(CultureInfo.InvariantCulture),
+        };
+        Safetensors.Save(Path.Combine(trainDirectory, $"{CheckpointPrefix}{step:D8}.safetensors"), tensors, metadata);
+        foreach (string old in Checkpoints(trainDirectory).SkipLast(keep)) AtomicFile.TryDelete(old);
+    }
+
+    static IEnumerable<string> Checkpoints(string trainDirectory) =>
+        Directory.EnumerateFiles(trainDirectory, CheckpointPrefix + "*.safetensors").Order(StringComparer.Ordinal);
+
+    static (long Step, double Elapsed, double BestSpectral, long Skipped) LoadCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer)
+    {
+        string path = Checkpoints(trainDirectory).Last();
+        using var contents = Safetensors.Load(path);
+        string origin = $"Checkpoint '{path}'";
+        ModelDirectory.LoadWeights(model, contents.Tensors.Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal)).ToDictionary(), origin, prefix: "model.");
+        double Read(string key) => contents.Metadata.TryGetValue(key, out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out double v)
+            ? v : throw new OneshotException($"{origin} lacks '{key}' in its metadata; it was not written by `oneshot train`.");
+        optimizer.Load(contents.Tensors, (long)Read("adam_steps"), origin);
+        return ((long)Read("step"), Read("elapsed_s"), Read("best_spectral"), (long)Read("skipped_steps"));
+    }
+
+    /// <summary>latent.json: PCA of the deterministic latents of the training clips.</summary>
+    public static LatentStatistics AnalyseLatents(WaveformVae model, ClipStore store, int[] indices, long step, Device device, int batchSize)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            int n = model.Config.LatentSize;
+            var latents = new float[indices.Length * n];
+            for (int start = 0; start < indices.Length; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(batchSize, indices.Length - start);
+                var clips = stack(indices.Skip(start).Take(count).Select(i => tensor(store.Read(i))).ToArray()).to(device);
+                model.EncodeMean(clips).cpu().data<float>().ToArray().CopyTo(latents, start * n);
+            }
+            return LatentAnalysis.Compute(latents, indices.Length, n, "train", step);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>Averages of the steps since the last log row.</summary>
+    sealed class RunningMeans
+    {
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+        double _loss, _spectral, _bands, _kl, _norm;
+        int _steps, _clips;
+        readonly Queue<(double Time, int Clips)> _recent = new();
+
+        public double LastLoss { get; private set; } = double.NaN;
+        public double LastSpectral { get; private set; } = double.NaN;
+        public double LastKl { get; private set; } = double.NaN;
+
+        public double ClipsPerSecond
+        {
+            get
+            {
+                if (_recent.Count < 2) return 0;
+                double seconds = _recent.Last().Time - _recent.First().Time;
+                return seconds > 0 ? _recent.Skip(1).Sum(r => r.Clips) / seconds : 0;
+            }
+        }
+
+        public void Add(StepResult result, int clips)
+        {
+            _loss += result.Loss; _spectral += result.Spectral; _bands += result.BandSpectral; _kl += result.Kl; _norm += result.GradNorm;
+            _steps++;
+            _clips += clips;
+            LastLoss = result.Loss; LastSpectral = result.Spectral; LastKl = result.Kl;
+            _recent.Enqueue((_clock.Elapsed.TotalSeconds, clips));
+            while (_recent.Count > 20) _recent.Dequeue();
+        }
+
+        public Dictionary<string, double>? Flush(TrainConfig config, long step)
+        {
+            if (_steps == 0) return null;
+            var values = new Dictionary<string, double>
+            {
+                ["learning_rate"] = Schedules.LearningRate(config, step - 1),
+                ["beta"] = Schedules.Beta(config, step - 1),
+                ["loss"] = _loss / _steps, ["spectral"] = _spectral / _steps, ["band_spectral"] = _bands / _steps,
+                ["kl"] = _kl / _steps, ["grad_norm"] = _norm / _steps, ["clips_per_s"] = ClipsPerSecond,
+            };
+            _loss = _spectral = _bands = _kl = _norm = 0;
+            _steps = _clips = 0;
+            return values;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using Oneshot.Data;
+using Oneshot.Data.Recipes;
+using Oneshot.Model;
+
+namespace Oneshot.Tests.Training;
+
+/// <summary>A small synthetic dataset (8 kHz, 1.024 s clips) and the tiny preset sized for it.</summary>
+public static class TinyData
+{
+    public static readonly PrepareOptions Options = new() { SampleRate = 8000, ClipLength = 8192 };
+
+    public static string Build(TempDir dir, int count = 24, string name = "data")
+    {
+        using var recipe = Recipes.Open(new RecipeRequest("synthetic", Count: count), Options);
+        DatasetBuilder.Build(recipe.Sources, dir.File(name), Options, recipe.Description);
+        return dir.File(name);
+    }
+
+    public static RunConfig Config(params string[] overrides) =>
+        Presets.Get("tiny").With(["model.sample_rate=8000", "model.clip_length=8192", .. overrides]);
+}

@@ -1,0 +1,92 @@
+using Oneshot.Generation;
+using Oneshot.Storage;
+using Oneshot.Training;
+using static TorchSharp.torch;
+
+namespace Oneshot.Tests.Training;
+
+public class TrainerTests
+{
+    static TrainRequest Request(string data, string model, int steps, bool resume = false, long? sessionSteps = null) => new()
+    {
+        DataDirectory = data,
+        ModelDirectory = model,
+        Config = TinyData.Config($"train.steps={steps}", "train.validate_every=10", "train.checkpoint_every=10", "train.batch_size=2", "train.examples=1"),
+        Resume = resume,
+        MaxSessionSteps = sessionSteps,
+    };
+
+    [Fact]
+    public void A_resumed_run_equals_an_uninterrupted_one()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir);
+        var straight = new Stage1Trainer().Run(Request(data, dir.File("straight"), 30));
+        Assert.Equal(TrainOutcome.Finished, straight.Outcome);
+
+        var first = new Stage1Trainer().Run(Request(data, dir.File("resumed"), 30, sessionSteps: 17));
+        Assert.Equal(TrainOutcome.StepLimit, first.Outcome);
+        Assert.Equal(17, first.Step);
+        var second = new Stage1Trainer().Run(Request(data, dir.File("resumed"), 30, resume: true));
+        Assert.Equal(30, second.Step);
+
+        using var a = Safetensors.Load(Path.Combine(dir.File("straight"), ModelDirectory.WeightsFile));
+        using var b = Safetensors.Load(Path.Combine(dir.File("resumed"), ModelDirectory.WeightsFile));
+        Assert.Equal(a.Tensors.Keys.Order(), b.Tensors.Keys.Order());
+        foreach (var (name, tensor) in a.Tensors)
+            Assert.True(tensor.equal(b.Tensors[name]).all().item<bool>(), $"'{name}' differs after resuming");
+
+        // The model directory is complete and the logs read as one run.
+        foreach (string file in new[] { "config.json", "model.safetensors", "latent.json", "train/metrics.csv", "train/best.safetensors" })
+            Assert.True(File.Exists(Path.Combine(dir.File("resumed"), file)), file);
+        var steps = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Skip(1).Select(l => l.Split(',')[0] + l.Split(',')[1]).ToList();
+        Assert.Equal(steps.Distinct().Count(), steps.Count);
+        Assert.Contains("30valid", steps);
+        var latent = ModelDirectory.LoadLatent(dir.File("resumed"))!;
+        Assert.Equal(8, latent.Components.Length);
+        Assert.True(latent.ExplainedVarianceRatio.Zip(latent.ExplainedVarianceRatio.Skip(1)).All(p => p.First >= p.Second));
+        Assert.Equal(1.0, latent.ExplainedVarianceRatio.Sum(), 6);
+        Assert.True(File.Exists(Path.Combine(dir.File("resumed"), "train/examples/step-00000030/example-0.wav")));
+    }
+
+    [Fact]
+    public void Existing_runs_are_not_overwritten_and_resume_needs_a_run()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        new Stage1Trainer().Run(Request(data, dir.File("m"), 5));
+        Assert.Contains("--resume", Assert.Throws<OneshotException>(() => new Stage1Trainer().Run(Request(data, dir.File("m"), 5))).Message);
+        Assert.Contains("no training run to resume", Assert.Throws<OneshotException>(() => new Stage1Trainer().Run(Request(data, dir.File("other"), 5, resume: true))).Message);
+        var forced = new Stage1Trainer().Run(Request(data, dir.File("m"), 5) with { Force = true });
+        Assert.Equal(5, forced.Step);
+    }
+
+    [Fact]
+    public void A_trained_model_encodes_decodes_and_samples()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        new Stage1Trainer().Run(Request(data, dir.File("m"), 5));
+        using var runner = new ModelRunner(dir.File("m"));
+        using var store = new ClipStore(data);
+        var latents = runner.Encode([store.Read(0), store.Read(1)]);
+        Assert.Equal(2, latents.Length);
+        Assert.Equal(8, latents[0].Length);
+        var audio = runner.Decode(latents);
+        Assert.Equal(8192, audio[0].Length);
+        var samples = runner.SampleLatents(3, 0.5, seed: 4);
+        Assert.Equal(samples, runner.SampleLatents(3, 0.5, seed: 4));
+        Assert.NotEqual(samples[0], runner.SampleLatents(3, 0.5, seed: 5)[0]);
+        Assert.All(runner.SampleLatents(2, 0, seed: 4), z => Assert.All(z, v => Assert.Equal(0f, v)));
+        Assert.Contains("have 8", Assert.Throws<OneshotException>(() => runner.Decode([new float[3]])).Message);
+    }
+
+    [Fact]
+    public void Memory_stays_flat_over_many_steps()
+    {
+        var config = TinyData.Config("train.batch_size=2");
+        var result = Benchmarks.Memory(config, 50, 300, i => Benchmarks.SyntheticBatch(i % 4, 2, 8192, 8000));
+        Assert.Equal(result.FirstLiveTensors, result.LastLiveTensors);
+        Assert.True(result.LastResidentMb - result.FirstResidentMb < 40, $"resident memory grew from {result.FirstResidentMb:0} to {result.LastResidentMb:0} MB");
+    }
+}
