@@ -1,22 +1,28 @@
 using System.CommandLine;
+using Oneshot.Audio;
 using Oneshot.Cli.Output;
 using Oneshot.Data;
 using Oneshot.Data.Recipes;
+using Oneshot.Generation;
+using Oneshot.Model;
+using Oneshot.Training;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
 
-/// <summary>`oneshot quickstart`: the first thing a new user runs. For now it builds the default dataset.</summary>
+/// <summary>`oneshot quickstart`: the first thing a new user runs. It builds the default dataset, trains a first model briefly, then reconstructs and samples.</summary>
 public static class QuickstartCommand
 {
     public static Command Build()
     {
-        var command = new Command("quickstart", "Build the default dataset (the Hydrogen drum kits when installed, else synthetic one-shots) and show what it holds.");
+        var command = new Command("quickstart", "Build the default dataset (the Hydrogen drum kits when installed, else synthetic one-shots), train a first model for a few minutes, and write reconstructions and samples to listen to.");
         var output = new Option<string>("--out", "-o") { Description = "Folder for everything quickstart makes.", DefaultValueFactory = _ => "oneshot-quickstart" };
         var recipe = new Option<string>("--recipe") { Description = "drums, notes or synthetic (default: drums when installed, else synthetic).", DefaultValueFactory = _ => Recipes.Default };
         recipe.AcceptOnlyFromAmong(Recipes.Names);
+        var minutes = new Option<double>("--train-minutes") { Description = "Minutes of training for the first model (0 skips training).", DefaultValueFactory = _ => 3 };
         command.Options.Add(output);
         command.Options.Add(recipe);
+        command.Options.Add(minutes);
         command.SetAction(async (parse, cancellation) =>
         {
             string folder = parse.GetValue(output)!;
@@ -30,7 +36,43 @@ public static class QuickstartCommand
             DatasetReport.PrintPrepared(result);
             AnsiConsole.WriteLine();
             DatasetReport.PrintSummary(DatasetSummary.Load(dataset), listGroups: false);
-            AnsiConsole.MarkupLine($"\nNext: [bold]./oneshot data info {Markup.Escape(dataset)} --groups[/]; in Python: numpy.load('{Markup.Escape(Path.Combine(dataset, DatasetFormat.ClipsFile))}')");
+            double trainMinutes = parse.GetValue(minutes);
+            if (trainMinutes <= 0)
+            {
+                AnsiConsole.MarkupLine($"\nNext: [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(Path.Combine(folder, "model"))}[/]");
+                return CliApp.Ok;
+            }
+
+            // A first model: the cpu preset for a few minutes — enough to hear what it is learning.
+            string model = Path.Combine(folder, "model");
+            AnsiConsole.WriteLine();
+            var trained = await TrainCommand.RunAsync(new TrainRequest
+            {
+                DataDirectory = dataset,
+                ModelDirectory = model,
+                Config = Presets.Get("cpu").With(["train.validate_every=200", "train.checkpoint_every=200"]),
+                Force = true,
+                MaxMinutes = trainMinutes,
+            }, cancellation);
+            if (trained.Outcome == TrainOutcome.Interrupted) return CliApp.Interrupted;
+
+            string listen = Path.Combine(folder, "listen");
+            using var runner = new ModelRunner(model);
+            using var store = new ClipStore(dataset);
+            var test = store.IndicesOf("test").Take(4).ToArray();
+            var originals = test.Select(store.Read).ToArray();
+            var reconstructions = runner.Decode(runner.Encode(originals));
+            var samples = runner.Decode(runner.SampleLatents(4, 1.0, seed: 1));
+            Directory.CreateDirectory(listen);
+            for (int i = 0; i < test.Length; i++)
+            {
+                WavWriter.Write(Path.Combine(listen, $"test-{i}.original.wav"), originals[i], runner.SampleRate);
+                WavWriter.Write(Path.Combine(listen, $"test-{i}.reconstructed.wav"), reconstructions[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), runner.SampleRate);
+            }
+            for (int i = 0; i < samples.Length; i++)
+                WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), samples[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), runner.SampleRate);
+            AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips with their reconstructions and {samples.Length} new samples.");
+            AnsiConsole.MarkupLine($"A few minutes of training is only a start: continue with [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(model)} --resume[/] (an hour or more).");
             return CliApp.Ok;
         });
         return command;

@@ -54,14 +54,18 @@ public sealed class AdamOptimizer : IDisposable
         double stepSize = learningRate / correction1;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        // Scalars made once and disposed explicitly: thousands of implicit double→Scalar
+        // conversions per step would otherwise be left to the finalizer.
+        using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
+        using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var grad = _parameters[i].Parameter.grad;
             if (grad is null) continue;
-            _m[i].mul_(_beta1).add_(grad, alpha: 1 - _beta1);
-            _v[i].mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-            var denominator = (_v[i] / correction2).sqrt_().add_(_epsilon);
-            _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: -stepSize);
+            _m[i].mul_(beta1).add_(grad, alpha: keep1);
+            _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
+            var denominator = _v[i].div(correction).sqrt_().add_(epsilon);
+            _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: step);
         }
     }
 

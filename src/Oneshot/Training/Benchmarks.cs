@@ -106,10 +106,13 @@ public static class Benchmarks
         {
             step.Run(batches(i), i);
             progress?.Invoke(i + 1);
-            if (i + 1 == firstSteps) (firstMb, firstTensors) = (ResidentMb(), Tensor.TotalCount);
+            if (i + 1 == firstSteps) (firstMb, firstTensors) = (ResidentMb(), LiveTensorsOnThisThread);
         }
-        return new MemoryResult(config.Preset, firstSteps, firstMb, firstTensors, totalSteps, ResidentMb(), Tensor.TotalCount);
+        return new MemoryResult(config.Preset, firstSteps, firstMb, firstTensors, totalSteps, ResidentMb(), LiveTensorsOnThisThread);
     }
+
+    /// <summary>Tensors created on this thread and not yet disposed (other threads' work does not count).</summary>
+    public static long LiveTensorsOnThisThread => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
     public static double ResidentMb()
     {
