@@ -141,6 +141,6 @@ public static class ModelCommands
     {
         Directory.CreateDirectory(folder);
         for (int i = 0; i < audio.Length; i++)
-            WavWriter.Write(Path.Combine(folder, names[i] + ".wav"), audio[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), sampleRate);
+            WavWriter.Write(Path.Combine(folder, names[i] + ".wav"), ClipShaping.Limited(audio[i]), sampleRate);
     }
 }

@@ -67,10 +67,10 @@ public static class QuickstartCommand
             for (int i = 0; i < test.Length; i++)
             {
                 WavWriter.Write(Path.Combine(listen, $"test-{i}.original.wav"), originals[i], runner.SampleRate);
-                WavWriter.Write(Path.Combine(listen, $"test-{i}.reconstructed.wav"), reconstructions[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), runner.SampleRate);
+                WavWriter.Write(Path.Combine(listen, $"test-{i}.reconstructed.wav"), ClipShaping.Limited(reconstructions[i]), runner.SampleRate);
             }
             for (int i = 0; i < samples.Length; i++)
-                WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), samples[i].Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), runner.SampleRate);
+                WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), ClipShaping.Limited(samples[i]), runner.SampleRate);
             AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips with their reconstructions and {samples.Length} new samples.");
             AnsiConsole.MarkupLine($"A few minutes of training is only a start: continue with [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(model)} --resume[/] (an hour or more).");
             return CliApp.Ok;

@@ -26,6 +26,15 @@ public static class LatentFile
         AtomicFile.WriteAllText(jsonl, string.Concat(sources.Select((s, i) => JsonSerializer.Serialize(new LatentRow(i, s), DatasetFormat.Json) + "\n")));
     }
 
+    static float[] ReadVector(string path, NpyFile.Info info, int size)
+    {
+        var values = new float[size];
+        using var stream = File.OpenRead(path);
+        stream.Position = info.DataOffset;
+        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
     /// <summary>Reads [count, N] (or a single [N] vector) and the sources when the .jsonl is there.</summary>
     public static (float[][] Latents, string[]? Sources) Read(string path)
     {
@@ -35,13 +44,7 @@ public static class LatentFile
         if (info.Shape.Length is not (1 or 2)) throw new OneshotException($"'{npy}' has shape ({string.Join(", ", info.Shape)}); expected [count, N] or [N].");
         int rows = info.Shape.Length == 1 ? 1 : (int)info.Shape[0];
         int size = (int)info.Shape[^1];
-        float[] values;
-        using (var stream = File.OpenRead(npy))
-        {
-            stream.Position = info.DataOffset;
-            values = new float[rows * size];
-            stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        }
+        float[] values = info.Shape.Length == 2 ? NpyFile.ReadRows(npy, 0, rows) : ReadVector(npy, info, size);
         var latents = Enumerable.Range(0, rows).Select(i => values.AsSpan(i * size, size).ToArray()).ToArray();
         string[]? sources = null;
         if (File.Exists(jsonl))

@@ -212,7 +212,7 @@ public sealed class Stage1Trainer
         Directory.CreateDirectory(examples);
         for (int i = 0; i < result.ExampleReconstructions.Length; i++)
         {
-            WavWriter.Write(Path.Combine(examples, $"example-{i}.wav"), Clip(result.ExampleReconstructions[i]), sampleRate);
+            WavWriter.Write(Path.Combine(examples, $"example-{i}.wav"), ClipShaping.Limited(result.ExampleReconstructions[i]), sampleRate);
             // TorchSharp's add_img needs SkiaSharp's native library, which its package does not ship
             // for Linux; the spectrograms are PNG files beside the WAVs instead.
             File.WriteAllBytes(Path.Combine(examples, $"example-{i}.png"), SpectrogramImage(result.ExampleReconstructions[i]));
@@ -223,8 +223,6 @@ public sealed class Stage1Trainer
 
     // TorchSharp's default wall time is in .NET ticks; TensorBoard expects seconds since 1970.
     static long WallTime() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-    static float[] Clip(float[] audio) => audio.Select(v => Math.Clamp(v, -1f, 1f)).ToArray();
 
     static void WriteOriginalExamples(string trainDirectory, Validator validator, int sampleRate)
     {
