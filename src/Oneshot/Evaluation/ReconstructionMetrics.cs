@@ -1,6 +1,7 @@
 using Oneshot.Audio;
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Evaluation;
 
@@ -24,8 +25,8 @@ public sealed class ReconstructionMetrics : IDisposable
 
     public Tensor LogMel(Tensor x)
     {
-        var power = stft(x, MelFft, MelHop, MelFft, _window.to(x.device), center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().square();
-        return (_melFilters.to(x.device).matmul(power) + 1e-5).log();
+        var power = stft(x, MelFft, MelHop, MelFft, _window.to(x.device), center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().Squared();
+        return _melFilters.to(x.device).matmul(power).Plus(1e-5).log();
     }
 
     /// <summary>Scale-invariant signal-to-distortion ratio in dB (Le Roux et al. 2019), per clip.</summary>
@@ -33,9 +34,9 @@ public sealed class ReconstructionMetrics : IDisposable
     {
         var x = target - target.mean([-1L], keepdim: true);
         var y = prediction - prediction.mean([-1L], keepdim: true);
-        var scale = (x * y).sum(-1, keepdim: true) / (x.square().sum(-1, keepdim: true) + 1e-8);
+        var scale = (x * y).sum(-1, keepdim: true) / x.Squared().sum(-1, keepdim: true).Plus(1e-8);
         var projection = scale * x;
-        return 10 * ((projection.square().sum(-1) + 1e-8) / ((y - projection).square().sum(-1) + 1e-8)).log10();
+        return (projection.Squared().sum(-1).Plus(1e-8) / (y - projection).Squared().sum(-1).Plus(1e-8)).log10().Times(10);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Flows;
 
@@ -30,7 +31,7 @@ public sealed class IafStep : nn.Module, IConditionalTransform
         output = new MaskedLinear(hiddenDegrees, outputs, strict: true);
         using (no_grad())
         {
-            output.Weight.mul_(0.01);
+            output.Weight.mul_(Scalars.Of(0.01));
             output.Bias.zero_();
         }
         RegisterComponents();
@@ -39,17 +40,17 @@ public sealed class IafStep : nn.Module, IConditionalTransform
     (Tensor Shift, Tensor GateLogits) Made(Tensor z, Tensor contextVector)
     {
         var h = first.forward(z);
-        h = nn.functional.elu(h + context.forward(contextVector), 1.0);
-        h = nn.functional.elu(second.forward(h), 1.0);
+        h = h.Plus(context.forward(contextVector)).Elu();
+        h = second.forward(h).Elu();
         var ms = output.forward(h);
-        return (ms.narrow(1, 0, _dimensions), ms.narrow(1, _dimensions, _dimensions) + GateBias);
+        return (ms.narrow(1, 0, _dimensions), ms.narrow(1, _dimensions, _dimensions).Plus(GateBias));
     }
 
     public (Tensor Output, Tensor LogDet) Forward(Tensor z, Tensor contextVector)
     {
         var (shift, logits) = Made(z, contextVector);
         var gate = nn.functional.sigmoid(logits);
-        var result = gate * z + (1 - gate) * shift;
+        var result = (gate * z).Plus(gate.SubtractedFrom(1) * shift);
         return (result, nn.functional.logsigmoid(logits).sum(1));
     }
 
@@ -61,7 +62,7 @@ public sealed class IafStep : nn.Module, IConditionalTransform
         {
             var (shift, logits) = Made(z, contextVector);
             var gate = nn.functional.sigmoid(logits);
-            z = (output - (1 - gate) * shift) / gate;
+            z = (output - gate.SubtractedFrom(1) * shift) / gate;
         }
         return z;
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Oneshot.Model;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Flows;
 
@@ -42,7 +43,7 @@ public sealed class PosteriorFlow : nn.Module
             if (k > 0 && _reverseBetween) z = z.flip(1);
             var (next, stepLogDet) = _steps[k].Forward(z, context);
             z = next;
-            logDet = logDet + stepLogDet;
+            logDet = logDet.Plus(stepLogDet);
         }
         if (_steps.Length > 1 && _reverseBetween && _steps.Length % 2 == 0) z = z.flip(1); // back to the input order
         return (z, logDet);

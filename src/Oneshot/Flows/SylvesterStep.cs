@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Flows;
 
@@ -33,7 +34,7 @@ public sealed class SylvesterStep : nn.Module, IConditionalTransform
         using (no_grad())
             foreach (var layer in new[] { upper1, upper2 })
             {
-                layer.weight!.mul_(0.01);
+                layer.weight!.mul_(Scalars.Of(0.01));
                 layer.bias!.zero_();
             }
         strictlyUpper = ones(rank, rank).triu(1);
@@ -48,8 +49,8 @@ public sealed class SylvesterStep : nn.Module, IConditionalTransform
         long batch = context.shape[0];
         var d1 = tanh(diagonal1.forward(context));
         var d2 = tanh(diagonal2.forward(context));
-        var r1 = upper1.forward(context).view(batch, _rank, _rank) * strictlyUpper + diag_embed(d1);
-        var r2 = upper2.forward(context).view(batch, _rank, _rank) * strictlyUpper + diag_embed(d2);
+        var r1 = (upper1.forward(context).view(batch, _rank, _rank) * strictlyUpper).Plus(diag_embed(d1));
+        var r2 = (upper2.forward(context).view(batch, _rank, _rank) * strictlyUpper).Plus(diag_embed(d2));
         return (r1, r2, d1, d2, shift.forward(context));
     }
 
@@ -58,9 +59,9 @@ public sealed class SylvesterStep : nn.Module, IConditionalTransform
         var q = Q();
         var (r1, r2, d1, d2, b) = Parameters(context);
         var projected = z.matmul(q);                                                   // [B, M]
-        var h = tanh(bmm(r2, projected.unsqueeze(2)).squeeze(2) + b);
-        var output = z + bmm(r1, h.unsqueeze(2)).squeeze(2).matmul(q.t());
-        var logDet = (1 + d1 * d2 * (1 - h.square())).abs().log().sum(1);
+        var h = tanh(bmm(r2, projected.unsqueeze(2)).squeeze(2).Plus(b));
+        var output = z.Plus(bmm(r1, h.unsqueeze(2)).squeeze(2).matmul(q.t()));
+        var logDet = (d1 * d2 * h.Squared().SubtractedFrom(1)).Plus(1).abs().log().sum(1);
         return (output, logDet);
     }
 
@@ -76,23 +77,23 @@ public sealed class SylvesterStep : nn.Module, IConditionalTransform
         var (r1, r2, _, _, b) = Parameters(context);
         var target = output.matmul(q);                                                // q' [B, M]
         var solved = zeros_like(target);
-        var bound = r1.abs().sum([1, 2]) + target.abs().amax(1) + 1;                   // |q| can not exceed this
+        var bound = r1.abs().sum([1, 2]).Plus(target.abs().amax(1)).Plus(1);                   // |q| can not exceed this
         for (int i = _rank - 1; i >= 0; i--)
         {
             var low = -bound.clone();
             var high = bound.clone();
             for (int iteration = 0; iteration < 200; iteration++)
             {
-                var middle = (low + high) / 2;
+                var middle = low.Plus(high).DividedBy(2);
                 var trial = solved.clone();
                 trial[TensorIndex.Colon, i] = middle;
-                var h = tanh(bmm(r2, trial.unsqueeze(2)).squeeze(2) + b);
-                var value = trial[TensorIndex.Colon, i] + bmm(r1, h.unsqueeze(2)).squeeze(2)[TensorIndex.Colon, i];
+                var h = tanh(bmm(r2, trial.unsqueeze(2)).squeeze(2).Plus(b));
+                var value = trial[TensorIndex.Colon, i].Plus(bmm(r1, h.unsqueeze(2)).squeeze(2)[TensorIndex.Colon, i]);
                 var tooHigh = value > target[TensorIndex.Colon, i];
                 high = where(tooHigh, middle, high);
                 low = where(tooHigh, low, middle);
             }
-            solved[TensorIndex.Colon, i] = (low + high) / 2;
+            solved[TensorIndex.Colon, i] = low.Plus(high).DividedBy(2);
         }
         // Replace the span(Q) component of the output by the solved one.
         return output - (target - solved).matmul(q.t());

@@ -3,6 +3,7 @@ using Oneshot.Model;
 using Oneshot.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Generation;
 
@@ -74,7 +75,8 @@ public sealed class ModelRunner : IDisposable
         if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
         using var scope = NewDisposeScope();
         using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));
-        var z = randn([count, LatentSize], generator: generator) * temperature;
+        using Scalar scale = temperature;
+        var z = randn([count, LatentSize], generator: generator).mul(scale);
         return Enumerable.Range(0, count).Select(i => z[i].data<float>().ToArray()).ToArray();
     }
 

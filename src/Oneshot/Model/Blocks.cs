@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -20,8 +21,8 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = dilated.forward(nn.functional.leaky_relu(x, _slope));
-        return x + pointwise.forward(nn.functional.leaky_relu(h, _slope));
+        var h = dilated.forward(x.LeakyRelu(_slope));
+        return x.Plus(pointwise.forward(h.LeakyRelu(_slope)));
     }
 }
 
@@ -45,6 +46,6 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => _upsample
-        ? units.forward(resample.forward(nn.functional.leaky_relu(x, _slope)))
-        : resample.forward(nn.functional.leaky_relu(units.forward(x), _slope));
+        ? units.forward(resample.forward(x.LeakyRelu(_slope)))
+        : resample.forward(units.forward(x).LeakyRelu(_slope));
 }

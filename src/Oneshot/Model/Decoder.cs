@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -38,10 +39,10 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     {
         var h = head.forward(z).view(z.shape[0], _config.BottleneckChannels, _config.Frames);
         h = stages.forward(input.forward(h));
-        h = nn.functional.leaky_relu(h, _config.LeakySlope);
+        h = h.LeakyRelu(_config.LeakySlope);
         var waveAndAmplitude = output.forward(h);
         var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
-        if (noise is not null) bands = bands + noise.forward(h, generator);
+        if (noise is not null) bands = bands.Plus(noise.forward(h, generator));
         return bands;
     }
 }
@@ -73,13 +74,13 @@ public sealed class NoiseGenerator : nn.Module<Tensor, Generator?, Tensor>
     {
         int frame = _config.NoiseFrameLength, bins = frame / 2 + 1;
         long batch = features.shape[0];
-        var h = nn.functional.leaky_relu(downsample.forward(features), _config.LeakySlope);
+        var h = downsample.forward(features).LeakyRelu(_config.LeakySlope);
         long frames = h.shape[^1];
-        var magnitude = nn.functional.sigmoid(amplitudes.forward(h) - 5)         // [B, M·bins, F]
-            .view(batch, _config.Bands, bins, frames).transpose(2, 3);           // [B, M, F, bins]
+        var magnitude = nn.functional.sigmoid(amplitudes.forward(h).Minus(5))     // [B, M·bins, F]
+            .view(batch, _config.Bands, bins, frames).transpose(2, 3);        // [B, M, F, bins]
         var impulse = fft.irfft(magnitude.to_type(ScalarType.ComplexFloat32), frame); // zero-phase, centred at 0
         impulse = impulse.roll(frame / 2, -1) * window;
-        var white = rand([batch, _config.Bands, frames, frame], generator: generator, device: features.device) * 2 - 1;
+        var white = rand([batch, _config.Bands, frames, frame], generator: generator, device: features.device).Times(2).Minus(1);
         var filtered = fft.irfft(fft.rfft(white, 2 * frame) * fft.rfft(impulse, 2 * frame), 2 * frame);
         // Keep the part aligned with the impulse response's centre.
         return filtered.narrow(-1, frame / 2, frame).reshape(batch, _config.Bands, frames * frame);

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -34,11 +35,11 @@ public sealed class Encoder : nn.Module<Tensor, Posterior>
     public override Posterior forward(Tensor bands)
     {
         var h = stages.forward(input.forward(bands));
-        h = bottleneck.forward(nn.functional.leaky_relu(h, _config.LeakySlope));
-        var output = head.forward(nn.functional.leaky_relu(h.flatten(1), _config.LeakySlope));
+        h = bottleneck.forward(h.LeakyRelu(_config.LeakySlope));
+        var output = head.forward(h.flatten(1).LeakyRelu(_config.LeakySlope));
         int n = _config.LatentSize;
         var mean = output.narrow(1, 0, n);
-        var std = nn.functional.softplus(output.narrow(1, n, n)) + 1e-4;
+        var std = output.narrow(1, n, n).Softplus().Plus(1e-4);
         var context = output.narrow(1, 2 * n, _config.ContextSize);
         return new Posterior(mean, std, context);
     }

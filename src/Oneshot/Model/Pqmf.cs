@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -52,7 +53,7 @@ public sealed class Pqmf : nn.Module
         if (_bands == 1) return bands.squeeze(1);
         long length = bands.shape[^1] * _bands;
         int half = (_taps - 1) / 2;
-        var full = nn.functional.conv_transpose1d(bands, _filters! * _bands, stride: _bands);
+        var full = nn.functional.conv_transpose1d(bands, _filters!.Times(_bands), stride: _bands);
         return full.narrow(-1, half, length).squeeze(1);
     }
 

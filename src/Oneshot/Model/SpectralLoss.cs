@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -46,12 +47,12 @@ public sealed class SpectralLoss : IDisposable
             }
             var magnitudeX = stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
             var magnitudeY = stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
-            var difference = (magnitudeX - magnitudeY).square().sum([1, 2]).view(batch, channels).sum(1);
-            var energy = magnitudeX.square().sum([1, 2]).view(batch, channels).sum(1);
-            var convergence = (difference / energy.clamp_min(Epsilon) + 1e-12).sqrt();
-            var logDistance = ((magnitudeX + Epsilon).log() - (magnitudeY + Epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
-            var term = convergence + logDistance;
-            total = total is null ? term : total + term;
+            var difference = (magnitudeX - magnitudeY).Squared().sum([1, 2]).view(batch, channels).sum(1);
+            var energy = magnitudeX.Squared().sum([1, 2]).view(batch, channels).sum(1);
+            var convergence = (difference / energy.ClampMin(Epsilon)).Plus(1e-12).sqrt();
+            var logDistance = (magnitudeX.Plus(Epsilon).log() - magnitudeY.Plus(Epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
+            var term = convergence.Plus(logDistance);
+            total = total is null ? term : total.Plus(term);
         }
         return total!;
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Oneshot.Flows;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -69,14 +70,14 @@ public sealed class WaveformVae : nn.Module
     public (Tensor Z, Tensor KlPerItem) SamplePosterior(Posterior posterior, Generator? generator)
     {
         var noise = randn(posterior.Mean.shape, generator: generator, device: posterior.Mean.device);
-        var z0 = posterior.Mean + posterior.Std * noise;
+        var z0 = posterior.Mean.Plus(posterior.Std * noise);
         if (flow.Count == 0) return (z0, AnalyticKl(posterior.Mean, posterior.Std).sum(1));
         var (z, logDet) = flow.Forward(z0, posterior.Context);
         return (z, MonteCarloKl(noise, posterior.Std, z, logDet));
     }
 
     /// <summary>KL(N(μ, σ²) ‖ N(0, 1)) per dimension: ½(μ² + σ² − 1) − log σ.</summary>
-    public static Tensor AnalyticKl(Tensor mean, Tensor std) => 0.5 * (mean.square() + std.square() - 1) - std.log();
+    public static Tensor AnalyticKl(Tensor mean, Tensor std) => mean.Squared().Plus(std.Squared()).Minus(1).Times(0.5) - std.log();
 
     /// <summary>
     /// One-sample estimate of KL(q ‖ p) = log q(z_K|x) − log p(z_K), with
@@ -84,8 +85,8 @@ public sealed class WaveformVae : nn.Module
     /// </summary>
     public static Tensor MonteCarloKl(Tensor noise, Tensor std, Tensor zK, Tensor logDet)
     {
-        var logQ0 = (-0.5 * noise.square() - std.log() - HalfLogTwoPi).sum(1);
-        var logP = (-0.5 * zK.square() - HalfLogTwoPi).sum(1);
+        var logQ0 = (noise.Squared().Times(-0.5) - std.log()).Minus(HalfLogTwoPi).sum(1);
+        var logP = zK.Squared().Times(-0.5).Minus(HalfLogTwoPi).sum(1);
         return logQ0 - logDet - logP;
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -44,15 +45,15 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    Tensor Norm(Tensor weight) => weight.square().sum(_normDims, keepdim: true).sqrt();
+    Tensor Norm(Tensor weight) => weight.Squared().sum(_normDims, keepdim: true).sqrt();
 
-    public Tensor Weight() => _frozen ?? v * (g / Norm(v).clamp_min(1e-12));
+    public Tensor Weight() => _frozen ?? v * (g / Norm(v).ClampMin(1e-12));
 
     /// <summary>Computes the weight once for inference; call <see cref="Unfreeze"/> before training or loading weights.</summary>
     public void Freeze()
     {
         _frozen?.Dispose();
-        using (no_grad()) _frozen = (v * (g / Norm(v).clamp_min(1e-12))).detach().DetachFromDisposeScope();
+        using (no_grad()) _frozen = (v * (g / Norm(v).ClampMin(1e-12))).detach().DetachFromDisposeScope();
     }
 
     public void Unfreeze()

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -40,9 +41,12 @@ public sealed class AdamOptimizer : IDisposable
         using var _ = no_grad();
         var grads = _parameters.Select(p => p.Parameter.grad).Where(g => g is not null).Select(g => g!).ToArray();
         if (grads.Length == 0) return 0;
-        double norm = stack(grads.Select(g => g.square().sum()).ToArray()).sum().sqrt().item<float>();
+        double norm = stack(grads.Select(g => g.Squared().sum()).ToArray()).sum().sqrt().item<float>();
         if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)
-            foreach (var g in grads) g.mul_(maxNorm / (norm + 1e-6));
+        {
+            using Scalar factor = maxNorm / (norm + 1e-6);
+            foreach (var g in grads) g.mul_(factor);
+        }
         return norm;
     }
 
@@ -54,8 +58,8 @@ public sealed class AdamOptimizer : IDisposable
         double stepSize = learningRate / correction1;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        // Scalars made once and disposed explicitly: thousands of implicit double→Scalar
-        // conversions per step would otherwise be left to the finalizer.
+        // Held by `using` for the whole loop: a temporary Scalar could be freed by the finaliser
+        // while libtorch reads it (see Native/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
         using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize;
         for (int i = 0; i < _parameters.Length; i++)
@@ -64,7 +68,7 @@ public sealed class AdamOptimizer : IDisposable
             if (grad is null) continue;
             _m[i].mul_(beta1).add_(grad, alpha: keep1);
             _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
-            var denominator = _v[i].div(correction).sqrt_().add_(epsilon);
+            var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);
             _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: step);
         }
     }

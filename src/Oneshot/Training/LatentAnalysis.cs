@@ -1,5 +1,6 @@
 using Oneshot.Storage;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -13,9 +14,9 @@ public static class LatentAnalysis
         var z = tensor(latents, [count, size]).to_type(ScalarType.Float64);
         var mean = z.mean([0L]);
         var centred = z - mean;
-        var covariance = centred.t().matmul(centred) / Math.Max(1, count - 1);
+        var covariance = centred.t().matmul(centred).DividedBy(Math.Max(1, count - 1));
         var (values, vectors) = linalg.eigh(covariance);        // ascending
-        values = values.flip(0).clamp_min(0);
+        values = values.flip(0).ClampMin(0);
         vectors = vectors.flip(1);
         double[] variance = values.data<double>().ToArray();
         double total = variance.Sum();
@@ -31,7 +32,7 @@ public static class LatentAnalysis
             Split = split,
             Step = step,
             Mean = mean.data<double>().ToArray(),
-            Std = centred.square().sum([0L]).div(Math.Max(1, count - 1)).sqrt().data<double>().ToArray(),
+            Std = centred.Squared().sum([0L]).DividedBy(Math.Max(1, count - 1)).sqrt().data<double>().ToArray(),
             Components = Enumerable.Range(0, size).Select(i => flat.AsSpan(i * size, size).ToArray()).ToArray(),
             ExplainedVariance = variance,
             ExplainedVarianceRatio = ratio,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Oneshot.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -44,7 +45,8 @@ public sealed class Stage1Step : IDisposable
         var (full, bands) = _loss.PerItem(clips, output);
         double beta = Schedules.Beta(_train, step);
         var kl = output.KlPerItem.mean();
-        var loss = full.mean() + bands.mean() + beta * kl;
+        using Scalar betaScalar = beta;
+        var loss = full.mean().Plus(bands.mean()).Plus(kl.mul(betaScalar));
         double lossValue = loss.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))

@@ -5,6 +5,7 @@ using Oneshot.Model;
 using Oneshot.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -242,8 +243,8 @@ public sealed class Stage1Trainer
         using var scope = NewDisposeScope();
         const int fftSize = 1024;
         var magnitude = stft(tensor(audio), fftSize, fftSize / 4, fftSize, hann_window(fftSize), center: true, return_complex: true).abs();
-        var db = 20 * (magnitude + 1e-7).log10();
-        var normalised = ((db - (db.max() - 80)) / 80).clamp(0, 1).flip(0).contiguous();   // [bins, frames], top = high frequency
+        var db = magnitude.Plus(1e-7).log10().Times(20);
+        var normalised = (db - db.max().Minus(80)).DividedBy(80).clamp(Scalars.Of(0), Scalars.One).flip(0).contiguous();   // [bins, frames], top = high frequency
         int height = (int)normalised.shape[0], width = (int)normalised.shape[1];
         return Png.Encode(Png.Heatmap(normalised.data<float>().ToArray(), width, height), width, height);
     }

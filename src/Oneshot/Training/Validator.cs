@@ -2,6 +2,7 @@ using Oneshot.Evaluation;
 using Oneshot.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -56,7 +57,7 @@ public sealed class Validator : IDisposable
             var means = new List<float[]>();
             double[] klPerDimension = new double[model.Config.LatentSize];
             var examples = new List<float[]>();
-            double beta = Schedules.Beta(train, step);
+            using Scalar betaScalar = Schedules.Beta(train, step);
             for (int start = 0; start < _clips.Length; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -67,7 +68,7 @@ public sealed class Validator : IDisposable
                 spectral += full.sum().item<float>();
                 bands += band.sum().item<float>();
                 kl += output.KlPerItem.sum().item<float>();
-                lossSum += (full + band + beta * output.KlPerItem).sum().item<float>();
+                lossSum += full.Plus(band).Plus(output.KlPerItem.mul(betaScalar)).sum().item<float>();
                 logMel += _metrics.LogMelL1(clips, output.Reconstruction).sum().item<float>();
                 siSdr += ReconstructionMetrics.SiSdr(clips, output.Reconstruction).sum().item<float>();
                 var perDimension = WaveformVae.AnalyticKl(output.Posterior.Mean, output.Posterior.Std).sum([0L]).cpu().data<float>().ToArray();
