@@ -71,8 +71,8 @@ public sealed class Stage1Trainer
         using var validator = new Validator(store, validIndices, config.Train.Examples, config.Train.Seed);
         if (validator.Count == 0) OnMessage?.Invoke("The dataset has no validation clips: validation is skipped.");
         var metrics = new MetricsLog(Path.Combine(trainDirectory, "metrics.csv"), startStep);
-        var board = torch.utils.tensorboard.SummaryWriter(Path.Combine(trainDirectory, "tensorboard"), createRunName: false);
-        WriteOriginalExamples(trainDirectory, validator, store.SampleRate);
+        using var board = new TensorBoardLog(Path.Combine(trainDirectory, "tensorboard"));
+        WriteOriginalExamples(trainDirectory, validator, store.SampleRate, board, startStep);
 
         using var loader = new BatchLoader(store, trainIndices, config.Train, firstBatch: startStep);
         var session = Stopwatch.StartNew();
@@ -116,7 +116,7 @@ public sealed class Stage1Trainer
                 if (values is not null)
                 {
                     metrics.Append(values, current, "train");
-                    foreach (var (name, value) in values) board.add_scalar($"train/{name}", (float)value, (int)current, WallTime());
+                    foreach (var (name, value) in values) board.Scalar($"train/{name}", value, current);
                 }
             }
             OnStep?.Invoke(new TrainProgress(current, config.Train.Steps, window.ClipsPerSecond, window.LastLoss, window.LastSpectral, window.LastKl,
@@ -196,7 +196,7 @@ public sealed class Stage1Trainer
     static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 
     ValidationResult Validate(WaveformVae model, Stage1Step step, Validator validator, RunConfig config, long current, Device device,
-                              string trainDirectory, MetricsLog metrics, TorchSharp.Modules.SummaryWriter board, double elapsed, int sampleRate)
+                              string trainDirectory, MetricsLog metrics, TensorBoardLog board, double elapsed, int sampleRate)
     {
         var result = validator.Run(model, step.Loss, config.Train, current, device, config.Train.BatchSize);
         var values = new Dictionary<string, double>
@@ -207,46 +207,36 @@ public sealed class Stage1Trainer
         };
         metrics.Append(values, current, "valid");
         foreach (var (name, value) in values.Where(v => v.Key is not ("elapsed_s" or "beta")))
-            board.add_scalar($"valid/{name}", (float)value, (int)current, WallTime());
+            board.Scalar($"valid/{name}", value, current);
 
         string examples = Path.Combine(trainDirectory, "examples", $"step-{current:D8}");
         Directory.CreateDirectory(examples);
         for (int i = 0; i < result.ExampleReconstructions.Length; i++)
         {
-            WavWriter.Write(Path.Combine(examples, $"example-{i}.wav"), ClipShaping.Limited(result.ExampleReconstructions[i]), sampleRate);
-            // TorchSharp's add_img needs SkiaSharp's native library, which its package does not ship
-            // for Linux; the spectrograms are PNG files beside the WAVs instead.
-            File.WriteAllBytes(Path.Combine(examples, $"example-{i}.png"), SpectrogramImage(result.ExampleReconstructions[i]));
+            var audio = ClipShaping.Limited(result.ExampleReconstructions[i]);
+            var spectrogram = Spectrogram.Of(audio);
+            WavWriter.Write(Path.Combine(examples, $"example-{i}.wav"), audio, sampleRate);
+            File.WriteAllBytes(Path.Combine(examples, $"example-{i}.png"), spectrogram.Png);
+            board.Image($"reconstruction/{i}", spectrogram.Png, spectrogram.Width, spectrogram.Height, current);
+            board.Audio($"reconstruction/{i}", audio, sampleRate, current);
         }
         OnValidation?.Invoke(result);
         return result;
     }
 
-    // TorchSharp's default wall time is in .NET ticks; TensorBoard expects seconds since 1970.
-    static long WallTime() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-    static void WriteOriginalExamples(string trainDirectory, Validator validator, int sampleRate)
+    static void WriteOriginalExamples(string trainDirectory, Validator validator, int sampleRate, TensorBoardLog board, long step)
     {
         string folder = Path.Combine(trainDirectory, "examples", "original");
         Directory.CreateDirectory(folder);
         var examples = validator.Examples;
         for (int i = 0; i < examples.Count; i++)
         {
+            var spectrogram = Spectrogram.Of(examples[i]);
             WavWriter.Write(Path.Combine(folder, $"example-{i}.wav"), examples[i], sampleRate);
-            File.WriteAllBytes(Path.Combine(folder, $"example-{i}.png"), SpectrogramImage(examples[i]));
+            File.WriteAllBytes(Path.Combine(folder, $"example-{i}.png"), spectrogram.Png);
+            board.Image($"original/{i}", spectrogram.Png, spectrogram.Width, spectrogram.Height, step);
+            board.Audio($"original/{i}", examples[i], sampleRate, step);
         }
-    }
-
-    /// <summary>A log-magnitude spectrogram (n_fft 1024, 80 dB range), low frequencies at the bottom.</summary>
-    public static byte[] SpectrogramImage(float[] audio)
-    {
-        using var scope = NewDisposeScope();
-        const int fftSize = 1024;
-        var magnitude = stft(tensor(audio), fftSize, fftSize / 4, fftSize, hann_window(fftSize), center: true, return_complex: true).abs();
-        var db = magnitude.Plus(1e-7).log10().Times(20);
-        var normalised = (db - db.max().Minus(80)).DividedBy(80).clamp(Scalars.Of(0), Scalars.One).flip(0).contiguous();   // [bins, frames], top = high frequency
-        int height = (int)normalised.shape[0], width = (int)normalised.shape[1];
-        return Png.Encode(Png.Heatmap(normalised.data<float>().ToArray(), width, height), width, height);
     }
 
     static void SaveWeights(string path, WaveformVae model, long step) =>
