@@ -19,11 +19,15 @@ namespace Oneshot.Native;
 public static class Scalars
 {
     static readonly ConcurrentDictionary<double, Scalar> cache = new();
+    static readonly ConcurrentDictionary<long, Scalar> integers = new();
 
     public static readonly Scalar One = Of(1);
 
     /// <summary>A double Scalar for a constant (a literal or a config value; never a per-step value, they would pile up).</summary>
     public static Scalar Of(double value) => cache.GetOrAdd(value, v => v.ToScalar());
+
+    /// <summary>An integer Scalar, for integer tensors (a double Scalar would turn them into floats).</summary>
+    public static Scalar Integer(long value) => integers.GetOrAdd(value, v => v.ToScalar());
 }
 
 /// <summary>Tensor arithmetic that never creates a short-lived Scalar (see <see cref="Scalars"/>).</summary>
