@@ -25,6 +25,7 @@ public static class CliApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(PriorCommand.Build());
         foreach (var command in ModelCommands.Build()) root.Subcommands.Add(command);
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Oneshot.Audio;
 using Oneshot.Data;
 using Oneshot.Generation;
+using Oneshot.Prior;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
@@ -96,18 +97,23 @@ public static class ModelCommands
         var temperature = new Option<double>("--temperature", "-t") { Description = "Scale of the prior's spread (1 = as trained; lower = safer, higher = wilder).", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<long>("--seed") { Description = "Random seed; the same seed gives the same sounds.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the WAV files and latents.npy.", DefaultValueFactory = _ => "samples" };
+        var prior = new Option<string>("--prior") { Description = "auto: the prior fitted by `oneshot prior train` when the model has one, else N(0, I); standard: N(0, I); trained: the fitted prior.", DefaultValueFactory = _ => "auto" };
+        prior.AcceptOnlyFromAmong("auto", "standard", "trained");
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { count, temperature, seed, output }) command.Options.Add(option);
+        foreach (Option option in new Option[] { count, temperature, seed, output, prior }) command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var runner = new ModelRunner(parse.GetValue(model)!);
-            var latents = runner.SampleLatents(parse.GetValue(count), parse.GetValue(temperature), parse.GetValue(seed));
+            bool trained = parse.GetValue(prior) switch { "trained" => true, "standard" => false, _ => runner.HasTrainedPrior };
+            string source = trained ? $"prior {PriorFile.ReadConfig(runner.Directory).Kind.ToString().ToLowerInvariant()} (prior.json)" : "prior N(0, I)";
+            var latents = runner.SampleLatents(parse.GetValue(count), parse.GetValue(temperature), parse.GetValue(seed), trained);
             var audio = runner.Decode(latents);
             string folder = parse.GetValue(output)!;
             var names = Enumerable.Range(0, latents.Length).Select(i => $"sample-{i:D4}").ToArray();
+            string settings = $"{source}, temperature {parse.GetValue(temperature)}, seed {parse.GetValue(seed)}";
             WriteWavs(folder, names, audio, runner.SampleRate);
-            LatentFile.Write(Path.Combine(folder, "latents"), latents, names.Select(n => $"prior N(0, I), temperature {parse.GetValue(temperature)}, seed {parse.GetValue(seed)}: {n}").ToArray());
-            AnsiConsole.MarkupLine($"Wrote [bold]{audio.Length}[/] samples to {Markup.Escape(folder)} (prior N(0, I), temperature {parse.GetValue(temperature)}, seed {parse.GetValue(seed)}).");
+            LatentFile.Write(Path.Combine(folder, "latents"), latents, names.Select(n => $"{settings}: {n}").ToArray());
+            AnsiConsole.MarkupLine($"Wrote [bold]{audio.Length}[/] samples to {Markup.Escape(folder)} ({Markup.Escape(settings)}).");
             return CliApp.Ok;
         });
         return command;

@@ -1,5 +1,6 @@
 using Oneshot.Data;
 using Oneshot.Model;
+using Oneshot.Prior;
 using Oneshot.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -68,15 +69,30 @@ public sealed class ModelRunner : IDisposable
         return result.ToArray();
     }
 
-    /// <summary>Latents from the N(0, I) prior scaled by the temperature.</summary>
-    public float[][] SampleLatents(int count, double temperature, long seed)
+    public bool HasTrainedPrior => PriorFile.Exists(Directory);
+
+    /// <summary>
+    /// Latents from a prior at a temperature (the base noise is scaled by it): N(0, I), or the prior
+    /// fitted by `oneshot prior train` when <paramref name="trainedPrior"/> is set.
+    /// </summary>
+    public float[][] SampleLatents(int count, double temperature, long seed, bool trainedPrior = false)
     {
         if (count < 1) throw new OneshotException($"--count {count} must be at least 1.");
         if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
         using var scope = NewDisposeScope();
         using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));
-        using Scalar scale = temperature;
-        var z = randn([count, LatentSize], generator: generator).mul(scale);
+        Tensor z;
+        if (trainedPrior)
+        {
+            using var prior = PriorFile.Load(Directory, LatentSize);
+            using var _ = no_grad();
+            z = prior.Sample(count, temperature, generator);
+        }
+        else
+        {
+            using Scalar scale = temperature;
+            z = randn([count, LatentSize], generator: generator).mul(scale);
+        }
         return Enumerable.Range(0, count).Select(i => z[i].data<float>().ToArray()).ToArray();
     }
 

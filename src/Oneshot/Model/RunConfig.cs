@@ -63,50 +63,9 @@ public sealed record RunConfig
         return Parse(File.ReadAllText(path), $"'{path}'");
     }
 
-    /// <summary>
-    /// Applies `--set key=value` overrides, e.g. <c>model.latent_size=32</c> or <c>train.batch_size=4</c>.
-    /// The value is read as JSON when it parses (numbers, true, [4,4,2]) and as a string otherwise.
-    /// </summary>
-    public RunConfig With(IEnumerable<string> assignments)
-    {
-        var root = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
-        foreach (string assignment in assignments)
-        {
-            int equals = assignment.IndexOf('=');
-            if (equals <= 0) throw new OneshotException($"--set '{assignment}': expected key=value, e.g. model.latent_size=32.");
-            string key = assignment[..equals].Trim();
-            string text = assignment[(equals + 1)..].Trim();
-            string[] path = key.Split('.');
-            JsonObject parent = root;
-            for (int i = 0; i < path.Length - 1; i++)
-            {
-                if (parent[path[i]] is not JsonObject child) throw UnknownKey(key, root);
-                parent = child;
-            }
-            if (!parent.ContainsKey(path[^1]) || parent[path[^1]] is JsonObject) throw UnknownKey(key, root);
-            parent[path[^1]] = ParseValue(text);
-        }
-        return Parse(root.ToJsonString(), "--set");
-    }
-
-    static JsonNode? ParseValue(string text)
-    {
-        try { return JsonNode.Parse(text); }
-        catch (JsonException) { return JsonValue.Create(text); }
-    }
-
-    static OneshotException UnknownKey(string key, JsonObject root)
-    {
-        var keys = new List<string>();
-        void Collect(JsonObject node, string prefix)
-        {
-            foreach (var (name, value) in node)
-                if (value is JsonObject child) Collect(child, prefix + name + ".");
-                else keys.Add(prefix + name);
-        }
-        Collect(root, "");
-        return new OneshotException($"--set {key}: no such setting. Settings are: {string.Join(", ", keys.Where(k => k.Contains('.')))}.");
-    }
+    /// <summary>Applies `--set key=value` overrides, e.g. <c>model.latent_size=32</c> or <c>train.batch_size=4</c>.</summary>
+    public RunConfig With(IEnumerable<string> assignments) =>
+        Parse(SettingOverrides.Apply(JsonSerializer.SerializeToNode(this, Json)!.AsObject(), assignments, "model.latent_size=32"), "--set");
 
     /// <summary>A short description for progress lines and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using Oneshot.Native;
+using Oneshot.Prior;
+using Oneshot.Storage;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+public sealed record PriorRequest
+{
+    public required string ModelDirectory { get; init; }
+    /// <summary>The dataset the model was trained on; by default the one recorded in config.json.</summary>
+    public string? DataDirectory { get; init; }
+    public PriorConfig Config { get; init; } = new();
+    public bool Resume { get; init; }
+    public bool Force { get; init; }
+    public double? MaxMinutes { get; init; }
+}
+
+public sealed record PriorProgress(long Step, long TotalSteps, double Loss, double BestNllPerDim, long BestStep);
+
+public sealed record PriorResult(PriorReport Report, bool Finished, bool StoppedEarly);
+
+/// <summary>
+/// `oneshot prior train`: fits a prior to the frozen model's posterior by maximum likelihood (the
+/// two-stage VAE recipe). Latents are fresh draws z_K from the training clips' posteriors at every
+/// step; the held-out negative log-likelihood per dimension on the validation clips (fixed draws)
+/// selects the best weights and stops training when it no longer improves.
+/// </summary>
+public sealed class PriorTrainer
+{
+    public const string TrainFolder = "prior-train";
+    const string CheckpointFile = "checkpoint.safetensors";
+    const int MaxBadSteps = 20;
+
+    public Action<string>? OnMessage { get; init; }
+    public Action<string, int, int>? OnEncode { get; init; }
+    public Action<PriorProgress>? OnStep { get; init; }
+
+    public PriorResult Run(PriorRequest request, CancellationToken cancellation = default)
+    {
+        var config = request.Config;
+        config.Validate();
+        string directory = request.ModelDirectory;
+        string checkpoint = Path.Combine(directory, TrainFolder, CheckpointFile);
+        if (request.Resume && !File.Exists(checkpoint))
+            throw new OneshotException($"'{directory}' has no prior training to resume ({checkpoint} is missing); start one without --resume.");
+        if (!request.Resume && !request.Force && PriorFile.Exists(directory))
+            throw new OneshotException($"'{directory}' already has a prior ({PriorFile.JsonFile}); use --force to replace it.");
+
+        var (runConfig, model) = ModelDirectory.Load(directory);
+        using var _model = model;
+        string data = request.DataDirectory ?? runConfig.Dataset.Path;
+        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
+            throw new OneshotException($"The model's dataset '{data}' is not there; pass it with --data DIR.");
+        using var store = new ClipStore(data);
+        if (store.Info.Hash != runConfig.Dataset.Hash)
+            OnMessage?.Invoke($"'{data}' is not the dataset the model was trained on (hash {Short(store.Info.Hash)}, the model's {Short(runConfig.Dataset.Hash)}).");
+        int[] trainIndices = store.IndicesOf("train"), heldOutIndices = store.IndicesOf("valid");
+        if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
+            throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
+
+        using var train = new PosteriorSampler(model, store, trainIndices, progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
+        using var heldOut = new PosteriorSampler(model, store, heldOutIndices, progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
+        using var scope = NewDisposeScope();
+        int n = model.Config.LatentSize;
+        using var fitGenerator = new Generator(Seeds.Mix(config.Seed, 0xF17));
+        using var heldOutGenerator = new Generator(Seeds.Mix(config.Seed, 0x4E1D));
+        var fitLatents = train.DrawAll(config.FitDraws, fitGenerator).to_type(ScalarType.Float64);
+        var heldOutLatents = heldOut.DrawAll(config.HeldOutDraws, heldOutGenerator);
+        var mean = fitLatents.mean([0L]);
+        var std = fitLatents.std(0).ClampMin(1e-6);
+        var standardised = (fitLatents - mean) / std;
+
+        double Nll(LatentPrior prior) { using var _ = no_grad(); return -prior.LogProb(heldOutLatents).mean().item<double>() / n; }
+        using var standard = new StandardNormalPrior(n);
+        using var gaussian = GaussianPrior.Fit(config with { Kind = PriorKind.Gaussian }, mean, std, standardised);
+        var baselines = new Dictionary<string, double> { ["standard"] = Nll(standard), ["gaussian"] = Nll(gaussian) };
+
+        long steps = 0, bestStep = 0;
+        bool finished = true, stoppedEarly = false;
+        LatentPrior fitted;
+        switch (config.Kind)
+        {
+            case PriorKind.Standard: fitted = new StandardNormalPrior(n); break;
+            case PriorKind.Gaussian: fitted = GaussianPrior.Fit(config, mean, std, standardised); break;
+            case PriorKind.Gmm: fitted = MixturePrior.Fit(config, mean, std, standardised); break;
+            default:
+                var flowPrior = new FlowPrior(config, mean, std);
+                (steps, bestStep, finished, stoppedEarly) = TrainFlow(flowPrior, request, train, standardised, heldOutLatents, checkpoint, cancellation);
+                fitted = flowPrior;
+                break;
+        }
+        using var _fitted = fitted;
+        var report = new PriorReport
+        {
+            HeldOutNllPerDim = Nll(fitted), Baselines = baselines, TrainClips = trainIndices.Length, HeldOutClips = heldOutIndices.Length,
+            HeldOutDraws = config.HeldOutDraws, Steps = steps, BestStep = bestStep, DatasetHash = store.Info.Hash, Created = DateTimeOffset.UtcNow,
+        };
+        if (finished) PriorFile.Save(directory, fitted, report);
+        return new PriorResult(report, finished, stoppedEarly);
+    }
+
+    (long Steps, long BestStep, bool Finished, bool StoppedEarly) TrainFlow(FlowPrior prior, PriorRequest request, PosteriorSampler train,
+        Tensor standardised, Tensor heldOutLatents, string checkpoint, CancellationToken cancellation)
+    {
+        var config = prior.Config;
+        var flow = prior.Flow;
+        int n = prior.Dimensions;
+        using var optimizer = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8);
+        long start = 0, bestStep = 0;
+        int badValidations = 0;
+        double best = double.PositiveInfinity;
+        Dictionary<string, Tensor>? bestState = null;
+        flow.train();
+        if (request.Resume)
+            (start, best, bestStep, badValidations, bestState) = LoadCheckpoint(checkpoint, flow, optimizer);
+        else
+            using (no_grad()) flow.LogProb(standardised.narrow(0, 0, Math.Min(4096, standardised.shape[0])).to_type(ScalarType.Float32)); // ActNorm's data initialisation
+
+        var mean = prior.Mean.to_type(ScalarType.Float32);
+        var std = prior.Std.to_type(ScalarType.Float32);
+        var clock = Stopwatch.StartNew();
+        int badSteps = 0;
+        double lastLoss = double.NaN;
+        for (long step = start; step < config.Steps; step++)
+        {
+            bool timeUp = request.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes;
+            if (cancellation.IsCancellationRequested || timeUp)
+            {
+                SaveCheckpoint(checkpoint, flow, optimizer, step, best, bestStep, badValidations, bestState);
+                OnMessage?.Invoke($"Stopped at step {step}; continue with --resume.");
+                return (step, bestStep, false, false);
+            }
+            using (var stepScope = NewDisposeScope())
+            {
+                using var generator = new Generator(Seeds.Mix(config.Seed, 0xB47C, step));
+                var rows = randint(0, train.Count, [config.BatchSize], generator: generator);
+                var x = (train.Draw(rows, generator) - mean) / std;
+                optimizer.ZeroGrad();
+                var loss = flow.LogProb(x).mean().neg();
+                lastLoss = loss.item<float>() / n;
+                if (!double.IsFinite(lastLoss))
+                {
+                    if (++badSteps >= MaxBadSteps)
+                        throw new OneshotException($"The prior's loss was not finite for {MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
+                    continue;
+                }
+                badSteps = 0;
+                loss.backward();
+                optimizer.ClipGradients(10);
+                optimizer.Step(CosineRate(config, step));
+            }
+            long done = step + 1;
+            if (done % config.ValidateEvery != 0 && done != config.Steps) continue;
+            flow.eval();
+            double nll;
+            using (no_grad()) nll = -prior.LogProb(heldOutLatents).mean().item<double>() / n;
+            flow.train();
+            if (nll < best - 1e-4)
+            {
+                (best, bestStep, badValidations) = (nll, done, 0);
+                if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
+                bestState = flow.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            }
+            else badValidations++;
+            OnStep?.Invoke(new PriorProgress(done, config.Steps, lastLoss, best, bestStep));
+            SaveCheckpoint(checkpoint, flow, optimizer, done, best, bestStep, badValidations, bestState);
+            if (badValidations >= config.Patience)
+            {
+                OnMessage?.Invoke($"Held-out NLL has not improved for {config.Patience} validations; stopping at step {done} (best at {bestStep}).");
+                Restore(flow, bestState);
+                return (done, bestStep, true, true);
+            }
+        }
+        Restore(flow, bestState);
+        return (config.Steps, bestStep, true, false);
+    }
+
+    static double CosineRate(PriorConfig config, long step) =>
+        config.LearningRateMin + 0.5 * (config.LearningRate - config.LearningRateMin) * (1 + Math.Cos(Math.PI * Math.Min(1.0, (double)step / config.Steps)));
+
+    static void Restore(TorchSharp.torch.nn.Module flow, Dictionary<string, Tensor>? state)
+    {
+        flow.eval();
+        if (state is null) return;
+        using var _ = no_grad();
+        foreach (var (name, value) in flow.state_dict()) value.copy_(state[name]);
+        foreach (var t in state.Values) t.Dispose();
+    }
+
+    static void SaveCheckpoint(string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer, long step, double best, long bestStep, int badValidations,
+                               Dictionary<string, Tensor>? bestState)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var tensors = flow.state_dict().ToDictionary(p => "flow." + p.Key, p => p.Value);
+        foreach (var (name, value) in optimizer.State()) tensors[name] = value;
+        if (bestState is not null) foreach (var (name, value) in bestState) tensors["best." + name] = value;
+        Safetensors.Save(path, tensors, new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["adam_steps"] = optimizer.Steps.ToString(CultureInfo.InvariantCulture),
+            ["best_nll"] = best.ToString("R", CultureInfo.InvariantCulture),
+            ["best_step"] = bestStep.ToString(CultureInfo.InvariantCulture),
+            ["bad_validations"] = badValidations.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    static (long Step, double Best, long BestStep, int BadValidations, Dictionary<string, Tensor>? BestState) LoadCheckpoint(
+        string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer)
+    {
+        using var contents = Safetensors.Load(path);
+        string origin = $"Prior checkpoint '{path}'";
+        double Read(string key) => contents.Metadata.TryGetValue(key, out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out double v)
+            ? v : throw new OneshotException($"{origin} lacks '{key}'; start again with --force.");
+        var state = flow.state_dict();
+        if (state.Keys.Any(k => !contents.Tensors.ContainsKey("flow." + k)))
+            throw new OneshotException($"{origin} does not match these prior settings (resume with the settings it was started with, or start again with --force).");
+        using (no_grad()) foreach (var (name, value) in state) value.copy_(contents.Tensors["flow." + name]);
+        optimizer.Load(contents.Tensors, (long)Read("adam_steps"), origin);
+        Dictionary<string, Tensor>? best = state.Keys.All(k => contents.Tensors.ContainsKey("best." + k))
+            ? state.Keys.ToDictionary(k => k, k => contents.Tensors["best." + k].clone().DetachFromDisposeScope())
+            : null;
+        return ((long)Read("step"), Read("best_nll"), (long)Read("best_step"), (int)Read("bad_validations"), best);
+    }
+
+    static string Short(string hash) => hash.Length > 19 ? hash[..19] : hash;
+}

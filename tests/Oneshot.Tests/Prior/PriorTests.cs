@@ -1,0 +1,120 @@
+using Oneshot.Generation;
+using Oneshot.Native;
+using Oneshot.Prior;
+using Oneshot.Tests.Training;
+using Oneshot.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Tests.Prior;
+
+public class PriorTests
+{
+    [Fact]
+    public void A_gaussian_fit_scores_held_out_points_at_the_true_entropy()
+    {
+        using var scope = NewDisposeScope();
+        const int d = 6;
+        using var generator = new Generator(4);
+        var mixing = randn([d, d], generator: generator, dtype: ScalarType.Float64).Times(0.5).Plus(eye(d, dtype: ScalarType.Float64));
+        var offset = randn([d], generator: generator, dtype: ScalarType.Float64).Times(3);
+        Tensor Draw(int n) => randn([n, d], generator: generator, dtype: ScalarType.Float64).matmul(mixing.t()).Plus(offset);
+        double entropy = 0.5 * linalg.slogdet(mixing.matmul(mixing.t())).Item2.item<double>() + 0.5 * d * (1 + Math.Log(2 * Math.PI));
+        var fit = Draw(50_000);
+        var mean = fit.mean([0L]);
+        var std = fit.std(0);
+        using var prior = GaussianPrior.Fit(new PriorConfig { Kind = PriorKind.Gaussian }, mean, std, (fit - mean) / std);
+        double nll = -prior.LogProb(Draw(50_000)).mean().item<double>();
+        Assert.Equal(entropy, nll, 0.03);
+        var samples = prior.Sample(20_000, 1, generator);
+        Assert.True((samples.to_type(ScalarType.Float64).mean([0L]) - offset).abs().max().item<double>() < 0.1);
+        var mode = prior.Sample(3, 0, generator);
+        Assert.True((mode - mode[0]).abs().max().item<float>() == 0);
+    }
+
+    [Fact]
+    public void Expectation_maximisation_finds_a_two_component_mixture()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(9);
+        // 30 % around (−4, 0), 70 % around (+4, 1), unit spread: the fit must find both.
+        var left = randn([3000, 2], generator: generator, dtype: ScalarType.Float64).Plus(tensor(new double[] { -4, 0 }));
+        var right = randn([7000, 2], generator: generator, dtype: ScalarType.Float64).Plus(tensor(new double[] { 4, 1 }));
+        var x = cat([left, right], 0);
+        var mean = zeros(2, dtype: ScalarType.Float64);
+        var std = ones(2, dtype: ScalarType.Float64);
+        using var mixture = MixturePrior.Fit(new PriorConfig { Kind = PriorKind.Gmm, Components = 2 }, mean, std, x);
+        var state = mixture.State().ToDictionary(p => p.Key, p => p.Value);
+        var weights = state["gmm.log_weights"].exp().data<double>().ToArray();
+        var centres = state["gmm.centres"];
+        int rightIndex = centres[0, 0].item<double>() > 0 ? 0 : 1;
+        Assert.Equal(0.7, weights[rightIndex], 0.02);
+        Assert.Equal(4, centres[rightIndex, 0].item<double>(), 0.1);
+        Assert.Equal(-4, centres[1 - rightIndex, 0].item<double>(), 0.1);
+        using var single = GaussianPrior.Fit(new PriorConfig { Kind = PriorKind.Gaussian }, mean, std, x);
+        Assert.True(mixture.LogProb(x).mean().item<double>() > single.LogProb(x).mean().item<double>() + 0.5, "two components must explain a bimodal set far better than one");
+    }
+
+    static (TempDir Dir, string Model) TrainedTinyModel()
+    {
+        var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 24);
+        new Stage1Trainer().Run(new TrainRequest
+        {
+            DataDirectory = data, ModelDirectory = dir.File("m"),
+            Config = TinyData.Config("train.steps=5", "train.validate_every=5", "train.checkpoint_every=5", "train.batch_size=2", "train.examples=1"),
+        });
+        return (dir, dir.File("m"));
+    }
+
+    static PriorConfig Small(PriorKind kind) => new()
+    {
+        Kind = kind, Layers = 2, Hidden = 16, Bins = 4, Steps = 40, BatchSize = 32, ValidateEvery = 10, Patience = 100, FitDraws = 8, HeldOutDraws = 4, Components = 2,
+    };
+
+    [Theory]
+    [InlineData(PriorKind.Nsf)]
+    [InlineData(PriorKind.Maf)]
+    [InlineData(PriorKind.Gmm)]
+    public void Prior_train_writes_a_prior_that_sample_uses(PriorKind kind)
+    {
+        var (dir, model) = TrainedTinyModel();
+        using var _ = dir;
+        var result = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(kind) });
+        Assert.True(result.Finished);
+        Assert.True(double.IsFinite(result.Report.HeldOutNllPerDim));
+        Assert.True(double.IsFinite(result.Report.Baselines["standard"]) && double.IsFinite(result.Report.Baselines["gaussian"]));
+        Assert.True(PriorFile.Exists(model));
+        Assert.Equal(kind, PriorFile.ReadConfig(model).Kind);
+
+        using var runner = new ModelRunner(model);
+        Assert.True(runner.HasTrainedPrior);
+        var samples = runner.SampleLatents(4, 0.8, seed: 3, trainedPrior: true);
+        Assert.Equal(samples, runner.SampleLatents(4, 0.8, seed: 3, trainedPrior: true));
+        Assert.All(samples, z => Assert.All(z, v => Assert.True(float.IsFinite(v))));
+        Assert.Equal(8192, runner.Decode(samples)[0].Length);
+
+        // The prior reloaded from disk scores the same as the one just fitted.
+        using var prior = PriorFile.Load(model, runner.LatentSize);
+        using var scope = NewDisposeScope();
+        var z = tensor(samples.SelectMany(v => v).ToArray(), [4, runner.LatentSize]);
+        Assert.True(prior.LogProb(z).isfinite().all().item<bool>());
+        Assert.Contains("--force", Assert.Throws<OneshotException>(() => new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(kind) })).Message);
+    }
+
+    [Fact]
+    public void An_interrupted_flow_fit_resumes()
+    {
+        var (dir, model) = TrainedTinyModel();
+        using var _ = dir;
+        using var cancel = new CancellationTokenSource();
+        var config = Small(PriorKind.Nsf);
+        var first = new PriorTrainer { OnStep = p => { if (p.Step >= 20) cancel.Cancel(); } }.Run(new PriorRequest { ModelDirectory = model, Config = config }, cancel.Token);
+        Assert.False(first.Finished);
+        Assert.False(PriorFile.Exists(model));
+        var resumed = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = config, Resume = true });
+        Assert.True(resumed.Finished);
+        Assert.Equal(40, resumed.Report.Steps);
+        Assert.True(PriorFile.Exists(model));
+    }
+}
