@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Oneshot.Cli.Output;
+using Oneshot.Generation;
 using Oneshot.Model;
 using Oneshot.Training;
 using Spectre.Console;
@@ -21,7 +22,9 @@ public static class BenchCommand
         var memoryPreset = new Option<string>("--memory-preset") { Description = "Preset of the memory check.", DefaultValueFactory = _ => "cpu" };
         memoryPreset.AcceptOnlyFromAmong(Presets.Names);
         var set = new Option<string[]>("--set") { Description = "Override settings of every measured preset, e.g. --set train.batch_size=4." };
-        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set }) command.Options.Add(option);
+        var model = new Option<string?>("--model") { Description = "A trained model: also time drawing latents from its priors and decoding them (--samples of each)." };
+        var samples = new Option<int>("--samples") { Description = "Latents drawn and decoded per prior with --model.", DefaultValueFactory = _ => 1000 };
+        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             string[] overrides = parse.GetValue(set) ?? [];
@@ -52,6 +55,19 @@ public static class BenchCommand
                     latency.AddRow(r.Preset, $"{r.Threads}", F(r.MedianMs, "0.0"), F(r.P90Ms, "0.0"), F(r.RealTimeFactor, "0"));
                 }
             AnsiConsole.Write(latency);
+
+            if (parse.GetValue(model) is { } modelDirectory)
+            {
+                using var runner = new ModelRunner(modelDirectory);
+                var sampling = new Table().AddColumns("model", "prior", "clips", "sample ms/clip", "decode ms/clip");
+                foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var r = await Task.Run(() => Benchmarks.SampleAndDecode(runner, parse.GetValue(samples), trained));
+                    sampling.AddRow(Markup.Escape(modelDirectory), r.Prior, $"{r.Count}", F(r.SampleMsPerClip, "0.00"), F(r.DecodeMsPerClip, "0.0"));
+                }
+                AnsiConsole.Write(sampling);
+            }
 
             int total = parse.GetValue(memorySteps);
             if (total > 0)

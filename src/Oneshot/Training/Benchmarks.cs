@@ -1,3 +1,4 @@
+using Oneshot.Generation;
 using System.Diagnostics;
 using Oneshot.Model;
 using TorchSharp;
@@ -10,6 +11,7 @@ public sealed record ThroughputResult(string Preset, int BatchSize, int ClipLeng
 
 public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor);
 
+public sealed record SamplingResult(string Prior, int Count, double SampleMsPerClip, double DecodeMsPerClip);
 public sealed record MemoryResult(string Preset, long FirstSteps, double FirstResidentMb, long FirstLiveTensors, long TotalSteps, double LastResidentMb, long LastLiveTensors);
 
 /// <summary>
@@ -92,6 +94,19 @@ public static class Benchmarks
         {
             set_num_threads(previous);
         }
+    }
+
+    /// <summary>Drawing <paramref name="count"/> latents from a model's prior and decoding them, per clip.</summary>
+    public static SamplingResult SampleAndDecode(ModelRunner runner, int count, bool trainedPrior, int batchSize = 16)
+    {
+        runner.Decode(runner.SampleLatents(2, 1, seed: 0, trainedPrior), batchSize); // warm-up
+        var clock = Stopwatch.StartNew();
+        var latents = runner.SampleLatents(count, 1, seed: 1, trainedPrior);
+        double sampleSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        runner.Decode(latents, batchSize);
+        double decodeSeconds = clock.Elapsed.TotalSeconds;
+        return new SamplingResult(trainedPrior ? "trained" : "standard", count, 1000 * sampleSeconds / count, 1000 * decodeSeconds / count);
     }
 
     /// <summary>Resident memory and live tensors after <paramref name="firstSteps"/> and after <paramref name="totalSteps"/> training steps.</summary>
