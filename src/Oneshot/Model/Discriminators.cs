@@ -1,0 +1,111 @@
+using Oneshot.Native;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>A discriminator's verdict: a score map per clip and the feature maps on the way (for feature matching).</summary>
+public sealed record Judgement(Tensor Score, IReadOnlyList<Tensor> Features);
+
+/// <summary>
+/// HiFi-GAN's period discriminator: the waveform folded into [T/p, p] and judged by 2-D
+/// convolutions that run along time only (kernel (5, 1), stride (3, 1)), so it sees every p-th
+/// sample — periodic structure a waveform discriminator misses.
+/// </summary>
+public sealed class PeriodDiscriminator : nn.Module<Tensor, Judgement>
+{
+    const double Slope = 0.2;
+    readonly ModuleList<Conv2d> layers;
+    readonly Conv2d output;
+    readonly int _period;
+
+    public PeriodDiscriminator(int period, int capacity, int maxChannels) : base(nameof(PeriodDiscriminator))
+    {
+        _period = period;
+        int[] channels = [1, .. new[] { 1, 4, 16, 32 }.Select(m => Math.Min(capacity * m, maxChannels))];
+        layers = nn.ModuleList(Enumerable.Range(0, channels.Length - 1)
+            .Select(i => nn.Conv2d(channels[i], channels[i + 1], (5, 1), stride: (3, 1), padding: (2, 0))).ToArray());
+        output = nn.Conv2d(channels[^1], 1, (3, 1), padding: (1, 0));
+        RegisterComponents();
+    }
+
+    public override Judgement forward(Tensor audio)
+    {
+        long batch = audio.shape[0], length = audio.shape[^1];
+        long padded = (length + _period - 1) / _period * _period;
+        var x = nn.functional.pad(audio.view(batch, 1, length), [0, padded - length], PaddingModes.Reflect).view(batch, 1, padded / _period, _period);
+        var features = new List<Tensor>();
+        foreach (var layer in layers)
+        {
+            x = layer.forward(x).LeakyRelu(Slope);
+            features.Add(x);
+        }
+        return new Judgement(output.forward(x).flatten(1), features);
+    }
+}
+
+/// <summary>MelGAN's waveform discriminator at one resolution: strided 1-D convolutions over the clip.</summary>
+public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
+{
+    const double Slope = 0.2;
+    readonly ModuleList<WeightNormConv> layers;
+    readonly WeightNormConv output;
+
+    public ScaleDiscriminator(int capacity, int maxChannels) : base(nameof(ScaleDiscriminator))
+    {
+        int c1 = capacity, c2 = Math.Min(4 * capacity, maxChannels), c3 = Math.Min(16 * capacity, maxChannels);
+        layers = nn.ModuleList(
+            new WeightNormConv(1, c1, 15, padding: 7),
+            new WeightNormConv(c1, c2, 11, stride: 4, padding: 5),
+            new WeightNormConv(c2, c3, 11, stride: 4, padding: 5),
+            new WeightNormConv(c3, c3, 11, stride: 4, padding: 5),
+            new WeightNormConv(c3, c3, 5, padding: 2));
+        output = new WeightNormConv(c3, 1, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Judgement forward(Tensor audio)
+    {
+        var x = audio.unsqueeze(1);
+        var features = new List<Tensor>();
+        foreach (var layer in layers)
+        {
+            x = layer.forward(x).LeakyRelu(Slope);
+            features.Add(x);
+        }
+        return new Judgement(output.forward(x).flatten(1), features);
+    }
+}
+
+/// <summary>
+/// Every discriminator of stage 2: one period discriminator per period (2, 3, 5, 7, 11 by default)
+/// and scale discriminators on the waveform and on 2×, 4×… average-pooled copies of it.
+/// </summary>
+public sealed class DiscriminatorSet : nn.Module<Tensor, IReadOnlyList<Judgement>>
+{
+    readonly ModuleList<PeriodDiscriminator> periods;
+    readonly ModuleList<ScaleDiscriminator> scales;
+
+    public DiscriminatorSet(IReadOnlyList<int> periodList, int scaleCount, int capacity, int maxChannels) : base(nameof(DiscriminatorSet))
+    {
+        periods = nn.ModuleList(periodList.Select(p => new PeriodDiscriminator(p, capacity, maxChannels)).ToArray());
+        scales = nn.ModuleList(Enumerable.Range(0, scaleCount).Select(_ => new ScaleDiscriminator(capacity, maxChannels)).ToArray());
+        RegisterComponents();
+    }
+
+    public int Count => periods.Count + scales.Count;
+
+    /// <param name="audio">[B, T] clips.</param>
+    public override IReadOnlyList<Judgement> forward(Tensor audio)
+    {
+        var judgements = periods.Select(d => d.forward(audio)).ToList();
+        var x = audio;
+        for (int i = 0; i < scales.Count; i++)
+        {
+            if (i > 0) x = nn.functional.avg_pool1d(x.unsqueeze(1), 4, stride: 2, padding: 1, count_include_pad: false).squeeze(1);
+            judgements.Add(scales[i].forward(x));
+        }
+        return judgements;
+    }
+}
