@@ -22,6 +22,7 @@ public sealed record RunConfig
     public string Preset { get; init; } = "cpu";
     public ModelConfig Model { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
+    public Stage2Config Stage2 { get; init; } = new();
     public DatasetReference Dataset { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
@@ -39,6 +40,7 @@ public sealed record RunConfig
     {
         Model.Validate();
         Train.Validate();
+        Stage2.Validate();
     }
 
     /// <summary>Parses config.json; unknown keys and wrong types are errors naming the file.</summary>
@@ -85,6 +87,7 @@ public static class Presets
             Preset = "gpu",
             Model = new ModelConfig { Capacity = 96, MaxChannels = 768, LatentSize = 128, ContextSize = 128, FlowHidden = 512, SylvesterRank = 64, BottleneckChannels = 128 },
             Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000 },
+            Stage2 = new Stage2Config { StartStep = 500_000, DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024 },
         },
         "tiny" => new RunConfig
         {
@@ -100,6 +103,7 @@ public static class Presets
                 BatchSize = 4, Steps = 300, WarmupSteps = 10, BetaWarmupSteps = 100, LearningRate = 3e-3, LearningRateMin = 1e-3,
                 ValidateEvery = 100, CheckpointEvery = 100, Examples = 2, ValidationClips = 16,
             },
+            Stage2 = new Stage2Config { StartStep = null, Periods = [2, 3], Scales = 1, DiscriminatorCapacity = 4, DiscriminatorMaxChannels = 16 },
         },
         _ => throw new OneshotException($"--preset {name}: no such preset; use one of {string.Join(", ", Names)}."),
     };

@@ -15,9 +15,12 @@ public sealed class AdamOptimizer : IDisposable
     readonly Tensor[] _m;
     readonly Tensor[] _v;
     readonly double _beta1, _beta2, _epsilon;
+    readonly string _prefix;
 
-    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon)
+    /// <param name="prefix">Names the state in checkpoints (PREFIX.m.NAME, PREFIX.v.NAME), so several optimisers can share one file.</param>
+    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon, string prefix = "adam")
     {
+        _prefix = prefix;
         _parameters = parameters.ToArray();
         _beta1 = beta1;
         _beta2 = beta2;
@@ -41,13 +44,21 @@ public sealed class AdamOptimizer : IDisposable
         using var _ = no_grad();
         var grads = _parameters.Select(p => p.Parameter.grad).Where(g => g is not null).Select(g => g!).ToArray();
         if (grads.Length == 0) return 0;
-        double norm = stack(grads.Select(g => g.Squared().sum()).ToArray()).sum().sqrt().item<float>();
+        // Summed in float64: one large but finite gradient would overflow float32 when squared.
+        double norm = stack(grads.Select(g => g.to_type(ScalarType.Float64).Squared().sum()).ToArray()).sum().sqrt().item<double>();
         if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)
         {
             using Scalar factor = maxNorm / (norm + 1e-6);
             foreach (var g in grads) g.mul_(factor);
         }
         return norm;
+    }
+
+    /// <summary>The first parameter whose gradient holds NaN or ±Inf, for the message about a skipped step.</summary>
+    public string? FirstNonFiniteGradient()
+    {
+        using var scope = NewDisposeScope();
+        return _parameters.FirstOrDefault(p => p.Parameter.grad is { } g && !g.isfinite().all().item<bool>()).Name;
     }
 
     public void Step(double learningRate)
@@ -73,13 +84,13 @@ public sealed class AdamOptimizer : IDisposable
         }
     }
 
-    /// <summary>The state as named tensors (adam.m.NAME, adam.v.NAME) for a checkpoint.</summary>
+    /// <summary>The state as named tensors (PREFIX.m.NAME, PREFIX.v.NAME) for a checkpoint.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> State()
     {
         for (int i = 0; i < _parameters.Length; i++)
         {
-            yield return new($"adam.m.{_parameters[i].Name}", _m[i]);
-            yield return new($"adam.v.{_parameters[i].Name}", _v[i]);
+            yield return new($"{_prefix}.m.{_parameters[i].Name}", _m[i]);
+            yield return new($"{_prefix}.v.{_parameters[i].Name}", _v[i]);
         }
     }
 
@@ -88,7 +99,7 @@ public sealed class AdamOptimizer : IDisposable
         using var _ = no_grad();
         for (int i = 0; i < _parameters.Length; i++)
         {
-            foreach (var (prefix, target) in new[] { ("adam.m.", _m[i]), ("adam.v.", _v[i]) })
+            foreach (var (prefix, target) in new[] { ($"{_prefix}.m.", _m[i]), ($"{_prefix}.v.", _v[i]) })
             {
                 string key = prefix + _parameters[i].Name;
                 if (!tensors.TryGetValue(key, out var value) || !value.shape.SequenceEqual(target.shape))

@@ -8,7 +8,16 @@ namespace Oneshot.Training;
 
 /// <summary>What one optimisation step did, and where its time went.</summary>
 public sealed record StepResult(bool Applied, double Loss, double Spectral, double BandSpectral, double Kl, double GradNorm,
-                                double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds);
+                                double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds)
+{
+    /// <summary>The parameter whose gradient was not finite, when the step was skipped for that.</summary>
+    public string? NonFiniteGradient { get; init; }
+
+    /// <summary>Stage 2 only: the generator's adversarial loss, feature matching, and the discriminators' loss (NaN on steps they skip).</summary>
+    public double Adversarial { get; init; } = double.NaN;
+    public double FeatureMatching { get; init; } = double.NaN;
+    public double DiscriminatorLoss { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL, backward,
@@ -59,7 +68,10 @@ public sealed class Stage1Step : IDisposable
         bool applied = double.IsFinite(norm);
         if (applied) _adam.Step(Schedules.LearningRate(_train, step));
         double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
-        return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer);
+        return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer)
+        {
+            NonFiniteGradient = applied ? null : _adam.FirstNonFiniteGradient(),
+        };
     }
 
     public void Dispose()

@@ -43,6 +43,7 @@ public sealed class Stage1Trainer
     const int LogEvery = 25;
     const string CheckpointPrefix = "checkpoint-";
     const string BestCheckpoint = "best.safetensors";
+    const string Stage2Prefix = "stage2.discriminators.";
 
     public Action<TrainProgress>? OnStep { get; init; }
     public Action<ValidationResult>? OnValidation { get; init; }
@@ -60,10 +61,16 @@ public sealed class Stage1Trainer
         using var model = new WaveformVae(config.Model);
         model.to(device);
         using var step = new Stage1Step(model, config.Train, device);
+        Stage2Step? stage2 = null;
+        Stage2Step StartStage2()
+        {
+            OnMessage?.Invoke($"Stage 2 from step {config.Stage2.StartStep}: encoder frozen, decoder fine-tuned against {config.Stage2.Periods.Length + config.Stage2.Scales} discriminators.");
+            return stage2 = new Stage2Step(model, step.Loss, config.Train, config.Stage2, device);
+        }
         long startStep = 0, skippedTotal = 0;
         double elapsedBefore = 0, bestSpectral = double.PositiveInfinity;
         if (request.Resume)
-            (startStep, elapsedBefore, bestSpectral, skippedTotal) = LoadCheckpoint(trainDirectory, model, step.Optimizer);
+            (startStep, elapsedBefore, bestSpectral, skippedTotal) = LoadCheckpoint(trainDirectory, model, step.Optimizer, () => stage2 ?? StartStage2());
 
         var trainIndices = store.IndicesOf("train");
         var validIndices = store.IndicesOf("valid");
@@ -89,15 +96,16 @@ public sealed class Stage1Trainer
             if (request.MaxSessionSteps is long limit && sessionSteps >= limit) { outcome = TrainOutcome.StepLimit; break; }
 
             var batch = loader.Next();
-            var result = step.Run(batch, current);
+            bool inStage2 = config.Stage2.StartStep is int start && current >= start;
+            var result = inStage2 ? (stage2 ?? StartStage2()).Run(batch, current) : step.Run(batch, current);
             if (!result.Applied)
             {
                 badInARow++;
                 skippedTotal++;
-                OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? "gradient" : "loss")}; the step was skipped ({badInARow} in a row).");
+                OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? $"gradient (first in {result.NonFiniteGradient ?? "?"})" : "loss")}; the step was skipped ({badInARow} in a row).");
                 if (badInARow >= config.Train.MaxBadSteps)
                 {
-                    SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                    SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
                     throw new OneshotException($"Training diverged: {badInARow} steps in a row had a non-finite loss or gradient (at step {current}). " +
                         "Lower the learning rate (--set train.learning_rate=...) or the gradient clip, then resume with --resume; the last good checkpoint is kept.");
                 }
@@ -134,13 +142,13 @@ public sealed class Stage1Trainer
             }
             if (current % config.Train.CheckpointEvery == 0)
             {
-                SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
                 lastCheckpoint = current;
             }
         }
 
         if (lastCheckpoint != current)
-            SaveCheckpoint(trainDirectory, model, step.Optimizer, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+            SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
         if (current > 0)
         {
             SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
@@ -242,18 +250,26 @@ public sealed class Stage1Trainer
     static void SaveWeights(string path, WaveformVae model, long step) =>
         Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
 
-    static void SaveCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, long step, double elapsed, double bestSpectral, long skipped, int keep)
+    static void SaveCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Stage2Step? stage2, long step, double elapsed, double bestSpectral, long skipped, int keep)
     {
         var tensors = ModelDirectory.Weights(model).ToDictionary(p => "model." + p.Key, p => p.Value);
         foreach (var (name, value) in optimizer.State()) tensors[name] = value;
-        var metadata = new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>();
+        if (stage2 is not null)
+        {
+            foreach (var (name, value) in ModelDirectory.Weights(stage2.Discriminators)) tensors[Stage2Prefix + name] = value;
+            foreach (var (name, value) in stage2.DecoderOptimizer.State().Concat(stage2.DiscriminatorOptimizer.State())) tensors[name] = value;
+            metadata["stage2_decoder_adam_steps"] = stage2.DecoderOptimizer.Steps.ToString(CultureInfo.InvariantCulture);
+            metadata["stage2_discriminator_adam_steps"] = stage2.DiscriminatorOptimizer.Steps.ToString(CultureInfo.InvariantCulture);
+        }
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["adam_steps"] = optimizer.Steps.ToString(CultureInfo.InvariantCulture),
             ["elapsed_s"] = elapsed.ToString("R", CultureInfo.InvariantCulture),
             ["best_spectral"] = bestSpectral.ToString("R", CultureInfo.InvariantCulture),
             ["skipped_steps"] = skipped.ToString(CultureInfo.InvariantCulture),
-        };
+        }) metadata[key] = value;
         Safetensors.Save(Path.Combine(trainDirectory, $"{CheckpointPrefix}{step:D8}.safetensors"), tensors, metadata);
         foreach (string old in Checkpoints(trainDirectory).SkipLast(keep)) AtomicFile.TryDelete(old);
     }
@@ -261,7 +277,8 @@ public sealed class Stage1Trainer
     static IEnumerable<string> Checkpoints(string trainDirectory) =>
         Directory.EnumerateFiles(trainDirectory, CheckpointPrefix + "*.safetensors").Order(StringComparer.Ordinal);
 
-    static (long Step, double Elapsed, double BestSpectral, long Skipped) LoadCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer)
+    /// <param name="stage2">Creates the stage-2 state when the checkpoint was written in stage 2.</param>
+    static (long Step, double Elapsed, double BestSpectral, long Skipped) LoadCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Func<Stage2Step> stage2)
     {
         string path = Checkpoints(trainDirectory).Last();
         using var contents = Safetensors.Load(path);
@@ -270,6 +287,13 @@ public sealed class Stage1Trainer
         double Read(string key) => contents.Metadata.TryGetValue(key, out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out double v)
             ? v : throw new OneshotException($"{origin} lacks '{key}' in its metadata; it was not written by `oneshot train`.");
         optimizer.Load(contents.Tensors, (long)Read("adam_steps"), origin);
+        if (contents.Tensors.Keys.Any(k => k.StartsWith(Stage2Prefix, StringComparison.Ordinal)))
+        {
+            var state = stage2();
+            ModelDirectory.LoadWeights(state.Discriminators, contents.Tensors.Where(p => p.Key.StartsWith(Stage2Prefix, StringComparison.Ordinal)).ToDictionary(), origin, prefix: Stage2Prefix);
+            state.DecoderOptimizer.Load(contents.Tensors, (long)Read("stage2_decoder_adam_steps"), origin);
+            state.DiscriminatorOptimizer.Load(contents.Tensors, (long)Read("stage2_discriminator_adam_steps"), origin);
+        }
         return ((long)Read("step"), Read("elapsed_s"), Read("best_spectral"), (long)Read("skipped_steps"));
     }
 
@@ -302,8 +326,8 @@ public sealed class Stage1Trainer
     sealed class RunningMeans
     {
         readonly Stopwatch _clock = Stopwatch.StartNew();
-        double _loss, _spectral, _bands, _kl, _norm;
-        int _steps, _clips;
+        double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator;
+        int _steps, _clips, _stage2Steps, _discriminatorSteps;
         readonly Queue<(double Time, int Clips)> _recent = new();
 
         public double LastLoss { get; private set; } = double.NaN;
@@ -323,6 +347,8 @@ public sealed class Stage1Trainer
         public void Add(StepResult result, int clips)
         {
             _loss += result.Loss; _spectral += result.Spectral; _bands += result.BandSpectral; _kl += result.Kl; _norm += result.GradNorm;
+            if (double.IsFinite(result.Adversarial)) { _adversarial += result.Adversarial; _matching += result.FeatureMatching; _stage2Steps++; }
+            if (double.IsFinite(result.DiscriminatorLoss)) { _discriminator += result.DiscriminatorLoss; _discriminatorSteps++; }
             _steps++;
             _clips += clips;
             LastLoss = result.Loss; LastSpectral = result.Spectral; LastKl = result.Kl;
@@ -340,8 +366,14 @@ public sealed class Stage1Trainer
                 ["loss"] = _loss / _steps, ["spectral"] = _spectral / _steps, ["band_spectral"] = _bands / _steps,
                 ["kl"] = _kl / _steps, ["grad_norm"] = _norm / _steps, ["clips_per_s"] = ClipsPerSecond,
             };
-            _loss = _spectral = _bands = _kl = _norm = 0;
-            _steps = _clips = 0;
+            if (_stage2Steps > 0)
+            {
+                values["adversarial"] = _adversarial / _stage2Steps;
+                values["feature_matching"] = _matching / _stage2Steps;
+            }
+            if (_discriminatorSteps > 0) values["discriminator"] = _discriminator / _discriminatorSteps;
+            _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = 0;
+            _steps = _clips = _stage2Steps = _discriminatorSteps = 0;
             return values;
         }
     }

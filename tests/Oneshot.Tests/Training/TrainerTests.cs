@@ -7,11 +7,11 @@ namespace Oneshot.Tests.Training;
 
 public class TrainerTests
 {
-    static TrainRequest Request(string data, string model, int steps, bool resume = false, long? sessionSteps = null) => new()
+    static TrainRequest Request(string data, string model, int steps, bool resume = false, long? sessionSteps = null, params string[] settings) => new()
     {
         DataDirectory = data,
         ModelDirectory = model,
-        Config = TinyData.Config($"train.steps={steps}", "train.validate_every=10", "train.checkpoint_every=10", "train.batch_size=2", "train.examples=1"),
+        Config = TinyData.Config([$"train.steps={steps}", "train.validate_every=10", "train.checkpoint_every=10", "train.batch_size=2", "train.examples=1", .. settings]),
         Resume = resume,
         MaxSessionSteps = sessionSteps,
     };
@@ -47,6 +47,34 @@ public class TrainerTests
         Assert.True(latent.ExplainedVarianceRatio.Zip(latent.ExplainedVarianceRatio.Skip(1)).All(p => p.First >= p.Second));
         Assert.Equal(1.0, latent.ExplainedVarianceRatio.Sum(), 6);
         Assert.True(File.Exists(Path.Combine(dir.File("resumed"), "train/examples/step-00000030/example-0.wav")));
+    }
+
+    [Fact]
+    public void Stage_two_freezes_the_encoder_trains_against_discriminators_and_resumes_exactly()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        string[] stage2 = ["stage2.start_step=10", "stage2.discriminator_every=1"];
+        new Stage1Trainer().Run(Request(data, dir.File("stage1"), 10, settings: stage2));
+        var straight = new Stage1Trainer().Run(Request(data, dir.File("straight"), 20, settings: stage2));
+        Assert.Equal(TrainOutcome.Finished, straight.Outcome);
+        new Stage1Trainer().Run(Request(data, dir.File("resumed"), 20, sessionSteps: 15, settings: stage2));
+        new Stage1Trainer().Run(Request(data, dir.File("resumed"), 20, resume: true, settings: stage2));
+
+        using var before = Safetensors.Load(Path.Combine(dir.File("stage1"), ModelDirectory.WeightsFile));
+        using var after = Safetensors.Load(Path.Combine(dir.File("straight"), ModelDirectory.WeightsFile));
+        using var resumed = Safetensors.Load(Path.Combine(dir.File("resumed"), ModelDirectory.WeightsFile));
+        foreach (var (name, tensor) in after.Tensors)
+        {
+            bool same = tensor.equal(before.Tensors[name]).all().item<bool>();
+            if (name.StartsWith("encoder.") || name.StartsWith("flow.")) Assert.True(same, $"stage 2 changed the frozen '{name}'");
+            Assert.True(tensor.equal(resumed.Tensors[name]).all().item<bool>(), $"'{name}' differs after resuming in stage 2");
+        }
+        Assert.Contains(after.Tensors, p => p.Key.StartsWith("decoder.") && !p.Value.equal(before.Tensors[p.Key]).all().item<bool>());
+
+        var rows = File.ReadLines(Path.Combine(dir.File("straight"), "train/metrics.csv")).ToList();
+        int adversarial = Array.IndexOf(rows[0].Split(','), "adversarial");
+        Assert.Contains(rows.Skip(1), row => row.Split(',')[1] == "train" && row.Split(',')[adversarial].Length > 0);
     }
 
     [Fact]

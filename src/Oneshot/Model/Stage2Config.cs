@@ -1,0 +1,36 @@
+namespace Oneshot.Model;
+
+/// <summary>
+/// Stage 2 (DESIGN.md): from <see cref="StartStep"/> on, the encoder is frozen and the decoder is
+/// fine-tuned against discriminators, with the spectral loss kept and feature matching added.
+/// </summary>
+public sealed record Stage2Config
+{
+    /// <summary>The training step where stage 2 begins; null: never (stage 1 only).</summary>
+    public int? StartStep { get; init; } = 100_000;
+    public int[] Periods { get; init; } = [2, 3, 5, 7, 11];
+    /// <summary>Waveform discriminators on the clip and on 2×, 4×… downsampled copies.</summary>
+    public int Scales { get; init; } = 3;
+    public int DiscriminatorCapacity { get; init; } = 16;
+    public int DiscriminatorMaxChannels { get; init; } = 256;
+    public AdversarialLossKind Loss { get; init; } = AdversarialLossKind.Hinge;
+    public double AdversarialWeight { get; init; } = 1;
+    public double FeatureMatchingWeight { get; init; } = 10;
+    public double DecoderLearningRate { get; init; } = 1e-4;
+    public double DiscriminatorLearningRate { get; init; } = 1e-4;
+    /// <summary>The discriminators learn on one step in this many.</summary>
+    public int DiscriminatorEvery { get; init; } = 2;
+
+    public bool StartsBefore(long steps) => StartStep is int start && start < steps;
+
+    public void Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
+        Require(StartStep is null or >= 0, "stage2.start_step must be 0 or more (or null for no stage 2).");
+        Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales > 0, "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
+        Require(DiscriminatorCapacity >= 1 && DiscriminatorMaxChannels >= DiscriminatorCapacity, "stage2.discriminator_capacity must be at least 1 and at most stage2.discriminator_max_channels.");
+        Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0, "stage2 loss weights must not be negative.");
+        Require(DecoderLearningRate > 0 && DiscriminatorLearningRate > 0, "stage2 learning rates must be positive.");
+        Require(DiscriminatorEvery >= 1, "stage2.discriminator_every must be at least 1.");
+    }
+}

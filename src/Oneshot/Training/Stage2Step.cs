@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Oneshot.Model;
+using Oneshot.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Training;
+
+/// <summary>
+/// One stage-2 step: the encoder frozen (its posterior drawn without gradients), the decoder
+/// trained on spectral loss + adversarial loss + feature matching with its own optimiser, and the
+/// discriminators trained on one step in <see cref="Stage2Config.DiscriminatorEvery"/>.
+/// </summary>
+public sealed class Stage2Step : IDisposable
+{
+    readonly WaveformVae _model;
+    readonly ReconstructionLoss _loss;
+    readonly TrainConfig _train;
+    readonly Stage2Config _stage2;
+    readonly Device _device;
+
+    public Stage2Step(WaveformVae model, ReconstructionLoss loss, TrainConfig train, Stage2Config stage2, Device device)
+    {
+        _model = model;
+        _loss = loss;
+        _train = train;
+        _stage2 = stage2;
+        _device = device;
+        random.manual_seed(Seeds.MixInt(train.Seed, 0xD15C));
+        Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels);
+        Discriminators.to(device);
+        DecoderOptimizer = new AdamOptimizer(model.named_parameters().Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
+            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder");
+        DiscriminatorOptimizer = new AdamOptimizer(Discriminators.named_parameters().Select(p => (p.name, p.parameter)),
+            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_discriminator");
+    }
+
+    public DiscriminatorSet Discriminators { get; }
+    public AdamOptimizer DecoderOptimizer { get; }
+    public AdamOptimizer DiscriminatorOptimizer { get; }
+
+    public StepResult Run(Batch batch, long step)
+    {
+        using var scope = NewDisposeScope();
+        _model.train();
+        Discriminators.train();
+        var clock = Stopwatch.StartNew();
+        var clips = tensor(batch.Samples, [batch.Size, batch.Length]).to(_device);
+        using var generator = new Generator(Seeds.Mix(_train.Seed, 0x57E9, step), _device);
+        VaeOutput output;
+        Tensor z;
+        using (no_grad())
+        {
+            var targetBands = _model.AnalysisBands(clips);
+            var posterior = _model.Encode(clips);
+            z = _model.SamplePosterior(posterior, generator).Z;
+            output = new VaeOutput(clips, targetBands, targetBands, posterior, z, zeros(batch.Size, device: _device));
+        }
+        var bands = _model.DecodeBands(z, generator);
+        var reconstruction = _model.Pqmf.Synthesis(bands).narrow(1, 0, _model.Config.ClipLength);
+        output = output with { Reconstruction = reconstruction, ReconstructionBands = bands };
+        var (full, bandLoss) = _loss.PerItem(clips, output);
+        var real = Discriminators.forward(clips);
+        var fake = Discriminators.forward(reconstruction);
+        var adversarial = AdversarialLoss.Generator(_stage2.Loss, fake);
+        var matching = AdversarialLoss.FeatureMatching(real, fake);
+        var loss = full.mean().Plus(bandLoss.mean()).Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
+        double lossValue = loss.item<float>();
+        double forward = clock.Elapsed.TotalSeconds;
+        if (!double.IsFinite(lossValue))
+            return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
+
+        DecoderOptimizer.ZeroGrad();
+        loss.backward();
+        double backward = clock.Elapsed.TotalSeconds - forward;
+        double norm = DecoderOptimizer.ClipGradients(_train.GradientClip);
+        bool applied = double.IsFinite(norm);
+        if (applied) DecoderOptimizer.Step(_stage2.DecoderLearningRate);
+
+        double discriminatorLoss = double.NaN;
+        if (applied && step % _stage2.DiscriminatorEvery == 0)
+        {
+            DiscriminatorOptimizer.ZeroGrad(); // the generator's backward pass left gradients here too
+            var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, Discriminators.forward(clips), Discriminators.forward(reconstruction.detach()));
+            discriminatorLoss = dLoss.item<float>();
+            if (double.IsFinite(discriminatorLoss))
+            {
+                dLoss.backward();
+                if (double.IsFinite(DiscriminatorOptimizer.ClipGradients(_train.GradientClip))) DiscriminatorOptimizer.Step(_stage2.DiscriminatorLearningRate);
+            }
+        }
+        double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
+        return new StepResult(applied, lossValue, full.mean().item<float>(), bandLoss.mean().item<float>(), 0, norm, forward, backward, optimizer)
+        {
+            Adversarial = adversarial.item<float>(), FeatureMatching = matching.item<float>(), DiscriminatorLoss = discriminatorLoss,
+            NonFiniteGradient = applied ? null : DecoderOptimizer.FirstNonFiniteGradient(),
+        };
+    }
+
+    public void Dispose()
+    {
+        Discriminators.Dispose();
+        DecoderOptimizer.Dispose();
+        DiscriminatorOptimizer.Dispose();
+    }
+}
