@@ -12,12 +12,16 @@ namespace Oneshot.Model;
 /// (zero at every non-zero multiple of 2M), which is what cancels the aliasing between bands.
 /// Analysis is a stride-M correlation with the cosine-modulated filters and synthesis the matching
 /// transposed convolution, so the pair is (near) paraunitary and needs no delay compensation.
+/// Synthesis runs in polyphase form — one M→M convolution with ⌈L/M⌉ taps, then the M phases
+/// interleaved — which computes the same sum as the transposed convolution several times faster.
 /// </summary>
 public sealed class Pqmf : nn.Module
 {
     readonly int _bands;
     readonly int _taps;
-    readonly Tensor? _filters; // [M, 1, L]
+    readonly Tensor? _filters;   // [M, 1, L]
+    readonly Tensor? _synthesis; // [M phases, M bands, J]: polyphase parts of M·h_k, time-reversed
+    readonly int _phaseTaps;     // J = ⌈L/M⌉
 
     public Pqmf(int bands, double attenuationDb) : base(nameof(Pqmf))
     {
@@ -31,6 +35,18 @@ public sealed class Pqmf : nn.Module
                 for (int t = 0; t < _taps; t++) flat[k * _taps + t] = (float)bank[k, t];
             _filters = tensor(flat, [bands, 1, _taps]);
             register_buffer("filters", _filters, persistent: false);
+            // Output sample qM + p of the transposed convolution is Σ_k Σ_j x_k[q − j]·M·h_k[jM + p].
+            _phaseTaps = (_taps + bands - 1) / bands;
+            var polyphase = new float[bands * bands * _phaseTaps];
+            for (int p = 0; p < bands; p++)
+                for (int k = 0; k < bands; k++)
+                    for (int j = 0; j < _phaseTaps; j++)
+                    {
+                        int t = j * bands + p;
+                        if (t < _taps) polyphase[(p * bands + k) * _phaseTaps + (_phaseTaps - 1 - j)] = (float)(bands * bank[k, t]);
+                    }
+            _synthesis = tensor(polyphase, [bands, bands, _phaseTaps]);
+            register_buffer("synthesis", _synthesis, persistent: false);
         }
     }
 
@@ -49,6 +65,17 @@ public sealed class Pqmf : nn.Module
 
     /// <summary>[B, M, T/M] → [B, T].</summary>
     public Tensor Synthesis(Tensor bands)
+    {
+        if (_bands == 1) return bands.squeeze(1);
+        long batch = bands.shape[0], length = bands.shape[^1] * _bands;
+        int half = (_taps - 1) / 2;
+        var padded = nn.functional.pad(bands, [_phaseTaps - 1, _phaseTaps - 1]);
+        var phases = nn.functional.conv1d(padded, _synthesis!);                 // [B, M, T/M + J − 1]
+        return phases.transpose(1, 2).reshape(batch, -1).narrow(-1, half, length);
+    }
+
+    /// <summary>The same synthesis as a transposed convolution (the textbook form; kept to check the polyphase one).</summary>
+    public Tensor SynthesisByTransposedConvolution(Tensor bands)
     {
         if (_bands == 1) return bands.squeeze(1);
         long length = bands.shape[^1] * _bands;

@@ -44,6 +44,22 @@ public class PqmfTests
         Assert.True(sweep < -60, $"sweep reconstruction error {sweep:0.0} dB");
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(4)]
+    [InlineData(2)]
+    public void Polyphase_synthesis_equals_the_transposed_convolution(int bands)
+    {
+        using var scope = NewDisposeScope();
+        using var pqmf = new Pqmf(bands, 90);
+        var x = randn(3, bands, 257);
+        var fast = pqmf.Synthesis(x);
+        var reference = pqmf.SynthesisByTransposedConvolution(x);
+        Assert.Equal(reference.shape, fast.shape);
+        double error = (fast - reference).abs().max().item<float>(), scale = reference.abs().max().item<float>();
+        Assert.True(error < 1e-5 * scale, $"max difference {error:E2} against a peak of {scale:F2}");
+    }
+
     [Fact]
     public void Bands_are_critically_sampled_and_separate_frequencies()
     {
