@@ -87,6 +87,7 @@ public sealed class PriorTrainer
             case PriorKind.Gaussian: fitted = GaussianPrior.Fit(config, mean, std, standardised); break;
             case PriorKind.Gmm: fitted = MixturePrior.Fit(config, mean, std, standardised); break;
             default:
+                random.manual_seed(Seeds.MixInt(config.Seed, 0xF10)); // the flow's initial weights
                 var flowPrior = new FlowPrior(config, mean, std);
                 (steps, bestStep, finished, stoppedEarly) = TrainFlow(flowPrior, request, train, standardised, heldOutLatents, checkpoint, cancellation);
                 fitted = flowPrior;

@@ -103,10 +103,14 @@ public class PriorTests
     }
 
     [Fact]
-    public void An_interrupted_flow_fit_resumes()
+    public void An_interrupted_flow_fit_resumes_to_the_same_prior()
     {
         var (dir, model) = TrainedTinyModel();
         using var _ = dir;
+        string copy = dir.File("copy");
+        Directory.CreateDirectory(copy);
+        foreach (string file in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(model, file), Path.Combine(copy, file));
+        var straight = new PriorTrainer().Run(new PriorRequest { ModelDirectory = copy, Config = Small(PriorKind.Nsf) });
         using var cancel = new CancellationTokenSource();
         var config = Small(PriorKind.Nsf);
         var first = new PriorTrainer { OnStep = p => { if (p.Step >= 20) cancel.Cancel(); } }.Run(new PriorRequest { ModelDirectory = model, Config = config }, cancel.Token);
@@ -116,5 +120,6 @@ public class PriorTests
         Assert.True(resumed.Finished);
         Assert.Equal(40, resumed.Report.Steps);
         Assert.True(PriorFile.Exists(model));
+        Assert.Equal(straight.Report.HeldOutNllPerDim, resumed.Report.HeldOutNllPerDim);
     }
 }
