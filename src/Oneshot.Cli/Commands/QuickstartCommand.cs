@@ -5,6 +5,7 @@ using Oneshot.Data;
 using Oneshot.Data.Recipes;
 using Oneshot.Generation;
 using Oneshot.Model;
+using Oneshot.Prior;
 using Oneshot.Training;
 using Spectre.Console;
 
@@ -56,13 +57,18 @@ public static class QuickstartCommand
             }, cancellation);
             if (trained.Outcome == TrainOutcome.Interrupted) return CliApp.Interrupted;
 
+            // A young model's latents sit far from N(0, I); a full-covariance Gaussian fitted to them
+            // takes seconds and puts the samples where real sounds are.
+            AnsiConsole.MarkupLine("Fitting a Gaussian prior to the training clips' latents…");
+            new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, DataDirectory = dataset, Config = new PriorConfig { Kind = PriorKind.Gaussian }, Force = true }, cancellation);
+
             string listen = Path.Combine(folder, "listen");
             using var runner = new ModelRunner(model);
             using var store = new ClipStore(dataset);
             var test = store.IndicesOf("test").Take(4).ToArray();
             var originals = test.Select(store.Read).ToArray();
             var reconstructions = runner.Decode(runner.Encode(originals));
-            var samples = runner.Decode(runner.SampleLatents(4, 1.0, seed: 1));
+            var samples = runner.Decode(runner.SampleLatents(4, 1.0, seed: 1, trainedPrior: true));
             Directory.CreateDirectory(listen);
             for (int i = 0; i < test.Length; i++)
             {
@@ -72,7 +78,8 @@ public static class QuickstartCommand
             for (int i = 0; i < samples.Length; i++)
                 WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), ClipShaping.Limited(samples[i]), runner.SampleRate);
             AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips with their reconstructions and {samples.Length} new samples.");
-            AnsiConsole.MarkupLine($"A few minutes of training is only a start: continue with [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(model)} --resume[/] (an hour or more).");
+            AnsiConsole.MarkupLine($"A few minutes of training is only a start: continue with [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(model)} --resume[/] (an hour or more),");
+            AnsiConsole.MarkupLine($"then fit a flow prior for better samples: [bold]./oneshot prior train {Markup.Escape(model)} --force[/].");
             return CliApp.Ok;
         });
         return command;
