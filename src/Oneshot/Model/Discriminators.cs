@@ -79,22 +79,69 @@ public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
 }
 
 /// <summary>
-/// Every discriminator of stage 2: one period discriminator per period (2, 3, 5, 7, 11 by default)
-/// and scale discriminators on the waveform and on 2×, 4×… average-pooled copies of it.
+/// EnCodec's STFT discriminator at one resolution: the complex spectrogram (real and imaginary
+/// parts as two channels) judged by 2-D convolutions that stride along frequency, so phase and
+/// fine spectral detail are both seen.
+/// </summary>
+public sealed class StftDiscriminator : nn.Module<Tensor, Judgement>
+{
+    const double Slope = 0.2;
+    readonly ModuleList<Conv2d> layers;
+    readonly Conv2d output;
+    readonly Tensor window;
+    readonly int _fftSize;
+
+    public StftDiscriminator(int fftSize, int capacity, int maxChannels) : base(nameof(StftDiscriminator))
+    {
+        _fftSize = fftSize;
+        int c = Math.Min(capacity, maxChannels);
+        layers = nn.ModuleList(
+            nn.Conv2d(2, c, (3, 9), padding: (1, 4)),
+            nn.Conv2d(c, c, (3, 9), stride: (1, 2), padding: (1, 4)),
+            nn.Conv2d(c, c, (3, 9), stride: (1, 2), padding: (1, 4)),
+            nn.Conv2d(c, c, (3, 9), stride: (1, 2), padding: (1, 4)),
+            nn.Conv2d(c, c, (3, 3), padding: (1, 1)));
+        output = nn.Conv2d(c, 1, (3, 3), padding: (1, 1));
+        window = hann_window(fftSize);
+        register_buffer("window", window, persistent: false);
+        RegisterComponents();
+    }
+
+    public override Judgement forward(Tensor audio)
+    {
+        var spectrum = stft(audio, _fftSize, _fftSize / 4, _fftSize, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
+        var x = view_as_real(spectrum).permute(0, 3, 2, 1);                  // [B, 2, frames, bins]
+        var features = new List<Tensor>();
+        foreach (var layer in layers)
+        {
+            x = layer.forward(x).LeakyRelu(Slope);
+            features.Add(x);
+        }
+        return new Judgement(output.forward(x).flatten(1), features);
+    }
+}
+
+/// <summary>
+/// Every discriminator of stage 2: one period discriminator per period (2, 3, 5, 7, 11 by default),
+/// scale discriminators on the waveform and on 2×, 4×… average-pooled copies of it, and optionally
+/// STFT discriminators at several resolutions.
 /// </summary>
 public sealed class DiscriminatorSet : nn.Module<Tensor, IReadOnlyList<Judgement>>
 {
     readonly ModuleList<PeriodDiscriminator> periods;
     readonly ModuleList<ScaleDiscriminator> scales;
+    readonly ModuleList<StftDiscriminator> spectrograms;
 
-    public DiscriminatorSet(IReadOnlyList<int> periodList, int scaleCount, int capacity, int maxChannels) : base(nameof(DiscriminatorSet))
+    /// <param name="fftSizes">Resolutions of the optional STFT discriminators (none by default).</param>
+    public DiscriminatorSet(IReadOnlyList<int> periodList, int scaleCount, int capacity, int maxChannels, IReadOnlyList<int>? fftSizes = null) : base(nameof(DiscriminatorSet))
     {
         periods = nn.ModuleList(periodList.Select(p => new PeriodDiscriminator(p, capacity, maxChannels)).ToArray());
         scales = nn.ModuleList(Enumerable.Range(0, scaleCount).Select(_ => new ScaleDiscriminator(capacity, maxChannels)).ToArray());
+        spectrograms = nn.ModuleList((fftSizes ?? []).Select(n => new StftDiscriminator(n, capacity, maxChannels)).ToArray());
         RegisterComponents();
     }
 
-    public int Count => periods.Count + scales.Count;
+    public int Count => periods.Count + scales.Count + spectrograms.Count;
 
     /// <param name="audio">[B, T] clips.</param>
     public override IReadOnlyList<Judgement> forward(Tensor audio)
@@ -106,6 +153,7 @@ public sealed class DiscriminatorSet : nn.Module<Tensor, IReadOnlyList<Judgement
             if (i > 0) x = nn.functional.avg_pool1d(x.unsqueeze(1), 4, stride: 2, padding: 1, count_include_pad: false).squeeze(1);
             judgements.Add(scales[i].forward(x));
         }
+        judgements.AddRange(spectrograms.Select(d => d.forward(audio)));
         return judgements;
     }
 }

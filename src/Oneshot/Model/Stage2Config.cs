@@ -11,6 +11,8 @@ public sealed record Stage2Config
     public int[] Periods { get; init; } = [2, 3, 5, 7, 11];
     /// <summary>Waveform discriminators on the clip and on 2×, 4×… downsampled copies.</summary>
     public int Scales { get; init; } = 3;
+    /// <summary>FFT sizes of multi-resolution STFT discriminators (EnCodec); empty: none.</summary>
+    public int[] StftSizes { get; init; } = [];
     public int DiscriminatorCapacity { get; init; } = 16;
     public int DiscriminatorMaxChannels { get; init; } = 256;
     public AdversarialLossKind Loss { get; init; } = AdversarialLossKind.Hinge;
@@ -27,7 +29,8 @@ public sealed record Stage2Config
     {
         static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
         Require(StartStep is null or >= 0, "stage2.start_step must be 0 or more (or null for no stage 2).");
-        Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales > 0, "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
+        Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales + StftSizes.Length > 0, "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
+        Require(StftSizes.All(n => n >= 16), "stage2.stft_sizes must be 16 or more.");
         Require(DiscriminatorCapacity >= 1 && DiscriminatorMaxChannels >= DiscriminatorCapacity, "stage2.discriminator_capacity must be at least 1 and at most stage2.discriminator_max_channels.");
         Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0, "stage2 loss weights must not be negative.");
         Require(DecoderLearningRate > 0 && DiscriminatorLearningRate > 0, "stage2 learning rates must be positive.");

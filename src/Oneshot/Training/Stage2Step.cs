@@ -27,7 +27,7 @@ public sealed class Stage2Step : IDisposable
         _stage2 = stage2;
         _device = device;
         random.manual_seed(Seeds.MixInt(train.Seed, 0xD15C));
-        Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels);
+        Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels, stage2.StftSizes);
         Discriminators.to(device);
         DecoderOptimizer = new AdamOptimizer(model.named_parameters().Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
             train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder");

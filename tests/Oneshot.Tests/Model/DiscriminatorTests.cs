@@ -11,11 +11,11 @@ public class DiscriminatorTests
     {
         using var scope = NewDisposeScope();
         random.manual_seed(3);
-        using var set = new DiscriminatorSet([2, 3, 5], scaleCount: 2, capacity: 4, maxChannels: 16);
-        Assert.Equal(5, set.Count);
+        using var set = new DiscriminatorSet([2, 3, 5], scaleCount: 2, capacity: 4, maxChannels: 16, fftSizes: [256, 64]);
+        Assert.Equal(7, set.Count);
         var audio = randn(2, 4001).Times(0.1).requires_grad_(true);
         var judgements = set.forward(audio);
-        Assert.Equal(5, judgements.Count);
+        Assert.Equal(7, judgements.Count);
         Assert.All(judgements, j =>
         {
             Assert.Equal(2, j.Score.shape[0]);
