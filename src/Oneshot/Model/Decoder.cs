@@ -33,6 +33,9 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     }
 
     /// <param name="z">[B, N]</param>
+    /// <summary>Whether a configured noise branch is added (it switches on with stage 2 when there is one).</summary>
+    public bool NoiseEnabled { get; set; } = true;
+
     /// <param name="generator">Random source for the noise branch (null: the global one).</param>
     /// <returns>[B, M, T/M] band signals.</returns>
     public override Tensor forward(Tensor z, Generator? generator)
@@ -42,7 +45,7 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
         h = h.LeakyRelu(_config.LeakySlope);
         var waveAndAmplitude = output.forward(h);
         var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
-        if (noise is not null) bands = bands.Plus(noise.forward(h, generator));
+        if (noise is not null && NoiseEnabled) bands = bands.Plus(noise.forward(h, generator));
         return bands;
     }
 }

@@ -40,6 +40,12 @@ public sealed class WaveformVae : nn.Module
     public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
     public IEnumerable<nn.Module> DecoderModules => [decoder];
 
+    /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see <see cref="Stage2Config"/>.</summary>
+    public bool NoiseEnabled { get => decoder.NoiseEnabled; set => decoder.NoiseEnabled = value; }
+
+    /// <summary>A configured noise branch plays from the start without a stage 2, else from the stage-2 start on.</summary>
+    public static bool NoiseOnAt(RunConfig config, long step) => config.Stage2.StartStep is not int start || step >= start;
+
     Tensor Pad(Tensor clips)
     {
         if (clips.shape[^1] != Config.ClipLength)

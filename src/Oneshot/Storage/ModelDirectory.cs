@@ -57,7 +57,11 @@ public static class ModelDirectory
         if (!File.Exists(weights)) throw new OneshotException($"'{directory}' has no {WeightsFile} yet: training writes it at the first validation (or resume training with --resume).");
         var model = new WaveformVae(config.Model);
         using (var contents = Safetensors.Load(weights))
+        {
             LoadWeights(model, contents.Tensors, $"'{weights}'");
+            long step = contents.Metadata.TryGetValue("step", out var text) && long.TryParse(text, out long s) ? s : long.MaxValue;
+            model.NoiseEnabled = WaveformVae.NoiseOnAt(config, step);
+        }
         model.Freeze();
         return (config, model);
     }

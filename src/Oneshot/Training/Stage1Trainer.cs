@@ -97,6 +97,7 @@ public sealed class Stage1Trainer
 
             var batch = loader.Next();
             bool inStage2 = config.Stage2.StartStep is int start && current >= start;
+            model.NoiseEnabled = WaveformVae.NoiseOnAt(config, current);
             var result = inStage2 ? (stage2 ?? StartStage2()).Run(batch, current) : step.Run(batch, current);
             if (!result.Applied)
             {

@@ -43,6 +43,12 @@ public class ModelTests
         var b = model.Decode(z, g2);
         Assert.Equal(new long[] { 1, 8192 }, a.shape);
         Assert.True((a - b).abs().max().item<float>() > 0, "different noise seeds should give different noise");
+        model.NoiseEnabled = false; // stage 1 of a run with a stage 2
+        Assert.True(model.Decode(z, g1).equal(model.Decode(z, g2)).all().item<bool>(), "without the noise branch decoding is deterministic");
+        var withStage2 = TinyData.Config("model.noise_branch=true", "stage2.start_step=100");
+        Assert.False(WaveformVae.NoiseOnAt(withStage2, 99));
+        Assert.True(WaveformVae.NoiseOnAt(withStage2, 100));
+        Assert.True(WaveformVae.NoiseOnAt(TinyData.Config("model.noise_branch=true"), 0));
     }
 
     [Fact]
