@@ -20,7 +20,8 @@ public class CliTests
     [Fact]
     public void EveryCommandHasHelp()
     {
-        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"] })
+        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);
@@ -48,6 +49,15 @@ public class CliTests
 
         (code, _, _) = Oneshot("data", "recipe", "nonsense", "--out", dir.File("y"));
         Assert.NotEqual(0, code);
+
+        (code, _, error) = Oneshot("prior", "train", dir.File("no-model"));
+        Assert.Equal(1, code);
+        Assert.Contains("no-model", error);
+        Assert.Contains("oneshot train", error);
+
+        (code, _, error) = Oneshot("prior", "train", dir.File("no-model"), "--set", "prior.nonsense=1");
+        Assert.Equal(1, code);
+        Assert.Contains("prior.layers", error); // the message lists the settings there are
     }
 
     [Fact]
