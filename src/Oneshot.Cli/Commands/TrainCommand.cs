@@ -72,7 +72,7 @@ public static class TrainCommand
         if (!interactive)
         {
             var lastLine = DateTime.MinValue;
-            var trainer = new Stage1Trainer
+            var trainer = new VaeTrainer
             {
                 OnStep = p =>
                 {
@@ -94,7 +94,7 @@ public static class TrainCommand
                 .StartAsync(async context =>
                 {
                     var task = context.AddTask("starting…", maxValue: 1);
-                    var trainer = new Stage1Trainer
+                    var trainer = new VaeTrainer
                     {
                         OnStep = p =>
                         {

@@ -59,7 +59,7 @@ public class PriorTests
     {
         var dir = new TempDir();
         string data = TinyData.Build(dir, count: 24);
-        new Stage1Trainer().Run(new TrainRequest
+        new VaeTrainer().Run(new TrainRequest
         {
             DataDirectory = data, ModelDirectory = dir.File("m"),
             Config = TinyData.Config("train.steps=5", "train.validate_every=5", "train.checkpoint_every=5", "train.batch_size=2", "train.examples=1"),

@@ -21,13 +21,13 @@ public class TrainerTests
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir);
-        var straight = new Stage1Trainer().Run(Request(data, dir.File("straight"), 30));
+        var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 30));
         Assert.Equal(TrainOutcome.Finished, straight.Outcome);
 
-        var first = new Stage1Trainer().Run(Request(data, dir.File("resumed"), 30, sessionSteps: 17));
+        var first = new VaeTrainer().Run(Request(data, dir.File("resumed"), 30, sessionSteps: 17));
         Assert.Equal(TrainOutcome.StepLimit, first.Outcome);
         Assert.Equal(17, first.Step);
-        var second = new Stage1Trainer().Run(Request(data, dir.File("resumed"), 30, resume: true));
+        var second = new VaeTrainer().Run(Request(data, dir.File("resumed"), 30, resume: true));
         Assert.Equal(30, second.Step);
 
         using var a = Safetensors.Load(Path.Combine(dir.File("straight"), ModelDirectory.WeightsFile));
@@ -55,11 +55,11 @@ public class TrainerTests
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
         string[] stage2 = ["stage2.start_step=10", "stage2.discriminator_every=1"];
-        new Stage1Trainer().Run(Request(data, dir.File("stage1"), 10, settings: stage2));
-        var straight = new Stage1Trainer().Run(Request(data, dir.File("straight"), 20, settings: stage2));
+        new VaeTrainer().Run(Request(data, dir.File("stage1"), 10, settings: stage2));
+        var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 20, settings: stage2));
         Assert.Equal(TrainOutcome.Finished, straight.Outcome);
-        new Stage1Trainer().Run(Request(data, dir.File("resumed"), 20, sessionSteps: 15, settings: stage2));
-        new Stage1Trainer().Run(Request(data, dir.File("resumed"), 20, resume: true, settings: stage2));
+        new VaeTrainer().Run(Request(data, dir.File("resumed"), 20, sessionSteps: 15, settings: stage2));
+        new VaeTrainer().Run(Request(data, dir.File("resumed"), 20, resume: true, settings: stage2));
 
         using var before = Safetensors.Load(Path.Combine(dir.File("stage1"), ModelDirectory.WeightsFile));
         using var after = Safetensors.Load(Path.Combine(dir.File("straight"), ModelDirectory.WeightsFile));
@@ -82,10 +82,10 @@ public class TrainerTests
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
-        new Stage1Trainer().Run(Request(data, dir.File("m"), 5));
-        Assert.Contains("--resume", Assert.Throws<OneshotException>(() => new Stage1Trainer().Run(Request(data, dir.File("m"), 5))).Message);
-        Assert.Contains("no training run to resume", Assert.Throws<OneshotException>(() => new Stage1Trainer().Run(Request(data, dir.File("other"), 5, resume: true))).Message);
-        var forced = new Stage1Trainer().Run(Request(data, dir.File("m"), 5) with { Force = true });
+        new VaeTrainer().Run(Request(data, dir.File("m"), 5));
+        Assert.Contains("--resume", Assert.Throws<OneshotException>(() => new VaeTrainer().Run(Request(data, dir.File("m"), 5))).Message);
+        Assert.Contains("no training run to resume", Assert.Throws<OneshotException>(() => new VaeTrainer().Run(Request(data, dir.File("other"), 5, resume: true))).Message);
+        var forced = new VaeTrainer().Run(Request(data, dir.File("m"), 5) with { Force = true });
         Assert.Equal(5, forced.Step);
     }
 
@@ -94,7 +94,7 @@ public class TrainerTests
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
-        new Stage1Trainer().Run(Request(data, dir.File("m"), 5));
+        new VaeTrainer().Run(Request(data, dir.File("m"), 5));
         using var runner = new ModelRunner(dir.File("m"));
         using var store = new ClipStore(data);
         var latents = runner.Encode([store.Read(0), store.Read(1)]);

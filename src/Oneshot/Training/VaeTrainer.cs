@@ -34,11 +34,12 @@ public enum TrainOutcome { Finished, TimeLimit, StepLimit, Interrupted }
 public sealed record TrainResult(TrainOutcome Outcome, long Step, ValidationResult? LastValidation, string ModelDirectory, long SkippedSteps);
 
 /// <summary>
-/// Stage-1 training of a <see cref="WaveformVae"/> from a dataset directory into a model directory:
-/// background batches, logging to metrics.csv and TensorBoard, validation with WAV examples,
-/// atomic checkpoints that resume exactly, and latent.json at the end.
+/// `oneshot train`: a <see cref="WaveformVae"/> from a dataset directory into a model directory —
+/// stage 1 (<see cref="Stage1Step"/>), then stage 2 from <see cref="Stage2Config.StartStep"/>
+/// (<see cref="Stage2Step"/>) — with background batches, logging to metrics.csv and TensorBoard,
+/// validation with WAV examples, atomic checkpoints that resume exactly, and latent.json at the end.
 /// </summary>
-public sealed class Stage1Trainer
+public sealed class VaeTrainer
 {
     const int LogEvery = 25;
     const string CheckpointPrefix = "checkpoint-";
@@ -64,7 +65,7 @@ public sealed class Stage1Trainer
         Stage2Step? stage2 = null;
         Stage2Step StartStage2()
         {
-            OnMessage?.Invoke($"Stage 2 from step {config.Stage2.StartStep}: encoder frozen, decoder fine-tuned against {config.Stage2.Periods.Length + config.Stage2.Scales} discriminators.");
+            OnMessage?.Invoke($"Stage 2 from step {config.Stage2.StartStep}: encoder frozen, decoder fine-tuned against {config.Stage2.Periods.Length + config.Stage2.Scales + config.Stage2.StftSizes.Length} discriminators.");
             return stage2 = new Stage2Step(model, step.Loss, config.Train, config.Stage2, device);
         }
         long startStep = 0, skippedTotal = 0;
