@@ -54,11 +54,16 @@ public sealed class AdamOptimizer : IDisposable
         return norm;
     }
 
-    /// <summary>The first parameter whose gradient holds NaN or ±Inf, for the message about a skipped step.</summary>
-    public string? FirstNonFiniteGradient()
+    /// <summary>
+    /// Where gradients hold NaN or ±Inf, per top-level module ("encoder 34/34, flow 0/12, decoder 0/60"),
+    /// for the message about a skipped step: the module with none is downstream of the problem.
+    /// </summary>
+    public string DescribeNonFiniteGradients()
     {
         using var scope = NewDisposeScope();
-        return _parameters.FirstOrDefault(p => p.Parameter.grad is { } g && !g.isfinite().all().item<bool>()).Name;
+        return string.Join(", ", _parameters.Where(p => p.Parameter.grad is not null)
+            .GroupBy(p => p.Name.Split('.')[0])
+            .Select(group => $"{group.Key} {group.Count(p => !p.Parameter.grad!.isfinite().all().item<bool>())}/{group.Count()}"));
     }
 
     public void Step(double learningRate)

@@ -10,8 +10,8 @@ namespace Oneshot.Training;
 public sealed record StepResult(bool Applied, double Loss, double Spectral, double BandSpectral, double Kl, double GradNorm,
                                 double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds)
 {
-    /// <summary>The parameter whose gradient was not finite, when the step was skipped for that.</summary>
-    public string? NonFiniteGradient { get; init; }
+    /// <summary>Which modules had non-finite gradients (tensors affected / all), when the step was skipped for that.</summary>
+    public string? NonFiniteGradients { get; init; }
 
     /// <summary>Stage 2 only: the generator's adversarial loss, feature matching, and the discriminators' loss (NaN on steps they skip).</summary>
     public double Adversarial { get; init; } = double.NaN;
@@ -70,7 +70,7 @@ public sealed class Stage1Step : IDisposable
         double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
         return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer)
         {
-            NonFiniteGradient = applied ? null : _adam.FirstNonFiniteGradient(),
+            NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),
         };
     }
 

@@ -93,7 +93,7 @@ public sealed class Stage2Step : IDisposable
         return new StepResult(applied, lossValue, full.mean().item<float>(), bandLoss.mean().item<float>(), 0, norm, forward, backward, optimizer)
         {
             Adversarial = adversarial.item<float>(), FeatureMatching = matching.item<float>(), DiscriminatorLoss = discriminatorLoss,
-            NonFiniteGradient = applied ? null : DecoderOptimizer.FirstNonFiniteGradient(),
+            NonFiniteGradients = applied ? null : DecoderOptimizer.DescribeNonFiniteGradients(),
         };
     }
 

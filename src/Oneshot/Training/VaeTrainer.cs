@@ -104,7 +104,7 @@ public sealed class VaeTrainer
             {
                 badInARow++;
                 skippedTotal++;
-                OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? $"gradient (first in {result.NonFiniteGradient ?? "?"})" : "loss")}; the step was skipped ({badInARow} in a row).");
+                OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? $"gradient ({result.NonFiniteGradients ?? "?"} tensors)" : "loss")}; the step was skipped ({badInARow} in a row).");
                 if (badInARow >= config.Train.MaxBadSteps)
                 {
                     SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
