@@ -6,7 +6,22 @@ using static TorchSharp.torch;
 namespace Oneshot.Model;
 
 /// <summary>A discriminator's verdict: a score map per clip and the feature maps on the way (for feature matching).</summary>
-public sealed record Judgement(Tensor Score, IReadOnlyList<Tensor> Features);
+public sealed record Judgement(Tensor Score, IReadOnlyList<Tensor> Features)
+{
+    const double Slope = 0.2;
+
+    /// <summary>Runs <paramref name="x"/> through the layers (each followed by LeakyReLU(0.2), its output kept as a feature map), then the scoring layer.</summary>
+    public static Judgement Of(Tensor x, IEnumerable<nn.Module<Tensor, Tensor>> layers, nn.Module<Tensor, Tensor> output)
+    {
+        var features = new List<Tensor>();
+        foreach (var layer in layers)
+        {
+            x = layer.forward(x).LeakyRelu(Slope);
+            features.Add(x);
+        }
+        return new Judgement(output.forward(x).flatten(1), features);
+    }
+}
 
 /// <summary>
 /// HiFi-GAN's period discriminator: the waveform folded into [T/p, p] and judged by 2-D
@@ -15,7 +30,6 @@ public sealed record Judgement(Tensor Score, IReadOnlyList<Tensor> Features);
 /// </summary>
 public sealed class PeriodDiscriminator : nn.Module<Tensor, Judgement>
 {
-    const double Slope = 0.2;
     readonly ModuleList<Conv2d> layers;
     readonly Conv2d output;
     readonly int _period;
@@ -35,20 +49,13 @@ public sealed class PeriodDiscriminator : nn.Module<Tensor, Judgement>
         long batch = audio.shape[0], length = audio.shape[^1];
         long padded = (length + _period - 1) / _period * _period;
         var x = nn.functional.pad(audio.view(batch, 1, length), [0, padded - length], PaddingModes.Reflect).view(batch, 1, padded / _period, _period);
-        var features = new List<Tensor>();
-        foreach (var layer in layers)
-        {
-            x = layer.forward(x).LeakyRelu(Slope);
-            features.Add(x);
-        }
-        return new Judgement(output.forward(x).flatten(1), features);
+        return Judgement.Of(x, layers, output);
     }
 }
 
 /// <summary>MelGAN's waveform discriminator at one resolution: strided 1-D convolutions over the clip.</summary>
 public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
 {
-    const double Slope = 0.2;
     readonly ModuleList<WeightNormConv> layers;
     readonly WeightNormConv output;
 
@@ -68,13 +75,7 @@ public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
     public override Judgement forward(Tensor audio)
     {
         var x = audio.unsqueeze(1);
-        var features = new List<Tensor>();
-        foreach (var layer in layers)
-        {
-            x = layer.forward(x).LeakyRelu(Slope);
-            features.Add(x);
-        }
-        return new Judgement(output.forward(x).flatten(1), features);
+        return Judgement.Of(x, layers, output);
     }
 }
 
@@ -85,7 +86,6 @@ public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
 /// </summary>
 public sealed class StftDiscriminator : nn.Module<Tensor, Judgement>
 {
-    const double Slope = 0.2;
     readonly ModuleList<Conv2d> layers;
     readonly Conv2d output;
     readonly Tensor window;
@@ -111,13 +111,7 @@ public sealed class StftDiscriminator : nn.Module<Tensor, Judgement>
     {
         var spectrum = stft(audio, _fftSize, _fftSize / 4, _fftSize, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
         var x = view_as_real(spectrum).permute(0, 3, 2, 1);                  // [B, 2, frames, bins]
-        var features = new List<Tensor>();
-        foreach (var layer in layers)
-        {
-            x = layer.forward(x).LeakyRelu(Slope);
-            features.Add(x);
-        }
-        return new Judgement(output.forward(x).flatten(1), features);
+        return Judgement.Of(x, layers, output);
     }
 }
 

@@ -157,6 +157,7 @@ public sealed class PriorTrainer
             if (done % config.ValidateEvery != 0 && done != config.Steps) continue;
             flow.eval();
             double nll;
+            using (NewDisposeScope())
             using (no_grad()) nll = -prior.LogProb(heldOutLatents).mean().item<double>() / n;
             flow.train();
             if (nll < best - 1e-4)

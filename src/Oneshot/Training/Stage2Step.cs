@@ -81,7 +81,9 @@ public sealed class Stage2Step : IDisposable
         if (applied && step % _stage2.DiscriminatorEvery == 0)
         {
             DiscriminatorOptimizer.ZeroGrad(); // the generator's backward pass left gradients here too
-            var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, Discriminators.forward(clips), Discriminators.forward(reconstruction.detach()));
+            // The real clips' judgements are reused: the decoder's step changed no discriminator weight,
+            // and its backward pass did not touch their graph (feature matching detaches them).
+            var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, real, Discriminators.forward(reconstruction.detach()));
             discriminatorLoss = dLoss.item<float>();
             if (double.IsFinite(discriminatorLoss))
             {
