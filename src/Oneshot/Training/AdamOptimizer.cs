@@ -66,6 +66,22 @@ public sealed class AdamOptimizer : IDisposable
             .Select(group => $"{group.Key} {group.Count(p => !p.Parameter.grad!.isfinite().all().item<bool>())}/{group.Count()}"));
     }
 
+    /// <summary>
+    /// One optimisation step on <paramref name="loss"/>: clear the gradients, backward, clip, and
+    /// update unless the gradient norm is not finite (then the weights stay as they were).
+    /// </summary>
+    /// <returns>The gradient norm before clipping, and the seconds spent in backward and in clipping + update.</returns>
+    public (double Norm, double BackwardSeconds, double OptimizerSeconds) Minimise(Tensor loss, double gradientClip, double learningRate)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ZeroGrad();
+        loss.backward();
+        double backward = clock.Elapsed.TotalSeconds;
+        double norm = ClipGradients(gradientClip);
+        if (double.IsFinite(norm)) Step(learningRate);
+        return (norm, backward, clock.Elapsed.TotalSeconds - backward);
+    }
+
     public void Step(double learningRate)
     {
         Steps++;

@@ -61,13 +61,8 @@ public sealed class Stage1Step : IDisposable
         if (!double.IsFinite(lossValue))
             return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
 
-        _adam.ZeroGrad();
-        loss.backward();
-        double backward = clock.Elapsed.TotalSeconds - forward;
-        double norm = _adam.ClipGradients(_train.GradientClip);
+        var (norm, backward, optimizer) = _adam.Minimise(loss, _train.GradientClip, Schedules.LearningRate(_train, step));
         bool applied = double.IsFinite(norm);
-        if (applied) _adam.Step(Schedules.LearningRate(_train, step));
-        double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
         return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer)
         {
             NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),

@@ -70,28 +70,22 @@ public sealed class Stage2Step : IDisposable
         if (!double.IsFinite(lossValue))
             return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
 
-        DecoderOptimizer.ZeroGrad();
-        loss.backward();
-        double backward = clock.Elapsed.TotalSeconds - forward;
-        double norm = DecoderOptimizer.ClipGradients(_train.GradientClip);
+        var (norm, backward, decoderOptimizer) = DecoderOptimizer.Minimise(loss, _train.GradientClip, _stage2.DecoderLearningRate);
         bool applied = double.IsFinite(norm);
-        if (applied) DecoderOptimizer.Step(_stage2.DecoderLearningRate);
+        clock.Restart();
 
         double discriminatorLoss = double.NaN;
         if (applied && step % _stage2.DiscriminatorEvery == 0)
         {
-            DiscriminatorOptimizer.ZeroGrad(); // the generator's backward pass left gradients here too
             // The real clips' judgements are reused: the decoder's step changed no discriminator weight,
             // and its backward pass did not touch their graph (feature matching detaches them).
+            // Minimise clears the gradients the generator's backward pass left on the discriminators.
             var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, real, Discriminators.forward(reconstruction.detach()));
             discriminatorLoss = dLoss.item<float>();
             if (double.IsFinite(discriminatorLoss))
-            {
-                dLoss.backward();
-                if (double.IsFinite(DiscriminatorOptimizer.ClipGradients(_train.GradientClip))) DiscriminatorOptimizer.Step(_stage2.DiscriminatorLearningRate);
-            }
+                DiscriminatorOptimizer.Minimise(dLoss, _train.GradientClip, _stage2.DiscriminatorLearningRate);
         }
-        double optimizer = clock.Elapsed.TotalSeconds - forward - backward;
+        double optimizer = decoderOptimizer + clock.Elapsed.TotalSeconds;
         return new StepResult(applied, lossValue, full.mean().item<float>(), bandLoss.mean().item<float>(), 0, norm, forward, backward, optimizer)
         {
             Adversarial = adversarial.item<float>(), FeatureMatching = matching.item<float>(), DiscriminatorLoss = discriminatorLoss,
