@@ -90,10 +90,19 @@ public static partial class NpyFile
         }
     }
 
-    /// <summary>Shape and data offset of a float32 C-order .npy file.</summary>
-    public sealed record Info(long[] Shape, long DataOffset);
+    /// <summary>Shape, data offset and element size (4: float32, 8: float64) of a C-order .npy file.</summary>
+    public sealed record Info(long[] Shape, long DataOffset, int ElementSize = 4);
 
+    /// <summary>The header of a little-endian float32 file.</summary>
     public static Info ReadInfo(string path)
+    {
+        var info = ReadAnyInfo(path);
+        if (info.ElementSize != 4) throw new OneshotException($"'{path}' holds float64 values; this needs little-endian float32 ('<f4').");
+        return info;
+    }
+
+    /// <summary>The header of a little-endian float32 or float64 file.</summary>
+    public static Info ReadAnyInfo(string path)
     {
         using var stream = File.OpenRead(path);
         var prefix = new byte[10];
@@ -117,13 +126,38 @@ public static partial class NpyFile
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         string text = Encoding.Latin1.GetString(header);
-        if (!text.Contains("'<f4'")) throw new OneshotException($"'{path}' does not hold little-endian float32 values ({text.Trim()}).");
+        int elementSize = text.Contains("'<f4'") ? 4 : text.Contains("'<f8'") ? 8
+            : throw new OneshotException($"'{path}' does not hold little-endian float32 or float64 values ({text.Trim()}).");
         if (text.Contains("'fortran_order': True")) throw new OneshotException($"'{path}' is in Fortran order; save it in C order.");
         var match = ShapePattern().Match(text);
         if (!match.Success) throw new OneshotException($"'{path}' has an unreadable npy header ({text.Trim()}).");
         var shape = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        return new Info(shape, offset);
+        return new Info(shape, offset, elementSize);
+    }
+
+    /// <summary>A whole 2-D float32 or float64 file as float64, with its shape: e.g. embeddings from another tool.</summary>
+    public static (double[] Values, int Rows, int Columns) ReadMatrix(string path)
+    {
+        var info = ReadAnyInfo(path);
+        if (info.Shape.Length != 2) throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}); expected a 2-D array [count, dimensions].");
+        long count = info.Shape[0] * info.Shape[1];
+        if (count > int.MaxValue / 8) throw new OneshotException($"'{path}' is too large ({info.Shape[0]} × {info.Shape[1]}).");
+        var bytes = new byte[count * info.ElementSize];
+        using (var stream = File.OpenRead(path))
+        {
+            stream.Position = info.DataOffset;
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
+                throw new OneshotException($"'{path}' is shorter than its header says ({info.Shape[0]} × {info.Shape[1]}); the file is truncated.");
+        }
+        var values = new double[count];
+        if (info.ElementSize == 8) System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).CopyTo(values);
+        else
+        {
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
+            for (int i = 0; i < values.Length; i++) values[i] = floats[i];
+        }
+        return (values, (int)info.Shape[0], (int)info.Shape[1]);
     }
 
     /// <summary>Reads rows [start, start + count) of a 2-D float32 file.</summary>

@@ -1,4 +1,5 @@
 using Oneshot.Native;
+using Oneshot.Statistics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public sealed class MixturePrior : LatentPrior
         int k = Math.Min(config.Components, (int)x.shape[0]);
         long n = x.shape[0], d = x.shape[1];
         using var generator = new Generator((ulong)Seeds.Mix(config.Seed, 0x6A11));
-        var centres = SeedCentres(x, k, generator);
+        var centres = KMeans.SeedCentres(x, k, generator);
         var identity = eye(d, dtype: ScalarType.Float64);
         var covariance = Covariance(x, ones(n, dtype: ScalarType.Float64)).Plus(identity.Times(Ridge));
         var choleskys = linalg.cholesky(covariance).unsqueeze(0).expand(k, d, d).contiguous();
@@ -52,20 +53,6 @@ public sealed class MixturePrior : LatentPrior
     /// <summary>Σ wᵢ xᵢ xᵢᵀ / Σ wᵢ for already-centred rows.</summary>
     static Tensor Covariance(Tensor centred, Tensor weights) =>
         (centred * weights.unsqueeze(1)).t().matmul(centred) / weights.sum().Plus(1e-10);
-
-    /// <summary>k-means++ seeding: each next centre drawn with probability ∝ squared distance to the nearest chosen one.</summary>
-    static Tensor SeedCentres(Tensor x, int k, Generator generator)
-    {
-        long n = x.shape[0];
-        var chosen = new List<Tensor> { x[randint(0, n, [1], generator: generator).item<long>()] };
-        for (int j = 1; j < k; j++)
-        {
-            var distance = stack(chosen.Select(c => (x - c).Squared().sum(1)).ToArray()).amin(0);
-            var index = multinomial(distance.Plus(1e-12), 1, generator: generator).item<long>();
-            chosen.Add(x[index]);
-        }
-        return stack(chosen.ToArray());
-    }
 
     /// <summary>log πⱼ + log N(x; μⱼ, Σⱼ) for every row and component: [n, k].</summary>
     static Tensor Components(Tensor x, Tensor logWeights, Tensor centres, Tensor choleskys) =>

@@ -59,6 +59,11 @@ public sealed class VaeTrainer
         Directory.CreateDirectory(trainDirectory);
 
         random.manual_seed(config.Train.Seed);
+        // For hunting the source of a non-finite gradient: libtorch then names the backward op that
+        // produced it (and the step fails there instead of being skipped). Slow; debugging only.
+        bool detectAnomaly = Environment.GetEnvironmentVariable("ONESHOT_DETECT_ANOMALY") == "1";
+        if (detectAnomaly) OnMessage?.Invoke("ONESHOT_DETECT_ANOMALY=1: autograd anomaly detection is on (slow).");
+        autograd.set_detect_anomaly(detectAnomaly);
         using var model = new WaveformVae(config.Model);
         model.to(device);
         using var step = new Stage1Step(model, config.Train, device);
