@@ -14,10 +14,12 @@ public sealed record KernelDistanceResult(double Mean, double Std, int Subsets, 
 /// </summary>
 public static class KernelDistance
 {
-    public static KernelDistanceResult Between(EmbeddingMatrix a, EmbeddingMatrix b, int seed, int subsets = 100, int maximumSubsetSize = 1000)
+    /// <param name="subsetSize">Embeddings per subset; null: min(1000, n/2) with n the smaller set.</param>
+    public static KernelDistanceResult Between(EmbeddingMatrix a, EmbeddingMatrix b, int seed, int subsets = 100, int? subsetSize = null)
     {
         FrechetDistance.CheckShapes(a, b);
-        int size = Math.Max(2, Math.Min(maximumSubsetSize, Math.Min(a.Count, b.Count) / 2));
+        int smaller = Math.Min(a.Count, b.Count);
+        int size = Math.Max(2, Math.Min(subsetSize ?? Math.Min(1000, smaller / 2), smaller));
         using var scope = NewDisposeScope();
         var x = a.ToTensor();
         var y = b.ToTensor();

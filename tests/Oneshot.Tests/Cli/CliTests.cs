@@ -5,7 +5,7 @@ namespace Oneshot.Tests.Cli;
 /// <summary>The `oneshot` program as a user runs it: a separate process, its output and exit code.</summary>
 public class CliTests
 {
-    static (int Code, string Output, string Error) Oneshot(params string[] arguments)
+    internal static (int Code, string Output, string Error) Oneshot(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oneshot.dll"));
@@ -21,7 +21,7 @@ public class CliTests
     public void EveryCommandHasHelp()
     {
         foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
-                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"] })
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);
