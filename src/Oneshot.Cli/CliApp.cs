@@ -38,7 +38,13 @@ public static class CliApp
         // Logs and pipes get long lines rather than Spectre's default 80-column wrapping.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
         var parse = BuildRoot().Parse(args);
-        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C / SIGTERM cancel the command, which then finishes its step and writes a checkpoint.
+            // System.CommandLine's default of 2 s would kill the process mid-checkpoint on a slow step.
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+        };
         try
         {
             return await parse.InvokeAsync(configuration);
