@@ -58,13 +58,7 @@ public class PriorTests
     static (TempDir Dir, string Model) TrainedTinyModel()
     {
         var dir = new TempDir();
-        string data = TinyData.Build(dir, count: 24);
-        new VaeTrainer().Run(new TrainRequest
-        {
-            DataDirectory = data, ModelDirectory = dir.File("m"),
-            Config = TinyData.Config("train.steps=5", "train.validate_every=5", "train.checkpoint_every=5", "train.batch_size=2", "train.examples=1"),
-        });
-        return (dir, dir.File("m"));
+        return (dir, TinyData.TrainModel(dir, TinyData.Build(dir, count: 24)));
     }
 
     static PriorConfig Small(PriorKind kind) => new()

@@ -16,6 +16,17 @@ public static class TinyData
         return dir.File(name);
     }
 
+    /// <summary>A tiny model trained for a few steps on <paramref name="data"/>, in dir/name.</summary>
+    public static string TrainModel(TempDir dir, string data, string name = "m", int steps = 5, params string[] settings)
+    {
+        new Oneshot.Training.VaeTrainer().Run(new Oneshot.Training.TrainRequest
+        {
+            DataDirectory = data, ModelDirectory = dir.File(name),
+            Config = Config([$"train.steps={steps}", $"train.validate_every={steps}", $"train.checkpoint_every={steps}", "train.batch_size=2", "train.examples=1", .. settings]),
+        });
+        return dir.File(name);
+    }
+
     public static RunConfig Config(params string[] overrides) =>
         Presets.Get("tiny").With(["model.sample_rate=8000", "model.clip_length=8192", .. overrides]);
 }

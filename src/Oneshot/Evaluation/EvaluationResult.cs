@@ -1,0 +1,26 @@
+namespace Oneshot.Evaluation;
+
+/// <summary>How close a model's reconstructions of the test clips are, per clip and as a set.</summary>
+public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb,
+                                           IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples);
+
+/// <summary>Latent-space health: active units and KL per dimension of the Gaussian posterior on the test clips,
+/// and the negative log-likelihood per dimension of the test latents under each prior ("standard", "trained").</summary>
+public sealed record LatentSummary(int ActiveUnits, double KlPerDimension, Dictionary<string, double> PriorNllPerDimension);
+
+/// <summary>Generated clips from one prior ("standard" N(0, I) or "trained"), compared with the test and train clips.</summary>
+public sealed record GenerationSummary(string Prior, string PriorKind, int Count, int Seed, double Temperature, double MillisecondsPerClip,
+                                       DistributionComparison VersusTest, DistributionComparison VersusTrain, string[] Examples);
+
+/// <summary>Test latents on the first two principal directions of the training posterior.</summary>
+public sealed record LatentProjection(double[][] Points, string[] Labels, double[] ExplainedVarianceRatio);
+
+public sealed record ModelEvaluation(string Name, string Directory, string Description, bool PosteriorFlow,
+                                     ReconstructionSummary Reconstruction, LatentSummary Latent,
+                                     IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection);
+
+/// <summary>Everything `oneshot eval` measured; metrics.json is this record.</summary>
+public sealed record EvaluationResult(string Embedder, string Dataset, string DatasetHash, int TestClips, int TrainClips,
+                                      int SamplesPerPrior, int Seed, double Temperature, DistributionOptions Options,
+                                      DistributionComparison RealTrainVersusTest, string[] RealExamples,
+                                      IReadOnlyList<ModelEvaluation> Models, DateTimeOffset Created);

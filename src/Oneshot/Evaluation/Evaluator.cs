@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Oneshot.Audio;
+using Oneshot.Generation;
+using Oneshot.Model;
+using Oneshot.Prior;
+using Oneshot.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Evaluation;
+
+public sealed record EvalRequest
+{
+    public required IReadOnlyList<string> Models { get; init; }
+    public required string DataDirectory { get; init; }
+    public required string OutDirectory { get; init; }
+    /// <summary>An ONNX CLAP audio encoder; null: the built-in log-mel statistics embedder.</summary>
+    public string? ClapModel { get; init; }
+    /// <summary>Generated clips per model and prior; null: as many as the test split has.</summary>
+    public int? Samples { get; init; }
+    public int Seed { get; init; } = 1;
+    public double Temperature { get; init; } = 1;
+    public string? CacheDirectory { get; init; }
+    /// <summary>Clips of each kind written as WAV for the report's players.</summary>
+    public int Examples { get; init; } = 6;
+    public DistributionOptions Metrics { get; init; } = new();
+}
+
+/// <summary>
+/// `oneshot eval`: every model and prior judged the same way against the same real clips — the
+/// test split (and the train split as a second reference): reconstruction, latent and generation
+/// metrics, WAV examples, then <see cref="EvaluationReport"/> writes metrics.json and report.html.
+/// </summary>
+public sealed class Evaluator
+{
+    public const string AudioFolder = "audio";
+    static readonly int[] EvaluationStftSizes = [2048, 1024, 512, 256, 128];
+
+    public Action<string>? OnMessage { get; init; }
+    /// <summary>(done, total) in work units: one per clip reconstructed, generated or embedded.</summary>
+    public Action<double, double>? OnProgress { get; init; }
+
+    public EvaluationResult Run(EvalRequest request, CancellationToken cancellation = default)
+    {
+        if (request.Models.Count == 0) throw new OneshotException("--models: name at least one model directory.");
+        foreach (var model in request.Models)
+            if (!Storage.ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
+        if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
+        using var store = new ClipStore(request.DataDirectory);
+        var testIndices = store.IndicesOf("test");
+        if (testIndices.Length < 2) throw new OneshotException($"'{request.DataDirectory}' has {testIndices.Length} test clips; evaluation needs a test split (prepare the dataset with one).");
+        var trainIndices = store.IndicesOf("train");
+        if (trainIndices.Length < 2) throw new OneshotException($"'{request.DataDirectory}' has {trainIndices.Length} train clips; evaluation compares against the train split too.");
+        Directory.CreateDirectory(request.OutDirectory);
+
+        int samples = request.Samples ?? testIndices.Length;
+        var testClips = testIndices.Select(store.Read).ToArray();
+        var trainClips = trainIndices.Select(store.Read).ToArray();
+        var testLabels = testIndices.Select(i => LabelOf(store.Meta[i])).ToArray();
+        double total = testClips.Length + trainClips.Length
+                       + request.Models.Sum(m => 2 * testClips.Length + samples * (Prior.PriorFile.Exists(m) ? 2 : 1) * 2);
+        double done = 0;
+        void Advance(double units)
+        {
+            done += units;
+            OnProgress?.Invoke(done, total);
+            cancellation.ThrowIfCancellationRequested();
+        }
+
+        using IAudioEmbedder embedder = request.ClapModel is { } clap ? new ClapEmbedder(clap) : new LogMelStatisticsEmbedder();
+        var cache = new EmbeddingCache(request.CacheDirectory ?? EmbeddingCache.DefaultDirectory());
+        OnMessage?.Invoke($"Embedder: {embedder.Name}; cache {cache.Directory}.");
+        EmbeddingMatrix Embed(IReadOnlyList<float[]> clips)
+        {
+            var result = cache.Embed(embedder, clips, store.SampleRate, out _);
+            Advance(clips.Count);
+            return result;
+        }
+
+        var testEmbeddings = Embed(testClips);
+        var trainEmbeddings = Embed(trainClips);
+        var realBaseline = DistributionComparison.Compute(testEmbeddings, trainEmbeddings, request.Metrics);
+        var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
+        var realExamples = audio.Write("real", testClips);
+
+        var models = new List<ModelEvaluation>();
+        foreach (var (directory, index) in request.Models.Select((d, i) => (d, i)))
+        {
+            string name = UniqueName(directory, index, request.Models);
+            OnMessage?.Invoke($"Model {name}: reconstructing {testClips.Length} test clips…");
+            using var runner = new ModelRunner(directory);
+            if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
+                throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
+
+            var latents = runner.Encode(testClips);
+            Advance(testClips.Length);
+            var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
+            Advance(testClips.Length);
+            var (spectral, logMel, siSdr) = ScoreReconstructions(testClips, reconstructions, store.SampleRate);
+            var reconstructionEmbeddings = Embed(reconstructions);
+            var reconstruction = new ReconstructionSummary(testClips.Length, spectral, logMel, siSdr,
+                Identification.Score(testEmbeddings, reconstructionEmbeddings),
+                DistributionComparison.Compute(testEmbeddings, reconstructionEmbeddings, request.Metrics),
+                audio.Write($"{name}/reconstructions", reconstructions));
+            var latent = ScoreLatents(runner, testClips, latents);
+
+            var generations = new List<GenerationSummary>();
+            foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
+            {
+                string prior = trained ? PriorFile.ReadConfig(directory).Kind.ToString().ToLowerInvariant() : "standard";
+                OnMessage?.Invoke($"Model {name}: {samples} samples from the {(trained ? $"trained prior ({prior})" : "N(0, I) prior")}…");
+                var clock = Stopwatch.StartNew();
+                var z = runner.SampleLatents(samples, request.Temperature, request.Seed, trained);
+                var generated = runner.Decode(z, noiseSeed: (ulong)request.Seed);
+                double seconds = clock.Elapsed.TotalSeconds;
+                Advance(samples);
+                var embeddings = Embed(generated);
+                generations.Add(new GenerationSummary(
+                    trained ? "trained" : "standard", prior, samples, request.Seed, request.Temperature, seconds / samples * 1000,
+                    DistributionComparison.Compute(testEmbeddings, embeddings, request.Metrics),
+                    DistributionComparison.Compute(trainEmbeddings, embeddings, request.Metrics),
+                    audio.Write($"{name}/{(trained ? "trained-prior" : "standard-prior")}", generated)));
+            }
+            models.Add(new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(), runner.Config.Model.ActiveFlowSteps > 0,
+                reconstruction,
+                latent, generations, Projection(directory, latents, testLabels)));
+        }
+
+        return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, testClips.Length, trainClips.Length,
+            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, models, DateTimeOffset.Now);
+    }
+
+    /// <summary>Mean multi-scale spectral distance (the same STFT sizes for every model), log-mel L1 and SI-SDR.</summary>
+    static (double Spectral, double LogMelL1, double SiSdrDb) ScoreReconstructions(float[][] originals, float[][] reconstructions, int sampleRate)
+    {
+        using var loss = new SpectralLoss(EvaluationStftSizes);
+        using var metrics = new ReconstructionMetrics(sampleRate);
+        double spectral = 0, logMel = 0, siSdr = 0;
+        using var _ = no_grad();
+        for (int start = 0; start < originals.Length; start += 16)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(16, originals.Length - start);
+            var x = stack(originals.Skip(start).Take(count).Select(c => tensor(c)).ToArray());
+            var y = stack(reconstructions.Skip(start).Take(count).Select(c => tensor(c)).ToArray());
+            spectral += loss.PerItem(x, y).sum().item<float>();
+            logMel += metrics.LogMelL1(x, y).sum().item<float>();
+            siSdr += ReconstructionMetrics.SiSdr(x, y).sum().item<float>();
+        }
+        int n = originals.Length;
+        return (spectral / n, logMel / n, siSdr / n);
+    }
+
+    /// <summary>Active units and KL of the Gaussian posterior, and how likely each prior finds the test latents.</summary>
+    static LatentSummary ScoreLatents(ModelRunner runner, float[][] clips, float[][] latents)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var means = new List<float[]>();
+        double kl = 0;
+        runner.Model.eval();
+        for (int start = 0; start < clips.Length; start += 16)
+        {
+            using var inner = NewDisposeScope();
+            int count = Math.Min(16, clips.Length - start);
+            var posterior = runner.Model.Encode(stack(clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()));
+            kl += WaveformVae.AnalyticKl(posterior.Mean, posterior.Std).sum().item<float>();
+            var mean = posterior.Mean.data<float>().ToArray();
+            for (int i = 0; i < count; i++) means.Add(mean.AsSpan(i * runner.LatentSize, runner.LatentSize).ToArray());
+        }
+        int n = runner.LatentSize;
+        var z = tensor(latents.SelectMany(l => l).ToArray(), [latents.Length, n]);
+        var nll = new Dictionary<string, double>();
+        using (var standard = new StandardNormalPrior(n)) nll["standard"] = -standard.LogProb(z).mean().item<double>() / n;
+        if (runner.HasTrainedPrior)
+        {
+            using var trained = PriorFile.Load(runner.Directory, n);
+            nll["trained"] = -trained.LogProb(z).mean().item<double>() / n;
+        }
+        return new LatentSummary(Validator.ActiveUnits(means), kl / clips.Length / n, nll);
+    }
+
+    /// <summary>The test latents on the first two principal directions of latent.json (the train posterior), with labels.</summary>
+    static LatentProjection? Projection(string directory, float[][] latents, string[] labels)
+    {
+        var statistics = Storage.ModelDirectory.LoadLatent(directory);
+        if (statistics is null || statistics.Components.Length < 2) return null;
+        var points = latents.Select(z =>
+        {
+            double x = 0, y = 0;
+            for (int d = 0; d < z.Length; d++)
+            {
+                double centred = z[d] - statistics.Mean[d];
+                x += centred * statistics.Components[0][d];
+                y += centred * statistics.Components[1][d];
+            }
+            return new[] { x, y };
+        }).ToArray();
+        return new LatentProjection(points, labels, statistics.ExplainedVarianceRatio.Take(2).ToArray());
+    }
+
+    static string LabelOf(Data.ClipMeta meta) =>
+        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString()! : meta.Group;
+
+    static string UniqueName(string directory, int index, IReadOnlyList<string> all)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        bool clash = all.Where((d, i) => i != index).Any(d => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))) == name);
+        return clash ? $"{name}-{index + 1}" : name;
+    }
+
+    /// <summary>The first few clips of each kind as WAV under out/audio/, for the report's players.</summary>
+    sealed class ExampleWriter(string outDirectory, int sampleRate, int count)
+    {
+        public string[] Write(string folder, IReadOnlyList<float[]> clips)
+        {
+            string directory = Path.Combine(outDirectory, AudioFolder, folder);
+            Directory.CreateDirectory(directory);
+            var paths = new List<string>();
+            for (int i = 0; i < Math.Min(count, clips.Count); i++)
+            {
+                string file = Path.Combine(directory, $"{i + 1:00}.wav");
+                WavWriter.Write(file, clips[i], sampleRate);
+                paths.Add(Path.GetRelativePath(outDirectory, file).Replace('\\', '/'));
+            }
+            return paths.ToArray();
+        }
+    }
+}

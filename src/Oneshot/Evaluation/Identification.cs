@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace Oneshot.Evaluation;
+
+/// <summary>How often a reconstruction's nearest original (in embedding space) is its own source.</summary>
+public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count)
+{
+    /// <summary>Top-1 accuracy of guessing: 1/n.</summary>
+    public double Chance => 1.0 / Count;
+}
+
+/// <summary>
+/// "Is the reconstruction recognisably the same sound?" as a number: rank every original by its
+/// embedding distance to a reconstruction; rank 1 means the reconstruction is closer to its own
+/// source than to any other clip of the set (other kits' snares included).
+/// </summary>
+public static class Identification
+{
+    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions)
+    {
+        FrechetDistance.CheckShapes(originals, reconstructions);
+        if (originals.Count != reconstructions.Count) throw new ArgumentException("one reconstruction per original", nameof(reconstructions));
+        using var scope = NewDisposeScope();
+        var distances = cdist(reconstructions.ToTensor(), originals.ToTensor());            // [recon, original]
+        var own = distances.diagonal().unsqueeze(1);
+        var ranks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).OrderBy(r => r).ToArray();
+        int n = ranks.Length;
+        double median = n % 2 == 1 ? ranks[n / 2] : (ranks[n / 2 - 1] + ranks[n / 2]) / 2.0;
+        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Oneshot.Evaluation;
+using Oneshot.Prior;
+using Oneshot.Tests.Cli;
+using Oneshot.Tests.Training;
+using Oneshot.Training;
+
+namespace Oneshot.Tests.Evaluation;
+
+public class EvalCommandTests
+{
+    [Fact]
+    public void Eval_compares_models_and_priors_and_writes_the_report()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 48);
+        string gaussian = TinyData.TrainModel(dir, data, "gaussian-posterior", settings: "model.flow_steps=0");
+        string flow = TinyData.TrainModel(dir, data, "flow-posterior");
+        new PriorTrainer().Run(new PriorRequest { ModelDirectory = flow, Config = new PriorConfig { Kind = PriorKind.Gaussian } });
+        string report = dir.File("report"), cache = dir.File("cache");
+
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", gaussian, flow, "--data", data, "--out", report, "--samples", "12", "--cache", cache);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("report.html", output);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "metrics.json")));
+        var root = json.RootElement;
+        Assert.StartsWith("logmel-stats", root.GetProperty("embedder").GetString());
+        var models = root.GetProperty("models");
+        Assert.Equal(2, models.GetArrayLength());
+        Assert.False(models[0].GetProperty("posterior_flow").GetBoolean());
+        Assert.True(models[1].GetProperty("posterior_flow").GetBoolean());
+        // Without a trained prior only N(0, I); with one, both, from the same seed and count.
+        Assert.Equal(1, models[0].GetProperty("generation").GetArrayLength());
+        var priors = models[1].GetProperty("generation");
+        Assert.Equal(["standard", "trained"], priors.EnumerateArray().Select(g => g.GetProperty("prior").GetString()!).ToArray());
+        foreach (var g in priors.EnumerateArray())
+        {
+            Assert.Equal(12, g.GetProperty("count").GetInt32());
+            foreach (string metric in new[] { "fad", "kid", "manifold", "ndb", "fad_infinity", "candidate_vendi" })
+                Assert.True(g.GetProperty("versus_test").TryGetProperty(metric, out _), metric);
+            Assert.True(g.GetProperty("versus_test").GetProperty("fad").GetDouble() > 0);
+        }
+        var recon = models[1].GetProperty("reconstruction");
+        Assert.True(recon.GetProperty("spectral").GetDouble() > 0);
+        Assert.InRange(recon.GetProperty("identification").GetProperty("top1").GetDouble(), 0, 1);
+        var latent = models[1].GetProperty("latent");
+        Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
+
+        string html = File.ReadAllText(Path.Combine(report, "report.html"));
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips" })
+            Assert.Contains(text, html);
+        foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
+            Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");
+
+        // The second run embeds nothing new: every embedding comes from the cache, and the numbers repeat.
+        int cached = Directory.GetFiles(cache, "*.f64", SearchOption.AllDirectories).Length;
+        (code, output, error) = CliTests.Oneshot("eval", "--models", gaussian, flow, "--data", data, "--out", dir.File("again"), "--samples", "12", "--cache", cache);
+        Assert.True(code == 0, error + output);
+        Assert.Equal(cached, Directory.GetFiles(cache, "*.f64", SearchOption.AllDirectories).Length);
+        using var again = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("again"), "metrics.json")));
+        Assert.Equal(priors[1].GetProperty("versus_test").GetProperty("fad").GetDouble(),
+                     again.RootElement.GetProperty("models")[1].GetProperty("generation")[1].GetProperty("versus_test").GetProperty("fad").GetDouble());
+    }
+
+    [Fact]
+    public void Eval_uses_a_clap_model_when_given_one()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 48);
+        string model = TinyData.TrainModel(dir, data);
+        var weight = Enumerable.Range(0, 64 * 8).Select(i => (float)Math.Sin(i)).ToArray();
+        File.WriteAllBytes(dir.File("clap.onnx"), OnnxModelBuilder.MeanThenProject(weight, 64, 8, ClapFrontEnd.Frames));
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", model, "--data", data, "--out", dir.File("r"), "--samples", "8", "--clap", dir.File("clap.onnx"), "--cache", dir.File("cache"));
+        Assert.True(code == 0, error + output);
+        var root = JsonDocument.Parse(File.ReadAllText(dir.File("r/metrics.json"))).RootElement;
+        Assert.Equal("clap (clap.onnx)", root.GetProperty("embedder").GetString());
+        Assert.DoesNotContain("not CLAP", File.ReadAllText(dir.File("r/report.html")));
+
+        (code, _, error) = CliTests.Oneshot("eval", "--models", dir.File("nothing"), "--data", data, "--out", dir.File("r2"));
+        Assert.Equal(1, code);
+        Assert.Contains("nothing' is not a model directory", error);
+    }
+}
