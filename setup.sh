@@ -11,10 +11,11 @@ shift || true
 
 # System packages. Runtime: ffmpeg decodes non-WAV formats, libfluidsynth3 + fluid-soundfont-gm
 # render the `notes` recipe, hydrogen-drumkits is the `drums` recipe. Tests also use sox (to write
-# WAV files in every format), python3-numpy (to check clips.npy from Python) and binutils (readelf,
-# to check the TorchSharp library patch).
+# WAV files in every format), python3-numpy (to check clips.npy and the metrics from Python), binutils
+# (readelf, to check the TorchSharp library patch) and chromium (the browser tests drive Debian's
+# chromium through Playwright; Playwright's own browser download is neither needed nor possible).
 runtime_packages=(ffmpeg libfluidsynth3 fluid-soundfont-gm hydrogen-drumkits)
-test_packages=(sox python3-numpy binutils)
+test_packages=(sox python3-numpy binutils chromium)
 
 packages=("${runtime_packages[@]}")
 [ "$mode" = "test" ] && packages+=("${test_packages[@]}")

@@ -29,6 +29,7 @@ public static class CliApp
         foreach (var command in ModelCommands.Build()) root.Subcommands.Add(command);
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
+        root.Subcommands.Add(ListenCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Oneshot.Listening;
+
+namespace Oneshot.Cli.Web;
+
+public sealed record ListeningServerOptions
+{
+    /// <summary>Listen on every interface (LAN) instead of 127.0.0.1; every rater then needs an access token.</summary>
+    public bool Host { get; init; }
+    /// <summary>0: any free port.</summary>
+    public int Port { get; init; }
+    /// <summary>Access tokens to create (LAN mode) on top of those already in the study.</summary>
+    public int NewRaters { get; init; }
+}
+
+/// <summary>
+/// The MOS listening test page and its API (ASP.NET Core on Kestrel). On 127.0.0.1 a rater is a
+/// browser (its id kept in localStorage); with --host, a rater is an access token and every request
+/// must carry one, so nobody on the network can rate without being invited.
+/// </summary>
+public sealed class ListeningServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    readonly ListeningStudy _study;
+    readonly RatingStore _store;
+    readonly string _stimuli;
+    readonly bool _tokensRequired;
+
+    ListeningServer(WebApplication app, ListeningStudy study, RatingStore store, string stimuli, bool tokensRequired)
+    {
+        _app = app;
+        _study = study;
+        _store = store;
+        _stimuli = stimuli;
+        _tokensRequired = tokensRequired;
+    }
+
+    public RatingStore Store => _store;
+    public ListeningStudy Study => _study;
+    public IReadOnlyList<string> Tokens { get; private set; } = [];
+    public string Url { get; private set; } = "";
+
+    public static async Task<ListeningServer> StartAsync(string studyDirectory, ListeningServerOptions options, CancellationToken cancellation = default)
+    {
+        var study = ListeningStudy.Load(studyDirectory);
+        var store = new RatingStore(Path.Combine(studyDirectory, ListeningStudy.RatingsFile), study.Stimuli.Select(s => s.Id));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            if (options.Host) k.Listen(IPAddress.Any, options.Port);
+            else k.Listen(IPAddress.Loopback, options.Port);
+            k.Limits.MaxRequestBodySize = 64 * 1024;
+        });
+        var app = builder.Build();
+        var server = new ListeningServer(app, study, store, Path.Combine(studyDirectory, ListeningStudy.StimuliFolder), options.Host);
+        server.MapRoutes();
+        if (options.Host) server.Tokens = server.CreateTokens(studyDirectory, options.NewRaters);
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (IOException e)
+        {
+            throw new OneshotException($"--port {options.Port} is not free ({e.Message}); pick another with --port, or 0 for any.", e);
+        }
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Url = options.Host ? address.Replace("0.0.0.0", Dns.GetHostName()).Replace("[::]", Dns.GetHostName()) : address.Replace("127.0.0.1", "localhost");
+        return server;
+    }
+
+    /// <summary>Tokens of every invited rater: those created before (kept in tokens.txt) and <paramref name="count"/> new ones.</summary>
+    IReadOnlyList<string> CreateTokens(string studyDirectory, int count)
+    {
+        string file = Path.Combine(studyDirectory, "tokens.txt");
+        var tokens = File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).ToList() : [];
+        for (int i = 0; i < count; i++)
+        {
+            string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+            _store.CreateRater(token);
+            tokens.Add(token);
+        }
+        if (count > 0) AtomicFile.WriteAllText(file, string.Join('\n', tokens) + "\n");
+        return tokens;
+    }
+
+    void MapRoutes()
+    {
+        _app.MapGet("/", () => Results.Content(Page.Read("listen.html"), "text/html; charset=utf-8"));
+
+        _app.MapGet("/api/study", () => Results.Json(new
+        {
+            title = _study.Title,
+            count = _study.Stimuli.Count,
+            tokens_required = _tokensRequired,
+            training = _study.Training.Select(t => new { id = t.Id, label = _study.SystemOf(t).Kind == StimulusKind.Real ? "a real recording" : "a generated sound" }),
+        }));
+
+        _app.MapPost("/api/session", (SessionRequest request, HttpContext context) =>
+        {
+            Rater? rater;
+            if (_tokensRequired)
+            {
+                rater = RaterFromToken(context);
+                if (rater is null) return Results.Json(new { error = "This study needs the access token from your invitation link." }, statusCode: 401);
+            }
+            else rater = request.Rater is long id ? _store.FindRater(id) ?? _store.CreateRater() : _store.CreateRater();
+            var rated = _store.RatingsBy(rater.Id).Select(r => r.Stimulus).ToList();
+            return Results.Json(new { rater = rater.Id, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
+        });
+
+        _app.MapGet("/api/audio/{id}", (string id, HttpContext context) =>
+        {
+            if (_tokensRequired && RaterFromToken(context) is null) return Results.StatusCode(401);
+            // Only stimuli of the study, by id: never a path from the request.
+            var stimulus = _study.Stimuli.Concat(_study.Training).FirstOrDefault(s => s.Id == id);
+            return stimulus is null ? Results.NotFound() : Results.File(Path.Combine(_stimuli, stimulus.File), "audio/wav", enableRangeProcessing: true);
+        });
+
+        _app.MapPost("/api/rating", (RatingRequest request, HttpContext context) =>
+        {
+            long raterId;
+            if (_tokensRequired)
+            {
+                if (RaterFromToken(context) is not { } rater) return Results.Json(new { error = "missing or unknown access token" }, statusCode: 401);
+                raterId = rater.Id;
+            }
+            else if (request.Rater is long id) raterId = id;
+            else return Results.Json(new { error = "rater is required" }, statusCode: 400);
+            return _store.Rate(raterId, request.Stimulus ?? "", request.Score, request.Played) switch
+            {
+                RatingOutcome.Stored => Results.Json(new { stored = true }),
+                RatingOutcome.AlreadyRated => Results.Json(new { error = "You have already rated this sound; ratings cannot be changed." }, statusCode: 409),
+                RatingOutcome.NotPlayed => Results.Json(new { error = "Listen to the whole sound before rating it." }, statusCode: 400),
+                RatingOutcome.InvalidScore => Results.Json(new { error = "The score must be 1 to 5." }, statusCode: 400),
+                RatingOutcome.UnknownStimulus => Results.Json(new { error = "No such sound in this study." }, statusCode: 404),
+                _ => Results.Json(new { error = "Unknown rater; reload the page." }, statusCode: 404),
+            };
+        });
+    }
+
+    Rater? RaterFromToken(HttpContext context)
+    {
+        string? token = context.Request.Headers["X-Rater-Token"].FirstOrDefault() ?? context.Request.Query["token"].FirstOrDefault();
+        return string.IsNullOrEmpty(token) ? null : _store.FindRaterByToken(token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    sealed record SessionRequest(long? Rater);
+    sealed record RatingRequest(long? Rater, string? Stimulus, int Score, bool Played);
+}
+
+/// <summary>The pages embedded in the program (wwwroot/), so a single binary serves them.</summary>
+public static class Page
+{
+    public static string Read(string name)
+    {
+        using var stream = typeof(Page).Assembly.GetManifestResourceStream($"wwwroot/{name}") ?? throw new InvalidOperationException($"page {name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

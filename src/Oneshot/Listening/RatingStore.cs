@@ -1,0 +1,109 @@
+using Microsoft.Data.Sqlite;
+
+namespace Oneshot.Listening;
+
+public enum RatingOutcome { Stored, AlreadyRated, UnknownStimulus, UnknownRater, InvalidScore, NotPlayed }
+
+public sealed record Rating(long RaterId, string Stimulus, int Score, DateTimeOffset Created);
+
+public sealed record Rater(long Id, string? Token, DateTimeOffset Created);
+
+/// <summary>
+/// Ratings in SQLite (ratings.db): one row per rater and stimulus, enforced by the schema, written in
+/// WAL mode with a busy timeout so concurrent raters wait for each other instead of failing. Each
+/// call opens its own connection: the web server calls this from many threads at once.
+/// </summary>
+public sealed class RatingStore
+{
+    readonly string _connectionString;
+    readonly HashSet<string> _stimuli;
+
+    public RatingStore(string path, IEnumerable<string> stimulusIds)
+    {
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
+        _stimuli = stimulusIds.ToHashSet();
+        using var connection = Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS raters (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT UNIQUE, created TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS ratings (
+                rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL,
+                score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), created TEXT NOT NULL,
+                PRIMARY KEY (rater, stimulus));
+            """);
+    }
+
+    SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA busy_timeout=30000;");
+        return connection;
+    }
+
+    static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>A new rater; with a token, the rater is the one holding that access token (LAN studies).</summary>
+    public Rater CreateRater(string? token = null)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO raters (token, created) VALUES ($token, $created) RETURNING id, created;";
+        command.Parameters.AddWithValue("$token", (object?)token ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O"));
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return new Rater(reader.GetInt64(0), token, DateTimeOffset.Parse(reader.GetString(1)));
+    }
+
+    public Rater? FindRater(long id) => QueryRater("id = $value", id);
+    public Rater? FindRaterByToken(string token) => QueryRater("token = $value", token);
+
+    Rater? QueryRater(string condition, object value)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, token, created FROM raters WHERE {condition};";
+        command.Parameters.AddWithValue("$value", value);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new Rater(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2))) : null;
+    }
+
+    /// <summary>Stores a rating once; a second rating of the same stimulus by the same rater is refused, never overwritten.</summary>
+    public RatingOutcome Rate(long raterId, string stimulus, int score, bool played)
+    {
+        if (!_stimuli.Contains(stimulus)) return RatingOutcome.UnknownStimulus;
+        if (score is < 1 or > 5) return RatingOutcome.InvalidScore;
+        if (!played) return RatingOutcome.NotPlayed;
+        if (FindRater(raterId) is null) return RatingOutcome.UnknownRater;
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO ratings (rater, stimulus, score, created) VALUES ($rater, $stimulus, $score, $created) ON CONFLICT DO NOTHING;";
+        command.Parameters.AddWithValue("$rater", raterId);
+        command.Parameters.AddWithValue("$stimulus", stimulus);
+        command.Parameters.AddWithValue("$score", score);
+        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O"));
+        return command.ExecuteNonQuery() == 1 ? RatingOutcome.Stored : RatingOutcome.AlreadyRated;
+    }
+
+    public IReadOnlyList<Rating> RatingsBy(long raterId) => Query("WHERE rater = $rater", raterId);
+
+    public IReadOnlyList<Rating> All() => Query("", null);
+
+    IReadOnlyList<Rating> Query(string where, long? raterId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT rater, stimulus, score, created FROM ratings {where} ORDER BY rater, created;";
+        if (raterId is long id) command.Parameters.AddWithValue("$rater", id);
+        using var reader = command.ExecuteReader();
+        var ratings = new List<Rating>();
+        while (reader.Read()) ratings.Add(new Rating(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), DateTimeOffset.Parse(reader.GetString(3))));
+        return ratings;
+    }
+}

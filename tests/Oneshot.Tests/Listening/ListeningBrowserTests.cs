@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Oneshot.Cli.Web;
+using Oneshot.Listening;
+
+namespace Oneshot.Tests.Listening;
+
+/// <summary>Debian's chromium (no browser download) driven by Playwright.</summary>
+public static class Browser
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing; the README's test command (./setup.sh test) installs Debian's chromium.");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
+        });
+        return (playwright, browser);
+    }
+}
+
+public class ListeningBrowserTests
+{
+    [Fact]
+    public async Task A_rater_completes_a_session_in_chromium_and_every_rating_is_stored()
+    {
+        using var dir = new TempDir();
+        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 2, clipLength: 2400);   // 6 sounds of 0.3 s
+        await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(15000);
+        await page.GotoAsync(server.Url);
+
+        // The training page, its examples, then the test.
+        await page.Locator("#training").WaitForAsync();
+        Assert.Equal(2, await page.Locator("button.example").CountAsync());
+        await page.Locator("button.example").First.ClickAsync();
+        await page.ClickAsync("#start");
+
+        int[] scores = [5, 4, 3, 2, 1, 4];
+        for (int i = 0; i < study.Stimuli.Count; i++)
+        {
+            await Assertions.Expect(page.Locator("#progress")).ToHaveTextAsync($"Sound {i + 1} of {study.Stimuli.Count}");
+            // Play before rate: the scale stays disabled until the sound has ended.
+            Assert.True(await page.Locator("#scale button[data-score='3']").IsDisabledAsync());
+            await page.ClickAsync("#play");
+            var choice = page.Locator($"#scale button[data-score='{scores[i]}']");
+            await Assertions.Expect(choice).ToBeEnabledAsync();
+            await choice.ClickAsync();
+            if (i == 2)
+            {
+                // A reload resumes where the rater was, without the training page.
+                await Assertions.Expect(page.Locator("#progress")).ToHaveTextAsync($"Sound 4 of {study.Stimuli.Count}");
+                await page.ReloadAsync();
+                await Assertions.Expect(page.Locator("#test")).ToBeVisibleAsync();
+            }
+        }
+        await Assertions.Expect(page.Locator("#done")).ToBeVisibleAsync();
+
+        var ratings = server.Store.All();
+        Assert.Equal(study.Stimuli.Count, ratings.Count);
+        long rater = Assert.Single(ratings.Select(r => r.RaterId).Distinct());
+        // Stored in the rater's own order, each with the score clicked.
+        Assert.Equal(study.OrderFor(rater).Select(s => s.Id), ratings.OrderBy(r => r.Created).Select(r => r.Stimulus));
+        Assert.Equal(scores, ratings.OrderBy(r => r.Created).Select(r => r.Score));
+    }
+
+    [Fact]
+    public async Task On_the_network_every_request_needs_an_invitation_token()
+    {
+        using var dir = new TempDir();
+        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1);
+        await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions { Host = true, NewRaters = 2 });
+        Assert.Equal(2, server.Tokens.Count);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(directory, "tokens.txt")).Length);
+        var port = new Uri(server.Url).Port;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var anonymous = await http.PostAsJsonAsync("/api/session", new { rater = (long?)null });
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/api/audio/{study.Stimuli[0].Id}")).StatusCode);
+
+        http.DefaultRequestHeaders.Add("X-Rater-Token", server.Tokens[0]);
+        var session = await http.PostAsJsonAsync("/api/session", new { rater = (long?)null });
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        var rated = await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 4, played = true, rater = 12345 });
+        Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 1, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/audio/..%2Fstudy.json")).StatusCode);
+        // The rating belongs to the token's rater, whatever rater id the request claimed.
+        Assert.Equal(server.Store.FindRaterByToken(server.Tokens[0])!.Id, server.Store.All().Single().RaterId);
+    }
+}
