@@ -30,6 +30,7 @@ public static class CliApp
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
         root.Subcommands.Add(ListenCommand.Build());
+        root.Subcommands.Add(PlayCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(QuickstartCommand.Build());
         return root;

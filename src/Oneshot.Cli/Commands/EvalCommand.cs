@@ -20,17 +20,19 @@ public static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the generated latents and of the metrics' random subsets.", DefaultValueFactory = _ => 1 };
         var temperature = new Option<double>("--temperature") { Description = "Prior temperature of the generated clips.", DefaultValueFactory = _ => 1.0 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default ~/.cache/oneshot/embeddings)." };
+        var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
         var threads = TrainCommand.ThreadsOption();
-        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, threads }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
+            if (parse.GetValue(examples) < 0) throw new OneshotException("--examples must not be negative.");
             if (parse.GetValue(temperature) is var t && (t < 0 || !double.IsFinite(t))) throw new OneshotException($"--temperature {t} must be 0 or more.");
             var request = new EvalRequest
             {
                 Models = parse.GetValue(models)!, DataDirectory = parse.GetValue(data)!, OutDirectory = parse.GetValue(output)!,
                 ClapModel = parse.GetValue(clap), Samples = parse.GetValue(samples), Seed = parse.GetValue(seed),
-                Temperature = parse.GetValue(temperature), CacheDirectory = parse.GetValue(cache),
+                Temperature = parse.GetValue(temperature), CacheDirectory = parse.GetValue(cache), Examples = parse.GetValue(examples),
                 Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
             };
             var result = await ProgressDisplay.RunAsync("Evaluating", "clips", progress =>

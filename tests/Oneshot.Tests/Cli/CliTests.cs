@@ -21,7 +21,7 @@ public class CliTests
     public void EveryCommandHasHelp()
     {
         foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
-                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"] })
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);

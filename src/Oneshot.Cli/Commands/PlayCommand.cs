@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Oneshot.Cli.Web;
+using Spectre.Console;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot play`: the model as an instrument in the browser.</summary>
+public static class PlayCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("play", "Play a model's latent space in the browser: sliders on its principal directions, random sounds, variations, a morph pad, drop-a-file, keyboard and MIDI.");
+        var model = new Argument<string>("model") { Description = "Model directory." };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free one).", DefaultValueFactory = _ => 5170 };
+        var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
+        var threads = TrainCommand.ThreadsOption();
+        command.Arguments.Add(model);
+        foreach (Option option in new Option[] { port, open, threads }) command.Options.Add(option);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            TrainCommand.ApplyThreads(parse.GetValue(threads));
+            string directory = parse.GetValue(model)!;
+            if (!Storage.ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
+            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), cancellation);
+            AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
+            if (parse.GetValue(open)) OpenBrowser(server.Url);
+            try { await Task.Delay(Timeout.Infinite, cancellation); }
+            catch (OperationCanceledException) { }
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static void OpenBrowser(string url)
+    {
+        try { Process.Start(new ProcessStartInfo("xdg-open", url) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true }); }
+        catch (System.ComponentModel.Win32Exception) { AnsiConsole.MarkupLine("[yellow]Could not open a browser (no xdg-open); open the address yourself.[/]"); }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Oneshot.Audio;
+using Oneshot.Cli.Web;
+using Oneshot.Generation;
+using Oneshot.Instrument;
+using Oneshot.Tests.Listening;
+using Oneshot.Tests.Training;
+
+namespace Oneshot.Tests.Instrument;
+
+public class InstrumentTests
+{
+    [Fact]
+    public async Task The_api_decodes_encodes_samples_and_says_what_is_wrong()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+
+        var info = JsonDocument.Parse(await http.GetStringAsync("/api/model")).RootElement;
+        Assert.Equal(8, info.GetProperty("latent_size").GetInt32());
+        Assert.Equal(8, info.GetProperty("pca").GetProperty("components").GetArrayLength());
+
+        var sample = JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement;
+        var z = sample.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(8, z.Length);
+        Assert.Equal(z, JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()));
+
+        var decoded = await http.PostAsJsonAsync("/api/decode", new { latent = z });
+        Assert.Equal(HttpStatusCode.OK, decoded.StatusCode);
+        Assert.True(decoded.Headers.Contains("X-Decode-Ms"));
+        var audio = WavReader.Read(await decoded.Content.ReadAsByteArrayAsync(), "decoded.wav");
+        Assert.Equal(8192, audio.Channels[0].Length);
+        using (var runner = new ModelRunner(model))
+            Assert.Equal(runner.Decode([z])[0], audio.Channels[0]);   // float32 WAV: bit for bit
+
+        async Task<(HttpStatusCode, string)> Post(string path, HttpContent content)
+        {
+            var response = await http.PostAsync(path, content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var (status, body) = await Post("/api/decode", JsonContent.Create(new { latent = new float[3] }));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("3 values", body);
+        (status, body) = await Post("/api/decode", new StringContent("{\"latent\": [\"x\"]}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        (status, _) = await Post("/api/decode", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/sample?temperature=hot")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/sample?prior=trained")).StatusCode);   // no trained prior
+
+        // Encoding a file: the same latent as `oneshot encode` gives.
+        string wav = dir.File("hit.wav");
+        WavWriter.Write(wav, Signals.Sine(300, 44100, 20000, 0.5), 44100);
+        (status, body) = await Post("/api/encode?name=hit.wav", new ByteArrayContent(File.ReadAllBytes(wav)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var encoded = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        using (var runner = new ModelRunner(model))
+            Assert.Equal(runner.Encode([runner.PrepareFile(wav)])[0], encoded);
+        (status, body) = await Post("/api/encode?name=junk.wav", new ByteArrayContent("not audio at all"u8.ToArray()));
+        Assert.Equal((HttpStatusCode)422, status);
+        Assert.Contains("junk.wav", body);
+        Assert.DoesNotContain("oneshot-upload", body);
+    }
+
+    [Fact]
+    public async Task Only_the_newest_waiting_decode_runs()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        using var service = new DecodeService(new ModelRunner(model));
+        // Hold the model thread, queue many decodes behind it: all but the last are superseded.
+        var gate = new ManualResetEventSlim();
+        var blocker = service.RunAsync(_ => gate.Wait(TimeSpan.FromSeconds(10)));
+        var requests = Enumerable.Range(0, 20).Select(i => service.DecodeAsync(Enumerable.Repeat(i * 0.1f, 8).ToArray())).ToList();
+        gate.Set();
+        await blocker;
+        var results = await Task.WhenAll(requests);
+        Assert.All(results.Take(19), r => Assert.True(r.Superseded));
+        Assert.False(results[^1].Superseded);
+        Assert.Equal(8192, results[^1].Audio!.Length);
+        service.Runner.Dispose();
+    }
+
+    [Fact]
+    public async Task A_person_moves_a_slider_plays_it_and_keeps_a_preset_in_chromium()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15000);
+        await page.GotoAsync(server.Url);
+
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
+        double first = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
+        var start = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+
+        // A slider move decodes a different sound in the background.
+        await page.Locator("#pc-0").FillAsync("2.5");
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.decodes) >= 2 && window.oneshot.applied === window.oneshot.requested");
+        double second = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
+        Assert.NotEqual(first, second);
+        var moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        Assert.NotEqual(start, moved);
+        Assert.Contains("decode", await page.Locator("#timing").TextContentAsync());
+
+        // The keyboard triggers the sound in the page.
+        await page.Locator("body").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });
+        await page.Keyboard.PressAsync("a");
+        await page.Keyboard.PressAsync("j");
+        await page.WaitForFunctionAsync("() => document.body.dataset.triggers === '2'");
+
+        // Save a preset, move away, load it back: the same latent.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#save"));
+        string presetPath = dir.File("preset.json");
+        await download.SaveAsAsync(presetPath);
+        var preset = JsonDocument.Parse(File.ReadAllText(presetPath)).RootElement;
+        Assert.Equal("oneshot-preset", preset.GetProperty("format").GetString());
+        var saved = preset.GetProperty("latent").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(moved, saved);
+        await page.ClickAsync("#random");
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== '{JsonSerializer.Serialize(moved)}'");
+        await page.Locator("#load").SetInputFilesAsync(presetPath);
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) === '{JsonSerializer.Serialize(moved)}'");
+
+        // Undo steps back through the history: before the load came the random sound.
+        await page.ClickAsync("#undo");
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== '{JsonSerializer.Serialize(moved)}'");
+        Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
+    }
+}
