@@ -30,7 +30,7 @@ public static class FrechetDistance
         using var scope = NewDisposeScope();
         var rootA = SymmetricSquareRoot(covA);
         var product = rootA.matmul(covB).matmul(rootA);
-        var eigenvalues = linalg.eigvalsh((product + product.t()).Times(0.5));
+        var eigenvalues = linalg.eigvalsh(product.Plus(product.t()).Times(0.5));
         double traceRoot = eigenvalues.ClampMin(0).sqrt().sum().item<double>();
         double meanTerm = (meanA - meanB).Squared().sum().item<double>();
         return meanTerm + covA.trace().item<double>() + covB.trace().item<double>() - 2 * traceRoot;
@@ -76,7 +76,7 @@ public static class FrechetDistance
 
     static Tensor SymmetricSquareRoot(Tensor matrix)
     {
-        var (values, vectors) = linalg.eigh((matrix + matrix.t()).Times(0.5));
+        var (values, vectors) = linalg.eigh(matrix.Plus(matrix.t()).Times(0.5));
         return (vectors * values.ClampMin(0).sqrt().unsqueeze(0)).matmul(vectors.t());
     }
 
