@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Oneshot.Cli.Output;
+using Oneshot.Evaluation;
 using Oneshot.Generation;
+using Oneshot.Instrument;
 using Oneshot.Model;
 using Oneshot.Training;
 using Spectre.Console;
@@ -24,7 +26,9 @@ public static class BenchCommand
         var set = new Option<string[]>("--set") { Description = "Override settings of every measured preset, e.g. --set train.batch_size=4." };
         var model = new Option<string?>("--model") { Description = "A trained model: also time drawing latents from its priors and decoding them (--samples of each)." };
         var samples = new Option<int>("--samples") { Description = "Latents drawn and decoded per prior with --model.", DefaultValueFactory = _ => 1000 };
-        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples }) command.Options.Add(option);
+        var evalClips = new Option<int>("--eval-clips") { Description = "Also time embedding this many clips twice and scoring one set against the other (e.g. 2000); 0 skips it.", DefaultValueFactory = _ => 0 };
+        var clap = new Option<string?>("--clap") { Description = "With --eval-clips: a CLAP ONNX model to time instead of the built-in embedder." };
+        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples, evalClips, clap }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             string[] overrides = parse.GetValue(set) ?? [];
@@ -67,6 +71,25 @@ public static class BenchCommand
                     sampling.AddRow(Markup.Escape(modelDirectory), r.Prior, $"{r.Count}", F(r.SampleMsPerClip, "0.00"), F(r.DecodeMsPerClip, "0.0"));
                 }
                 AnsiConsole.Write(sampling);
+
+                cancellation.ThrowIfCancellationRequested();
+                AnsiConsole.MarkupLine("instrument: decode latency under streams of slider moves (60 Hz)…");
+                var i = await Task.Run(() => InstrumentBenchmark.Run(runner));
+                var instrument = new Table().AddColumns("requests", "decoded", "superseded", "decoded median ms", "p90 ms", "max ms", "release → ready median ms", "p90 ms", "max ms");
+                instrument.AddRow($"{i.Drags}×{i.MovesPerDrag}", $"{i.Decoded}", $"{i.Superseded}", F(Percentile(i.DecodedMs, 0.5), "0"), F(Percentile(i.DecodedMs, 0.9), "0"),
+                    F(i.DecodedMs.Max(), "0"), F(Percentile(i.ReleaseMs, 0.5), "0"), F(Percentile(i.ReleaseMs, 0.9), "0"), F(i.ReleaseMs.Max(), "0"));
+                AnsiConsole.Write(instrument);
+            }
+
+            if (parse.GetValue(evalClips) is int count and > 0)
+            {
+                using IAudioEmbedder embedder = parse.GetValue(clap) is { } path ? new ClapEmbedder(path) : new LogMelStatisticsEmbedder();
+                var cpu = Presets.Get("cpu").Model;
+                var e = await ProgressDisplay.RunAsync($"embedding 2 × {count} clips", "clips", report => EvaluationBenchmark.Run(embedder, count, cpu.ClipLength, cpu.SampleRate, report));
+                var evaluation = new Table().AddColumns("embedder", "clips", "embed ms/clip", "FAD s", "FAD∞ s", "KID s", "P/R/D/C s", "Vendi s", "NDB s", "scoring s");
+                evaluation.AddRow(Markup.Escape(e.Embedder), $"{e.Count} vs {e.Count}", F(e.EmbedMsPerClip, "0.0"), F(e.FadSeconds, "0.00"), F(e.FadInfinitySeconds, "0.00"),
+                    F(e.KidSeconds, "0.00"), F(e.ManifoldSeconds, "0.00"), F(e.VendiSeconds, "0.00"), F(e.NdbSeconds, "0.00"), F(e.ScoringSeconds, "0.0"));
+                AnsiConsole.Write(evaluation);
             }
 
             int total = parse.GetValue(memorySteps);
@@ -88,4 +111,7 @@ public static class BenchCommand
     }
 
     static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>The value below which a share p of the sorted values lie (nearest rank).</summary>
+    static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
