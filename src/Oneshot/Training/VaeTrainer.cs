@@ -16,7 +16,7 @@ public sealed record TrainRequest
     /// <summary>The configuration of a new run; ignored when resuming (the model's config.json rules).</summary>
     public required RunConfig Config { get; init; }
     public bool Resume { get; init; }
-    /// <summary>Overrides applied to the stored config on --resume (train.* only).</summary>
+    /// <summary>Overrides applied to the stored config on --resume (train.* and stage2.* only).</summary>
     public IReadOnlyList<string> ResumeOverrides { get; init; } = [];
     /// <summary>Start over in a directory that already holds a run.</summary>
     public bool Force { get; init; }
@@ -178,8 +178,9 @@ public sealed class VaeTrainer
             if (!ModelDirectory.Exists(directory))
                 throw new OneshotException($"--resume: '{directory}' holds no training run to resume (no {ModelDirectory.ConfigFile}). Leave out --resume to start one.");
             var stored = RunConfig.Load(Path.Combine(directory, ModelDirectory.ConfigFile));
-            var model = request.ResumeOverrides.FirstOrDefault(o => !o.TrimStart().StartsWith("train.", StringComparison.Ordinal));
-            if (model is not null) throw new OneshotException($"--set {model}: only train.* settings can change when resuming; the architecture is fixed by the checkpoint.");
+            // Training and stage-2 settings may change (e.g. start stage 2 now); the model's architecture is the checkpoint's.
+            var model = request.ResumeOverrides.FirstOrDefault(o => !o.TrimStart().StartsWith("train.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("stage2.", StringComparison.Ordinal));
+            if (model is not null) throw new OneshotException($"--set {model}: only train.* and stage2.* settings can change when resuming; the architecture is fixed by the checkpoint.");
             var config = stored.With(request.ResumeOverrides);
             config.Validate();
             if (config.Dataset.Hash != store.Info.Hash)
