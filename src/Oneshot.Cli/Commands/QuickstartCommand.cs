@@ -80,6 +80,7 @@ public static class QuickstartCommand
             AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips with their reconstructions and {samples.Length} new samples.");
             AnsiConsole.MarkupLine($"A few minutes of training is only a start: continue with [bold]./oneshot train --data {Markup.Escape(dataset)} --out {Markup.Escape(model)} --resume[/] (an hour or more),");
             AnsiConsole.MarkupLine($"then fit a flow prior for better samples: [bold]./oneshot prior train {Markup.Escape(model)} --force[/].");
+            AnsiConsole.MarkupLine($"Play it in the browser: [bold]./oneshot play {Markup.Escape(model)}[/]; measure it: [bold]./oneshot eval --models {Markup.Escape(model)} --data {Markup.Escape(dataset)} --out {Markup.Escape(Path.Combine(folder, "report"))}[/].");
             return CliApp.Ok;
         });
         return command;
