@@ -58,7 +58,7 @@ public sealed class Evaluator
         var trainClips = trainIndices.Select(store.Read).ToArray();
         var testLabels = testIndices.Select(i => LabelOf(store.Meta[i])).ToArray();
         double total = testClips.Length + trainClips.Length
-                       + request.Models.Sum(m => 2 * testClips.Length + samples * (Prior.PriorFile.Exists(m) ? 2 : 1) * 2);
+                       + request.Models.Sum(m => 3 * testClips.Length + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
         void Advance(double units)
         {
