@@ -7,7 +7,9 @@ namespace Oneshot.Evaluation;
 
 /// <summary>
 /// The built-in embedder, for when no CLAP model is at hand: per mel band, the mean and standard
-/// deviation over time of the log-mel spectrogram (64 bands, 20 Hz–16 kHz, at 44.1 kHz), 128 values.
+/// deviation over time of the log-mel spectrogram (64 bands, 20 Hz–16 kHz, at 44.1 kHz), 128 values,
+/// in units of 100 dB and 10 dB, so they are of order one like a normalised CLAP embedding (KID's
+/// polynomial kernel is not scale-free).
 /// It sees timbre and how it moves, not semantics; its FAD is not comparable with CLAP's or with
 /// published numbers, and every report names it.
 /// </summary>
@@ -27,7 +29,7 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
     }
 
     public string Name => "logmel-stats (built-in; not CLAP)";
-    public string Identity => "logmel-stats-v1";
+    public string Identity => "logmel-stats-v2";
     public int Dimensions => 2 * Mels;
 
     public EmbeddingMatrix Embed(IReadOnlyList<float[]> clips, int sampleRate)
@@ -40,7 +42,7 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
             if (samples.Length < FftSize) Array.Resize(ref samples, FftSize);
             var power = stft(tensor(samples), FftSize, Hop, FftSize, _window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().Squared();
             var logMel = _filters.matmul(power).Plus(1e-10).log10().Times(10);          // [mels, frames], dB
-            var row = cat([logMel.mean([1L]), logMel.std(1)]).to_type(ScalarType.Float64).data<double>().ToArray();
+            var row = cat([logMel.mean([1L]).DividedBy(100), logMel.std(1).DividedBy(10)]).to_type(ScalarType.Float64).data<double>().ToArray();
             row.CopyTo(values, i * Dimensions);
         }
         return new EmbeddingMatrix(values, clips.Count, Dimensions);
