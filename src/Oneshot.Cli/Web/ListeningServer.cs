@@ -99,6 +99,7 @@ public sealed class ListeningServer : IAsyncDisposable
         _app.MapGet("/api/study", () => Results.Json(new
         {
             title = _study.Title,
+            id = _study.Created.ToUnixTimeMilliseconds(),     // tells studies apart in the browser's storage
             count = _study.Stimuli.Count,
             tokens_required = _tokensRequired,
             training = _study.Training.Select(t => new { id = t.Id, label = _study.SystemOf(t).Kind == StimulusKind.Real ? "a real recording" : "a generated sound" }),
