@@ -135,6 +135,26 @@ public class InstrumentTests
         // Undo steps back through the history: before the load came the random sound.
         await page.ClickAsync("#undo");
         await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== '{JsonSerializer.Serialize(moved)}'");
+
+        // Morph pad: four corners from four sounds, a click in the middle blends them equally.
+        for (int corner = 0; corner < 4; corner++)
+        {
+            await page.ClickAsync("#variation");
+            await page.ClickAsync($"[data-corner='{corner}']");
+        }
+        var corners = await page.EvaluateAsync<double[][]>("() => window.oneshot.corners");
+        await page.Locator("#pad").ClickAsync(new LocatorClickOptions { Position = new Position { X = 120, Y = 120 } });
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        var blended = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        for (int d = 0; d < blended.Length; d++) Assert.Equal(corners.Average(c => c[d]), blended[d], 3);
+
+        // A chosen (or dropped) file is encoded and becomes the current sound: the latent `oneshot encode` gives.
+        string wav = dir.File("tone.wav");
+        WavWriter.Write(wav, Signals.Sine(220, 44100, 30000, 0.4), 44100);
+        await page.Locator("#file").SetInputFilesAsync(wav);
+        float[] expected;
+        using (var runner = new ModelRunner(model)) expected = runner.Encode([runner.PrepareFile(wav)])[0];
+        await page.WaitForFunctionAsync($"() => Math.abs(window.oneshot.latent[0] - {expected[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}) < 1e-5");
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
     }
 }
