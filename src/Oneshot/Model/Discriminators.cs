@@ -53,7 +53,12 @@ public sealed class PeriodDiscriminator : nn.Module<Tensor, Judgement>
     }
 }
 
-/// <summary>MelGAN's waveform discriminator at one resolution: strided 1-D convolutions over the clip.</summary>
+/// <summary>
+/// MelGAN's waveform discriminator at one resolution: strided 1-D convolutions over the clip. The
+/// long strided layers are grouped (4 input channels per group, as in MelGAN), which keeps their
+/// 41-sample reach at a fraction of a dense convolution's cost — dense, they made a stage-2 step
+/// ten times slower than a stage-1 step on a CPU.
+/// </summary>
 public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
 {
     readonly ModuleList<WeightNormConv> layers;
@@ -62,11 +67,12 @@ public sealed class ScaleDiscriminator : nn.Module<Tensor, Judgement>
     public ScaleDiscriminator(int capacity, int maxChannels) : base(nameof(ScaleDiscriminator))
     {
         int c1 = capacity, c2 = Math.Min(4 * capacity, maxChannels), c3 = Math.Min(16 * capacity, maxChannels);
+        static long Groups(int inputs, int outputs) => Math.Max(1, Math.Min(inputs, outputs) / 4);
         layers = nn.ModuleList(
             new WeightNormConv(1, c1, 15, padding: 7),
-            new WeightNormConv(c1, c2, 11, stride: 4, padding: 5),
-            new WeightNormConv(c2, c3, 11, stride: 4, padding: 5),
-            new WeightNormConv(c3, c3, 11, stride: 4, padding: 5),
+            new WeightNormConv(c1, c2, 41, stride: 4, padding: 20, groups: Groups(c1, c2)),
+            new WeightNormConv(c2, c3, 41, stride: 4, padding: 20, groups: Groups(c2, c3)),
+            new WeightNormConv(c3, c3, 41, stride: 4, padding: 20, groups: Groups(c3, c3)),
             new WeightNormConv(c3, c3, 5, padding: 2));
         output = new WeightNormConv(c3, 1, 3, padding: 1);
         RegisterComponents();

@@ -87,7 +87,7 @@ public static class Presets
             Preset = "gpu",
             Model = new ModelConfig { Capacity = 96, MaxChannels = 768, LatentSize = 128, ContextSize = 128, FlowHidden = 512, SylvesterRank = 64, BottleneckChannels = 128 },
             Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000 },
-            Stage2 = new Stage2Config { StartStep = 500_000, DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024 },
+            Stage2 = new Stage2Config { StartStep = 500_000, DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024, DiscriminatorCrop = null },
         },
         "tiny" => new RunConfig
         {

@@ -17,22 +17,26 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
     readonly Parameter g;
     readonly Parameter? bias;
     readonly bool _transposed;
-    readonly long _stride, _padding, _dilation;
+    readonly long _stride, _padding, _dilation, _groups;
     readonly long[] _normDims;
     Tensor? _frozen;
 
     /// <param name="transposed">Transposed convolution (upsampling by <paramref name="stride"/>).</param>
+    /// <param name="groups">Grouped convolution (not transposed): each output channel sees inChannels / groups inputs.</param>
     public WeightNormConv(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1,
-                          bool transposed = false, bool useBias = true) : base(nameof(WeightNormConv))
+                          bool transposed = false, bool useBias = true, long groups = 1) : base(nameof(WeightNormConv))
     {
+        if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0 || (transposed && groups != 1))
+            throw new ArgumentException($"{groups} groups do not divide {inChannels} → {outChannels} channels{(transposed ? " (transposed convolutions take 1 group)" : "")}.", nameof(groups));
         _transposed = transposed;
         _stride = stride;
         _padding = padding;
         _dilation = dilation;
-        // Conv weights are [out, in, k]; transposed conv weights are [in, out, k].
-        long[] shape = transposed ? [inChannels, outChannels, kernel] : [outChannels, inChannels, kernel];
+        _groups = groups;
+        // Conv weights are [out, in/groups, k]; transposed conv weights are [in, out, k].
+        long[] shape = transposed ? [inChannels, outChannels, kernel] : [outChannels, inChannels / groups, kernel];
         _normDims = transposed ? [0, 2] : [1, 2];
-        long fanIn = inChannels * kernel;
+        long fanIn = inChannels / groups * kernel;
         double bound = 1 / Math.Sqrt(fanIn);
         using (no_grad())
         {
@@ -64,7 +68,7 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => _transposed
         ? nn.functional.conv_transpose1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation)
-        : nn.functional.conv1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation);
+        : nn.functional.conv1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation, groups: _groups);
 
     protected override void Dispose(bool disposing)
     {

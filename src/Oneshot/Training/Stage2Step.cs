@@ -60,8 +60,9 @@ public sealed class Stage2Step : IDisposable
         var reconstruction = _model.Pqmf.Synthesis(bands).narrow(1, 0, _model.Config.ClipLength);
         output = output with { Reconstruction = reconstruction, ReconstructionBands = bands };
         var (full, bandLoss) = _loss.PerItem(clips, output);
-        var real = Discriminators.forward(clips);
-        var fake = Discriminators.forward(reconstruction);
+        var (judgedReal, judgedFake) = Crop(clips, reconstruction, step);
+        var real = Discriminators.forward(judgedReal);
+        var fake = Discriminators.forward(judgedFake);
         var adversarial = AdversarialLoss.Generator(_stage2.Loss, fake);
         var matching = AdversarialLoss.FeatureMatching(real, fake);
         var loss = full.mean().Plus(bandLoss.mean()).Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
@@ -80,7 +81,7 @@ public sealed class Stage2Step : IDisposable
             // The real clips' judgements are reused: the decoder's step changed no discriminator weight,
             // and its backward pass did not touch their graph (feature matching detaches them).
             // Minimise clears the gradients the generator's backward pass left on the discriminators.
-            var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, real, Discriminators.forward(reconstruction.detach()));
+            var dLoss = AdversarialLoss.Discriminator(_stage2.Loss, real, Discriminators.forward(judgedFake.detach()));
             discriminatorLoss = dLoss.item<float>();
             if (double.IsFinite(discriminatorLoss))
                 DiscriminatorOptimizer.Minimise(dLoss, _train.GradientClip, _stage2.DiscriminatorLearningRate);
@@ -91,6 +92,16 @@ public sealed class Stage2Step : IDisposable
             Adversarial = adversarial.item<float>(), FeatureMatching = matching.item<float>(), DiscriminatorLoss = discriminatorLoss,
             NonFiniteGradients = applied ? null : DecoderOptimizer.DescribeNonFiniteGradients(),
         };
+    }
+
+    /// <summary>The window the discriminators judge this step: the same for real and decoded clips, drawn from the step (so a resumed run crops alike).</summary>
+    (Tensor Real, Tensor Fake) Crop(Tensor real, Tensor fake, long step)
+    {
+        long length = real.shape[1];
+        if (_stage2.DiscriminatorCrop is not int crop || crop >= length) return (real, fake);
+        var random = new Random(Seeds.MixInt(_train.Seed, 0xC209, step));
+        long offset = random.Next(2) == 0 ? 0 : random.NextInt64(length - crop + 1);   // half the time the onset, where one-shots differ most
+        return (real.narrow(1, offset, crop), fake.narrow(1, offset, crop));
     }
 
     public void Dispose()
