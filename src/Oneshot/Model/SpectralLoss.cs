@@ -45,8 +45,8 @@ public sealed class SpectralLoss : IDisposable
                 _windows[n].Dispose();
                 _windows[n] = window;
             }
-            var magnitudeX = stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
-            var magnitudeY = stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs();
+            var magnitudeX = Magnitude(stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true));
+            var magnitudeY = Magnitude(stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true));
             var difference = (magnitudeX - magnitudeY).Squared().sum([1, 2]).view(batch, channels).sum(1);
             var energy = magnitudeX.Squared().sum([1, 2]).view(batch, channels).sum(1);
             var convergence = (difference / energy.ClampMin(Epsilon)).Plus(1e-12).sqrt();
@@ -56,6 +56,16 @@ public sealed class SpectralLoss : IDisposable
         }
         return total!;
     }
+
+    /// <summary>
+    /// √(re² + im² + 1e-14) rather than abs(): libtorch's complex abs backward divides by |z|, which
+    /// for bins in the float32 subnormal range (|z| ≈ 1e-40, seen in decoder output) comes out NaN
+    /// and poisoned about one training step in 200 (found with ONESHOT_DETECT_ANOMALY: AbsBackward0).
+    /// The floor of 1e-7 matches the ε of the log distance.
+    /// </summary>
+    static Tensor Magnitude(Tensor spectrum) => view_as_real(spectrum).Squared().sum(-1).Plus(MagnitudeFloorSquared).sqrt();
+
+    const double MagnitudeFloorSquared = 1e-14;
 
     public void Dispose()
     {
