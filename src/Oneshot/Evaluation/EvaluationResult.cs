@@ -1,7 +1,9 @@
 namespace Oneshot.Evaluation;
 
-/// <summary>How close a model's reconstructions of the test clips are, per clip and as a set.</summary>
-public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb,
+/// <summary>How close a model's reconstructions of the test clips are, per clip and as a set. Attack and
+/// decay errors: mean |difference| of the RMS envelope's 10→90 % rise time and its decay to 10 %
+/// (the transients a drum sound lives by).</summary>
+public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb, double AttackErrorMs, double DecayErrorMs,
                                            IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples);
 
 /// <summary>Latent-space health: active units and KL per dimension of the Gaussian posterior on the test clips,

@@ -98,7 +98,8 @@ public sealed class Evaluator
             Advance(testClips.Length);
             var (spectral, logMel, siSdr) = ScoreReconstructions(testClips, reconstructions, store.SampleRate);
             var reconstructionEmbeddings = Embed(reconstructions);
-            var reconstruction = new ReconstructionSummary(testClips.Length, spectral, logMel, siSdr,
+            var (attackError, decayError) = EnvelopeErrors(testClips, reconstructions, store.SampleRate);
+            var reconstruction = new ReconstructionSummary(testClips.Length, spectral, logMel, siSdr, attackError, decayError,
                 Identification.Score(testEmbeddings, reconstructionEmbeddings),
                 DistributionComparison.Compute(testEmbeddings, reconstructionEmbeddings, request.Metrics),
                 audio.Write($"{name}/reconstructions", reconstructions));
@@ -149,6 +150,20 @@ public sealed class Evaluator
         }
         int n = originals.Length;
         return (spectral / n, logMel / n, siSdr / n);
+    }
+
+    /// <summary>Mean absolute attack-time and decay-time differences in milliseconds (<see cref="Descriptors.Envelope"/>).</summary>
+    static (double AttackMs, double DecayMs) EnvelopeErrors(float[][] originals, float[][] reconstructions, int sampleRate)
+    {
+        double attack = 0, decay = 0;
+        for (int i = 0; i < originals.Length; i++)
+        {
+            var a = Descriptors.Envelope(originals[i], sampleRate);
+            var b = Descriptors.Envelope(reconstructions[i], sampleRate);
+            attack += Math.Abs(a.AttackSeconds - b.AttackSeconds);
+            decay += Math.Abs(a.DecaySeconds - b.DecaySeconds);
+        }
+        return (1000 * attack / originals.Length, 1000 * decay / originals.Length);
     }
 
     /// <summary>Active units and KL of the Gaussian posterior, and how likely each prior finds the test latents.</summary>

@@ -68,11 +68,11 @@ public static class EvaluationReport
 
         h.Append("<h2>Reconstruction</h2><p>Test clips encoded to one latent vector each and decoded. Identification: how often a reconstruction's nearest test clip in embedding space is its own source (chance: ")
          .Append(N(1.0 / Math.Max(1, r.TestClips))).Append(").</p>");
-        h.Append("<table><tr><th>model</th><th>posterior</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>FAD vs test ↓</th></tr>");
+        h.Append("<table><tr><th>model</th><th>posterior</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>FAD vs test ↓</th></tr>");
         foreach (var m in r.Models)
         {
             var c = m.Reconstruction;
-            h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td>")
+            h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
              .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
         }
         h.Append("</table>");
