@@ -9,15 +9,17 @@ public static class KMeans
     /// <summary>k-means++ seeding: each next centre drawn with probability ∝ squared distance to the nearest chosen one.</summary>
     public static Tensor SeedCentres(Tensor x, int k, Generator generator)
     {
+        using var scope = NewDisposeScope();
         long n = x.shape[0];
         var chosen = new List<Tensor> { x[randint(0, n, [1], generator: generator).item<long>()] };
+        var distance = (x - chosen[0]).Squared().sum(1);           // to the nearest chosen centre, kept up to date
         for (int j = 1; j < k; j++)
         {
-            var distance = stack(chosen.Select(c => (x - c).Squared().sum(1)).ToArray()).amin(0);
             var index = multinomial(distance.Plus(1e-12), 1, generator: generator).item<long>();
             chosen.Add(x[index]);
+            distance = minimum(distance, (x - chosen[^1]).Squared().sum(1));
         }
-        return stack(chosen.ToArray());
+        return stack(chosen.ToArray()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Centres [k, d] after Lloyd iterations until no row changes cluster (or the limit); an emptied cluster keeps its centre.</summary>
