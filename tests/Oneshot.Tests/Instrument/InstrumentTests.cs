@@ -155,6 +155,8 @@ public class InstrumentTests
         float[] expected;
         using (var runner = new ModelRunner(model)) expected = runner.Encode([runner.PrepareFile(wav)])[0];
         await page.WaitForFunctionAsync($"() => Math.abs(window.oneshot.latent[0] - {expected[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}) < 1e-5");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("now: tone.wav");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
     }
 }
