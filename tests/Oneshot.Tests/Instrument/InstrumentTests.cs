@@ -97,7 +97,7 @@ public class InstrumentTests
         await using var __ = browser;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15000);
+        page.SetDefaultTimeout(Browser.PatientMs);
         await page.GotoAsync(server.Url);
 
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");

@@ -6,25 +6,6 @@ using Oneshot.Listening;
 
 namespace Oneshot.Tests.Listening;
 
-/// <summary>Debian's chromium (no browser download) driven by Playwright.</summary>
-public static class Browser
-{
-    public const string Chromium = "/usr/bin/chromium";
-
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
-    {
-        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing; the README's test command (./setup.sh test) installs Debian's chromium.");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
-        });
-        return (playwright, browser);
-    }
-}
-
 public class ListeningBrowserTests
 {
     [Fact]
@@ -37,7 +18,7 @@ public class ListeningBrowserTests
         using var _ = playwright;
         await using var __ = browser;
         var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(15000);
+        page.SetDefaultTimeout(Browser.PatientMs);
         await page.GotoAsync(server.Url);
 
         // The training page, its examples, then the test.
