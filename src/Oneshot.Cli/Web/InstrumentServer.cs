@@ -53,7 +53,9 @@ public sealed class InstrumentServer : IAsyncDisposable
         string hash;
         using (var weights = File.OpenRead(Path.Combine(modelDirectory, ModelDirectory.WeightsFile)))
             hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
-        var server = new InstrumentServer(app, new DecodeService(runner), name, hash);
+        var service = new DecodeService(runner);
+        await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
+        var server = new InstrumentServer(app, service, name, hash);
         server.MapRoutes(modelDirectory);
         try
         {
