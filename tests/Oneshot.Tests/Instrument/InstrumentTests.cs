@@ -11,6 +11,7 @@ using Oneshot.Tests.Training;
 
 namespace Oneshot.Tests.Instrument;
 
+[Collection(BrowserCollection.Name)]
 public class InstrumentTests
 {
     [Fact]
@@ -103,6 +104,14 @@ public class InstrumentTests
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
         double first = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
         var start = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        // The page holds exactly the decoded samples, at the model's rate (read from the float WAV, not resampled).
+        var held = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.buffer.getChannelData(0).slice(0, 4000))");
+        Assert.Equal(8000, await page.EvaluateAsync<int>("() => window.oneshot.buffer.sampleRate"));   // TinyData rate; decodeAudioData would have resampled it
+        using (var runner = new ModelRunner(model))
+        {
+            var decoded = runner.Decode([start.Select(v => (float)v).ToArray()])[0];
+            for (int i = 0; i < held.Length; i++) Assert.Equal(decoded[i], held[i], 1e-6f);   // threads may sum in another order
+        }
 
         // A slider move decodes a different sound in the background.
         await page.Locator("#pc-0").FillAsync("2.5");
@@ -144,7 +153,8 @@ public class InstrumentTests
         }
         var corners = await page.EvaluateAsync<double[][]>("() => window.oneshot.corners");
         await page.Locator("#pad").ClickAsync(new LocatorClickOptions { Position = new Position { X = 120, Y = 120 } });
-        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested || document.getElementById('error').textContent !== ''");
+        Assert.Equal("", await page.EvaluateAsync<string>("() => document.getElementById('error').textContent + (window.oneshot.applied === window.oneshot.requested ? '' : ` (applied ${window.oneshot.applied} of ${window.oneshot.requested})`)"));
         var blended = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         for (int d = 0; d < blended.Length; d++) Assert.Equal(corners.Average(c => c[d]), blended[d], 3);
 

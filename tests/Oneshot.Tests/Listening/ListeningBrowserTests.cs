@@ -6,6 +6,7 @@ using Oneshot.Listening;
 
 namespace Oneshot.Tests.Listening;
 
+[Collection(BrowserCollection.Name)]
 public class ListeningBrowserTests
 {
     [Fact]
