@@ -1,13 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Oneshot.Audio;
 using Oneshot.Generation;
 using Oneshot.Instrument;
@@ -41,14 +35,7 @@ public sealed class InstrumentServer : IAsyncDisposable
     public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, CancellationToken cancellation = default)
     {
         var runner = new ModelRunner(modelDirectory);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, port);
-            k.Limits.MaxRequestBodySize = MaxUploadBytes;
-        });
-        var app = builder.Build();
+        var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
         string hash;
         using (var weights = File.OpenRead(Path.Combine(modelDirectory, ModelDirectory.WeightsFile)))
@@ -59,14 +46,14 @@ public sealed class InstrumentServer : IAsyncDisposable
         server.MapRoutes(modelDirectory);
         try
         {
-            await app.StartAsync(cancellation);
+            server.Url = await LocalWebApp.StartAsync(app, allInterfaces: false, port, cancellation);
         }
-        catch (IOException e)
+        catch (OneshotException)
         {
-            await server.DisposeAsync();
-            throw new OneshotException($"--port {port} is not free ({e.Message}); pick another with --port, or 0 for any.", e);
+            server._service.Dispose();
+            runner.Dispose();
+            throw;
         }
-        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("127.0.0.1", "localhost");
         return server;
     }
 

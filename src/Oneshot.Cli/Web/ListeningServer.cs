@@ -1,12 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Oneshot.Listening;
 
 namespace Oneshot.Cli.Web;
@@ -52,28 +46,11 @@ public sealed class ListeningServer : IAsyncDisposable
     {
         var study = ListeningStudy.Load(studyDirectory);
         var store = new RatingStore(Path.Combine(studyDirectory, ListeningStudy.RatingsFile), study.Stimuli.Select(s => s.Id));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            if (options.Host) k.Listen(IPAddress.Any, options.Port);
-            else k.Listen(IPAddress.Loopback, options.Port);
-            k.Limits.MaxRequestBodySize = 64 * 1024;
-        });
-        var app = builder.Build();
+        var app = LocalWebApp.Build(options.Host, options.Port, 64 * 1024);
         var server = new ListeningServer(app, study, store, Path.Combine(studyDirectory, ListeningStudy.StimuliFolder), options.Host);
         server.MapRoutes();
         if (options.Host) server.Tokens = server.CreateTokens(studyDirectory, options.NewRaters);
-        try
-        {
-            await app.StartAsync(cancellation);
-        }
-        catch (IOException e)
-        {
-            throw new OneshotException($"--port {options.Port} is not free ({e.Message}); pick another with --port, or 0 for any.", e);
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Url = options.Host ? address.Replace("0.0.0.0", Dns.GetHostName()).Replace("[::]", Dns.GetHostName()) : address.Replace("127.0.0.1", "localhost");
+        server.Url = await LocalWebApp.StartAsync(app, options.Host, options.Port, cancellation);
         return server;
     }
 

@@ -51,7 +51,7 @@ public sealed class ClapFrontEnd : IDisposable
         var padded = clips.Select(c => RepeatPad(sampleRate == SampleRate ? c : Resampler.Resample(c, sampleRate, SampleRate))).ToArray();
         using var scope = NewDisposeScope();
         var waves = stack(padded.Select(p => tensor(p)).ToArray());
-        var power = stft(waves, FftSize, Hop, FftSize, _window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().Squared();
+        var power = PowerSpectrogram.Of(waves, FftSize, Hop, _window);
         var mel = _filters.matmul(power).ClampMin(1e-10).log10().Times(10);            // [clips, mels, frames]
         return mel.transpose(1, 2).unsqueeze(1).contiguous().MoveToOuterDisposeScope();
     }

@@ -92,7 +92,7 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-            var latents = runner.Encode(testClips);
+            var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
             var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
             Advance(testClips.Length);
@@ -103,7 +103,6 @@ public sealed class Evaluator
                 Identification.Score(testEmbeddings, reconstructionEmbeddings),
                 DistributionComparison.Compute(testEmbeddings, reconstructionEmbeddings, request.Metrics),
                 audio.Write($"{name}/reconstructions", reconstructions));
-            var latent = ScoreLatents(runner, testClips, latents);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
@@ -166,12 +165,17 @@ public sealed class Evaluator
         return (1000 * attack / originals.Length, 1000 * decay / originals.Length);
     }
 
-    /// <summary>Active units and KL of the Gaussian posterior, and how likely each prior finds the test latents.</summary>
-    static LatentSummary ScoreLatents(ModelRunner runner, float[][] clips, float[][] latents)
+    /// <summary>
+    /// One encoder pass over the clips: their deterministic latents (what `oneshot encode` gives),
+    /// active units and KL of the Gaussian posterior, and how likely each prior finds the latents.
+    /// </summary>
+    static (float[][] Latents, LatentSummary Summary) EncodeAndScoreLatents(ModelRunner runner, float[][] clips)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        int n = runner.LatentSize;
         var means = new List<float[]>();
+        var latents = new List<float[]>();
         double kl = 0;
         runner.Model.eval();
         for (int start = 0; start < clips.Length; start += 16)
@@ -181,18 +185,22 @@ public sealed class Evaluator
             var posterior = runner.Model.Encode(stack(clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()));
             kl += WaveformVae.AnalyticKl(posterior.Mean, posterior.Std).sum().item<float>();
             var mean = posterior.Mean.data<float>().ToArray();
-            for (int i = 0; i < count; i++) means.Add(mean.AsSpan(i * runner.LatentSize, runner.LatentSize).ToArray());
+            var z = runner.Model.MeanLatent(posterior).data<float>().ToArray();
+            for (int i = 0; i < count; i++)
+            {
+                means.Add(mean.AsSpan(i * n, n).ToArray());
+                latents.Add(z.AsSpan(i * n, n).ToArray());
+            }
         }
-        int n = runner.LatentSize;
-        var z = tensor(latents.SelectMany(l => l).ToArray(), [latents.Length, n]);
+        var all = tensor(latents.SelectMany(l => l).ToArray(), [latents.Count, n]);
         var nll = new Dictionary<string, double>();
-        using (var standard = new StandardNormalPrior(n)) nll["standard"] = -standard.LogProb(z).mean().item<double>() / n;
+        using (var standard = new StandardNormalPrior(n)) nll["standard"] = -standard.LogProb(all).mean().item<double>() / n;
         if (runner.HasTrainedPrior)
         {
             using var trained = PriorFile.Load(runner.Directory, n);
-            nll["trained"] = -trained.LogProb(z).mean().item<double>() / n;
+            nll["trained"] = -trained.LogProb(all).mean().item<double>() / n;
         }
-        return new LatentSummary(Validator.ActiveUnits(means), kl / clips.Length / n, nll);
+        return (latents.ToArray(), new LatentSummary(Validator.ActiveUnits(means), kl / clips.Length / n, nll));
     }
 
     /// <summary>The test latents on the first two principal directions of latent.json (the train posterior), with labels.</summary>

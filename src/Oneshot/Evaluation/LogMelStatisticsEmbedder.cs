@@ -40,7 +40,7 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
             using var scope = NewDisposeScope();
             var samples = sampleRate == Rate ? clips[i] : Resampler.Resample(clips[i], sampleRate, Rate);
             if (samples.Length < FftSize) Array.Resize(ref samples, FftSize);
-            var power = stft(tensor(samples), FftSize, Hop, FftSize, _window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().Squared();
+            var power = PowerSpectrogram.Of(tensor(samples), FftSize, Hop, _window);
             var logMel = _filters.matmul(power).Plus(1e-10).log10().Times(10);          // [mels, frames], dB
             var row = cat([logMel.mean([1L]).DividedBy(100), logMel.std(1).DividedBy(10)]).to_type(ScalarType.Float64).data<double>().ToArray();
             row.CopyTo(values, i * Dimensions);

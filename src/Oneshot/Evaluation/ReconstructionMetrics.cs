@@ -25,7 +25,7 @@ public sealed class ReconstructionMetrics : IDisposable
 
     public Tensor LogMel(Tensor x)
     {
-        var power = stft(x, MelFft, MelHop, MelFft, _window.to(x.device), center: true, pad_mode: PaddingModes.Reflect, return_complex: true).abs().Squared();
+        var power = PowerSpectrogram.Of(x, MelFft, MelHop, _window.to(x.device));
         return _melFilters.to(x.device).matmul(power).Plus(1e-5).log();
     }
 

@@ -60,11 +60,11 @@ public sealed class WaveformVae : nn.Module
     public Posterior Encode(Tensor clips) => encoder.forward(AnalysisBands(clips));
 
     /// <summary>The deterministic latent of each clip: the flow applied to the posterior mean.</summary>
-    public Tensor EncodeMean(Tensor clips)
-    {
-        var posterior = Encode(clips);
-        return flow.Count == 0 ? posterior.Mean : flow.Forward(posterior.Mean, posterior.Context).Output;
-    }
+    public Tensor EncodeMean(Tensor clips) => MeanLatent(Encode(clips));
+
+    /// <summary>The deterministic latent of an already computed posterior.</summary>
+    public Tensor MeanLatent(Posterior posterior) =>
+        flow.Count == 0 ? posterior.Mean : flow.Forward(posterior.Mean, posterior.Context).Output;
 
     public Tensor DecodeBands(Tensor z, Generator? generator = null) => decoder.forward(z, generator);
 
