@@ -10,8 +10,8 @@ public sealed class ReconstructionLoss : IDisposable
 
     public ReconstructionLoss(ModelConfig config)
     {
-        _full = new SpectralLoss(config.StftSizes);
-        if (config.Bands > 1) _bands = new SpectralLoss(config.BandStftSizes);
+        _full = new SpectralLoss(config.StftSizes, config.SpectralFloorDb);
+        if (config.Bands > 1) _bands = new SpectralLoss(config.BandStftSizes, config.SpectralFloorDb);
     }
 
     public SpectralLoss Full => _full;

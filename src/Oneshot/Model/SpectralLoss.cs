@@ -11,18 +11,34 @@ namespace Oneshot.Model;
 /// </summary>
 public sealed class SpectralLoss : IDisposable
 {
-    const double Epsilon = 1e-7;
+    /// <summary>RAVE's ε: the published definition, kept for the evaluation's spectral distance.</summary>
+    public const double AbsoluteEpsilon = 1e-7;
     readonly int[] _sizes;
     readonly Dictionary<int, Tensor> _windows = [];
+    readonly Dictionary<int, double> _epsilons = [];
 
-    public SpectralLoss(int[] sizes)
+    /// <summary>The published distance: ε = 1e-7 at every size.</summary>
+    public SpectralLoss(int[] sizes) : this(sizes, _ => AbsoluteEpsilon) { }
+
+    /// <summary>
+    /// ε at a level <paramref name="floorDb"/> below the peak bin of a full-scale sine (n/4 with a
+    /// Hann window), so each size ignores the same inaudible level. One-shots end in digital
+    /// silence: with ε = 1e-7, most of the log distance and more than half its gradient came from
+    /// pushing a −100 dB hiss in silent tails lower (measured on the drums validation clips).
+    /// </summary>
+    public SpectralLoss(int[] sizes, double floorDb) : this(sizes, n => FloorEpsilon(n, floorDb)) { }
+
+    SpectralLoss(int[] sizes, Func<int, double> epsilon)
     {
         _sizes = sizes;
         foreach (int n in sizes)
         {
-            _windows[n] = hann_window(n);
+            _windows[n] = hann_window(n).DetachFromDisposeScope();
+            _epsilons[n] = epsilon(n);
         }
     }
+
+    public static double FloorEpsilon(int size, double floorDb) => Math.Pow(10, floorDb / 20) * size / 4;
 
     public IReadOnlyList<int> Sizes => _sizes;
 
@@ -49,8 +65,9 @@ public sealed class SpectralLoss : IDisposable
             var magnitudeY = Magnitude(stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true));
             var difference = (magnitudeX - magnitudeY).Squared().sum([1, 2]).view(batch, channels).sum(1);
             var energy = magnitudeX.Squared().sum([1, 2]).view(batch, channels).sum(1);
-            var convergence = (difference / energy.ClampMin(Epsilon)).Plus(1e-12).sqrt();
-            var logDistance = (magnitudeX.Plus(Epsilon).log() - magnitudeY.Plus(Epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
+            var convergence = (difference / energy.ClampMin(AbsoluteEpsilon)).Plus(1e-12).sqrt();
+            double epsilon = _epsilons[n];
+            var logDistance = (magnitudeX.Plus(epsilon).log() - magnitudeY.Plus(epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
             var term = convergence.Plus(logDistance);
             total = total is null ? term : total.Plus(term);
         }
@@ -61,7 +78,7 @@ public sealed class SpectralLoss : IDisposable
     /// √(re² + im² + 1e-14) rather than abs(): libtorch's complex abs backward divides by |z|, which
     /// for bins in the float32 subnormal range (|z| ≈ 1e-40, seen in decoder output) comes out NaN
     /// and poisoned about one training step in 200 (found with ONESHOT_DETECT_ANOMALY: AbsBackward0).
-    /// The floor of 1e-7 matches the ε of the log distance.
+    /// The floor of 1e-7 is at or below every ε of the log distance.
     /// </summary>
     static Tensor Magnitude(Tensor spectrum) => view_as_real(spectrum).Squared().sum(-1).Plus(MagnitudeFloorSquared).sqrt();
 

@@ -1,4 +1,5 @@
 using Oneshot.Model;
+using Oneshot.Native;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Model;
@@ -30,5 +31,34 @@ public class SpectralLossTests
         var x = randn(2, 4096);
         Assert.True(loss.PerItem(x, x).max().item<float>() < 1e-4);
         Assert.True(loss.PerItem(x, randn(2, 4096)).min().item<float>() > 0.1);
+    }
+
+    [Fact]
+    public void With_a_floor_an_audible_level_error_outweighs_inaudible_hiss_in_a_silent_tail()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        // A one-shot: a decaying noise burst, then digital silence.
+        var time = arange(4096, dtype: ScalarType.Float32);
+        var burst = randn([2, 4096], generator: generator).mul(0.3) * time.div(-200.0).exp() * time.lt(1024);
+        var quieter = burst.mul(0.7);   // −3 dB: clearly audible
+        var hiss = burst.Plus(randn([2, 4096], generator: generator).mul(3e-6) * time.ge(1024));   // −110 dBFS
+        using var floored = new SpectralLoss([512, 128], floorDb: -100);
+        using var absolute = new SpectralLoss([512, 128]);
+        double Score(SpectralLoss loss, Tensor prediction) => loss.PerItem(burst, prediction).mean().item<float>();
+
+        Assert.True(Score(floored, quieter) > 3 * Score(floored, hiss),
+            $"floored: level error {Score(floored, quieter):F4}, hiss {Score(floored, hiss):F4}");
+        // Why the floor exists: with ε = 1e-7 the inaudible hiss costs more than the audible error.
+        Assert.True(Score(absolute, hiss) > Score(absolute, quieter),
+            $"absolute: level error {Score(absolute, quieter):F4}, hiss {Score(absolute, hiss):F4}");
+    }
+
+    [Fact]
+    public void The_floor_is_the_same_level_at_every_size()
+    {
+        // A full-scale sine's peak bin is n/4 with a Hann window, so ε scales with n.
+        Assert.Equal(1e-5 * 2048 / 4, SpectralLoss.FloorEpsilon(2048, -100), 12);
+        Assert.Equal(2 * SpectralLoss.FloorEpsilon(64, -80), SpectralLoss.FloorEpsilon(128, -80), 12);
     }
 }
