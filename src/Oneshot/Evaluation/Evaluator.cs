@@ -34,7 +34,6 @@ public sealed record EvalRequest
 public sealed class Evaluator
 {
     public const string AudioFolder = "audio";
-    static readonly int[] EvaluationStftSizes = [2048, 1024, 512, 256, 128];
 
     public Action<string>? OnMessage { get; init; }
     /// <summary>(done, total) in work units: one per clip reconstructed, generated or embedded.</summary>
@@ -133,7 +132,6 @@ public sealed class Evaluator
     /// <summary>Mean multi-scale spectral distance (the same STFT sizes for every model), log-mel L1 and SI-SDR.</summary>
     static (double Spectral, double LogMelL1, double SiSdrDb) ScoreReconstructions(float[][] originals, float[][] reconstructions, int sampleRate)
     {
-        using var loss = new SpectralLoss(EvaluationStftSizes);
         using var metrics = new ReconstructionMetrics(sampleRate);
         double spectral = 0, logMel = 0, siSdr = 0;
         using var _ = no_grad();
@@ -143,7 +141,7 @@ public sealed class Evaluator
             int count = Math.Min(16, originals.Length - start);
             var x = stack(originals.Skip(start).Take(count).Select(c => tensor(c)).ToArray());
             var y = stack(reconstructions.Skip(start).Take(count).Select(c => tensor(c)).ToArray());
-            spectral += loss.PerItem(x, y).sum().item<float>();
+            spectral += metrics.Spectral(x, y).sum().item<float>();
             logMel += metrics.LogMelL1(x, y).sum().item<float>();
             siSdr += ReconstructionMetrics.SiSdr(x, y).sum().item<float>();
         }

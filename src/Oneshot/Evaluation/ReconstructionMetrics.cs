@@ -1,4 +1,5 @@
 using Oneshot.Audio;
+using Oneshot.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 using Oneshot.Native;
@@ -13,12 +14,17 @@ public sealed class ReconstructionMetrics : IDisposable
     const int Mels = 80;
     readonly Tensor _melFilters;   // [mels, bins]
     readonly Tensor _window;
+    // The same sizes and ε for every model, whatever its training loss, so numbers compare.
+    readonly SpectralLoss _spectral = new([2048, 1024, 512, 256, 128]);
 
     public ReconstructionMetrics(int sampleRate)
     {
         _melFilters = tensor(MelFilterbank.Create(sampleRate, MelFft, Mels, 0, sampleRate / 2.0), [Mels, MelFft / 2 + 1]).DetachFromDisposeScope();
         _window = hann_window(MelFft).DetachFromDisposeScope();
     }
+
+    /// <summary>Multi-scale spectral distance (STFT sizes 2048 … 128, ε = 1e-7), per clip.</summary>
+    public Tensor Spectral(Tensor target, Tensor prediction) => _spectral.PerItem(target, prediction);
 
     /// <summary>Mean |log(mel(x) + 1e-5) − log(mel(y) + 1e-5)| of 80-band power mel spectrograms (n_fft 2048, hop 512).</summary>
     public Tensor LogMelL1(Tensor target, Tensor prediction) => (LogMel(target) - LogMel(prediction)).abs().mean([1L, 2L]);
@@ -43,5 +49,6 @@ public sealed class ReconstructionMetrics : IDisposable
     {
         _melFilters.Dispose();
         _window.Dispose();
+        _spectral.Dispose();
     }
 }

@@ -13,7 +13,7 @@ public sealed record ValidationResult
     public required int Clips { get; init; }
     /// <summary>The training objective on these clips (spectral + bands + β·KL at the step's β).</summary>
     public required double Loss { get; init; }
-    /// <summary>Full-band multi-scale spectral distance.</summary>
+    /// <summary>Full-band multi-scale spectral distance as `oneshot eval` measures it (ε = 1e-7, whatever the loss's floor).</summary>
     public required double Spectral { get; init; }
     public required double BandSpectral { get; init; }
     public required double Kl { get; init; }
@@ -65,7 +65,7 @@ public sealed class Validator : IDisposable
                 var clips = stack(_clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()).to(device);
                 var output = model.Forward(clips, generator);
                 var (full, band) = loss.PerItem(clips, output);
-                spectral += full.sum().item<float>();
+                spectral += _metrics.Spectral(clips, output.Reconstruction).sum().item<float>();
                 bands += band.sum().item<float>();
                 kl += output.KlPerItem.sum().item<float>();
                 lossSum += full.Plus(band).Plus(output.KlPerItem.mul(betaScalar)).sum().item<float>();
