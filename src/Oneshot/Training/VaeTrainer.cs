@@ -44,6 +44,7 @@ public sealed class VaeTrainer
     const int LogEvery = 25;
     const string CheckpointPrefix = "checkpoint-";
     const string BestCheckpoint = "best.safetensors";
+    const string BestLogMelKey = "best_log_mel_l1";
     const string Stage2Prefix = "stage2.discriminators.";
 
     public Action<TrainProgress>? OnStep { get; init; }
@@ -74,9 +75,9 @@ public sealed class VaeTrainer
             return stage2 = new Stage2Step(model, step.Loss, config.Train, config.Stage2, device);
         }
         long startStep = 0, skippedTotal = 0;
-        double elapsedBefore = 0, bestSpectral = double.PositiveInfinity;
+        double elapsedBefore = 0, bestLogMel = double.PositiveInfinity;
         if (request.Resume)
-            (startStep, elapsedBefore, bestSpectral, skippedTotal) = LoadCheckpoint(trainDirectory, model, step.Optimizer, () => stage2 ?? StartStage2());
+            (startStep, elapsedBefore, bestLogMel, skippedTotal) = LoadCheckpoint(trainDirectory, model, step.Optimizer, () => stage2 ?? StartStage2());
 
         var trainIndices = store.IndicesOf("train");
         var validIndices = store.IndicesOf("valid");
@@ -112,7 +113,7 @@ public sealed class VaeTrainer
                 OnMessage?.Invoke($"step {current}: non-finite {(double.IsFinite(result.Loss) ? $"gradient ({result.NonFiniteGradients ?? "?"} tensors)" : "loss")}; the step was skipped ({badInARow} in a row).");
                 if (badInARow >= config.Train.MaxBadSteps)
                 {
-                    SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                    SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestLogMel, skippedTotal, config.Train.KeepCheckpoints);
                     throw new OneshotException($"Training diverged: {badInARow} steps in a row had a non-finite loss or gradient (at step {current}). " +
                         "Lower the learning rate (--set train.learning_rate=...) or the gradient clip, then resume with --resume; the last good checkpoint is kept.");
                 }
@@ -140,22 +141,24 @@ public sealed class VaeTrainer
             if (current % config.Train.ValidateEvery == 0 && validator.Count > 0)
             {
                 lastValidation = Validate(model, step, validator, config, current, device, trainDirectory, metrics, board, Elapsed(), store.SampleRate);
-                if (lastValidation.Spectral < bestSpectral)
+                // Log-mel L1 rather than the spectral distance: its floor (about −104 dB) is near the
+                // loss's, so a model is not ranked by hiss in silent tails that nobody hears.
+                if (lastValidation.LogMelL1 < bestLogMel)
                 {
-                    bestSpectral = lastValidation.Spectral;
+                    bestLogMel = lastValidation.LogMelL1;
                     SaveWeights(Path.Combine(trainDirectory, BestCheckpoint), model, current);
                 }
                 SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
             }
             if (current % config.Train.CheckpointEvery == 0)
             {
-                SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+                SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestLogMel, skippedTotal, config.Train.KeepCheckpoints);
                 lastCheckpoint = current;
             }
         }
 
         if (lastCheckpoint != current)
-            SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestSpectral, skippedTotal, config.Train.KeepCheckpoints);
+            SaveCheckpoint(trainDirectory, model, step.Optimizer, stage2, current, Elapsed(), bestLogMel, skippedTotal, config.Train.KeepCheckpoints);
         if (current > 0)
         {
             SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
@@ -258,7 +261,7 @@ public sealed class VaeTrainer
     static void SaveWeights(string path, WaveformVae model, long step) =>
         Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
 
-    static void SaveCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Stage2Step? stage2, long step, double elapsed, double bestSpectral, long skipped, int keep)
+    static void SaveCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Stage2Step? stage2, long step, double elapsed, double bestLogMel, long skipped, int keep)
     {
         var tensors = ModelDirectory.Weights(model).ToDictionary(p => "model." + p.Key, p => p.Value);
         foreach (var (name, value) in optimizer.State()) tensors[name] = value;
@@ -275,7 +278,7 @@ public sealed class VaeTrainer
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["adam_steps"] = optimizer.Steps.ToString(CultureInfo.InvariantCulture),
             ["elapsed_s"] = elapsed.ToString("R", CultureInfo.InvariantCulture),
-            ["best_spectral"] = bestSpectral.ToString("R", CultureInfo.InvariantCulture),
+            [BestLogMelKey] = bestLogMel.ToString("R", CultureInfo.InvariantCulture),
             ["skipped_steps"] = skipped.ToString(CultureInfo.InvariantCulture),
         }) metadata[key] = value;
         Safetensors.Save(Path.Combine(trainDirectory, $"{CheckpointPrefix}{step:D8}.safetensors"), tensors, metadata);
@@ -286,7 +289,7 @@ public sealed class VaeTrainer
         Directory.EnumerateFiles(trainDirectory, CheckpointPrefix + "*.safetensors").Order(StringComparer.Ordinal);
 
     /// <param name="stage2">Creates the stage-2 state when the checkpoint was written in stage 2.</param>
-    static (long Step, double Elapsed, double BestSpectral, long Skipped) LoadCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Func<Stage2Step> stage2)
+    static (long Step, double Elapsed, double BestLogMel, long Skipped) LoadCheckpoint(string trainDirectory, WaveformVae model, AdamOptimizer optimizer, Func<Stage2Step> stage2)
     {
         string path = Checkpoints(trainDirectory).Last();
         using var contents = Safetensors.Load(path);
@@ -302,7 +305,9 @@ public sealed class VaeTrainer
             state.DecoderOptimizer.Load(contents.Tensors, (long)Read("stage2_decoder_adam_steps"), origin);
             state.DiscriminatorOptimizer.Load(contents.Tensors, (long)Read("stage2_discriminator_adam_steps"), origin);
         }
-        return ((long)Read("step"), Read("elapsed_s"), Read("best_spectral"), (long)Read("skipped_steps"));
+        // Checkpoints from before best was ranked by log-mel L1 have none: the next validation is best.
+        double best = contents.Metadata.ContainsKey(BestLogMelKey) ? Read(BestLogMelKey) : double.PositiveInfinity;
+        return ((long)Read("step"), Read("elapsed_s"), best, (long)Read("skipped_steps"));
     }
 
     /// <summary>latent.json: PCA of the deterministic latents of the training clips.</summary>

@@ -42,6 +42,12 @@ public class TrainerTests
         var steps = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Skip(1).Select(l => l.Split(',')[0] + l.Split(',')[1]).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
         Assert.Contains("30valid", steps);
+        // best.safetensors holds the validation with the lowest log-mel L1, across the resume too.
+        var rows = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Select(l => l.Split(',')).ToList();
+        int logMel = Array.IndexOf(rows[0], "log_mel_l1");
+        string bestStep = rows.Skip(1).Where(r => r[1] == "valid").MinBy(r => double.Parse(r[logMel], System.Globalization.CultureInfo.InvariantCulture))![0];
+        using (var best = Safetensors.Load(Path.Combine(dir.File("resumed"), "train/best.safetensors")))
+            Assert.Equal(bestStep, best.Metadata["step"]);
         var latent = ModelDirectory.LoadLatent(dir.File("resumed"))!;
         Assert.Equal(8, latent.Components.Length);
         Assert.True(latent.ExplainedVarianceRatio.Zip(latent.ExplainedVarianceRatio.Skip(1)).All(p => p.First >= p.Second));
