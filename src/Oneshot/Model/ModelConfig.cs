@@ -44,9 +44,10 @@ public sealed record ModelConfig
     public int[] BandStftSizes { get; init; } = [256, 128, 64, 32];
     /// <summary>
     /// Level (dB below a full-scale sine's peak bin) under which the training loss's log distance
-    /// stops caring: its ε. Models written before this setting existed trained with ε = 1e-7.
+    /// stops caring: its ε. Null keeps RAVE's ε = 1e-7 (the default: a floor of −100 dB did not
+    /// reconstruct the test kits better in a 2,000-step A/B; docs/benchmarks.md).
     /// </summary>
-    public double SpectralFloorDb { get; init; } = -100;
+    public double? SpectralFloorDb { get; init; }
 
     /// <summary>Samples per latent frame of the convolutional stack: bands × Π ratios.</summary>
     public int Hop => Bands * Ratios.Aggregate(1, (a, b) => a * b);
@@ -79,7 +80,7 @@ public sealed record ModelConfig
         Require(!NoiseBranch || (PaddedLength / Bands) % NoiseFrameLength == 0,
             $"model.noise_frame_length {NoiseFrameLength} must divide the band length {PaddedLength / Bands}.");
         Require(StftSizes.Length > 0 && StftSizes.All(n => n >= 16 && n <= PaddedLength), $"model.stft_sizes must be between 16 and the clip length ({PaddedLength}).");
-        Require(SpectralFloorDb >= -200 && SpectralFloorDb <= -20, $"model.spectral_floor_db {SpectralFloorDb} must be between -200 and -20 dB.");
+        Require(SpectralFloorDb is null or (>= -200 and <= -20), $"model.spectral_floor_db {SpectralFloorDb} must be between -200 and -20 dB.");
         Require(Bands == 1 || BandStftSizes.All(n => n >= 8 && n <= PaddedLength / Bands), $"model.band_stft_sizes must be between 8 and the band length ({PaddedLength / Bands}).");
     }
 }
