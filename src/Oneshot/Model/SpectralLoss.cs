@@ -78,7 +78,7 @@ public sealed class SpectralLoss : IDisposable
     /// √(re² + im² + 1e-14) rather than abs(): libtorch's complex abs backward divides by |z|, which
     /// for bins in the float32 subnormal range (|z| ≈ 1e-40, seen in decoder output) comes out NaN
     /// and poisoned about one training step in 200 (found with ONESHOT_DETECT_ANOMALY: AbsBackward0).
-    /// The floor of 1e-7 is at or below every ε of the log distance.
+    /// The floor of 1e-7 equals RAVE's ε (and lies below a level floor's ε for any floor above −140 dB).
     /// </summary>
     static Tensor Magnitude(Tensor spectrum) => view_as_real(spectrum).Squared().sum(-1).Plus(MagnitudeFloorSquared).sqrt();
 

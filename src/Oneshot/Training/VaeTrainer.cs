@@ -141,8 +141,8 @@ public sealed class VaeTrainer
             if (current % config.Train.ValidateEvery == 0 && validator.Count > 0)
             {
                 lastValidation = Validate(model, step, validator, config, current, device, trainDirectory, metrics, board, Elapsed(), store.SampleRate);
-                // Log-mel L1 rather than the spectral distance: its floor (about −104 dB) is near the
-                // loss's, so a model is not ranked by hiss in silent tails that nobody hears.
+                // Log-mel L1 rather than the spectral distance: its floor (about −104 dB) ignores hiss in
+                // silent tails that nobody hears, which the ε = 1e-7 distance counts heavily.
                 if (lastValidation.LogMelL1 < bestLogMel)
                 {
                     bestLogMel = lastValidation.LogMelL1;
