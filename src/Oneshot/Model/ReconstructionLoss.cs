@@ -10,11 +10,9 @@ public sealed class ReconstructionLoss : IDisposable
 
     public ReconstructionLoss(ModelConfig config)
     {
-        _full = Create(config.StftSizes, config.SpectralFloorDb);
-        if (config.Bands > 1) _bands = Create(config.BandStftSizes, config.SpectralFloorDb);
+        _full = new SpectralLoss(config.StftSizes, config.SpectralFloorDb);
+        if (config.Bands > 1) _bands = new SpectralLoss(config.BandStftSizes, config.SpectralFloorDb);
     }
-
-    static SpectralLoss Create(int[] sizes, double? floorDb) => floorDb is double db ? new SpectralLoss(sizes, db) : new SpectralLoss(sizes);
 
     public SpectralLoss Full => _full;
 

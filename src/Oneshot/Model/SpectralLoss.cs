@@ -17,24 +17,20 @@ public sealed class SpectralLoss : IDisposable
     readonly Dictionary<int, Tensor> _windows = [];
     readonly Dictionary<int, double> _epsilons = [];
 
-    /// <summary>The published distance: ε = 1e-7 at every size.</summary>
-    public SpectralLoss(int[] sizes) : this(sizes, _ => AbsoluteEpsilon) { }
-
-    /// <summary>
-    /// ε at a level <paramref name="floorDb"/> below the peak bin of a full-scale sine (n/4 with a
-    /// Hann window), so each size ignores the same inaudible level. One-shots end in digital
-    /// silence: with ε = 1e-7, most of the log distance and more than half its gradient came from
-    /// pushing a −100 dB hiss in silent tails lower (measured on the drums validation clips).
-    /// </summary>
-    public SpectralLoss(int[] sizes, double floorDb) : this(sizes, n => FloorEpsilon(n, floorDb)) { }
-
-    SpectralLoss(int[] sizes, Func<int, double> epsilon)
+    /// <param name="floorDb">
+    /// Null: the published distance, ε = 1e-7 at every size. Otherwise ε at this level below the
+    /// peak bin of a full-scale sine (n/4 with a Hann window), so each size ignores the same
+    /// inaudible level. One-shots end in digital silence: with ε = 1e-7, most of the log distance
+    /// and more than half its gradient came from pushing a −100 dB hiss in silent tails lower
+    /// (measured on the drums validation clips).
+    /// </param>
+    public SpectralLoss(int[] sizes, double? floorDb = null)
     {
         _sizes = sizes;
         foreach (int n in sizes)
         {
             _windows[n] = hann_window(n).DetachFromDisposeScope();
-            _epsilons[n] = epsilon(n);
+            _epsilons[n] = floorDb is double db ? FloorEpsilon(n, db) : AbsoluteEpsilon;
         }
     }
 

@@ -39,11 +39,11 @@ public class TrainerTests
         // The model directory is complete and the logs read as one run.
         foreach (string file in new[] { "config.json", "model.safetensors", "latent.json", "train/metrics.csv", "train/best.safetensors" })
             Assert.True(File.Exists(Path.Combine(dir.File("resumed"), file)), file);
-        var steps = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Skip(1).Select(l => l.Split(',')[0] + l.Split(',')[1]).ToList();
+        var rows = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Select(l => l.Split(',')).ToList();
+        var steps = rows.Skip(1).Select(r => r[0] + r[1]).ToList();
         Assert.Equal(steps.Distinct().Count(), steps.Count);
         Assert.Contains("30valid", steps);
         // best.safetensors holds the validation with the lowest log-mel L1, across the resume too.
-        var rows = File.ReadLines(Path.Combine(dir.File("resumed"), "train/metrics.csv")).Select(l => l.Split(',')).ToList();
         int logMel = Array.IndexOf(rows[0], "log_mel_l1");
         string bestStep = rows.Skip(1).Where(r => r[1] == "valid").MinBy(r => double.Parse(r[logMel], System.Globalization.CultureInfo.InvariantCulture))![0];
         using (var best = Safetensors.Load(Path.Combine(dir.File("resumed"), "train/best.safetensors")))
