@@ -120,4 +120,19 @@ public class EmbedderTests
         double Distance(int i, int j) => Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
         Assert.True(Distance(0, 1) * 5 < Distance(0, 2), $"same tone {Distance(0, 1)}, other tone {Distance(0, 2)}");
     }
+
+    [Fact]
+    public void Built_in_embedder_ignores_what_lies_far_below_hearing()
+    {
+        using var embedder = new LogMelStatisticsEmbedder();
+        var random = new Random(3);
+        float[] Hit(double tailNoiseDb)
+        {
+            double noise = Math.Pow(10, tailNoiseDb / 20);
+            return Enumerable.Range(0, 65536).Select(i => (float)(Math.Exp(-i / 2000.0) * Math.Sin(0.05 * i) + noise * (2 * random.NextDouble() - 1))).ToArray();
+        }
+        var e = embedder.Embed([Hit(-200), Hit(-130), Hit(-40)], 44100);
+        double Distance(int i, int j) => Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
+        Assert.True(Distance(0, 1) * 20 < Distance(0, 2), $"hiss at -130 dB {Distance(0, 1)}, at -40 dB {Distance(0, 2)}");
+    }
 }
