@@ -1,8 +1,9 @@
 namespace Oneshot.Evaluation;
 
-/// <summary>How close a model's reconstructions of the test clips are, per clip and as a set. Attack and
-/// decay errors: mean |difference| of the RMS envelope's 10→90 % rise time and its decay to 10 %
-/// (the transients a drum sound lives by).</summary>
+/// <summary>How close a model's reconstructions of some clips are to their originals, per clip and as a
+/// set (VersusTest: the reconstructions against those originals). Attack and decay errors: mean
+/// |difference| of the RMS envelope's 10→90 % rise time and its decay to 10 % (the transients a drum
+/// sound lives by).</summary>
 public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb, double AttackErrorMs, double DecayErrorMs,
                                            IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples);
 
@@ -17,8 +18,9 @@ public sealed record GenerationSummary(string Prior, string PriorKind, int Count
 /// <summary>Test latents on the first two principal directions of the training posterior.</summary>
 public sealed record LatentProjection(double[][] Points, string[] Labels, double[] ExplainedVarianceRatio);
 
+/// <summary>Reconstruction: the test clips (held out); SeenReconstruction: as many train clips, which the model learnt from.</summary>
 public sealed record ModelEvaluation(string Name, string Directory, string Description, bool PosteriorFlow,
-                                     ReconstructionSummary Reconstruction, LatentSummary Latent,
+                                     ReconstructionSummary Reconstruction, ReconstructionSummary SeenReconstruction, LatentSummary Latent,
                                      IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection);
 
 /// <summary>Everything `oneshot eval` measured; metrics.json is this record.</summary>

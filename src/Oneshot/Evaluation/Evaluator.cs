@@ -56,8 +56,12 @@ public sealed class Evaluator
         var testClips = testIndices.Select(store.Read).ToArray();
         var trainClips = trainIndices.Select(store.Read).ToArray();
         var testLabels = testIndices.Select(i => LabelOf(store.Meta[i])).ToArray();
+        // As many training clips as test clips, spread through the split: reconstructing clips the
+        // model has seen beside ones it has not tells fitting from generalising.
+        var seenPositions = Data.Recipes.Recipes.EvenlySpaced(Enumerable.Range(0, trainClips.Length).ToArray(), testClips.Length);
+        var seenClips = seenPositions.Select(i => trainClips[i]).ToArray();
         double total = testClips.Length + trainClips.Length
-                       + request.Models.Sum(m => 3 * testClips.Length + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
+                       + request.Models.Sum(m => 3 * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
         void Advance(double units)
         {
@@ -78,6 +82,7 @@ public sealed class Evaluator
 
         var testEmbeddings = Embed(testClips);
         var trainEmbeddings = Embed(trainClips);
+        var seenEmbeddings = trainEmbeddings.Rows(seenPositions);
         var realBaseline = DistributionComparison.Compute(testEmbeddings, trainEmbeddings, request.Metrics);
         var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
         var realExamples = audio.Write("real", testClips);
@@ -91,17 +96,26 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
+            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, string? examplesFolder)
+            {
+                var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
+                Advance(originals.Length);
+                var (spectral, logMel, siSdr) = ScoreReconstructions(originals, reconstructions, store.SampleRate);
+                var embeddings = Embed(reconstructions);
+                var (attackError, decayError) = EnvelopeErrors(originals, reconstructions, store.SampleRate);
+                return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
+                    Identification.Score(originalEmbeddings, embeddings),
+                    DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
+                    examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
+            }
+
             var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
-            var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
-            Advance(testClips.Length);
-            var (spectral, logMel, siSdr) = ScoreReconstructions(testClips, reconstructions, store.SampleRate);
-            var reconstructionEmbeddings = Embed(reconstructions);
-            var (attackError, decayError) = EnvelopeErrors(testClips, reconstructions, store.SampleRate);
-            var reconstruction = new ReconstructionSummary(testClips.Length, spectral, logMel, siSdr, attackError, decayError,
-                Identification.Score(testEmbeddings, reconstructionEmbeddings),
-                DistributionComparison.Compute(testEmbeddings, reconstructionEmbeddings, request.Metrics),
-                audio.Write($"{name}/reconstructions", reconstructions));
+            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, $"{name}/reconstructions");
+            OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
+            var seenLatents = runner.Encode(seenClips);
+            Advance(seenClips.Length);
+            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
@@ -121,7 +135,7 @@ public sealed class Evaluator
                     audio.Write($"{name}/{(trained ? "trained-prior" : "standard-prior")}", generated)));
             }
             models.Add(new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(), runner.Config.Model.ActiveFlowSteps > 0,
-                reconstruction,
+                reconstruction, seenReconstruction,
                 latent, generations, Projection(directory, latents, testLabels)));
         }
 

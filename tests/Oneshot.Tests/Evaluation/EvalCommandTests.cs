@@ -44,11 +44,14 @@ public class EvalCommandTests
         var recon = models[1].GetProperty("reconstruction");
         Assert.True(recon.GetProperty("spectral").GetDouble() > 0);
         Assert.InRange(recon.GetProperty("identification").GetProperty("top1").GetDouble(), 0, 1);
+        var seen = models[1].GetProperty("seen_reconstruction");
+        Assert.Equal(recon.GetProperty("identification").GetProperty("count").GetInt32(), seen.GetProperty("identification").GetProperty("count").GetInt32());
+        Assert.True(seen.GetProperty("log_mel_l1").GetDouble() > 0);
         var latent = models[1].GetProperty("latent");
         Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
 
         string html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)" })
             Assert.Contains(text, html);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");

@@ -27,6 +27,7 @@ public class ListeningTests
             new EmbeddingMatrix(Enumerable.Range(0, 40).Select(i => Math.Cos(i * 0.7)).ToArray(), 20, 2), new DistributionOptions { KidSubsets = 2 });
         var model = new ModelEvaluation("m", "/nowhere", "tiny", true,
             new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison, Write("m/reconstructions", 300)),
+            new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison, []),
             new LatentSummary(1, 1, new() { ["standard"] = 1 }),
             [new GenerationSummary("standard", "standard", 3, 1, 1, 1, comparison, comparison, Write("m/standard-prior", 500))], null);
         var result = new EvaluationResult("logmel-stats", "/data", "h", 3, 3, 3, 1, 1, new DistributionOptions(), comparison, Write("real", 200), [model], DateTimeOffset.Now);
