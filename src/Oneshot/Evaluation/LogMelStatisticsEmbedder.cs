@@ -14,7 +14,7 @@ namespace Oneshot.Evaluation;
 /// published numbers, and every report names it.
 /// Band power is floored 80 dB below a full-scale sine's (librosa's customary top_db = 80): one-shots
 /// spend most of their length in a decaying tail, and without a floor the statistics were ruled by
-/// level differences between −100 and −150 dB, which nobody hears.
+/// level differences 100–150 dB below full scale, which nobody hears.
 /// </summary>
 public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
 {
