@@ -54,7 +54,7 @@ public static class QuickstartCommand
                 Config = Presets.Get("cpu").With(["train.validate_every=200", "train.checkpoint_every=200"]),
                 Force = true,
                 MaxMinutes = trainMinutes,
-            }, cancellation);
+            }, cancellation, adviseSchedule: false);
             if (trained.Outcome == TrainOutcome.Interrupted) return CliApp.Interrupted;
 
             // A young model's latents sit far from N(0, I); a full-covariance Gaussian fitted to them

@@ -56,8 +56,8 @@ public static class TrainCommand
         if (threads > 0) torch.set_num_threads(threads);
     }
 
-    /// <summary>Runs training with a progress bar and validation lines; shared with quickstart.</summary>
-    public static async Task<TrainResult> RunAsync(TrainRequest request, CancellationToken cancellation)
+    /// <summary>Runs training with a progress bar and validation lines; shared with quickstart (which has its own advice, so no schedule hint).</summary>
+    public static async Task<TrainResult> RunAsync(TrainRequest request, CancellationToken cancellation, bool adviseSchedule = true)
     {
         bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
         AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(request.ModelDirectory)}[/] on {Markup.Escape(request.DataDirectory)}" +
@@ -120,6 +120,12 @@ public static class TrainCommand
         };
         AnsiConsole.MarkupLine($"Training {how} at step [bold]{result.Step}[/]; the model is in [bold]{directory}[/] (metrics: {directory}/train/metrics.csv, TensorBoard: {directory}/train/tensorboard).");
         if (result.SkippedSteps > 0) AnsiConsole.MarkupLine($"[yellow]{result.SkippedSteps} steps were skipped for non-finite values.[/]");
+        // A run cut short by --minutes ends at a high learning rate; one scheduled to end there anneals
+        // and reconstructs better at the same step (docs/benchmarks.md: "Annealing within the run").
+        if (adviseSchedule && result.Outcome == TrainOutcome.TimeLimit && result.Step > 0 && result.Step < result.ScheduledSteps / 2)
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"The learning rate is still {result.LearningRate:0.0e0}: it anneals over train.steps = {result.ScheduledSteps}, far beyond step {result.Step}. ") +
+                $"To end a run annealed, which reconstructs better at the same step, give it the step to finish at: --set train.steps={result.Step} on a new run of this length, or --resume --set train.steps=N to finish at step N."));
         if (result.Outcome != TrainOutcome.Finished)
             AnsiConsole.MarkupLine($"Continue with: [bold]./oneshot train --data {Markup.Escape(request.DataDirectory)} --out {directory} --resume[/]");
         return result;

@@ -31,7 +31,9 @@ public sealed record TrainProgress(long Step, long TotalSteps, double ClipsPerSe
 
 public enum TrainOutcome { Finished, TimeLimit, StepLimit, Interrupted }
 
-public sealed record TrainResult(TrainOutcome Outcome, long Step, ValidationResult? LastValidation, string ModelDirectory, long SkippedSteps);
+/// <summary>ScheduledSteps: train.steps, the step the learning rate anneals towards; LearningRate: its value at the last step.</summary>
+public sealed record TrainResult(TrainOutcome Outcome, long Step, ValidationResult? LastValidation, string ModelDirectory, long SkippedSteps,
+                                 long ScheduledSteps, double LearningRate);
 
 /// <summary>
 /// `oneshot train`: a <see cref="WaveformVae"/> from a dataset directory into a model directory —
@@ -168,7 +170,8 @@ public sealed class VaeTrainer
                 ModelDirectory.SaveLatent(request.ModelDirectory, AnalyseLatents(model, store, trainIndices, current, device, config.Train.BatchSize));
             }
         }
-        return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal);
+        return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal,
+                               config.Train.Steps, Schedules.LearningRate(config.Train, Math.Max(0, current - 1)));
     }
 
     /// <summary>Checks the directories and returns the config this run uses (new, or the stored one on resume).</summary>

@@ -61,6 +61,19 @@ public class CliTests
     }
 
     [Fact]
+    public void A_run_cut_short_by_minutes_says_how_to_anneal_within_that_length()
+    {
+        using var dir = new TempDir();
+        string data = Training.TinyData.Build(dir);
+        var (code, output, error) = Oneshot("train", "--data", data, "--out", dir.File("m"), "--preset", "tiny", "--minutes", "0.001");
+        Assert.True(code == 0, error + output);
+        Assert.Matches(@"stopped\s+at\s+the\s+time\s+limit", output);
+        var suggested = System.Text.RegularExpressions.Regex.Match(output, @"--set\s+train\.steps=(\d+)");
+        Assert.True(suggested.Success, output);
+        Assert.InRange(long.Parse(suggested.Groups[1].Value), 1, 149);   // the steps done; tiny schedules 300
+    }
+
+    [Fact]
     public void RecipeThenInfo()
     {
         using var dir = new TempDir();
