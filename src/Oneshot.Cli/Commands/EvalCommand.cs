@@ -49,6 +49,7 @@ public static class EvalCommand
                         $"{m.SeenReconstruction.Identification.Top1:0%}");
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Embedder: {Markup.Escape(result.Embedder)}. Real train vs test clips: FAD {result.RealTrainVersusTest.Fad:0.###}.");
+            AnsiConsole.MarkupLine("Identified, for scale, the test clips " + string.Join(", ", result.IdentificationYardsticks.Select(y => $"{Markup.Escape(y.Degradation)} {y.Identification.Top1:0%}")) + ".");
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(request.OutDirectory, EvaluationReport.HtmlFile))}[/] and {EvaluationReport.JsonFile}.");
             return CliApp.Ok;
         });

@@ -66,8 +66,8 @@ public static class Loudness
         var (highpassB, highpassA) = HighpassCoefficients(sampleRate);
         var y = new double[x.Length];
         for (int i = 0; i < x.Length; i++) y[i] = x[i];
-        Biquad(y, shelfB, shelfA);
-        Biquad(y, highpassB, highpassA);
+        Biquad.Apply(y, shelfB, shelfA);
+        Biquad.Apply(y, highpassB, highpassA);
         return y;
     }
 
@@ -91,17 +91,5 @@ public static class Loudness
         double k = Math.Tan(Math.PI * f0 / sampleRate);
         double a0 = 1 + k / q + k * k;
         return ([1, -2, 1], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
-    }
-
-    static void Biquad(double[] x, double[] b, double[] a)
-    {
-        double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double input = x[i];
-            double output = b[0] * input + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2;
-            x2 = x1; x1 = input; y2 = y1; y1 = output;
-            x[i] = output;
-        }
     }
 }

@@ -23,8 +23,10 @@ public sealed record ModelEvaluation(string Name, string Directory, string Descr
                                      ReconstructionSummary Reconstruction, ReconstructionSummary SeenReconstruction, LatentSummary Latent,
                                      IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection);
 
-/// <summary>Everything `oneshot eval` measured; metrics.json is this record.</summary>
+/// <summary>Everything `oneshot eval` measured; metrics.json is this record. IdentificationYardsticks: the
+/// test clips degraded in known ways, identified as reconstructions are, for scale.</summary>
 public sealed record EvaluationResult(string Embedder, string Dataset, string DatasetHash, int TestClips, int TrainClips,
                                       int SamplesPerPrior, int Seed, double Temperature, DistributionOptions Options,
                                       DistributionComparison RealTrainVersusTest, string[] RealExamples,
+                                      IReadOnlyList<IdentificationYardstick> IdentificationYardsticks,
                                       IReadOnlyList<ModelEvaluation> Models, DateTimeOffset Created);

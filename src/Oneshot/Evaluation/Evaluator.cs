@@ -60,7 +60,7 @@ public sealed class Evaluator
         // model has seen beside ones it has not tells fitting from generalising.
         var seenPositions = Data.Recipes.Recipes.EvenlySpaced(Enumerable.Range(0, trainClips.Length).ToArray(), testClips.Length);
         var seenClips = seenPositions.Select(i => trainClips[i]).ToArray();
-        double total = testClips.Length + trainClips.Length
+        double total = testClips.Length + trainClips.Length + IdentificationYardsticks.Names.Count * testClips.Length
                        + request.Models.Sum(m => 3 * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
         void Advance(double units)
@@ -86,6 +86,10 @@ public sealed class Evaluator
         var realBaseline = DistributionComparison.Compute(testEmbeddings, trainEmbeddings, request.Metrics);
         var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
         var realExamples = audio.Write("real", testClips);
+        var testIdentity = IdentificationSpectrogram.Of(testClips, store.SampleRate);
+        var seenIdentity = IdentificationSpectrogram.Of(seenClips, store.SampleRate);
+        OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
+        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, n => Advance(n));
 
         var models = new List<ModelEvaluation>();
         foreach (var (directory, index) in request.Models.Select((d, i) => (d, i)))
@@ -96,7 +100,7 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, string? examplesFolder)
+            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string? examplesFolder)
             {
                 var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
                 Advance(originals.Length);
@@ -104,18 +108,18 @@ public sealed class Evaluator
                 var embeddings = Embed(reconstructions);
                 var (attackError, decayError) = EnvelopeErrors(originals, reconstructions, store.SampleRate);
                 return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
-                    Identification.Score(originalEmbeddings, embeddings),
+                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate)),
                     DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                     examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
             }
 
             var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
-            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, $"{name}/reconstructions");
+            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, $"{name}/reconstructions");
             OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
             var seenLatents = runner.Encode(seenClips);
             Advance(seenClips.Length);
-            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, examplesFolder: null);
+            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
@@ -140,7 +144,7 @@ public sealed class Evaluator
         }
 
         return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, testClips.Length, trainClips.Length,
-            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, models, DateTimeOffset.Now);
+            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models, DateTimeOffset.Now);
     }
 
     /// <summary>Mean multi-scale spectral distance (the same STFT sizes for every model), log-mel L1 and SI-SDR.</summary>

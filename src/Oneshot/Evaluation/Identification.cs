@@ -11,8 +11,9 @@ public sealed record IdentificationResult(double Top1, double Top5, double Media
 
 /// <summary>
 /// "Is the reconstruction recognisably the same sound?" as a number: rank every original by its
-/// embedding distance to a reconstruction; rank 1 means the reconstruction is closer to its own
-/// source than to any other clip of the set (other kits' snares included).
+/// distance to a reconstruction (Euclidean, on <see cref="IdentificationSpectrogram"/> rows in
+/// `oneshot eval`); rank 1 means the reconstruction is closer to its own source than to any other
+/// clip of the set (other kits' snares and the same snare's other velocities included).
 /// </summary>
 public static class Identification
 {

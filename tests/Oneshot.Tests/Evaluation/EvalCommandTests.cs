@@ -41,6 +41,10 @@ public class EvalCommandTests
                 Assert.True(g.GetProperty("versus_test").TryGetProperty(metric, out _), metric);
             Assert.True(g.GetProperty("versus_test").GetProperty("fad").GetDouble() > 0);
         }
+        var yardsticks = root.GetProperty("identification_yardsticks");
+        Assert.Equal(IdentificationYardsticks.Names, yardsticks.EnumerateArray().Select(y => y.GetProperty("degradation").GetString()!).ToArray());
+        foreach (var y in yardsticks.EnumerateArray())
+            Assert.InRange(y.GetProperty("identification").GetProperty("top1").GetDouble(), 0, 1);
         var recon = models[1].GetProperty("reconstruction");
         Assert.True(recon.GetProperty("spectral").GetDouble() > 0);
         Assert.InRange(recon.GetProperty("identification").GetProperty("top1").GetDouble(), 0, 1);
@@ -51,7 +55,7 @@ public class EvalCommandTests
         Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
 
         string html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale" })
             Assert.Contains(text, html);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");

@@ -30,7 +30,7 @@ public class ListeningTests
             new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison, []),
             new LatentSummary(1, 1, new() { ["standard"] = 1 }),
             [new GenerationSummary("standard", "standard", 3, 1, 1, 1, comparison, comparison, Write("m/standard-prior", 500))], null);
-        var result = new EvaluationResult("logmel-stats", "/data", "h", 3, 3, 3, 1, 1, new DistributionOptions(), comparison, Write("real", 200), [model], DateTimeOffset.Now);
+        var result = new EvaluationResult("logmel-stats", "/data", "h", 3, 3, 3, 1, 1, new DistributionOptions(), comparison, Write("real", 200), [], [model], DateTimeOffset.Now);
         EvaluationReport.Write(report, result);
         string studyDirectory = dir.File("study");
         return (ListeningStudy.CreateFromReport(studyDirectory, report), studyDirectory);

@@ -66,8 +66,12 @@ public static class EvaluationReport
          .Append(SvgChart.Bars(names, rows.Skip(1).Select(x => x.C.Fad).ToList(), null, "FAD vs test"))
          .Append($"<figcaption>FAD (the real train clips score {N(r.RealTrainVersusTest.Fad)})</figcaption></figure></div>");
 
-        h.Append("<h2>Reconstruction</h2><p>Clips encoded to one latent vector each and decoded: the test clips, which the model never heard, and as many train clips, which it learnt from (the gap between the two is how much of the quality is memory). Identification: how often a reconstruction's nearest clip of its set, in embedding space, is its own source (chance: ")
-         .Append(N(1.0 / Math.Max(1, r.TestClips))).Append(").</p>");
+        h.Append("<h2>Reconstruction</h2><p>Clips encoded to one latent vector each and decoded: the test clips, which the model never heard, and as many train clips, which it learnt from (the gap between the two is how much of the quality is memory). Identification: how often a reconstruction's nearest clip of its set is its own source, comparing whole log-mel spectrograms relative to each clip's peak and floored 40 dB down, so level and faint hiss do not count (chance: ")
+         .Append(N(1.0 / Math.Max(1, r.TestClips))).Append(").");
+        if (r.IdentificationYardsticks is { Count: > 0 } yardsticks)
+            h.Append(" For scale, the test clips themselves, degraded and identified the same way: ")
+             .Append(string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)})"))).Append('.');
+        h.Append("</p>");
         h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>FAD vs originals ↓</th></tr>");
         foreach (var m in r.Models)
             foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })

@@ -1,0 +1,28 @@
+namespace Oneshot.Audio;
+
+/// <summary>Second-order IIR sections, coefficients normalised so a[0] = 1.</summary>
+public static class Biquad
+{
+    /// <summary>Filters x in place (direct form I).</summary>
+    public static void Apply(double[] x, double[] b, double[] a)
+    {
+        double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double input = x[i];
+            double output = b[0] * input + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2;
+            x2 = x1; x1 = input; y2 = y1; y1 = output;
+            x[i] = output;
+        }
+    }
+
+    /// <summary>A Butterworth (Q = 1/√2) low-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff, −12 dB per octave above it.</summary>
+    public static (double[] B, double[] A) LowpassCoefficients(int sampleRate, double cutoffHz)
+    {
+        const double q = 0.7071067811865476;
+        double k = Math.Tan(Math.PI * cutoffHz / sampleRate);
+        double a0 = 1 + k / q + k * k;
+        double b0 = k * k / a0;
+        return ([b0, 2 * b0, b0], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
+    }
+}

@@ -1,0 +1,52 @@
+using Oneshot.Audio;
+using Oneshot.Evaluation;
+
+namespace Oneshot.Tests.Evaluation;
+
+public class IdentificationTests
+{
+    /// <summary>Six decaying "drums": two pitches, three decay times, the same onset.</summary>
+    static float[][] Drums() =>
+        [.. from pitch in new[] { 180.0, 900.0 }
+            from decay in new[] { 1500.0, 6000.0, 20000.0 }
+            select Enumerable.Range(0, 32768).Select(i => (float)(0.9 * Math.Exp(-i / decay) * Math.Sin(2 * Math.PI * pitch * i / 44100))).ToArray()];
+
+    [Fact]
+    public void Level_and_faint_hiss_do_not_hide_a_drum_but_another_drum_is_another()
+    {
+        var drums = Drums();
+        var originals = IdentificationSpectrogram.Of(drums, 44100);
+        var random = new Random(5);
+        var quieterWithHiss = drums.Select(d => d.Select(v => (float)(0.5 * v + 0.01 * (2 * random.NextDouble() - 1))).ToArray()).ToArray();
+        var result = Identification.Score(originals, IdentificationSpectrogram.Of(quieterWithHiss, 44100));
+        Assert.Equal(1.0, result.Top1);
+
+        // Each reconstruction replaced by the next drum: none is identified as its source.
+        var swapped = drums.Select((_, i) => drums[(i + 1) % drums.Length]).ToArray();
+        var wrong = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100));
+        Assert.Equal(0.0, wrong.Top1);
+        Assert.True(wrong.MedianRank > 1);
+    }
+
+    [Fact]
+    public void Identification_compares_clips_of_one_length_only()
+    {
+        var error = Assert.Throws<ArgumentException>(() => IdentificationSpectrogram.Of([new float[4096], new float[8192]], 44100));
+        Assert.Contains("one length", error.Message);
+    }
+
+    [Fact]
+    public void Yardstick_low_pass_removes_what_is_above_its_cutoff()
+    {
+        static double Rms(float[] x) => Math.Sqrt(x.Skip(4410).Average(v => (double)v * v));    // past the filter's settling
+        var low = Signals.Sine(200, 44100, 44100, amplitude: 0.5);
+        var high = Signals.Sine(8000, 44100, 44100, amplitude: 0.5);
+        double Gain(float[] x) => 20 * Math.Log10(Rms(IdentificationYardsticks.Degrade("low-pass 2 kHz", x, 44100, seed: 1)) / Rms(x));
+        Assert.InRange(Gain(low), -0.5, 0.5);
+        Assert.True(Gain(high) < -40, $"8 kHz through the 2 kHz low-pass: {Gain(high):0.0} dB");
+
+        var noisy = IdentificationYardsticks.Degrade("white noise −20 dBFS", new float[44100], 44100, seed: 1);
+        Assert.InRange(20 * Math.Log10(Rms(noisy)), -20.5, -19.5);
+        Assert.Equal(noisy, IdentificationYardsticks.Degrade("white noise −20 dBFS", new float[44100], 44100, seed: 1));
+    }
+}
