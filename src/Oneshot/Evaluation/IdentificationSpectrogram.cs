@@ -23,8 +23,9 @@ public static class IdentificationSpectrogram
     const int Mels = 64;
     public const double FloorDb = 40;
 
-    /// <summary>One row per clip: the flattened [bands, frames] spectrogram. Clips must share a length.</summary>
-    public static EmbeddingMatrix Of(IReadOnlyList<float[]> clips, int sampleRate)
+    /// <summary>One row per clip: the flattened [bands, frames] spectrogram. Clips must share a length.
+    /// Another floor is for calibration only (scripts/identification-calibration).</summary>
+    public static EmbeddingMatrix Of(IReadOnlyList<float[]> clips, int sampleRate, double floorDb = FloorDb)
     {
         if (clips.Count == 0) throw new ArgumentException("no clips to compare", nameof(clips));
         using var outer = NewDisposeScope();
@@ -39,7 +40,7 @@ public static class IdentificationSpectrogram
             if (samples.Length < FftSize) Array.Resize(ref samples, FftSize);
             // Silence would make the peak 0 and every bin −∞; the tiny floor keeps it a flat, finite row.
             var db = filters.matmul(PowerSpectrogram.Of(tensor(samples), FftSize, Hop, window)).ClampMin(1e-20).log10().Times(10);
-            var relative = (db - db.max()).ClampMin(-FloorDb).DividedBy(10);
+            var relative = (db - db.max()).ClampMin(-floorDb).DividedBy(10);
             var row = relative.flatten().to_type(ScalarType.Float64).data<double>().ToArray();
             if (values is null)
             {
