@@ -60,6 +60,8 @@ public sealed class Evaluator
         // model has seen beside ones it has not tells fitting from generalising.
         var seenPositions = Data.Recipes.Recipes.EvenlySpaced(Enumerable.Range(0, trainClips.Length).ToArray(), testClips.Length);
         var seenClips = seenPositions.Select(i => trainClips[i]).ToArray();
+        var testClasses = ClassesOf(store, testIndices);
+        var seenClasses = ClassesOf(store, seenPositions.Select(i => trainIndices[i]).ToArray());
         double total = testClips.Length + trainClips.Length + IdentificationYardsticks.Names.Count * testClips.Length
                        + request.Models.Sum(m => 3 * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
@@ -89,7 +91,7 @@ public sealed class Evaluator
         var testIdentity = IdentificationSpectrogram.Of(testClips, store.SampleRate);
         var seenIdentity = IdentificationSpectrogram.Of(seenClips, store.SampleRate);
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
-        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, n => Advance(n));
+        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, testClasses, n => Advance(n));
 
         var models = new List<ModelEvaluation>();
         foreach (var (directory, index) in request.Models.Select((d, i) => (d, i)))
@@ -100,7 +102,7 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string? examplesFolder)
+            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string[]? classes, string? examplesFolder)
             {
                 var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
                 Advance(originals.Length);
@@ -108,18 +110,18 @@ public sealed class Evaluator
                 var embeddings = Embed(reconstructions);
                 var (attackError, decayError) = EnvelopeErrors(originals, reconstructions, store.SampleRate);
                 return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
-                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate)),
+                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), classes),
                     DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                     examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
             }
 
             var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
-            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, $"{name}/reconstructions");
+            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, testClasses, $"{name}/reconstructions");
             OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
             var seenLatents = runner.Encode(seenClips);
             Advance(seenClips.Length);
-            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, examplesFolder: null);
+            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClasses, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
@@ -238,8 +240,17 @@ public sealed class Evaluator
         return new LatentProjection(points, labels, statistics.ExplainedVarianceRatio.Take(2).ToArray());
     }
 
-    static string LabelOf(Data.ClipMeta meta) =>
-        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString()! : meta.Group;
+    /// <summary>Each clip's "class" label, or null unless every clip has one.</summary>
+    static string[]? ClassesOf(ClipStore store, int[] indices)
+    {
+        var classes = indices.Select(i => ClassOf(store.Meta[i])).OfType<string>().ToArray();
+        return classes.Length == indices.Length ? classes : null;
+    }
+
+    static string? ClassOf(Data.ClipMeta meta) =>
+        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+
+    static string LabelOf(Data.ClipMeta meta) => ClassOf(meta) ?? meta.Group;
 
     static string UniqueName(string directory, int index, IReadOnlyList<string> all)
     {

@@ -2,8 +2,9 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>How often a reconstruction's nearest original (in embedding space) is its own source.</summary>
-public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count)
+/// <summary>How often a reconstruction's nearest original is its own source; SameClass: how often the
+/// nearest original is at least of the same class (a snare for a snare), when the clips have classes.</summary>
+public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null)
 {
     /// <summary>Top-1 accuracy of guessing: 1/n.</summary>
     public double Chance => 1.0 / Count;
@@ -17,8 +18,9 @@ public sealed record IdentificationResult(double Top1, double Top5, double Media
 /// </summary>
 public static class Identification
 {
-    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions)
+    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions, IReadOnlyList<string>? classes = null)
     {
+        if (classes is not null && classes.Count != originals.Count) throw new ArgumentException("one class per original", nameof(classes));
         FrechetDistance.CheckShapes(originals, reconstructions);
         if (originals.Count != reconstructions.Count) throw new ArgumentException("one reconstruction per original", nameof(reconstructions));
         using var scope = NewDisposeScope();
@@ -27,6 +29,12 @@ public static class Identification
         var ranks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).OrderBy(r => r).ToArray();
         int n = ranks.Length;
         double median = n % 2 == 1 ? ranks[n / 2] : (ranks[n / 2 - 1] + ranks[n / 2]) / 2.0;
-        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n);
+        double? sameClass = null;
+        if (classes is not null)
+        {
+            var nearest = distances.argmin(1).data<long>().ToArray();
+            sameClass = nearest.Select((j, i) => classes[(int)j] == classes[i] ? 1.0 : 0.0).Average();
+        }
+        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n, sameClass);
     }
 }

@@ -13,7 +13,7 @@ namespace Oneshot.Evaluation;
 /// Chosen by calibration on the drums test clips (docs/benchmarks.md): under the
 /// embedder's statistics, a copy with white noise at −40 dBFS, plainly the same drum, was identified
 /// 4 % of the time and a copy 6 dB quieter 44 %. Under this spectrogram: 100 % and 100 %, while a
-/// 2 kHz low-pass still costs 16 % and noise at −20 dBFS 63 %.
+/// 2 kHz low-pass (12 dB/oct) still costs 16 % and noise at −20 dBFS 63 %.
 /// </summary>
 public static class IdentificationSpectrogram
 {

@@ -16,13 +16,13 @@ public static class IdentificationYardsticks
         ["low-pass 4 kHz", "low-pass 2 kHz", "low-pass 1 kHz", "white noise −30 dBFS", "white noise −20 dBFS"];
 
     public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate, EmbeddingMatrix originals, int seed,
-                                                                 Action<int>? onClipsDone = null)
+                                                                 IReadOnlyList<string>? classes = null, Action<int>? onClipsDone = null)
     {
         var results = new List<IdentificationYardstick>();
         foreach (string name in Names)
         {
             var degraded = clips.Select((clip, i) => Degrade(name, clip, sampleRate, seed + i)).ToArray();
-            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate))));
+            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), classes)));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;

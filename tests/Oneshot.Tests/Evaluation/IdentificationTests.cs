@@ -23,9 +23,13 @@ public class IdentificationTests
 
         // Each reconstruction replaced by the next drum: none is identified as its source.
         var swapped = drums.Select((_, i) => drums[(i + 1) % drums.Length]).ToArray();
-        var wrong = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100));
+        string[] classes = ["low", "low", "low", "high", "high", "high"];
+        var wrong = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100), classes);
         Assert.Equal(0.0, wrong.Top1);
         Assert.True(wrong.MedianRank > 1);
+        // Only the third and sixth swaps cross from one pitch to the other.
+        Assert.Equal(4 / 6.0, wrong.SameClass!.Value, 6);
+        Assert.Null(result.SameClass);
     }
 
     [Fact]
@@ -36,7 +40,7 @@ public class IdentificationTests
     }
 
     [Fact]
-    public void Yardstick_low_pass_removes_what_is_above_its_cutoff()
+    public void Yardsticks_low_pass_and_add_noise_as_named()
     {
         static double Rms(float[] x) => Math.Sqrt(x.Skip(4410).Average(v => (double)v * v));    // past the filter's settling
         var low = Signals.Sine(200, 44100, 44100, amplitude: 0.5);

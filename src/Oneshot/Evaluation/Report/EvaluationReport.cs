@@ -70,13 +70,13 @@ public static class EvaluationReport
          .Append(N(1.0 / Math.Max(1, r.TestClips))).Append(").");
         if (r.IdentificationYardsticks is { Count: > 0 } yardsticks)
             h.Append(" For scale, the test clips themselves, degraded and identified the same way: ")
-             .Append(string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)})"))).Append('.');
+             .Append(string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")})"))).Append('.');
         h.Append("</p>");
-        h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>FAD vs originals ↓</th></tr>");
+        h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>nearest of the same class ↑</th><th>FAD vs originals ↓</th></tr>");
         foreach (var m in r.Models)
             foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
                 h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
-                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
+                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? P(same) : "—")}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
         h.Append("</table>");
 
         h.Append("<h2>Latent space</h2><table><tr><th>model</th><th>description</th><th>active units</th><th>KL per dimension (nats)</th><th>test NLL / dim, N(0, I)</th><th>test NLL / dim, trained prior</th></tr>");
