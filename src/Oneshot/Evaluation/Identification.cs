@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace Oneshot.Evaluation;
 
 /// <summary>How often a reconstruction's nearest original is its own source; SameClass: how often the
-/// nearest original is at least of the same class (a snare for a snare), when the clips have classes.</summary>
-public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null)
+/// nearest original is at least of the same class (a snare for a snare), when the clips have classes,
+/// and SameClassChance what a random original would give (Σ share², high when one class dominates).</summary>
+public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null, double? SameClassChance = null)
 {
     /// <summary>Top-1 accuracy of guessing: 1/n.</summary>
     public double Chance => 1.0 / Count;
@@ -29,12 +30,13 @@ public static class Identification
         var ranks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).OrderBy(r => r).ToArray();
         int n = ranks.Length;
         double median = n % 2 == 1 ? ranks[n / 2] : (ranks[n / 2 - 1] + ranks[n / 2]) / 2.0;
-        double? sameClass = null;
+        double? sameClass = null, chance = null;
         if (classes is not null)
         {
             var nearest = distances.argmin(1).data<long>().ToArray();
             sameClass = nearest.Select((j, i) => classes[(int)j] == classes[i] ? 1.0 : 0.0).Average();
+            chance = classes.GroupBy(c => c).Sum(g => Math.Pow(g.Count() / (double)n, 2));
         }
-        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n, sameClass);
+        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n, sameClass, chance);
     }
 }

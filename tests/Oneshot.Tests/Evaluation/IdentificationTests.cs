@@ -29,6 +29,7 @@ public class IdentificationTests
         Assert.True(wrong.MedianRank > 1);
         // Only the third and sixth swaps cross from one pitch to the other.
         Assert.Equal(4 / 6.0, wrong.SameClass!.Value, 6);
+        Assert.Equal(0.5, wrong.SameClassChance!.Value, 6);
         Assert.Null(result.SameClass);
     }
 

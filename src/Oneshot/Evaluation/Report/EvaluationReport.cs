@@ -76,7 +76,7 @@ public static class EvaluationReport
         foreach (var m in r.Models)
             foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
                 h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
-                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? P(same) : "—")}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
+                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
         h.Append("</table>");
 
         h.Append("<h2>Latent space</h2><table><tr><th>model</th><th>description</th><th>active units</th><th>KL per dimension (nats)</th><th>test NLL / dim, N(0, I)</th><th>test NLL / dim, trained prior</th></tr>");
