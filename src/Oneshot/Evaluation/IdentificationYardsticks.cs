@@ -12,31 +12,35 @@ public sealed record IdentificationYardstick(string Degradation, IdentificationR
 /// </summary>
 public static class IdentificationYardsticks
 {
-    public static readonly IReadOnlyList<string> Names =
-        ["low-pass 4 kHz", "low-pass 2 kHz", "low-pass 1 kHz", "white noise −30 dBFS", "white noise −20 dBFS"];
+    // One table, so a name and what it does cannot drift apart. Arguments: clip, sample rate, noise seed.
+    static readonly (string Name, Func<float[], int, int, float[]> Apply)[] Degradations =
+    [
+        ("low-pass 4 kHz", (clip, rate, _) => LowPass(clip, rate, 4000)),
+        ("low-pass 2 kHz", (clip, rate, _) => LowPass(clip, rate, 2000)),
+        ("low-pass 1 kHz", (clip, rate, _) => LowPass(clip, rate, 1000)),
+        ("white noise −30 dBFS", (clip, _, seed) => WithNoise(clip, -30, seed)),
+        ("white noise −20 dBFS", (clip, _, seed) => WithNoise(clip, -20, seed)),
+    ];
+
+    public static readonly IReadOnlyList<string> Names = Degradations.Select(d => d.Name).ToArray();
 
     public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate, EmbeddingMatrix originals, int seed,
                                                                  IReadOnlyList<string>? classes = null, Action<int>? onClipsDone = null)
     {
         var results = new List<IdentificationYardstick>();
-        foreach (string name in Names)
+        foreach (var (name, apply) in Degradations)
         {
-            var degraded = clips.Select((clip, i) => Degrade(name, clip, sampleRate, seed + i)).ToArray();
+            var degraded = clips.Select((clip, i) => apply(clip, sampleRate, seed + i)).ToArray();
             results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), classes)));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;
     }
 
-    public static float[] Degrade(string name, float[] clip, int sampleRate, int seed) => name switch
-    {
-        "low-pass 4 kHz" => LowPass(clip, sampleRate, 4000),
-        "low-pass 2 kHz" => LowPass(clip, sampleRate, 2000),
-        "low-pass 1 kHz" => LowPass(clip, sampleRate, 1000),
-        "white noise −30 dBFS" => WithNoise(clip, -30, seed),
-        "white noise −20 dBFS" => WithNoise(clip, -20, seed),
-        _ => throw new ArgumentException($"unknown degradation '{name}'", nameof(name)),
-    };
+    public static float[] Degrade(string name, float[] clip, int sampleRate, int seed) =>
+        Degradations.FirstOrDefault(d => d.Name == name).Apply is { } apply
+            ? apply(clip, sampleRate, seed)
+            : throw new ArgumentException($"unknown degradation '{name}'", nameof(name));
 
     // Two Butterworth sections in cascade: −24 dB per octave, steep enough that "what is above the
     // cutoff is gone" is what the yardstick means.
