@@ -25,4 +25,18 @@ public static class Biquad
         double b0 = k * k / a0;
         return ([b0, 2 * b0, b0], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
     }
+
+    /// <summary>
+    /// A high shelf (the Audio EQ Cookbook's, slope 1) at cornerHz: 0 dB at DC, gainDb at Nyquist,
+    /// half the gain in dB at the corner.
+    /// </summary>
+    public static (double[] B, double[] A) HighShelfCoefficients(int sampleRate, double cornerHz, double gainDb)
+    {
+        double a = Math.Pow(10, gainDb / 40), w = 2 * Math.PI * cornerHz / sampleRate;
+        double cos = Math.Cos(w), twoRootAAlpha = 2 * Math.Sqrt(a) * Math.Sin(w) / 2 * Math.Sqrt(2);
+        double a0 = (a + 1) - (a - 1) * cos + twoRootAAlpha;
+        return (
+            [a * ((a + 1) + (a - 1) * cos + twoRootAAlpha) / a0, -2 * a * ((a - 1) + (a + 1) * cos) / a0, a * ((a + 1) + (a - 1) * cos - twoRootAAlpha) / a0],
+            [1, 2 * ((a - 1) - (a + 1) * cos) / a0, ((a + 1) - (a - 1) * cos - twoRootAAlpha) / a0]);
+    }
 }

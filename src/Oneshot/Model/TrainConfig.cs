@@ -28,6 +28,10 @@ public sealed record TrainConfig
     public double AugmentShiftMs { get; init; } = 5;
     /// <summary>Augmentation: chance of a random all-pass filter (phase changes, same magnitude spectrum).</summary>
     public double AugmentAllpassProbability { get; init; } = 0.5;
+    /// <summary>Augmentation: retune the clip (pitch and length together, as a sampler does) by up to ± this many semitones; 0 = off.</summary>
+    public double AugmentPitchSemitones { get; init; }
+    /// <summary>Augmentation: a high shelf (corner 1–4 kHz) of up to ± this many dB, peak kept; 0 = off.</summary>
+    public double AugmentShelfDb { get; init; }
 
     public int ValidateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 1000;
@@ -51,7 +55,9 @@ public sealed record TrainConfig
         Require(AdamBeta1 >= 0 && AdamBeta1 < 1 && AdamBeta2 >= 0 && AdamBeta2 < 1, "train.adam_beta1 and train.adam_beta2 must be in [0, 1).");
         Require(GradientClip >= 0, "train.gradient_clip must not be negative (0 = off).");
         Require(Beta >= 0 && BetaStart > 0 && BetaWarmupSteps >= 0, "train.beta must not be negative, train.beta_start must be positive.");
-        Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1, "augmentation settings must not be negative (probability at most 1).");
+        Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1 && AugmentPitchSemitones >= 0 && AugmentShelfDb >= 0,
+            "augmentation settings must not be negative (probability at most 1).");
+        Require(AugmentPitchSemitones <= 12, $"train.augment_pitch_semitones {AugmentPitchSemitones} is more than an octave; a few semitones is what kits differ by.");
         Require(ValidateEvery >= 1 && CheckpointEvery >= 1, "train.validate_every and train.checkpoint_every must be at least 1.");
         Require(KeepCheckpoints >= 1, "train.keep_checkpoints must be at least 1.");
         Require(Examples >= 0 && ValidationClips >= 0 && MaxBadSteps >= 1, "train.examples and train.validation_clips must not be negative; train.max_bad_steps at least 1.");

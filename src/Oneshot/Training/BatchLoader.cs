@@ -103,36 +103,3 @@ public sealed class BatchLoader : IDisposable
         _stop.Dispose();
     }
 }
-
-/// <summary>Light augmentation: random gain, a small delay, and (sometimes) a random all-pass filter.</summary>
-public static class Augmentation
-{
-    public static void Apply(ReadOnlySpan<float> clip, Span<float> output, int sampleRate, TrainConfig config, Random random)
-    {
-        int shift = (int)(random.NextDouble() * config.AugmentShiftMs / 1000 * sampleRate);
-        double gain = Math.Pow(10, (random.NextDouble() * 2 - 1) * config.AugmentGainDb / 20);
-        output[..shift].Clear();
-        for (int t = shift; t < output.Length; t++) output[t] = (float)(clip[t - shift] * gain);
-        if (random.NextDouble() < config.AugmentAllpassProbability)
-        {
-            // RAVE's "phase mangle": a second-order all-pass, poles at radius 0.99 and a random
-            // frequency between 20 Hz and 2 kHz (log-uniform). Magnitude untouched, phase smeared.
-            double frequency = 20 * Math.Pow(100, random.NextDouble());
-            Allpass(output, 0.99, 2 * Math.PI * frequency / sampleRate);
-        }
-    }
-
-    /// <summary>H(z) = (r² − 2r cosθ z⁻¹ + z⁻²) / (1 − 2r cosθ z⁻¹ + r² z⁻²), in place.</summary>
-    public static void Allpass(Span<float> x, double radius, double theta)
-    {
-        double a1 = -2 * radius * Math.Cos(theta), a2 = radius * radius;
-        double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-        for (int t = 0; t < x.Length; t++)
-        {
-            double input = x[t];
-            double y = a2 * input + a1 * x1 + x2 - a1 * y1 - a2 * y2;
-            x2 = x1; x1 = input; y2 = y1; y1 = y;
-            x[t] = (float)y;
-        }
-    }
-}

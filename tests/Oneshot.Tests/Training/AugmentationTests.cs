@@ -1,0 +1,99 @@
+using Oneshot.Audio;
+using Oneshot.Model;
+using Oneshot.Training;
+
+namespace Oneshot.Tests.Training;
+
+public class AugmentationTests
+{
+    const int Rate = 44100;
+
+    [Theory]
+    [InlineData(12, 880)]
+    [InlineData(-12, 220)]
+    [InlineData(3, 523.25)]
+    public void RetuningChangesPitchAndLengthTogetherAsASamplerDoes(double semitones, double expectedHz)
+    {
+        // Half a second of A4, then silence; the clip stays one second long.
+        var clip = new float[Rate];
+        Signals.Sine(440, Rate, Rate / 2).CopyTo(clip, 0);
+        var retuned = Augmentation.Retune(clip, Rate, semitones);
+
+        Assert.Equal(clip.Length, retuned.Length);
+        double soundingSeconds = Math.Min(1.0, 0.5 / Math.Pow(2, semitones / 12));
+        int sounding = (int)(soundingSeconds * Rate);
+        double measuredHz = PositiveZeroCrossings(retuned.AsSpan(0, sounding - 200)) / ((sounding - 200) / (double)Rate);
+        Assert.InRange(measuredHz, expectedHz * 0.99, expectedHz * 1.01);
+        if (soundingSeconds < 1)
+        {
+            Assert.True(Signals.Rms(retuned.AsSpan(sounding + 200)) < 1e-3, "after the shortened note there should be silence");
+        }
+        else
+        {
+            // Slowed down past the clip's end: cut, with a fade rather than a click.
+            Assert.True(Math.Abs(retuned[^1]) < 1e-3 && Signals.Rms(retuned.AsSpan(retuned.Length - Rate / 10, Rate / 20)) > 0.3);
+        }
+    }
+
+    [Theory]
+    [InlineData(6.0)]
+    [InlineData(-6.0)]
+    public void TheHighShelfHasItsGainAboveTheCornerAndNoneAtDc(double gainDb)
+    {
+        var (b, a) = Biquad.HighShelfCoefficients(Rate, 2000, gainDb);
+        Assert.Equal(0, ResponseDb(b, a, 0), 2);
+        Assert.Equal(gainDb / 2, ResponseDb(b, a, 2000), 1);
+        Assert.Equal(gainDb, ResponseDb(b, a, Rate / 2.0), 1);
+        Assert.Equal(gainDb, ResponseDb(b, a, 16000), 0);
+    }
+
+    [Fact]
+    public void ShelvingBrightensOrDarkensAtTheSamePeak()
+    {
+        var noise = Signals.Noise(Rate / 2, seed: 3);
+        var brighter = (float[])noise.Clone();
+        var darker = (float[])noise.Clone();
+        Augmentation.Shelve(brighter, Rate, 2000, +6);
+        Augmentation.Shelve(darker, Rate, 2000, -6);
+
+        float peak = noise.Max(Math.Abs);
+        Assert.Equal(peak, brighter.Max(Math.Abs), 5);
+        Assert.Equal(peak, darker.Max(Math.Abs), 5);
+        double centroid = Descriptors.Spectral(noise, Rate).CentroidHz;
+        Assert.True(Descriptors.Spectral(brighter, Rate).CentroidHz > centroid + 500);
+        Assert.True(Descriptors.Spectral(darker, Rate).CentroidHz < centroid - 500);
+    }
+
+    [Fact]
+    public void RetuningAndToneAreOffByDefaultAndChangeTheClipWhenOn()
+    {
+        var clip = Signals.Noise(Rate / 4, seed: 5);
+        float[] Augment(TrainConfig config)
+        {
+            var output = new float[clip.Length];
+            Augmentation.Apply(clip, output, Rate, config, new Random(11));
+            return output;
+        }
+        var plain = new TrainConfig();
+        Assert.Equal(0, plain.AugmentPitchSemitones);
+        Assert.Equal(0, plain.AugmentShelfDb);
+        Assert.Equal(Augment(plain), Augment(plain));
+        Assert.NotEqual(Augment(plain), Augment(plain with { AugmentPitchSemitones = 2 }));
+        Assert.NotEqual(Augment(plain), Augment(plain with { AugmentShelfDb = 6 }));
+        Assert.Throws<OneshotException>(() => (plain with { AugmentPitchSemitones = 24 }).Validate());
+    }
+
+    static int PositiveZeroCrossings(ReadOnlySpan<float> x)
+    {
+        int count = 0;
+        for (int i = 1; i < x.Length; i++) if (x[i - 1] < 0 && x[i] >= 0) count++;
+        return count;
+    }
+
+    static double ResponseDb(double[] b, double[] a, double hz)
+    {
+        var z = System.Numerics.Complex.FromPolarCoordinates(1, -2 * Math.PI * hz / Rate);
+        var h = (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z);
+        return 20 * Math.Log10(h.Magnitude);
+    }
+}
