@@ -81,12 +81,12 @@ public static class Presets
 
     public static RunConfig Get(string name) => name switch
     {
-        "cpu" => new RunConfig { Preset = "cpu" },
+        "cpu" => new RunConfig { Preset = "cpu", Train = new TrainConfig { AugmentPitchSemitones = 3, AugmentShelfDb = 6 } },
         "gpu" => new RunConfig
         {
             Preset = "gpu",
             Model = new ModelConfig { Capacity = 96, MaxChannels = 768, LatentSize = 128, ContextSize = 128, FlowHidden = 512, SylvesterRank = 64, BottleneckChannels = 128 },
-            Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000 },
+            Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000, AugmentPitchSemitones = 3, AugmentShelfDb = 6 },
             Stage2 = new Stage2Config { StartStep = 500_000, DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024, DiscriminatorCrop = null },
         },
         "tiny" => new RunConfig

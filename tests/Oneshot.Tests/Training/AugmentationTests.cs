@@ -65,7 +65,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void RetuningAndToneAreOffByDefaultAndChangeTheClipWhenOn()
+    public void RetuningAndToneAreOffInOldConfigsOnInTheCpuPresetAndChangeTheClip()
     {
         var clip = Signals.Noise(Rate / 4, seed: 5);
         float[] Augment(TrainConfig config)
@@ -77,6 +77,7 @@ public class AugmentationTests
         var plain = new TrainConfig();
         Assert.Equal(0, plain.AugmentPitchSemitones);
         Assert.Equal(0, plain.AugmentShelfDb);
+        Assert.True(Presets.Get("cpu").Train.AugmentPitchSemitones > 0 && Presets.Get("cpu").Train.AugmentShelfDb > 0);
         Assert.Equal(Augment(plain), Augment(plain));
         Assert.NotEqual(Augment(plain), Augment(plain with { AugmentPitchSemitones = 2 }));
         Assert.NotEqual(Augment(plain), Augment(plain with { AugmentShelfDb = 6 }));
