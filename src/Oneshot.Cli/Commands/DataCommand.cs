@@ -43,10 +43,10 @@ public static class DataCommand
 
     static Command BuildRecipe()
     {
-        var command = new Command("recipe", "Build a dataset from sounds available on this machine: drums (hydrogen-drumkits), notes (General MIDI SoundFont), synthetic (built in).");
-        var name = new Argument<string>("name") { Description = "drums, notes or synthetic." };
+        var command = new Command("recipe", "Build a dataset from sounds available on this machine: drums (hydrogen-drumkits), gm-drums (the General MIDI SoundFont's drum kits), notes (its instruments), synthetic (built in).");
+        var name = new Argument<string>("name") { Description = "drums, gm-drums, notes or synthetic." };
         name.AcceptOnlyFromAmong(Recipes.Names);
-        var perGroup = new Option<int>("--per-group") { Description = "drums/notes: at most this many sounds per kit or program (0 = all); handy for a quick look.", DefaultValueFactory = _ => 0 };
+        var perGroup = new Option<int>("--per-group") { Description = "drums/gm-drums/notes: at most this many sounds per kit or program (0 = all); handy for a quick look.", DefaultValueFactory = _ => 0 };
         var count = new Option<int>("--count") { Description = "synthetic: how many sounds to generate.", DefaultValueFactory = _ => 400 };
         var defaults = new NotesSettings();
         var programs = new Option<string>("--programs") { Description = "notes: General MIDI programs (0–127), e.g. 0,24,40-47.", DefaultValueFactory = _ => string.Join(",", defaults.Programs) };

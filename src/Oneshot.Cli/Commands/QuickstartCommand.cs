@@ -18,7 +18,7 @@ public static class QuickstartCommand
     {
         var command = new Command("quickstart", "Build the default dataset (the Hydrogen drum kits when installed, else synthetic one-shots), train a first model for a few minutes, and write reconstructions and samples to listen to.");
         var output = new Option<string>("--out", "-o") { Description = "Folder for everything quickstart makes.", DefaultValueFactory = _ => "oneshot-quickstart" };
-        var recipe = new Option<string>("--recipe") { Description = "drums, notes or synthetic (default: drums when installed, else synthetic).", DefaultValueFactory = _ => Recipes.Default };
+        var recipe = new Option<string>("--recipe") { Description = "drums, gm-drums, notes or synthetic (default: drums when installed, else synthetic).", DefaultValueFactory = _ => Recipes.Default };
         recipe.AcceptOnlyFromAmong(Recipes.Names);
         var minutes = new Option<double>("--train-minutes") { Description = "Minutes of training for the first model (0 skips training).", DefaultValueFactory = _ => 3 };
         command.Options.Add(output);

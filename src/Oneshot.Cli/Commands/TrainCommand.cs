@@ -23,12 +23,16 @@ public static class TrainCommand
         var force = new Option<bool>("--force") { Description = "Replace a model that already exists in --out." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
         var steps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in this session (a checkpoint is written)." };
+        var alsoTrainOn = new Option<string[]>("--also-train-on") { Description = "Another dataset (same rate and clip length) whose clips, every split, join the training clips; --data's validation and test kits stay held out (repeatable; sets train.extra_data)." };
         var threads = ThreadsOption();
-        foreach (Option option in new Option[] { data, output, preset, set, resume, force, minutes, steps, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { data, output, preset, set, alsoTrainOn, resume, force, minutes, steps, threads }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             ApplyThreads(parse.GetValue(threads));
             string[] overrides = parse.GetValue(set) ?? [];
+            string[] extraData = parse.GetValue(alsoTrainOn) ?? [];
+            if (extraData.Length > 0)
+                overrides = [.. overrides, $"train.extra_data={System.Text.Json.JsonSerializer.Serialize(extraData.Select(Path.GetFullPath))}"];
             bool resuming = parse.GetValue(resume);
             var config = resuming ? Presets.Get("cpu") : Presets.Get(parse.GetValue(preset)!).With(overrides);
             var request = new TrainRequest

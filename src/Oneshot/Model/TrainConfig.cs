@@ -28,10 +28,20 @@ public sealed record TrainConfig
     public double AugmentShiftMs { get; init; } = 5;
     /// <summary>Augmentation: chance of a random all-pass filter (phase changes, same magnitude spectrum).</summary>
     public double AugmentAllpassProbability { get; init; } = 0.5;
-    /// <summary>Augmentation: retune the clip (pitch and length together, as a sampler does) by up to ± this many semitones; 0 = off.</summary>
+    /// <summary>
+    /// Augmentation: retune the clip (pitch and length together, as a sampler does) by up to ± this
+    /// many semitones; 0 = off. Off here so configs written before it existed resume unchanged; the
+    /// cpu and gpu presets turn it and the shelf on (they helped held-out kits, docs/benchmarks.md).
+    /// </summary>
     public double AugmentPitchSemitones { get; init; }
     /// <summary>Augmentation: a high shelf (corner 1–4 kHz) of up to ± this many dB, peak kept; 0 = off.</summary>
     public double AugmentShelfDb { get; init; }
+
+    /// <summary>
+    /// More datasets to learn from (`--also-train-on`): all their clips, every split, join the
+    /// training clips; validation, test and latent.json stay the main dataset's, so held-out kits stay held out.
+    /// </summary>
+    public string[] ExtraData { get; init; } = [];
 
     public int ValidateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 1000;

@@ -13,8 +13,8 @@ public sealed record Batch(long Index, float[] Samples, int Size, int Length);
 /// </summary>
 public sealed class BatchLoader : IDisposable
 {
-    readonly ClipStore _store;
-    readonly int[] _indices;
+    readonly IReadOnlyList<(ClipStore Store, int Index)> _clips;
+    readonly int _length, _sampleRate;
     readonly int _batchSize;
     readonly TrainConfig _config;
     readonly BlockingCollection<Batch> _queue = new(boundedCapacity: 3);
@@ -24,11 +24,15 @@ public sealed class BatchLoader : IDisposable
     long _cachedEpoch = -1;
     int[] _permutation = [];
 
-    public BatchLoader(ClipStore store, int[] indices, TrainConfig config, long firstBatch)
+    /// <param name="clips">The training clips, which may come from several datasets of the same rate and clip length.</param>
+    public BatchLoader(IReadOnlyList<(ClipStore Store, int Index)> clips, TrainConfig config, long firstBatch)
     {
-        if (indices.Length == 0) throw new OneshotException($"'{store.Directory}' has no training clips.");
-        _store = store;
-        _indices = indices;
+        if (clips.Count == 0) throw new OneshotException("There are no training clips.");
+        _clips = clips;
+        _length = clips[0].Store.Length;
+        _sampleRate = clips[0].Store.SampleRate;
+        if (clips.Any(c => c.Store.Length != _length || c.Store.SampleRate != _sampleRate))
+            throw new OneshotException("Training datasets must share one sample rate and clip length.");
         _batchSize = config.BatchSize;
         _config = config;
         _thread = new Thread(() => Produce(firstBatch)) { IsBackground = true, Name = "batch loader" };
@@ -68,17 +72,17 @@ public sealed class BatchLoader : IDisposable
     /// <summary>The batch with this index, built on the calling thread.</summary>
     public Batch Make(long batchIndex)
     {
-        int length = _store.Length;
+        int length = _length;
         var samples = new float[_batchSize * length];
         var clip = new float[length];
         for (int i = 0; i < _batchSize; i++)
         {
             long position = batchIndex * _batchSize + i;
-            long epoch = position / _indices.Length;
-            int index = _indices[Permutation(epoch)[position % _indices.Length]];
-            _store.Read(index, clip);
+            long epoch = position / _clips.Count;
+            var (store, index) = _clips[Permutation(epoch)[position % _clips.Count]];
+            store.Read(index, clip);
             var random = new Random(Seeds.MixInt(_config.Seed, 0xA06, batchIndex, i));
-            Augmentation.Apply(clip, samples.AsSpan(i * length, length), _store.SampleRate, _config, random);
+            Augmentation.Apply(clip, samples.AsSpan(i * length, length), _sampleRate, _config, random);
         }
         return new Batch(batchIndex, samples, _batchSize, length);
     }
@@ -87,7 +91,7 @@ public sealed class BatchLoader : IDisposable
     {
         if (epoch != _cachedEpoch)
         {
-            var order = Enumerable.Range(0, _indices.Length).ToArray();
+            var order = Enumerable.Range(0, _clips.Count).ToArray();
             new Random(Seeds.MixInt(_config.Seed, 0x5A1, epoch)).Shuffle(order);
             _permutation = order;
             _cachedEpoch = epoch;

@@ -90,7 +90,14 @@ public sealed class VaeTrainer
         using var board = new TensorBoardLog(Path.Combine(trainDirectory, "tensorboard"));
         WriteOriginalExamples(trainDirectory, validator, store.SampleRate, board, startStep);
 
-        using var loader = new BatchLoader(store, trainIndices, config.Train, firstBatch: startStep);
+        using var extraStores = new ExtraStores();
+        foreach (string directory in config.Train.ExtraData) extraStores.Items.Add(OpenExtraData(directory, store));
+        var trainingClips = trainIndices.Select(i => (store, i))
+            .Concat(extraStores.Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (extra, i))))
+            .ToList();
+        if (extraStores.Items.Count > 0)
+            OnMessage?.Invoke($"Training on {trainingClips.Count} clips: {trainIndices.Length} from {request.DataDirectory} and {trainingClips.Count - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
+        using var loader = new BatchLoader(trainingClips, config.Train, firstBatch: startStep);
         var session = Stopwatch.StartNew();
         long current = startStep, sessionSteps = 0, badInARow = 0, lastCheckpoint = startStep;
         ValidationResult? lastValidation = null;
@@ -175,6 +182,27 @@ public sealed class VaeTrainer
     }
 
     /// <summary>Checks the directories and returns the config this run uses (new, or the stored one on resume).</summary>
+    sealed class ExtraStores : IDisposable
+    {
+        public List<ClipStore> Items { get; } = [];
+        public void Dispose() { foreach (var store in Items) store.Dispose(); }
+    }
+
+    /// <summary>A dataset of `--also-train-on`: it must match the main one in rate and clip length.</summary>
+    static ClipStore OpenExtraData(string directory, ClipStore main)
+    {
+        if (!Directory.Exists(directory)) throw new OneshotException($"--also-train-on '{directory}': no such dataset folder.");
+        if (Path.GetFullPath(directory) == Path.GetFullPath(main.Directory))
+            throw new OneshotException($"--also-train-on '{directory}' is the --data dataset itself; its test kits would then be trained on.");
+        var extra = new ClipStore(directory);
+        if (extra.SampleRate != main.SampleRate || extra.Length != main.Length)
+        {
+            extra.Dispose();
+            throw new OneshotException($"--also-train-on '{directory}' has {extra.Length}-sample clips at {extra.SampleRate} Hz, but '{main.Directory}' has {main.Length} at {main.SampleRate} Hz; prepare it with --sample-rate {main.SampleRate} --length {main.Length}.");
+        }
+        return extra;
+    }
+
     static RunConfig PrepareDirectory(TrainRequest request, ClipStore store)
     {
         string directory = request.ModelDirectory;

@@ -94,4 +94,23 @@ public class RecipeTests
         var clip = NpyFile.ReadRows(Path.Combine(dir.File("notes"), DatasetFormat.ClipsFile), 0, 1);
         Assert.True(Signals.Rms(clip.AsSpan(clip.Length - 2000)) < 0.1 * Signals.Rms(clip.AsSpan(2000, 8000)));
     }
+
+    [Fact]
+    public void GmDrumKitsAreRenderedFromTheSoundFontsDrumBank()
+    {
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        using var recipe = Recipes.Open(new RecipeRequest("gm-drums"), Options);
+        Assert.Equal(GmDrumsRecipe.Kits.Length * GmDrumsRecipe.Sounds.Length * GmDrumsRecipe.Velocities.Length, recipe.Sources.Count);
+        Assert.Equal(GmDrumsRecipe.Kits.Length, recipe.Sources.Select(s => s.Group).Distinct().Count());
+
+        // The Standard kit's kick and closed hi-hat: from the drum bank, a low thud and a bright
+        // tick (the piano's notes at those keys would both be low).
+        ClipSource Sound(int key) => recipe.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
+        Assert.Equal("kick", Sound(36).Labels["class"].GetString());
+        Assert.Equal("hihat", Sound(42).Labels["class"].GetString());
+        var kick = Sound(36).Load().Channels[0];
+        var hat = Sound(42).Load().Channels[0];
+        Assert.True(Oneshot.Audio.Descriptors.Spectral(kick, Options.SampleRate).CentroidHz < 1500);
+        Assert.True(Oneshot.Audio.Descriptors.Spectral(hat, Options.SampleRate).CentroidHz > 4000);
+    }
 }

@@ -96,6 +96,27 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Other_datasets_can_join_the_training_clips_but_must_match_and_not_be_the_data()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        string extra = TinyData.Build(dir, count: 8, name: "extra");
+        var messages = new List<string>();
+        var result = new VaeTrainer { OnMessage = messages.Add }.Run(Request(data, dir.File("m"), 3, settings: $"train.extra_data=[\"{extra}\"]"));
+        Assert.Equal(3, result.Step);
+        int trainClips = Oneshot.Data.DatasetSummary.ReadMeta(data).Count(m => m.Split == "train");
+        Assert.Contains(messages, m => m.StartsWith($"Training on {trainClips + 8} clips: {trainClips} from"));
+
+        Assert.Contains("is the --data dataset itself",
+            Assert.Throws<OneshotException>(() => new VaeTrainer().Run(Request(data, dir.File("same"), 3, settings: $"train.extra_data=[\"{data}\"]"))).Message);
+        var other = new Oneshot.Data.PrepareOptions { SampleRate = 16000, ClipLength = 16384 };
+        using (var recipe = Oneshot.Data.Recipes.Recipes.Open(new Oneshot.Data.Recipes.RecipeRequest("synthetic", Count: 8), other))
+            Oneshot.Data.DatasetBuilder.Build(recipe.Sources, dir.File("other"), other, recipe.Description);
+        Assert.Contains("--sample-rate 8000 --length 8192",
+            Assert.Throws<OneshotException>(() => new VaeTrainer().Run(Request(data, dir.File("other-m"), 3, settings: $"train.extra_data=[\"{dir.File("other")}\"]"))).Message);
+    }
+
+    [Fact]
     public void A_trained_model_encodes_decodes_and_samples()
     {
         using var dir = new TempDir();

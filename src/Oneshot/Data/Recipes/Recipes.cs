@@ -16,7 +16,7 @@ public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string desc
 
 public static class Recipes
 {
-    public static readonly string[] Names = ["drums", "notes", "synthetic"];
+    public static readonly string[] Names = ["drums", "gm-drums", "notes", "synthetic"];
 
     /// <summary>The recipe used when none is named: real drums when installed, else the built-in generator.</summary>
     public static string Default => DrumsRecipe.IsInstalled() ? "drums" : "synthetic";
@@ -28,6 +28,14 @@ public static class Recipes
         {
             case "drums":
                 return new RecipeSources(DrumsRecipe.Sources(request.DrumKits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}");
+            case "gm-drums":
+            {
+                string soundFont = request.Notes?.SoundFont ?? NotesRecipe.DefaultSoundFont;
+                var recipe = new GmDrumsRecipe(soundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                return new RecipeSources(recipe.Sources,
+                    $"recipe gm-drums: {soundFont}; {GmDrumsRecipe.Kits.Length} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
+                    recipe);
+            }
             case "notes":
             {
                 var notes = request.Notes ?? new NotesSettings();
