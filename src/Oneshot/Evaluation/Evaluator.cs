@@ -62,6 +62,8 @@ public sealed class Evaluator
         var seenClips = seenPositions.Select(i => trainClips[i]).ToArray();
         var testClasses = ClassesOf(store, testIndices);
         var seenClasses = ClassesOf(store, seenPositions.Select(i => trainIndices[i]).ToArray());
+        var testGroups = testIndices.Select(i => store.Meta[i].Group).ToArray();
+        var seenGroups = seenPositions.Select(i => store.Meta[trainIndices[i]].Group).ToArray();
         double total = testClips.Length + trainClips.Length + IdentificationYardsticks.Names.Count * testClips.Length
                        + request.Models.Sum(m => 3 * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
@@ -91,7 +93,7 @@ public sealed class Evaluator
         var testIdentity = IdentificationSpectrogram.Of(testClips, store.SampleRate);
         var seenIdentity = IdentificationSpectrogram.Of(seenClips, store.SampleRate);
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
-        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, testClasses, n => Advance(n));
+        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, testClasses, testGroups, n => Advance(n));
 
         var models = new List<ModelEvaluation>();
         foreach (var (directory, index) in request.Models.Select((d, i) => (d, i)))
@@ -102,7 +104,7 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string[]? classes, string? examplesFolder)
+            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string[]? classes, string[] groups, string? examplesFolder)
             {
                 var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
                 Advance(originals.Length);
@@ -110,18 +112,18 @@ public sealed class Evaluator
                 var embeddings = Embed(reconstructions);
                 var (attackError, decayError) = EnvelopeErrors(originals, reconstructions, store.SampleRate);
                 return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
-                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), classes),
+                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), classes, groups),
                     DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                     examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
             }
 
             var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
-            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, testClasses, $"{name}/reconstructions");
+            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, testClasses, testGroups, $"{name}/reconstructions");
             OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
             var seenLatents = runner.Encode(seenClips);
             Advance(seenClips.Length);
-            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClasses, examplesFolder: null);
+            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClasses, seenGroups, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])

@@ -4,12 +4,17 @@ namespace Oneshot.Evaluation;
 
 /// <summary>How often a reconstruction's nearest original is its own source; SameClass: how often the
 /// nearest original is at least of the same class (a snare for a snare), when the clips have classes,
-/// and SameClassChance what a random original would give (Σ share², high when one class dominates).</summary>
-public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null, double? SameClassChance = null)
+/// and SameClassChance what a random original would give (Σ share², high when one class dominates).
+/// ByGroup: the same per group (kit), ranked among all originals, when there are several groups.</summary>
+public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null, double? SameClassChance = null,
+                                          IReadOnlyDictionary<string, GroupIdentification>? ByGroup = null)
 {
     /// <summary>Top-1 accuracy of guessing: 1/n.</summary>
     public double Chance => 1.0 / Count;
 }
+
+/// <summary>Identification of one group's clips (each still ranked among all the originals).</summary>
+public sealed record GroupIdentification(int Count, double Top1, double MedianRank);
 
 /// <summary>
 /// "Is the reconstruction recognisably the same sound?" as a number: rank every original by its
@@ -19,17 +24,18 @@ public sealed record IdentificationResult(double Top1, double Top5, double Media
 /// </summary>
 public static class Identification
 {
-    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions, IReadOnlyList<string>? classes = null)
+    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions, IReadOnlyList<string>? classes = null, IReadOnlyList<string>? groups = null)
     {
         if (classes is not null && classes.Count != originals.Count) throw new ArgumentException("one class per original", nameof(classes));
+        if (groups is not null && groups.Count != originals.Count) throw new ArgumentException("one group per original", nameof(groups));
         FrechetDistance.CheckShapes(originals, reconstructions);
         if (originals.Count != reconstructions.Count) throw new ArgumentException("one reconstruction per original", nameof(reconstructions));
         using var scope = NewDisposeScope();
         var distances = cdist(reconstructions.ToTensor(), originals.ToTensor());            // [recon, original]
         var own = distances.diagonal().unsqueeze(1);
-        var ranks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).OrderBy(r => r).ToArray();
+        var clipRanks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).ToArray();
+        var ranks = clipRanks.Order().ToArray();
         int n = ranks.Length;
-        double median = n % 2 == 1 ? ranks[n / 2] : (ranks[n / 2 - 1] + ranks[n / 2]) / 2.0;
         double? sameClass = null, chance = null;
         if (classes is not null)
         {
@@ -37,6 +43,18 @@ public static class Identification
             sameClass = nearest.Select((j, i) => classes[(int)j] == classes[i] ? 1.0 : 0.0).Average();
             chance = classes.GroupBy(c => c).Sum(g => Math.Pow(g.Count() / (double)n, 2));
         }
-        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, median, n, sameClass, chance);
+        Dictionary<string, GroupIdentification>? byGroup = null;
+        if (groups is not null && groups.Distinct().Count() > 1)
+            byGroup = Enumerable.Range(0, n).GroupBy(i => groups[i]).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
+                g => g.Key,
+                g => new GroupIdentification(g.Count(), g.Count(i => clipRanks[i] == 1) / (double)g.Count(), Median(g.Select(i => clipRanks[i]))));
+        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, Median(ranks), n, sameClass, chance, byGroup);
+    }
+
+    static double Median(IEnumerable<int> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 }

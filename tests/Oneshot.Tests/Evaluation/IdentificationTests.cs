@@ -31,6 +31,17 @@ public class IdentificationTests
         Assert.Equal(4 / 6.0, wrong.SameClass!.Value, 6);
         Assert.Equal(0.5, wrong.SameClassChance!.Value, 6);
         Assert.Null(result.SameClass);
+
+        // Per group: the first three kept, the last three swapped among themselves.
+        var mixed = drums.Select((_, i) => i < 3 ? quieterWithHiss[i] : drums[3 + (i - 2) % 3]).ToArray();
+        string[] kits = ["a", "a", "a", "b", "b", "b"];
+        var byKit = Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), groups: kits);
+        Assert.Equal(0.5, byKit.Top1, 6);
+        Assert.Equal(1.0, byKit.ByGroup!["a"].Top1);
+        Assert.Equal(0.0, byKit.ByGroup["b"].Top1);
+        Assert.Equal(3, byKit.ByGroup["b"].Count);
+        Assert.True(byKit.ByGroup["b"].MedianRank > 1);
+        Assert.Null(Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), groups: ["a", "a", "a", "a", "a", "a"]).ByGroup);
     }
 
     [Fact]

@@ -78,6 +78,7 @@ public static class EvaluationReport
                 h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
                  .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
         h.Append("</table>");
+        GroupIdentificationTable(h, r);
 
         h.Append("<h2>Latent space</h2><table><tr><th>model</th><th>description</th><th>active units</th><th>KL per dimension (nats)</th><th>test NLL / dim, N(0, I)</th><th>test NLL / dim, trained prior</th></tr>");
         foreach (var m in r.Models)
@@ -118,6 +119,26 @@ public static class EvaluationReport
         h.Append($"<p><small>Every number is in <a href=\"{JsonFile}\">{JsonFile}</a>. KID: {r.Options.KidSubsets} subsets; FAD∞: {r.Options.FadInfinitySteps} subset sizes; NDB: α = 0.05; precision/recall k = 3, density/coverage k = 5.</small></p>");
         h.Append("</body></html>");
         return h.ToString();
+    }
+
+    /// <summary>Test identification per group (kit), beside the yardsticks per group: which held-out kit is the hard one, and is it hard for degraded copies too.</summary>
+    static void GroupIdentificationTable(StringBuilder h, EvaluationResult r)
+    {
+        var groups = r.Models.FirstOrDefault()?.Reconstruction.Identification.ByGroup;
+        if (groups is null) return;
+        var yardsticks = r.IdentificationYardsticks ?? [];
+        h.Append("<p>Identified top-1 per group of the test split (each clip still ranked among all test clips):</p><table><tr><th>group</th><th>clips</th>");
+        foreach (var y in yardsticks) h.Append($"<th>{E(y.Degradation)}</th>");
+        foreach (var m in r.Models) h.Append($"<th>{E(m.Name)}</th>");
+        h.Append("</tr>");
+        foreach (var (group, g) in groups)
+        {
+            h.Append($"<tr><td class=\"l\">{E(group)}</td><td>{g.Count}</td>");
+            foreach (var y in yardsticks) h.Append($"<td>{(y.Identification.ByGroup?.GetValueOrDefault(group) is { } v ? P(v.Top1) : "—")}</td>");
+            foreach (var m in r.Models) h.Append($"<td>{(m.Reconstruction.Identification.ByGroup?.GetValueOrDefault(group) is { } v ? P(v.Top1) : "—")}</td>");
+            h.Append("</tr>");
+        }
+        h.Append("</table>");
     }
 
     static void DistributionTable(StringBuilder h, IReadOnlyList<(string Name, string Posterior, string Prior, DistributionComparison C)> rows)
