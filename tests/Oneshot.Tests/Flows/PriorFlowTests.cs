@@ -58,7 +58,9 @@ public class PriorFlowTests
         if (name != "reverse") Assert.True((u - x).abs().max().item<double>() > 1e-3, "the transform should not be the identity");
         var (back, _) = transform.Inverse(u);
         double error = (back - x).abs().max().item<double>();
-        Assert.True(error < 1e-9, $"{name}: inverse error {error:E2}");
+        // float64, random weights and inputs: a stacked spline's inverse (a quadratic solved per
+        // layer) has reached 5e-9 on inputs 18 units out; a wrong inverse is off by far more than 1e-7.
+        Assert.True(error < 1e-7, $"{name}: inverse error {error:E2}");
         module.Dispose();
     }
 
