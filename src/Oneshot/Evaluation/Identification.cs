@@ -33,8 +33,7 @@ public static class Identification
         using var scope = NewDisposeScope();
         var distances = cdist(reconstructions.ToTensor(), originals.ToTensor());            // [recon, original]
         var own = distances.diagonal().unsqueeze(1);
-        var clipRanks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).ToArray();
-        var ranks = clipRanks.Order().ToArray();
+        var ranks = distances.lt(own).sum(1).data<long>().Select(r => (int)r + 1).ToArray();   // per reconstruction
         int n = ranks.Length;
         double? sameClass = null, chance = null;
         if (classes is not null)
@@ -47,7 +46,7 @@ public static class Identification
         if (groups is not null && groups.Distinct().Count() > 1)
             byGroup = Enumerable.Range(0, n).GroupBy(i => groups[i]).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
                 g => g.Key,
-                g => new GroupIdentification(g.Count(), g.Count(i => clipRanks[i] == 1) / (double)g.Count(), Median(g.Select(i => clipRanks[i]))));
+                g => new GroupIdentification(g.Count(), g.Count(i => ranks[i] == 1) / (double)g.Count(), Median(g.Select(i => ranks[i]))));
         return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, Median(ranks), n, sameClass, chance, byGroup);
     }
 
