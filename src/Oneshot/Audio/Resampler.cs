@@ -21,10 +21,10 @@ public static class Resampler
         Resample(input, sourceRate, targetRate, ResamplingKernel.Precise);
 
     /// <summary>Resamples with the given kernel: <see cref="ResamplingKernel.Fast"/> where speed matters more than the last 20 dB.</summary>
-    public static float[] Resample(float[] input, int sourceRate, int targetRate, ResamplingKernel kernel)
+    public static float[] Resample(ReadOnlySpan<float> input, int sourceRate, int targetRate, ResamplingKernel kernel)
     {
         if (sourceRate <= 0 || targetRate <= 0) throw new ArgumentOutOfRangeException(nameof(sourceRate), "sample rates must be positive");
-        if (sourceRate == targetRate) return (float[])input.Clone();
+        if (sourceRate == targetRate) return input.ToArray();
 
         long outputLength = ((long)input.Length * targetRate + sourceRate / 2) / sourceRate;
         var output = new float[outputLength];
@@ -44,7 +44,7 @@ public static class Resampler
 
         // Zeros around the input stand for the silence beyond its ends.
         var padded = new float[input.Length + 2 * taps + sourceRate / targetRate + 2];
-        input.CopyTo(padded, reach);
+        input.CopyTo(padded.AsSpan(reach));
         for (long n = 0; n < outputLength; n++)
         {
             // Exact position of output sample n on the input grid: n·source/target.

@@ -41,7 +41,7 @@ public static class Augmentation
     public static float[] Retune(ReadOnlySpan<float> clip, int sampleRate, double semitones)
     {
         int playedAt = (int)Math.Round(sampleRate / Math.Pow(2, semitones / 12));
-        var retuned = Resampler.Resample(clip.ToArray(), sampleRate, playedAt, ResamplingKernel.Fast);
+        var retuned = Resampler.Resample(clip, sampleRate, playedAt, ResamplingKernel.Fast);
         var output = new float[clip.Length];
         int kept = Math.Min(retuned.Length, output.Length);
         retuned.AsSpan(0, kept).CopyTo(output);
