@@ -97,6 +97,7 @@ public static class DataCommand
     public static async Task<PrepareResult> RunRecipeAsync(RecipeRequest request, string output, PrepareOptions prepare, bool force, CancellationToken cancellation)
     {
         using var recipe = Recipes.Open(request, prepare);
+        if (recipe.Note != null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(recipe.Note)}[/]");
         return await BuildAsync(recipe.Sources, output, prepare, recipe.Description, force, cancellation);
     }
 

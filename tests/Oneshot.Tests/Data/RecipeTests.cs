@@ -34,7 +34,8 @@ public class RecipeTests
         Assert.True(DrumsRecipe.IsInstalled(), $"{DrumsRecipe.Package} is not installed; ./setup.sh test installs it");
         using var dir = new TempDir();
         using var recipe = Recipes.Open(new RecipeRequest("drums", PerGroup: 2), Options);
-        int kits = Directory.GetDirectories(DrumsRecipe.DefaultRoot).Length;
+        int kits = DrumsRecipe.KitFolders().Taken.Count;
+        Assert.Equal(DrumsRecipe.PackageKits.Length, kits);
         Assert.Equal(2 * kits, recipe.Sources.Count);
 
         var result = DatasetBuilder.Build(recipe.Sources, dir.File("drums"), Options, recipe.Description);
@@ -46,6 +47,33 @@ public class RecipeTests
         Assert.Contains(meta, m => m.Labels["class"].GetString() == "kick");
         // Several source formats went through the pipeline (WAV, FLAC, AIFF in these kits).
         Assert.True(meta.Select(m => Path.GetExtension(m.Source).ToLowerInvariant()).Distinct().Count() >= 2);
+    }
+
+    [Fact]
+    public void DrumsLeaveOutKitsOfOtherPackagesSoTheSplitsStayTheSame()
+    {
+        using var dir = new TempDir();
+        string root = dir.File("drumkits");
+        void Kit(string name)
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            var hit = Enumerable.Range(0, 4410).Select(i => (float)(Math.Exp(-i / 400.0) * Math.Sin(i * 0.05))).ToArray();
+            Oneshot.Audio.WavWriter.Write(Path.Combine(root, name, "kick.wav"), hit, 22050);
+        }
+        Kit("MyOwnKit");
+        Kit("GMRockKit");
+        // A folder of one's own kits: all of them.
+        Assert.Equal(["GMRockKit", "MyOwnKit"], DrumsRecipe.KitFolders(root).Taken.Select(Path.GetFileName));
+
+        Kit("Audiophob");
+        Kit("VariBreaks");
+        var (taken, leftOut) = DrumsRecipe.KitFolders(root);
+        Assert.Equal(["Audiophob", "VariBreaks"], taken.Select(Path.GetFileName));
+        Assert.Equal(["GMRockKit", "MyOwnKit"], leftOut.Select(Path.GetFileName));
+        using var recipe = Recipes.Open(new RecipeRequest("drums", DrumKits: root), Options);
+        Assert.Equal(["Audiophob", "VariBreaks"], recipe.Sources.Select(s => s.Group));
+        Assert.Contains("GMRockKit, MyOwnKit", recipe.Note);
+        Assert.Contains("--group-by top", recipe.Note);
     }
 
     [Fact]

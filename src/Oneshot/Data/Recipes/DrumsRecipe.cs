@@ -12,15 +12,38 @@ public static class DrumsRecipe
     public const string DefaultRoot = "/usr/share/hydrogen/data/drumkits";
     public const string Package = "hydrogen-drumkits";
 
+    /// <summary>
+    /// The kits of hydrogen-drumkits (2017.09.19, Debian 12). Other packages put kits in the same
+    /// folder (hydrogen's GMRockKit, hydrogen-drumkits-effects' guitar strums); the split is drawn
+    /// over all groups, so one more kit would change every split and make results incomparable.
+    /// </summary>
+    public static readonly string[] PackageKits =
+    [
+        "Audiophob", "BJA_Pacific", "ColomboAcousticDrumkit", "ElectricEmpireKit", "ForzeeStereo",
+        "Gimme A Hand 1.0", "HardElectro1", "Millo-Drums_v.1", "Millo_MultiLayered2", "Millo_MultiLayered3",
+        "The Black Pearl 1.0", "VariBreaks", "circAfrique v4", "rumpf_kit_z01_h2",
+    ];
+
     public static bool IsInstalled(string root = DefaultRoot) => Directory.Exists(root);
 
-    /// <param name="perGroup">At most this many sounds per kit (0 = all), chosen evenly through the kit.</param>
-    public static List<ClipSource> Sources(string root = DefaultRoot, int perGroup = 0)
+    /// <summary>
+    /// The kit folders the recipe takes: the package's kits when the folder has any of them,
+    /// else every kit (a folder of one's own kits). The rest are returned as left out.
+    /// </summary>
+    public static (List<string> Taken, List<string> LeftOut) KitFolders(string root = DefaultRoot)
     {
         if (!Directory.Exists(root))
             throw new OneshotException($"The drums recipe needs Debian's {Package} package ('{root}' not found). Install it: sudo apt-get install {Package}");
+        var all = Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToList();
+        var package = all.Where(f => PackageKits.Contains(Path.GetFileName(f), StringComparer.Ordinal)).ToList();
+        return package.Count > 0 ? (package, all.Except(package).ToList()) : (all, []);
+    }
+
+    /// <param name="perGroup">At most this many sounds per kit (0 = all), chosen evenly through the kit.</param>
+    public static List<ClipSource> Sources(IEnumerable<string> kitFolders, int perGroup = 0)
+    {
         var sources = new List<ClipSource>();
-        foreach (string kitFolder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        foreach (string kitFolder in kitFolders)
         {
             string kit = Path.GetFileName(kitFolder);
             var instruments = ReadInstrumentNames(Path.Combine(kitFolder, "drumkit.xml"));

@@ -6,11 +6,13 @@ namespace Oneshot.Data.Recipes;
 public sealed record RecipeRequest(string Name, int PerGroup = 0, int Count = 400, NotesSettings? Notes = null, string DrumKits = DrumsRecipe.DefaultRoot);
 
 /// <summary>The sounds of a recipe, ready for <see cref="DatasetBuilder"/>; dispose after building.</summary>
-public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string description, IDisposable? owner = null) : IDisposable
+public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string description, IDisposable? owner = null, string? note = null) : IDisposable
 {
     public IReadOnlyList<ClipSource> Sources { get; } = sources;
     /// <summary>Recorded as the dataset's source in dataset.json.</summary>
     public string Description { get; } = description;
+    /// <summary>Something the user should know before the build, e.g. what was left out; null when nothing.</summary>
+    public string? Note { get; } = note;
     public void Dispose() => owner?.Dispose();
 }
 
@@ -27,7 +29,14 @@ public static class Recipes
         switch (request.Name)
         {
             case "drums":
-                return new RecipeSources(DrumsRecipe.Sources(request.DrumKits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}");
+            {
+                var (kits, leftOut) = DrumsRecipe.KitFolders(request.DrumKits);
+                string? note = leftOut.Count == 0 ? null
+                    : $"Left out {leftOut.Count} kit(s) that are not from {DrumsRecipe.Package}, so that the splits stay those of everyone else's drums dataset: "
+                      + string.Join(", ", leftOut.Select(Path.GetFileName))
+                      + $". To use every kit: oneshot data prepare '{request.DrumKits}' --group-by top --out DIR";
+                return new RecipeSources(DrumsRecipe.Sources(kits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}", note: note);
+            }
             case "gm-drums":
             {
                 string soundFont = request.Notes?.SoundFont ?? NotesRecipe.DefaultSoundFont;
