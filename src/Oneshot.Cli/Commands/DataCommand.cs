@@ -53,23 +53,29 @@ public static class DataCommand
         var pitches = new Option<string>("--pitches") { Description = "notes: MIDI pitches, e.g. 36-84:3.", DefaultValueFactory = _ => "36-84:3" };
         var velocities = new Option<string>("--velocities") { Description = "notes: MIDI velocities.", DefaultValueFactory = _ => string.Join(",", defaults.Velocities) };
         var root = new Option<string>("--drumkits") { Description = "drums: folder of Hydrogen drum kits.", DefaultValueFactory = _ => DrumsRecipe.DefaultRoot };
+        var soundFont = new Option<string>("--soundfont") { Description = "gm-drums/notes: the SoundFont (.sf2) to render. gm-drums takes its General MIDI drum kits, or every preset of a drum-kit SoundFont without a drum bank.", DefaultValueFactory = _ => NotesRecipe.DefaultSoundFont };
         var options = new PrepareOptionSet();
         command.Arguments.Add(name);
-        foreach (Option option in new Option[] { perGroup, count, programs, pitches, velocities, root }) command.Options.Add(option);
+        foreach (Option option in new Option[] { perGroup, count, programs, pitches, velocities, root, soundFont }) command.Options.Add(option);
         options.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             var prepare = options.Read(parse);
             prepare.Validate();
             string recipe = parse.GetValue(name)!;
-            NotesSettings? notes = recipe == "notes"
-                ? new NotesSettings
+            // gm-drums reads only the SoundFont from these.
+            NotesSettings? notes = recipe switch
+            {
+                "notes" => new NotesSettings
                 {
                     Programs = PrepareOptionSet.ParseIntegerList(parse.GetValue(programs)!, "--programs"),
                     Pitches = PrepareOptionSet.ParseIntegerList(parse.GetValue(pitches)!, "--pitches"),
                     Velocities = PrepareOptionSet.ParseIntegerList(parse.GetValue(velocities)!, "--velocities"),
-                }
-                : null;
+                    SoundFont = parse.GetValue(soundFont)!,
+                },
+                "gm-drums" => new NotesSettings { SoundFont = parse.GetValue(soundFont)! },
+                _ => null,
+            };
             var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes, parse.GetValue(root)!);
             var result = await RunRecipeAsync(request, parse.GetValue(options.Out)!, prepare, parse.GetValue(options.Force), cancellation);
             DatasetReport.PrintPrepared(result);

@@ -38,6 +38,32 @@ public sealed partial class FluidSynth : IDisposable
             throw new OneshotException($"Rendering notes needs libfluidsynth ({Library}), which is not installed. Install it: sudo apt-get install {Package}");
     }
 
+    /// <summary>Every preset of the loaded SoundFont: bank, program and name, in the SoundFont's order.</summary>
+    public IReadOnlyList<(int Bank, int Program, string Name)> Presets()
+    {
+        var presets = new List<(int, int, string)>();
+        IntPtr font = fluid_synth_get_sfont_by_id(_synth, _soundFont);
+        if (font == IntPtr.Zero) return presets;
+        fluid_sfont_iteration_start(font);
+        for (IntPtr preset = fluid_sfont_iteration_next(font); preset != IntPtr.Zero; preset = fluid_sfont_iteration_next(font))
+            presets.Add((fluid_preset_get_banknum(preset), fluid_preset_get_num(preset),
+                         (Marshal.PtrToStringUTF8(fluid_preset_get_name(preset)) ?? "").Trim()));
+        return presets;
+    }
+
+    /// <summary>
+    /// Checks that a recipe's SoundFont exists: the default one is installed with its package,
+    /// another one is the user's path to check.
+    /// </summary>
+    public static void RequireSoundFont(string path, string defaultPath, string package, string recipe)
+    {
+        EnsureAvailable();
+        if (File.Exists(path)) return;
+        throw new OneshotException(path == defaultPath
+            ? $"The {recipe} recipe needs the SoundFont '{path}'. Install it: sudo apt-get install {package}"
+            : $"The SoundFont '{path}' does not exist. Check --soundfont (a .sf2 file).");
+    }
+
     /// <summary>Renders one note: held for <paramref name="holdSamples"/>, then released; stereo planar.</summary>
     public float[][] RenderNote(int bank, int program, int key, int velocity, int holdSamples, int totalSamples)
     {
@@ -82,5 +108,25 @@ public sealed partial class FluidSynth : IDisposable
     [LibraryImport(Library)] private static partial int fluid_synth_noteoff(IntPtr synth, int channel, int key);
     [LibraryImport(Library)] private static partial int fluid_synth_system_reset(IntPtr synth);
     [LibraryImport(Library)] private static partial IntPtr fluid_set_log_function(int level, IntPtr function, IntPtr data);
+    [LibraryImport(Library)] private static partial IntPtr fluid_synth_get_sfont_by_id(IntPtr synth, int id);
+    [LibraryImport(Library)] private static partial void fluid_sfont_iteration_start(IntPtr soundFont);
+    [LibraryImport(Library)] private static partial IntPtr fluid_sfont_iteration_next(IntPtr soundFont);
+    [LibraryImport(Library)] private static partial IntPtr fluid_preset_get_name(IntPtr preset);
+    [LibraryImport(Library)] private static partial int fluid_preset_get_banknum(IntPtr preset);
+    [LibraryImport(Library)] private static partial int fluid_preset_get_num(IntPtr preset);
     [LibraryImport(Library)] private static partial int fluid_synth_write_float(IntPtr synth, int length, [Out] float[] left, int leftOffset, int leftIncrement, [Out] float[] right, int rightOffset, int rightIncrement);
+}
+
+/// <summary>One synthesizer per worker thread (a synth is not thread-safe), all disposed together.</summary>
+public sealed class FluidSynthPerThread(string soundFontPath, int sampleRate) : IDisposable
+{
+    readonly ThreadLocal<FluidSynth> _synths = new(() => new FluidSynth(soundFontPath, sampleRate), trackAllValues: true);
+
+    public FluidSynth Current => _synths.Value!;
+
+    public void Dispose()
+    {
+        foreach (var synth in _synths.Values) synth.Dispose();
+        _synths.Dispose();
+    }
 }

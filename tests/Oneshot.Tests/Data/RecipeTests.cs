@@ -77,12 +77,12 @@ public class RecipeTests
     }
 
     [Fact]
-    public void AMissingPackageIsNamed()
+    public void AMissingPackageOrSoundFontIsNamed()
     {
         var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
         Assert.Contains("apt-get install hydrogen-drumkits", error.Message);
         var notes = new NotesSettings { SoundFont = "/nonexistent/font.sf2" };
-        Assert.Contains("apt-get install fluid-soundfont-gm", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", Notes: notes), Options)).Message);
+        Assert.Contains("Check --soundfont", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", Notes: notes), Options)).Message);
     }
 
     [Theory]
@@ -140,5 +140,24 @@ public class RecipeTests
         var hat = Sound(42).Load().Channels[0];
         Assert.True(Oneshot.Audio.Descriptors.Spectral(kick, Options.SampleRate).CentroidHz < 1500);
         Assert.True(Oneshot.Audio.Descriptors.Spectral(hat, Options.SampleRate).CentroidHz > 4000);
+    }
+
+    [Fact]
+    public void GmDrumsTakeTheGeneralMidiKitsOrEveryPresetOfADrumKitSoundFont()
+    {
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        using (var synth = new Oneshot.Native.FluidSynth(NotesRecipe.DefaultSoundFont, 22050))
+        {
+            var presets = synth.Presets();
+            Assert.Contains((128, 0, "Standard"), presets);
+            Assert.Contains(presets, p => p.Bank == 0 && p.Program == 0);
+            Assert.Equal(GmDrumsRecipe.Kits.Select(k => $"GM {k.Name}"), GmDrumsRecipe.ChooseKits(presets).Select(k => k.Name));
+        }
+        // A drum bank with other programs: all of them; no drum bank (a kit of its own): every preset.
+        Assert.Equal([(128, 3, "Odd Kit")], GmDrumsRecipe.ChooseKits([(0, 0, "Piano"), (128, 3, "Odd Kit")]));
+        Assert.Equal([(0, 0, "Red_Zeppelin_4pc"), (0, 1, "bank 0 program 1")], GmDrumsRecipe.ChooseKits([(0, 1, ""), (0, 0, "Red_Zeppelin_4pc")]));
+
+        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("gm-drums", Notes: new NotesSettings { SoundFont = "/nonexistent/kit.sf2" }), Options));
+        Assert.Contains("--soundfont", error.Message);
     }
 }

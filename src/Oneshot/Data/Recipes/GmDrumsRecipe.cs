@@ -5,17 +5,17 @@ using Oneshot.Native;
 namespace Oneshot.Data.Recipes;
 
 /// <summary>
-/// The drum kits of Debian's General MIDI SoundFont (fluid-soundfont-gm, bank 128) rendered
-/// through libfluidsynth: every sound of the General MIDI percussion map, in each kit, at two
-/// velocities; one group per kit. More kits to learn from than hydrogen-drumkits alone, among
-/// them an electronic kit and a TR-808.
+/// The drum kits of a SoundFont rendered through libfluidsynth: every sound of the General MIDI
+/// percussion map, in each kit, at two velocities; one group per kit. By default Debian's General
+/// MIDI SoundFont (fluid-soundfont-gm, bank 128): more kits to learn from than hydrogen-drumkits
+/// alone, among them an electronic kit and a TR-808.
 /// </summary>
 public sealed class GmDrumsRecipe : IDisposable
 {
     const int DrumBank = 128;
     public static readonly int[] Velocities = [70, 120];
 
-    /// <summary>The SoundFont's main kits (their numbered variants differ little).</summary>
+    /// <summary>The General MIDI kits of the drum bank (a SoundFont's numbered variants of them differ little).</summary>
     public static readonly (int Program, string Name)[] Kits =
     [
         (0, "Standard"), (8, "Room"), (16, "Power"), (24, "Electronic"), (25, "TR-808"), (32, "Jazz"), (40, "Brush"), (48, "Orchestra"),
@@ -38,18 +38,18 @@ public sealed class GmDrumsRecipe : IDisposable
         (79, "Open Cuica", "percussion"), (80, "Mute Triangle", "percussion"), (81, "Open Triangle", "percussion"),
     ];
 
-    readonly ThreadLocal<FluidSynth> _synths;
+    readonly FluidSynthPerThread _synths;
 
     /// <param name="perGroup">At most this many sounds per kit (0 = all), spread evenly.</param>
     public GmDrumsRecipe(string soundFont, int sampleRate, int clipLength, int perGroup = 0)
     {
-        FluidSynth.EnsureAvailable();
-        if (!File.Exists(soundFont))
-            throw new OneshotException($"The gm-drums recipe needs the SoundFont '{soundFont}'. Install it: sudo apt-get install {NotesRecipe.SoundFontPackage}");
-        _synths = new ThreadLocal<FluidSynth>(() => new FluidSynth(soundFont, sampleRate), trackAllValues: true);
+        FluidSynth.RequireSoundFont(soundFont, NotesRecipe.DefaultSoundFont, NotesRecipe.SoundFontPackage, "gm-drums");
+        _synths = new FluidSynthPerThread(soundFont, sampleRate);
+        KitsFound = ChooseKits(_synths.Current.Presets());
+        if (KitsFound.Count == 0) throw new OneshotException($"The SoundFont '{soundFont}' has no presets to render.");
         // Drum sounds ignore the key's release mostly; half the clip held is plenty.
         int hold = clipLength / 2;
-        Sources = [.. from kit in Kits
+        Sources = [.. from kit in KitsFound
                       from source in Recipes.EvenlySpaced(
                           [.. from sound in Sounds
                               from velocity in Velocities
@@ -59,25 +59,43 @@ public sealed class GmDrumsRecipe : IDisposable
 
     public IReadOnlyList<ClipSource> Sources { get; }
 
-    ClipSource Source((int Program, string Name) kit, (int Key, string Name, string Class) sound, int velocity, int sampleRate, int hold, int length)
+    /// <summary>The kits rendered: bank, program and group name.</summary>
+    public IReadOnlyList<(int Bank, int Program, string Name)> KitsFound { get; }
+
+    /// <summary>
+    /// The General MIDI kits when the drum bank has them; else every drum-bank preset; else, in a
+    /// SoundFont without a drum bank (a drum kit of its own, as avldrums' are), every preset.
+    /// </summary>
+    internal static List<(int Bank, int Program, string Name)> ChooseKits(IReadOnlyList<(int Bank, int Program, string Name)> presets)
     {
-        string group = $"GM {kit.Name}";
+        var drumBank = presets.Where(p => p.Bank == DrumBank).ToList();
+        var generalMidi = Kits.Where(k => drumBank.Any(p => p.Program == k.Program)).Select(k => (DrumBank, k.Program, $"GM {k.Name}")).ToList();
+        if (generalMidi.Count > 0) return generalMidi;
+        return [.. (drumBank.Count > 0 ? drumBank : presets).OrderBy(p => p.Bank).ThenBy(p => p.Program)
+                   .Select(p => (p.Bank, p.Program, string.IsNullOrEmpty(p.Name) ? $"bank {p.Bank} program {p.Program}" : p.Name))];
+    }
+
+    ClipSource Source((int Bank, int Program, string Name) kit, (int Key, string Name, string Class) sound, int velocity, int sampleRate, int hold, int length)
+    {
+        string group = kit.Name;
         var labels = new SortedDictionary<string, JsonElement>
         {
-            ["class"] = DatasetFormat.Label(sound.Class),
-            ["instrument"] = DatasetFormat.Label(sound.Name),
             ["kit"] = DatasetFormat.Label(group),
             ["key"] = DatasetFormat.Label(sound.Key),
             ["velocity"] = DatasetFormat.Label(velocity),
         };
-        string key = $"gm-drums/{kit.Program:D3}/key-{sound.Key:D3}-velocity-{velocity:D3}";
+        // Only the drum bank promises the General MIDI map; a kit of its own puts articulations
+        // (another hi-hat, a choked cymbal) on keys the map calls congas or toms.
+        if (kit.Bank == DrumBank)
+        {
+            labels["class"] = DatasetFormat.Label(sound.Class);
+            labels["instrument"] = DatasetFormat.Label(sound.Name);
+        }
+        string preset = kit.Bank == DrumBank ? $"{kit.Program:D3}" : $"bank-{kit.Bank:D3}-{kit.Program:D3}";
+        string key = $"gm-drums/{preset}/key-{sound.Key:D3}-velocity-{velocity:D3}";
         return new ClipSource(key, group, labels,
-            () => new AudioData(sampleRate, _synths.Value!.RenderNote(DrumBank, kit.Program, sound.Key, velocity, hold, length)));
+            () => new AudioData(sampleRate, _synths.Current.RenderNote(kit.Bank, kit.Program, sound.Key, velocity, hold, length)));
     }
 
-    public void Dispose()
-    {
-        foreach (var synth in _synths.Values) synth.Dispose();
-        _synths.Dispose();
-    }
+    public void Dispose() => _synths.Dispose();
 }

@@ -33,17 +33,15 @@ public sealed class NotesRecipe : IDisposable
     public const string DefaultSoundFont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
     public const string SoundFontPackage = "fluid-soundfont-gm";
 
-    readonly ThreadLocal<FluidSynth> _synths;
+    readonly FluidSynthPerThread _synths;
 
     /// <param name="perGroup">At most this many notes per program (0 = all), spread evenly.</param>
     public NotesRecipe(NotesSettings settings, int sampleRate, int clipLength, int perGroup = 0)
     {
         settings.Validate();
-        FluidSynth.EnsureAvailable();
-        if (!File.Exists(settings.SoundFont))
-            throw new OneshotException($"The notes recipe needs the SoundFont '{settings.SoundFont}'. Install it: sudo apt-get install {SoundFontPackage}");
+        FluidSynth.RequireSoundFont(settings.SoundFont, DefaultSoundFont, SoundFontPackage, "notes");
         Settings = settings;
-        _synths = new ThreadLocal<FluidSynth>(() => new FluidSynth(settings.SoundFont, sampleRate), trackAllValues: true);
+        _synths = new FluidSynthPerThread(settings.SoundFont, sampleRate);
         int hold = (int)(settings.HoldFraction * clipLength);
         Sources = [.. from program in settings.Programs
                       from source in Recipes.EvenlySpaced(
@@ -71,12 +69,8 @@ public sealed class NotesRecipe : IDisposable
         };
         string key = $"notes/program-{program:D3}/pitch-{pitch:D3}-velocity-{velocity:D3}";
         return new ClipSource(key, $"program-{program:D3} {name}", labels,
-            () => new AudioData(sampleRate, _synths.Value!.RenderNote(0, program, pitch, velocity, hold, length)));
+            () => new AudioData(sampleRate, _synths.Current.RenderNote(0, program, pitch, velocity, hold, length)));
     }
 
-    public void Dispose()
-    {
-        foreach (var synth in _synths.Values) synth.Dispose();
-        _synths.Dispose();
-    }
+    public void Dispose() => _synths.Dispose();
 }

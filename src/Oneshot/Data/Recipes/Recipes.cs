@@ -42,7 +42,7 @@ public static class Recipes
                 string soundFont = request.Notes?.SoundFont ?? NotesRecipe.DefaultSoundFont;
                 var recipe = new GmDrumsRecipe(soundFont, options.SampleRate, options.ClipLength, request.PerGroup);
                 return new RecipeSources(recipe.Sources,
-                    $"recipe gm-drums: {soundFont}; {GmDrumsRecipe.Kits.Length} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
+                    $"recipe gm-drums: {soundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
                     recipe);
             }
             case "notes":
