@@ -15,7 +15,8 @@ public sealed class ReconstructionMetrics : IDisposable
     readonly Tensor _melFilters;   // [mels, bins]
     readonly Tensor _window;
     // The same sizes and ε for every model, whatever its training loss, so numbers compare.
-    readonly SpectralLoss _spectral = new([2048, 1024, 512, 256, 128]);
+    static readonly int[] SpectralSizes = [2048, 1024, 512, 256, 128];
+    readonly SpectralLoss _spectral = new(SpectralSizes);
 
     public ReconstructionMetrics(int sampleRate)
     {
@@ -25,6 +26,10 @@ public sealed class ReconstructionMetrics : IDisposable
 
     /// <summary>Multi-scale spectral distance (STFT sizes 2048 … 128, ε = 1e-7), per clip.</summary>
     public Tensor Spectral(Tensor target, Tensor prediction) => _spectral.PerItem(target, prediction);
+
+    /// <summary>Whether a model's full-band training loss is this spectral distance (same sizes, ε = 1e-7), so it can be reused.</summary>
+    public static bool SpectralIsTrainingLoss(ModelConfig config) =>
+        config.SpectralFloorDb is null && config.StftSizes.SequenceEqual(SpectralSizes);
 
     /// <summary>Mean |log(mel(x) + 1e-5) − log(mel(y) + 1e-5)| of 80-band power mel spectrograms (n_fft 2048, hop 512).</summary>
     public Tensor LogMelL1(Tensor target, Tensor prediction) => (LogMel(target) - LogMel(prediction)).abs().mean([1L, 2L]);

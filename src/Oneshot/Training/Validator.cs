@@ -58,6 +58,7 @@ public sealed class Validator : IDisposable
             double[] klPerDimension = new double[model.Config.LatentSize];
             var examples = new List<float[]>();
             using Scalar betaScalar = Schedules.Beta(train, step);
+            bool spectralIsLoss = ReconstructionMetrics.SpectralIsTrainingLoss(model.Config);
             for (int start = 0; start < _clips.Length; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -65,7 +66,7 @@ public sealed class Validator : IDisposable
                 var clips = stack(_clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()).to(device);
                 var output = model.Forward(clips, generator);
                 var (full, band) = loss.PerItem(clips, output);
-                spectral += _metrics.Spectral(clips, output.Reconstruction).sum().item<float>();
+                spectral += (spectralIsLoss ? full : _metrics.Spectral(clips, output.Reconstruction)).sum().item<float>();
                 bands += band.sum().item<float>();
                 kl += output.KlPerItem.sum().item<float>();
                 lossSum += full.Plus(band).Plus(output.KlPerItem.mul(betaScalar)).sum().item<float>();

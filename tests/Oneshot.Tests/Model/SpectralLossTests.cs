@@ -24,6 +24,22 @@ public class SpectralLossTests
     }
 
     [Fact]
+    public void Validation_reuses_the_training_loss_as_the_eval_spectral_distance_only_when_they_are_the_same()
+    {
+        using var scope = NewDisposeScope();
+        var config = new ModelConfig();
+        Assert.True(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config));
+        Assert.False(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config with { SpectralFloorDb = -100 }));
+        Assert.False(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config with { StftSizes = [1024, 256] }));
+
+        using var training = new SpectralLoss(config.StftSizes, config.SpectralFloorDb);
+        using var metrics = new Oneshot.Evaluation.ReconstructionMetrics(22050);
+        var x = randn(2, 8192);
+        var y = x.Plus(randn(2, 8192).mul(0.1));
+        Assert.True(training.PerItem(x, y).allclose(metrics.Spectral(x, y)));
+    }
+
+    [Fact]
     public void Identical_signals_score_zero_and_different_ones_do_not()
     {
         using var scope = NewDisposeScope();
