@@ -63,20 +63,13 @@ public static class DataCommand
             var prepare = options.Read(parse);
             prepare.Validate();
             string recipe = parse.GetValue(name)!;
-            // gm-drums reads only the SoundFont from these.
-            NotesSettings? notes = recipe switch
+            NotesSettings? notes = recipe != "notes" ? null : new NotesSettings
             {
-                "notes" => new NotesSettings
-                {
-                    Programs = PrepareOptionSet.ParseIntegerList(parse.GetValue(programs)!, "--programs"),
-                    Pitches = PrepareOptionSet.ParseIntegerList(parse.GetValue(pitches)!, "--pitches"),
-                    Velocities = PrepareOptionSet.ParseIntegerList(parse.GetValue(velocities)!, "--velocities"),
-                    SoundFont = parse.GetValue(soundFont)!,
-                },
-                "gm-drums" => new NotesSettings { SoundFont = parse.GetValue(soundFont)! },
-                _ => null,
+                Programs = PrepareOptionSet.ParseIntegerList(parse.GetValue(programs)!, "--programs"),
+                Pitches = PrepareOptionSet.ParseIntegerList(parse.GetValue(pitches)!, "--pitches"),
+                Velocities = PrepareOptionSet.ParseIntegerList(parse.GetValue(velocities)!, "--velocities"),
             };
-            var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes, parse.GetValue(root)!);
+            var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes, parse.GetValue(root)!, parse.GetValue(soundFont)!);
             var result = await RunRecipeAsync(request, parse.GetValue(options.Out)!, prepare, parse.GetValue(options.Force), cancellation);
             DatasetReport.PrintPrepared(result);
             return CliApp.Ok;

@@ -81,8 +81,7 @@ public class RecipeTests
     {
         var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
         Assert.Contains("apt-get install hydrogen-drumkits", error.Message);
-        var notes = new NotesSettings { SoundFont = "/nonexistent/font.sf2" };
-        Assert.Contains("Check --soundfont", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", Notes: notes), Options)).Message);
+        Assert.Contains("Check --soundfont", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", SoundFont: "/nonexistent/font.sf2"), Options)).Message);
     }
 
     [Theory]
@@ -157,7 +156,7 @@ public class RecipeTests
         Assert.Equal([(128, 3, "Odd Kit")], GmDrumsRecipe.ChooseKits([(0, 0, "Piano"), (128, 3, "Odd Kit")]));
         Assert.Equal([(0, 0, "Red_Zeppelin_4pc"), (0, 1, "bank 0 program 1")], GmDrumsRecipe.ChooseKits([(0, 1, ""), (0, 0, "Red_Zeppelin_4pc")]));
 
-        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("gm-drums", Notes: new NotesSettings { SoundFont = "/nonexistent/kit.sf2" }), Options));
+        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("gm-drums", SoundFont: "/nonexistent/kit.sf2"), Options));
         Assert.Contains("--soundfont", error.Message);
     }
 }

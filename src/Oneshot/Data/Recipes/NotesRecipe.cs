@@ -13,7 +13,6 @@ public sealed record NotesSettings
     public IReadOnlyList<int> Velocities { get; init; } = [50, 90, 127];
     /// <summary>Share of the clip during which the key is held; the release sounds in the rest.</summary>
     public double HoldFraction { get; init; } = 0.65;
-    public string SoundFont { get; init; } = NotesRecipe.DefaultSoundFont;
 
     public void Validate()
     {
@@ -36,12 +35,12 @@ public sealed class NotesRecipe : IDisposable
     readonly FluidSynthPerThread _synths;
 
     /// <param name="perGroup">At most this many notes per program (0 = all), spread evenly.</param>
-    public NotesRecipe(NotesSettings settings, int sampleRate, int clipLength, int perGroup = 0)
+    public NotesRecipe(NotesSettings settings, string soundFont, int sampleRate, int clipLength, int perGroup = 0)
     {
         settings.Validate();
-        FluidSynth.RequireSoundFont(settings.SoundFont, DefaultSoundFont, SoundFontPackage, "notes");
+        FluidSynth.RequireSoundFont(soundFont, DefaultSoundFont, SoundFontPackage, "notes");
         Settings = settings;
-        _synths = new FluidSynthPerThread(settings.SoundFont, sampleRate);
+        _synths = new FluidSynthPerThread(soundFont, sampleRate);
         int hold = (int)(settings.HoldFraction * clipLength);
         Sources = [.. from program in settings.Programs
                       from source in Recipes.EvenlySpaced(

@@ -3,7 +3,9 @@ namespace Oneshot.Data.Recipes;
 /// <summary>What to build with `oneshot data recipe NAME`.</summary>
 /// <param name="PerGroup">drums/notes: at most this many sounds per kit or program (0 = all).</param>
 /// <param name="Count">synthetic: how many sounds.</param>
-public sealed record RecipeRequest(string Name, int PerGroup = 0, int Count = 400, NotesSettings? Notes = null, string DrumKits = DrumsRecipe.DefaultRoot);
+/// <param name="SoundFont">gm-drums/notes: the SoundFont to render.</param>
+public sealed record RecipeRequest(string Name, int PerGroup = 0, int Count = 400, NotesSettings? Notes = null, string DrumKits = DrumsRecipe.DefaultRoot,
+    string SoundFont = NotesRecipe.DefaultSoundFont);
 
 /// <summary>The sounds of a recipe, ready for <see cref="DatasetBuilder"/>; dispose after building.</summary>
 public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string description, IDisposable? owner = null, string? note = null) : IDisposable
@@ -39,18 +41,17 @@ public static class Recipes
             }
             case "gm-drums":
             {
-                string soundFont = request.Notes?.SoundFont ?? NotesRecipe.DefaultSoundFont;
-                var recipe = new GmDrumsRecipe(soundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                var recipe = new GmDrumsRecipe(request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
                 return new RecipeSources(recipe.Sources,
-                    $"recipe gm-drums: {soundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
+                    $"recipe gm-drums: {request.SoundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
                     recipe);
             }
             case "notes":
             {
                 var notes = request.Notes ?? new NotesSettings();
-                var recipe = new NotesRecipe(notes, options.SampleRate, options.ClipLength, request.PerGroup);
+                var recipe = new NotesRecipe(notes, request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
                 return new RecipeSources(recipe.Sources,
-                    $"recipe notes: {notes.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches {string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
+                    $"recipe notes: {request.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches {string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
                     recipe);
             }
             case "synthetic":
