@@ -1,6 +1,5 @@
-using Oneshot.Native;
-using TorchSharp;
 using static TorchSharp.torch;
+using Oneshot.Native;
 
 namespace Oneshot.Flows;
 
@@ -9,40 +8,28 @@ namespace Oneshot.Flows;
 /// The density needs one MADE pass; sampling inverts one dimension per pass (D passes). α is
 /// soft-clamped like the affine coupling's scale.
 /// </summary>
-public sealed class AffineAutoregressive : nn.Module, IFlowTransform
+public sealed class AffineAutoregressive : MadeLayer, IFlowTransform
 {
     const double ScaleLimit = 3;
-    readonly MaskedLinear first;
-    readonly MaskedLinear second;
-    readonly MaskedLinear output;
-    readonly int _dimensions;
 
-    public AffineAutoregressive(int dimensions, int hidden) : base(nameof(AffineAutoregressive))
+    public AffineAutoregressive(int dimensions, int hidden) : base(nameof(AffineAutoregressive), dimensions, hidden)
     {
-        _dimensions = dimensions;
-        int[] inputs = MaskedLinear.InputDegrees(dimensions);
-        int[] hiddenDegrees = MaskedLinear.HiddenDegrees(hidden, dimensions);
-        first = new MaskedLinear(inputs, hiddenDegrees, strict: false);
-        second = new MaskedLinear(hiddenDegrees, hiddenDegrees, strict: false);
-        output = new MaskedLinear(hiddenDegrees, [.. inputs, .. inputs], strict: true);
         using (no_grad())
         {
-            output.Weight.zero_();
-            output.Bias.zero_();
+            Output.Weight.zero_();
+            Output.Bias.zero_();
         }
-        RegisterComponents();
     }
 
-    (Tensor Shift, Tensor LogScale) Made(Tensor x)
+    (Tensor Shift, Tensor LogScale) ShiftAndLogScale(Tensor x)
     {
-        var h = second.forward(first.forward(x).Elu()).Elu();
-        var ms = output.forward(h);
-        return (ms.narrow(1, 0, _dimensions), AffineCoupling.SoftClamp(ms.narrow(1, _dimensions, _dimensions), ScaleLimit));
+        var (shift, scale) = Made(x);
+        return (shift, AffineCoupling.SoftClamp(scale, ScaleLimit));
     }
 
     public (Tensor Output, Tensor LogDet) Forward(Tensor x)
     {
-        var (shift, logScale) = Made(x);
+        var (shift, logScale) = ShiftAndLogScale(x);
         return ((x - shift) * logScale.neg().exp(), logScale.sum(1).neg());
     }
 
@@ -50,9 +37,9 @@ public sealed class AffineAutoregressive : nn.Module, IFlowTransform
     {
         var x = zeros_like(u);
         Tensor logScale = zeros_like(u);
-        for (int i = 0; i < _dimensions; i++)
+        for (int i = 0; i < Dimensions; i++)
         {
-            (var shift, logScale) = Made(x);
+            (var shift, logScale) = ShiftAndLogScale(x);
             x = (u * logScale.exp()).Plus(shift);
         }
         return (x, logScale.sum(1));

@@ -72,4 +72,15 @@ public class PosteriorFlowTests
         double standardError = estimate.std().item<double>() / Math.Sqrt(samples);
         Assert.True(Math.Abs(mc - analytic) < 4 * standardError, $"MC {mc:0.0000} vs analytic {analytic:0.0000} (s.e. {standardError:0.0000})");
     }
+
+    [Fact]
+    public void Autoregressive_layers_keep_the_parameter_names_saved_models_use()
+    {
+        // model.safetensors and the optimiser state are keyed by these names.
+        string[] made = ["first.weight", "first.bias", "second.weight", "second.bias", "output.weight", "output.bias"];
+        using var iaf = new IafStep(Dimensions, 8, ContextSize);
+        Assert.Equal(made.Append("context.weight").Append("context.bias").Order(), iaf.named_parameters().Select(p => p.name).Order());
+        using var maf = new AffineAutoregressive(Dimensions, 8);
+        Assert.Equal(made.Order(), maf.named_parameters().Select(p => p.name).Order());
+    }
 }
