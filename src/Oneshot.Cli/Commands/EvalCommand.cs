@@ -21,8 +21,9 @@ public static class EvalCommand
         var temperature = new Option<double>("--temperature") { Description = "Prior temperature of the generated clips.", DefaultValueFactory = _ => 1.0 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default ~/.cache/oneshot/embeddings)." };
         var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
+        var refine = ModelCommands.RefineOption();
         var threads = TrainCommand.ThreadsOption();
-        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, refine, threads }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
@@ -33,7 +34,7 @@ public static class EvalCommand
                 Models = parse.GetValue(models)!, DataDirectory = parse.GetValue(data)!, OutDirectory = parse.GetValue(output)!,
                 ClapModel = parse.GetValue(clap), Samples = parse.GetValue(samples), Seed = parse.GetValue(seed),
                 Temperature = parse.GetValue(temperature), CacheDirectory = parse.GetValue(cache), Examples = parse.GetValue(examples),
-                Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
+                RefineSteps = parse.GetValue(refine), Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
             };
             var result = await ProgressDisplay.RunAsync("Evaluating", "clips", progress =>
             {

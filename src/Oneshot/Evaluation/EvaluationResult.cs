@@ -24,9 +24,10 @@ public sealed record ModelEvaluation(string Name, string Directory, string Descr
                                      IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection);
 
 /// <summary>Everything `oneshot eval` measured; metrics.json is this record. IdentificationYardsticks: the
-/// test clips degraded in known ways, identified as reconstructions are, for scale.</summary>
+/// test clips degraded in known ways, identified as reconstructions are, for scale. RefineSteps: gradient
+/// steps on each reconstructed clip's latent after the encoder (0: the encoder's latents).</summary>
 public sealed record EvaluationResult(string Embedder, string Dataset, string DatasetHash, int TestClips, int TrainClips,
                                       int SamplesPerPrior, int Seed, double Temperature, DistributionOptions Options,
                                       DistributionComparison RealTrainVersusTest, string[] RealExamples,
                                       IReadOnlyList<IdentificationYardstick> IdentificationYardsticks,
-                                      IReadOnlyList<ModelEvaluation> Models, DateTimeOffset Created);
+                                      IReadOnlyList<ModelEvaluation> Models, DateTimeOffset Created, int RefineSteps = 0);

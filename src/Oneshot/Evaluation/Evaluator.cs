@@ -20,6 +20,8 @@ public sealed record EvalRequest
     public int? Samples { get; init; }
     public int Seed { get; init; } = 1;
     public double Temperature { get; init; } = 1;
+    /// <summary>Gradient steps on each latent before reconstructing (<see cref="Generation.LatentRefiner"/>); 0: the encoder's latents.</summary>
+    public int RefineSteps { get; init; }
     public string? CacheDirectory { get; init; }
     /// <summary>Clips of each kind written as WAV for the report's players.</summary>
     public int Examples { get; init; } = 6;
@@ -44,6 +46,7 @@ public sealed class Evaluator
         if (request.Models.Count == 0) throw new OneshotException("--models: name at least one model directory.");
         foreach (var model in request.Models)
             if (!Storage.ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
+        if (request.RefineSteps < 0) throw new OneshotException($"--refine {request.RefineSteps} must be 0 or more steps.");
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
         using var store = new ClipStore(request.DataDirectory);
         var testIndices = store.IndicesOf("test");
@@ -65,7 +68,7 @@ public sealed class Evaluator
         var testGroups = testIndices.Select(i => store.Meta[i].Group).ToArray();
         var seenGroups = seenPositions.Select(i => store.Meta[trainIndices[i]].Group).ToArray();
         double total = testClips.Length + trainClips.Length + IdentificationYardsticks.Names.Count * testClips.Length
-                       + request.Models.Sum(m => 3 * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
+                       + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
         void Advance(double units)
         {
@@ -119,10 +122,18 @@ public sealed class Evaluator
 
             var (latents, latent) = EncodeAndScoreLatents(runner, testClips);
             Advance(testClips.Length);
-            var reconstruction = Reconstruct(testClips, latents, testEmbeddings, testIdentity, testClasses, testGroups, $"{name}/reconstructions");
+            // The latent metrics and the projection stay the encoder's; only the reconstructions use refined latents.
+            var reconstructionLatents = latents;
+            if (request.RefineSteps > 0)
+            {
+                OnMessage?.Invoke($"Model {name}: refining {testClips.Length} test latents ({request.RefineSteps} steps)…");
+                reconstructionLatents = runner.Refine(testClips, latents, request.RefineSteps, n => Advance(n));
+            }
+            var reconstruction = Reconstruct(testClips, reconstructionLatents, testEmbeddings, testIdentity, testClasses, testGroups, $"{name}/reconstructions");
             OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
             var seenLatents = runner.Encode(seenClips);
             Advance(seenClips.Length);
+            if (request.RefineSteps > 0) seenLatents = runner.Refine(seenClips, seenLatents, request.RefineSteps, n => Advance(n));
             var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClasses, seenGroups, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
@@ -148,7 +159,7 @@ public sealed class Evaluator
         }
 
         return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, testClips.Length, trainClips.Length,
-            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models, DateTimeOffset.Now);
+            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models, DateTimeOffset.Now, request.RefineSteps);
     }
 
     /// <summary>Mean multi-scale spectral distance (the same STFT sizes for every model), log-mel L1 and SI-SDR.</summary>

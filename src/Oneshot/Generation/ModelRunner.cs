@@ -50,6 +50,10 @@ public sealed class ModelRunner : IDisposable
         return result.ToArray();
     }
 
+    /// <summary>Latents moved by <paramref name="steps"/> steps of gradient descent towards a closer reconstruction (<see cref="LatentRefiner"/>).</summary>
+    public float[][] Refine(IReadOnlyList<float[]> clips, IReadOnlyList<float[]> latents, int steps, Action<int>? progress = null) =>
+        LatentRefiner.Refine(_model, clips, latents, steps, progress: progress);
+
     public float[][] Decode(IReadOnlyList<float[]> latents, int batchSize = 8, ulong noiseSeed = 0)
     {
         foreach (var z in latents)

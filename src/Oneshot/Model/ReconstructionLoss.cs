@@ -17,10 +17,13 @@ public sealed class ReconstructionLoss : IDisposable
     public SpectralLoss Full => _full;
 
     /// <returns>Full-band and band losses per item ([B] each; bands are zeros with one band).</returns>
-    public (Tensor Full, Tensor Bands) PerItem(Tensor clips, VaeOutput output)
+    public (Tensor Full, Tensor Bands) PerItem(Tensor clips, VaeOutput output) =>
+        PerItem(clips, output.TargetBands, output.Reconstruction, output.ReconstructionBands);
+
+    public (Tensor Full, Tensor Bands) PerItem(Tensor clips, Tensor targetBands, Tensor reconstruction, Tensor reconstructionBands)
     {
-        var full = _full.PerItem(clips, output.Reconstruction);
-        var bands = _bands is null ? zeros_like(full) : _bands.PerItem(output.TargetBands, output.ReconstructionBands);
+        var full = _full.PerItem(clips, reconstruction);
+        var bands = _bands is null ? zeros_like(full) : _bands.PerItem(targetBands, reconstructionBands);
         return (full, bands);
     }
 

@@ -40,7 +40,7 @@ public static class EvaluationReport
          .Append("audio{width:220px;display:block}.grid{display:flex;flex-wrap:wrap;gap:.5em 1.5em}small{color:#666}</style></head><body>");
         h.Append("<h1>Oneshot evaluation</h1>");
         h.Append($"<p>{E(r.Created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · dataset <code>{E(r.Dataset)}</code> (hash {E(r.DatasetHash)}) · ")
-         .Append($"{r.TestClips} test clips, {r.TrainClips} train clips · {r.SamplesPerPrior} generated clips per model and prior, seed {r.Seed}, temperature {N(r.Temperature)}.</p>");
+         .Append($"{r.TestClips} test clips, {r.TrainClips} train clips · {r.SamplesPerPrior} generated clips per model and prior, seed {r.Seed}, temperature {N(r.Temperature)}{(r.RefineSteps > 0 ? $" · reconstructions from latents refined by {r.RefineSteps} gradient steps" : "")}.</p>");
         h.Append($"<p>Embedder: <b>{E(r.Embedder)}</b>. ");
         if (r.Embedder.StartsWith("logmel", StringComparison.Ordinal))
             h.Append("</p><p class=\"note\">These distances use the built-in log-mel statistics embedder, not CLAP: they rank models against each other on this dataset, but are not comparable with published FAD or KID values. Pass <code>--clap MODEL.onnx</code> for CLAP embeddings.</p>");

@@ -1,0 +1,63 @@
+using Oneshot.Model;
+using Oneshot.Native;
+using Oneshot.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Generation;
+
+/// <summary>
+/// Encoding by optimisation: starts from the encoder's latent and moves it by gradient descent
+/// (Adam) on the training's reconstruction loss between the decoded clip and the given one. The
+/// encoder only predicts a latent, and for sounds unlike its training set it predicts a poor one;
+/// the decoder may still make a closer sound from another latent. Costs a decoder pass forward and
+/// back per step, so it is for encoding a user's own sounds, not for real-time use.
+/// </summary>
+public static class LatentRefiner
+{
+    public const double DefaultLearningRate = 0.05;
+
+    /// <param name="start">The encoder's latents of the clips, [count][N].</param>
+    /// <param name="progress">Called with the number of clips finished after each batch.</param>
+    public static float[][] Refine(WaveformVae model, IReadOnlyList<float[]> clips, IReadOnlyList<float[]> start, int steps,
+        double learningRate = DefaultLearningRate, int batchSize = 8, Action<int>? progress = null)
+    {
+        if (steps < 0) throw new OneshotException($"--refine {steps} must be 0 or more steps.");
+        if (clips.Count != start.Count) throw new ArgumentException("One starting latent per clip is needed.");
+        if (steps == 0) return [.. start.Select(z => z.ToArray())];
+        var device = model.parameters().First().device;
+        var frozen = model.parameters().Select(p => (Parameter: p, p.requires_grad)).ToArray();
+        foreach (var (p, _) in frozen) p.requires_grad = false;
+        var result = new List<float[]>();
+        try
+        {
+            using var loss = new ReconstructionLoss(model.Config);
+            foreach (var batch in clips.Zip(start).Chunk(batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var audio = stack(batch.Select(b => tensor(b.First)).ToArray()).to(device);
+                Tensor targetBands;
+                using (no_grad()) targetBands = model.AnalysisBands(audio);
+                using var z = new TorchSharp.Modules.Parameter(stack(batch.Select(b => tensor(b.Second)).ToArray()).to(device));
+                using var adam = new AdamOptimizer([("z", z)], 0.9, 0.999, 1e-8, prefix: "refine");
+                for (int step = 0; step < steps; step++)
+                {
+                    using var stepScope = NewDisposeScope();
+                    var bands = model.DecodeBands(z);
+                    var reconstruction = model.Pqmf.Synthesis(bands).narrow(1, 0, model.Config.ClipLength);
+                    var (full, bandLoss) = loss.PerItem(audio, targetBands, reconstruction, bands);
+                    // Summed, not averaged: each clip's latent then moves as it would alone.
+                    adam.Minimise(full.Plus(bandLoss).sum(), gradientClip: 0, learningRate);
+                }
+                var refined = z.detach().cpu();
+                for (int i = 0; i < batch.Length; i++) result.Add(refined[i].data<float>().ToArray());
+                progress?.Invoke(batch.Length);
+            }
+        }
+        finally
+        {
+            foreach (var (p, requiresGrad) in frozen) p.requires_grad = requiresGrad;
+        }
+        return [.. result];
+    }
+}
