@@ -41,5 +41,12 @@ public class LatentRefinerTests
         // Only the latents move: no weight receives a gradient.
         Assert.All(runner.Model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0));
         Assert.Throws<OneshotException>(() => runner.Refine(clips, start, steps: -1));
+
+        // As a user runs it.
+        Oneshot.Audio.WavWriter.Write(dir.File("in.wav"), clips[0], runner.SampleRate);
+        var (code, output, error) = Oneshot.Tests.Cli.CliTests.Oneshot("reconstruct", runner.Directory, dir.File("in.wav"), "--out", dir.File("out"), "--refine", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains("Reconstructed 1 clips", output);
+        Assert.True(File.Exists(dir.File("out/in.wav")));
     }
 }
