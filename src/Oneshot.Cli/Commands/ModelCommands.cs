@@ -22,7 +22,7 @@ public static class ModelCommands
     internal static Option<int> RefineOption() => new("--refine")
     {
         Description = "Refine each latent by this many gradient steps towards a closer reconstruction (0 = the encoder's latent). "
-            + "Helps sounds unlike the training set; costs a decoder pass forward and back per step (100 steps: seconds per sound).",
+            + "Helps sounds unlike the training set; costs a decoder pass forward and back per step (100 steps: about 20 s per sound on one core).",
         DefaultValueFactory = _ => 0,
     };
 
