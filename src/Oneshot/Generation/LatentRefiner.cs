@@ -44,7 +44,7 @@ public static class LatentRefiner
                 {
                     using var stepScope = NewDisposeScope();
                     var bands = model.DecodeBands(z);
-                    var reconstruction = model.Pqmf.Synthesis(bands).narrow(1, 0, model.Config.ClipLength);
+                    var reconstruction = model.Synthesise(bands);
                     var (full, bandLoss) = loss.PerItem(audio, targetBands, reconstruction, bands);
                     // Summed, not averaged: each clip's latent then moves as it would alone.
                     adam.Minimise(full.Plus(bandLoss).sum(), gradientClip: 0, learningRate);

@@ -69,8 +69,10 @@ public sealed class WaveformVae : nn.Module
     public Tensor DecodeBands(Tensor z, Generator? generator = null) => decoder.forward(z, generator);
 
     /// <summary>Latents [B, N] → clips [B, T].</summary>
-    public Tensor Decode(Tensor z, Generator? generator = null) =>
-        pqmf.Synthesis(DecodeBands(z, generator)).narrow(1, 0, Config.ClipLength);
+    public Tensor Decode(Tensor z, Generator? generator = null) => Synthesise(DecodeBands(z, generator));
+
+    /// <summary>Decoded bands [B, M, T'/M] → clips [B, T], cut to the clip length.</summary>
+    public Tensor Synthesise(Tensor bands) => pqmf.Synthesis(bands).narrow(1, 0, Config.ClipLength);
 
     /// <summary>Samples z from the posterior and returns it with the KL to N(0, I) per clip.</summary>
     public (Tensor Z, Tensor KlPerItem) SamplePosterior(Posterior posterior, Generator? generator)
@@ -103,7 +105,7 @@ public sealed class WaveformVae : nn.Module
         var posterior = encoder.forward(targetBands);
         var (z, kl) = SamplePosterior(posterior, generator);
         var bands = decoder.forward(z, generator);
-        var reconstruction = pqmf.Synthesis(bands).narrow(1, 0, Config.ClipLength);
+        var reconstruction = Synthesise(bands);
         return new VaeOutput(reconstruction, bands, targetBands, posterior, z, kl);
     }
 

@@ -57,7 +57,7 @@ public sealed class Stage2Step : IDisposable
             output = new VaeOutput(clips, targetBands, targetBands, posterior, z, zeros(batch.Size, device: _device));
         }
         var bands = _model.DecodeBands(z, generator);
-        var reconstruction = _model.Pqmf.Synthesis(bands).narrow(1, 0, _model.Config.ClipLength);
+        var reconstruction = _model.Synthesise(bands);
         output = output with { Reconstruction = reconstruction, ReconstructionBands = bands };
         var (full, bandLoss) = _loss.PerItem(clips, output);
         var (judgedReal, judgedFake) = Crop(clips, reconstruction, step);

@@ -15,7 +15,7 @@ public class LatentRefinerTests
         using var loss = new ReconstructionLoss(runner.Model.Config);
         var audio = stack(clips.Select(c => tensor(c)).ToArray());
         var bands = runner.Model.DecodeBands(stack(latents.Select(z => tensor(z)).ToArray()));
-        var reconstruction = runner.Model.Pqmf.Synthesis(bands).narrow(1, 0, runner.ClipLength);
+        var reconstruction = runner.Model.Synthesise(bands);
         var (full, bandLoss) = loss.PerItem(audio, runner.Model.AnalysisBands(audio), reconstruction, bands);
         return full.Plus(bandLoss).data<float>().Select(v => (double)v).ToArray();
     }
