@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Prior;
 
+[Collection(ExactRunsCollection.Name)]
 public class PriorTests
 {
     [Fact]

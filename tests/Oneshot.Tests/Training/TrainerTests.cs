@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Training;
 
+[Collection(ExactRunsCollection.Name)]
 public class TrainerTests
 {
     static TrainRequest Request(string data, string model, int steps, bool resume = false, long? sessionSteps = null, params string[] settings) => new()
