@@ -21,7 +21,7 @@ public static class EvalCommand
         var temperature = new Option<double>("--temperature") { Description = "Prior temperature of the generated clips.", DefaultValueFactory = _ => 1.0 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default ~/.cache/oneshot/embeddings)." };
         var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
-        var refine = ModelCommands.RefineOption();
+        var refine = ModelCommands.RefineOption(0);   // the encoder's own latents unless asked: refining doubles an evaluation's time or more
         var threads = TrainCommand.ThreadsOption();
         foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, refine, threads }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Oneshot.Cli.Web;
+using Oneshot.Generation;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
@@ -15,14 +16,16 @@ public static class PlayCommand
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free one).", DefaultValueFactory = _ => 5170 };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
         var threads = TrainCommand.ThreadsOption();
+        var refine = ModelCommands.RefineOption(LatentRefiner.DefaultSteps);
+        refine.Description += " Applies to dropped files.";
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { port, open, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { port, open, threads, refine }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             string directory = parse.GetValue(model)!;
             if (!Storage.ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
-            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), cancellation);
+            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation);
             AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
             if (parse.GetValue(open)) OpenBrowser(server.Url);
             try { await Task.Delay(Timeout.Infinite, cancellation); }

@@ -21,19 +21,24 @@ public sealed class InstrumentServer : IAsyncDisposable
     readonly DecodeService _service;
     readonly string _modelName;
     readonly string _modelHash;
+    readonly int _refineSteps;
 
-    InstrumentServer(WebApplication app, DecodeService service, string modelName, string modelHash)
+    InstrumentServer(WebApplication app, DecodeService service, string modelName, string modelHash, int refineSteps)
     {
         _app = app;
         _service = service;
         _modelName = modelName;
         _modelHash = modelHash;
+        _refineSteps = refineSteps;
     }
 
     public string Url { get; private set; } = "";
 
-    public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, CancellationToken cancellation = default)
+    /// <param name="refineSteps">Gradient steps on a dropped file's latent, as `oneshot reconstruct` takes (<see cref="LatentRefiner"/>).</param>
+    public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
+        CancellationToken cancellation = default)
     {
+        if (refineSteps < 0) throw new OneshotException($"--refine {refineSteps} must be 0 or more steps.");
         var runner = new ModelRunner(modelDirectory);
         var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
@@ -42,7 +47,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
         var service = new DecodeService(runner);
         await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
-        var server = new InstrumentServer(app, service, name, hash);
+        var server = new InstrumentServer(app, service, name, hash, refineSteps);
         server.MapRoutes(modelDirectory);
         try
         {
@@ -110,8 +115,12 @@ public sealed class InstrumentServer : IAsyncDisposable
                     catch (BadHttpRequestException) { return Problem(413, $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB."); }
                 }
                 if (new FileInfo(temporary).Length == 0) return Problem(400, "The upload is empty.");
-                var z = await _service.RunAsync(r => r.Encode([r.PrepareFile(temporary)])[0]);
-                return Results.Json(new { latent = z });
+                var z = await _service.RunAsync(r =>
+                {
+                    float[][] clip = [r.PrepareFile(temporary)];
+                    return r.Refine(clip, r.Encode(clip), _refineSteps)[0];
+                });
+                return Results.Json(new { latent = z, refine_steps = _refineSteps });
             }
             catch (OneshotException e)
             {
