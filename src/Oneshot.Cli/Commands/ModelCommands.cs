@@ -18,7 +18,7 @@ public static class ModelCommands
         Arity = ArgumentArity.OneOrMore,
     };
 
-    /// <summary>Shared by encode and reconstruct (and eval): gradient steps on each latent after the encoder.</summary>
+    /// <summary>Shared by encode, reconstruct, play (dropped files) and eval: gradient steps on each latent after the encoder.</summary>
     internal static Option<int> RefineOption(int defaultSteps) => new("--refine")
     {
         Description = "Refine each latent by this many gradient steps towards a closer reconstruction (0 = the encoder's latent alone). "
