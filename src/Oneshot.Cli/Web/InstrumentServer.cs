@@ -77,6 +77,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             sample_rate = runner.SampleRate,
             clip_length = runner.ClipLength,
             trained_prior = runner.HasTrainedPrior,
+            refine_steps = _refineSteps,
             // Principal directions of the training posterior: the page's main sliders.
             pca = latent is null ? null : new
             {

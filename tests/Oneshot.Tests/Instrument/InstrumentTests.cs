@@ -24,6 +24,7 @@ public class InstrumentTests
 
         var info = JsonDocument.Parse(await http.GetStringAsync("/api/model")).RootElement;
         Assert.Equal(8, info.GetProperty("latent_size").GetInt32());
+        Assert.Equal(LatentRefiner.DefaultSteps, info.GetProperty("refine_steps").GetInt32());
         Assert.Equal(8, info.GetProperty("pca").GetProperty("components").GetArrayLength());
 
         var sample = JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement;
