@@ -63,10 +63,8 @@ public sealed class Evaluator
         // model has seen beside ones it has not tells fitting from generalising.
         var seenPositions = Data.Recipes.Recipes.EvenlySpaced(Enumerable.Range(0, trainClips.Length).ToArray(), testClips.Length);
         var seenClips = seenPositions.Select(i => trainClips[i]).ToArray();
-        var testClasses = ClassesOf(store, testIndices);
-        var seenClasses = ClassesOf(store, seenPositions.Select(i => trainIndices[i]).ToArray());
-        var testGroups = testIndices.Select(i => store.Meta[i].Group).ToArray();
-        var seenGroups = seenPositions.Select(i => store.Meta[trainIndices[i]].Group).ToArray();
+        var testClipLabels = LabelsOf(store, testIndices);
+        var seenClipLabels = LabelsOf(store, [.. seenPositions.Select(i => trainIndices[i])]);
         double total = testClips.Length + trainClips.Length + IdentificationYardsticks.Names.Count * testClips.Length
                        + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testClips.Length + seenClips.Length) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1));   // encode, decode, embed; generate, embed
         double done = 0;
@@ -96,7 +94,7 @@ public sealed class Evaluator
         var testIdentity = IdentificationSpectrogram.Of(testClips, store.SampleRate);
         var seenIdentity = IdentificationSpectrogram.Of(seenClips, store.SampleRate);
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
-        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, testClasses, testGroups, n => Advance(n));
+        var yardsticks = IdentificationYardsticks.Measure(testClips, store.SampleRate, testIdentity, request.Seed, testClipLabels, n => Advance(n));
 
         var models = new List<ModelEvaluation>();
         foreach (var (directory, index) in request.Models.Select((d, i) => (d, i)))
@@ -107,7 +105,7 @@ public sealed class Evaluator
             if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
                 throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, string[]? classes, string[] groups, string? examplesFolder)
+            ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, ClipLabels labels, string? examplesFolder)
             {
                 var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
                 Advance(originals.Length);
@@ -115,7 +113,7 @@ public sealed class Evaluator
                 var embeddings = Embed(reconstructions);
                 var (attackError, decayError) = EnvelopeErrors(originals, reconstructions, store.SampleRate);
                 return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
-                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), classes, groups),
+                    Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), labels),
                     DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                     examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
             }
@@ -129,12 +127,12 @@ public sealed class Evaluator
                 OnMessage?.Invoke($"Model {name}: refining {testClips.Length} test latents ({request.RefineSteps} steps)…");
                 reconstructionLatents = runner.Refine(testClips, latents, request.RefineSteps, n => Advance(n));
             }
-            var reconstruction = Reconstruct(testClips, reconstructionLatents, testEmbeddings, testIdentity, testClasses, testGroups, $"{name}/reconstructions");
+            var reconstruction = Reconstruct(testClips, reconstructionLatents, testEmbeddings, testIdentity, testClipLabels, $"{name}/reconstructions");
             OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
             var seenLatents = runner.Encode(seenClips);
             Advance(seenClips.Length);
             if (request.RefineSteps > 0) seenLatents = runner.Refine(seenClips, seenLatents, request.RefineSteps, n => Advance(n));
-            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClasses, seenGroups, examplesFolder: null);
+            var seenReconstruction = Reconstruct(seenClips, seenLatents, seenEmbeddings, seenIdentity, seenClipLabels, examplesFolder: null);
 
             var generations = new List<GenerationSummary>();
             foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
@@ -253,15 +251,23 @@ public sealed class Evaluator
         return new LatentProjection(points, labels, statistics.ExplainedVarianceRatio.Take(2).ToArray());
     }
 
-    /// <summary>Each clip's "class" label, or null unless every clip has one.</summary>
-    static string[]? ClassesOf(ClipStore store, int[] indices)
+    /// <summary>The clips' groups, and their "class" and "instrument" labels where every clip has one.</summary>
+    static ClipLabels LabelsOf(ClipStore store, int[] indices)
     {
-        var classes = indices.Select(i => ClassOf(store.Meta[i])).OfType<string>().ToArray();
-        return classes.Length == indices.Length ? classes : null;
+        var metas = indices.Select(i => store.Meta[i]).ToArray();
+        string[]? Every(Func<Data.ClipMeta, string?> label)
+        {
+            var values = metas.Select(label).OfType<string>().ToArray();
+            return values.Length == metas.Length ? values : null;
+        }
+        // An instrument name is only unique within its kit ("Snare" is in every kit).
+        return new ClipLabels(Every(ClassOf), [.. metas.Select(m => m.Group)], Every(m => Label(m, "instrument") is { } name ? $"{m.Group}/{name}" : null));
     }
 
-    static string? ClassOf(Data.ClipMeta meta) =>
-        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+    static string? ClassOf(Data.ClipMeta meta) => Label(meta, "class");
+
+    static string? Label(Data.ClipMeta meta, string key) =>
+        meta.Labels.TryGetValue(key, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
 
     static string LabelOf(Data.ClipMeta meta) => ClassOf(meta) ?? meta.Group;
 

@@ -25,13 +25,13 @@ public static class IdentificationYardsticks
     public static readonly IReadOnlyList<string> Names = Degradations.Select(d => d.Name).ToArray();
 
     public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate, EmbeddingMatrix originals, int seed,
-                                                                 IReadOnlyList<string>? classes = null, IReadOnlyList<string>? groups = null, Action<int>? onClipsDone = null)
+                                                                 ClipLabels? labels = null, Action<int>? onClipsDone = null)
     {
         var results = new List<IdentificationYardstick>();
         foreach (var (name, apply) in Degradations)
         {
             var degraded = clips.Select((clip, i) => apply(clip, sampleRate, seed + i)).ToArray();
-            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), classes, groups)));
+            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels)));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;

@@ -49,6 +49,7 @@ public class EvalCommandTests
         Assert.True(recon.GetProperty("spectral").GetDouble() > 0);
         Assert.InRange(recon.GetProperty("identification").GetProperty("top1").GetDouble(), 0, 1);
         Assert.InRange(recon.GetProperty("identification").GetProperty("same_class").GetDouble(), 0, 1);
+        Assert.Equal(JsonValueKind.Null, recon.GetProperty("identification").GetProperty("same_instrument").ValueKind);   // synthetic clips name no instrument
         var seen = models[1].GetProperty("seen_reconstruction");
         Assert.Equal(recon.GetProperty("identification").GetProperty("count").GetInt32(), seen.GetProperty("identification").GetProperty("count").GetInt32());
         Assert.True(seen.GetProperty("log_mel_l1").GetDouble() > 0);

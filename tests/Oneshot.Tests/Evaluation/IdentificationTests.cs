@@ -24,7 +24,7 @@ public class IdentificationTests
         // Each reconstruction replaced by the next drum: none is identified as its source.
         var swapped = drums.Select((_, i) => drums[(i + 1) % drums.Length]).ToArray();
         string[] classes = ["low", "low", "low", "high", "high", "high"];
-        var wrong = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100), classes);
+        var wrong = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100), new ClipLabels(Classes: classes));
         Assert.Equal(0.0, wrong.Top1);
         Assert.True(wrong.MedianRank > 1);
         // Only the third and sixth swaps cross from one pitch to the other.
@@ -35,13 +35,22 @@ public class IdentificationTests
         // Per group: the first three kept, the last three swapped among themselves.
         var mixed = drums.Select((_, i) => i < 3 ? quieterWithHiss[i] : drums[3 + (i - 2) % 3]).ToArray();
         string[] kits = ["a", "a", "a", "b", "b", "b"];
-        var byKit = Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), groups: kits);
+        var byKit = Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), new ClipLabels(Groups: kits));
         Assert.Equal(0.5, byKit.Top1, 6);
         Assert.Equal(1.0, byKit.ByGroup!["a"].Top1);
         Assert.Equal(0.0, byKit.ByGroup["b"].Top1);
         Assert.Equal(3, byKit.ByGroup["b"].Count);
         Assert.True(byKit.ByGroup["b"].MedianRank > 1);
-        Assert.Null(Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), groups: ["a", "a", "a", "a", "a", "a"]).ByGroup);
+        Assert.Null(Identification.Score(originals, IdentificationSpectrogram.Of(mixed, 44100), new ClipLabels(Groups: ["a", "a", "a", "a", "a", "a"])).ByGroup);
+
+        // Velocity layers of one instrument: a drum mistaken for another layer of itself is still that drum.
+        string[] instruments = ["a/low", "a/low", "a/low", "b/high", "b/high", "b/high"];
+        var layered = Identification.Score(originals, IdentificationSpectrogram.Of(swapped, 44100), new ClipLabels(Groups: kits, Instruments: instruments));
+        Assert.Equal(0.0, layered.Top1);
+        Assert.Equal(4 / 6.0, layered.SameInstrument!.Value, 6);
+        Assert.Equal(2 / 3.0, layered.ByGroup!["a"].SameInstrument!.Value, 6);
+        Assert.Equal(1.0, Identification.Score(originals, IdentificationSpectrogram.Of(quieterWithHiss, 44100), new ClipLabels(Instruments: instruments)).SameInstrument);
+        Assert.Null(wrong.SameInstrument);
     }
 
     [Fact]

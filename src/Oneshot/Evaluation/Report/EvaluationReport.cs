@@ -72,11 +72,11 @@ public static class EvaluationReport
             h.Append(" For scale, the test clips themselves, degraded and identified the same way: ")
              .Append(string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")})"))).Append('.');
         h.Append("</p>");
-        h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>nearest of the same class ↑</th><th>FAD vs originals ↓</th></tr>");
+        h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>nearest of the same class ↑</th><th>nearest of the same instrument ↑</th><th>FAD vs originals ↓</th></tr>");
         foreach (var m in r.Models)
             foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
                 h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
-                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
+                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{Share(c.Identification.SameInstrument)}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
         h.Append("</table>");
         GroupIdentificationTable(h, r);
 
@@ -127,19 +127,24 @@ public static class EvaluationReport
         var groups = r.Models.FirstOrDefault()?.Reconstruction.Identification.ByGroup;
         if (groups is null) return;
         var yardsticks = r.IdentificationYardsticks ?? [];
-        h.Append("<p>Identified top-1 per group of the test split (each clip still ranked among all test clips):</p><table><tr><th>group</th><th>clips</th>");
+        h.Append("<p>Identified top-1 per group of the test split (each clip still ranked among all test clips), and in brackets how often the nearest test clip is the same instrument of that kit (another velocity layer of the same drum counts):</p><table><tr><th>group</th><th>clips</th>");
         foreach (var y in yardsticks) h.Append($"<th>{E(y.Degradation)}</th>");
         foreach (var m in r.Models) h.Append($"<th>{E(m.Name)}</th>");
         h.Append("</tr>");
         foreach (var (group, g) in groups)
         {
             h.Append($"<tr><td class=\"l\">{E(group)}</td><td>{g.Count}</td>");
-            foreach (var y in yardsticks) h.Append($"<td>{(y.Identification.ByGroup?.GetValueOrDefault(group) is { } v ? P(v.Top1) : "—")}</td>");
-            foreach (var m in r.Models) h.Append($"<td>{(m.Reconstruction.Identification.ByGroup?.GetValueOrDefault(group) is { } v ? P(v.Top1) : "—")}</td>");
+            foreach (var y in yardsticks) h.Append($"<td>{GroupCell(y.Identification.ByGroup?.GetValueOrDefault(group))}</td>");
+            foreach (var m in r.Models) h.Append($"<td>{GroupCell(m.Reconstruction.Identification.ByGroup?.GetValueOrDefault(group))}</td>");
             h.Append("</tr>");
         }
         h.Append("</table>");
     }
+
+    static string GroupCell(GroupIdentification? g) =>
+        g is null ? "—" : P(g.Top1) + (g.SameInstrument is { } same ? $" ({P(same)})" : "");
+
+    static string Share(double? value) => value is { } v ? P(v) : "—";
 
     static void DistributionTable(StringBuilder h, IReadOnlyList<(string Name, string Posterior, string Prior, DistributionComparison C)> rows)
     {
