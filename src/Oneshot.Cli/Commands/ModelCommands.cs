@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Oneshot.Audio;
+using Oneshot.Cli.Output;
 using Oneshot.Data;
 using Oneshot.Generation;
 using Oneshot.Prior;
@@ -26,16 +27,14 @@ public static class ModelCommands
         DefaultValueFactory = _ => defaultSteps,
     };
 
-    /// <summary>The encoder's latents, refined when asked, with a bar for the refining.</summary>
-    internal static float[][] EncodeRefined(ModelRunner runner, IReadOnlyList<float[]> clips, int refineSteps)
+    /// <summary>The encoder's latents, refined when asked, with a bar for the refining (a line per 10 % in logs).</summary>
+    internal static async Task<float[][]> EncodeRefinedAsync(ModelRunner runner, IReadOnlyList<float[]> clips, int refineSteps)
     {
         var latents = runner.Encode(clips);
         if (refineSteps <= 0) return latents;
-        return AnsiConsole.Progress().Start(context =>
-        {
-            var task = context.AddTask($"Refining {clips.Count} latents ({refineSteps} steps)", maxValue: clips.Count);
-            return runner.Refine(clips, latents, refineSteps, n => task.Increment(n));
-        });
+        int done = 0;
+        return await ProgressDisplay.RunAsync($"Refining {clips.Count} latents ({refineSteps} steps)", "clips",
+            report => runner.Refine(clips, latents, refineSteps, n => report(done += n, clips.Count)));
     }
 
     public static IEnumerable<Command> Build() => [BuildEncode(), BuildDecode(), BuildReconstruct(), BuildSample()];
@@ -51,11 +50,11 @@ public static class ModelCommands
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(refine);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, _) =>
         {
             using var runner = new ModelRunner(parse.GetValue(model)!);
             var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
-            var latents = EncodeRefined(runner, clips, parse.GetValue(refine));
+            var latents = await EncodeRefinedAsync(runner, clips, parse.GetValue(refine));
             LatentFile.Write(parse.GetValue(output)!, latents, sources);
             var (npy, jsonl) = LatentFile.Paths(parse.GetValue(output)!);
             AnsiConsole.MarkupLine($"Encoded [bold]{latents.Length}[/] clips to {Markup.Escape(npy)} ({runner.LatentSize} values each) and {Markup.Escape(jsonl)}.");
@@ -98,11 +97,11 @@ public static class ModelCommands
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(refine);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, _) =>
         {
             using var runner = new ModelRunner(parse.GetValue(model)!);
             var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
-            var audio = runner.Decode(EncodeRefined(runner, clips, parse.GetValue(refine)));
+            var audio = runner.Decode(await EncodeRefinedAsync(runner, clips, parse.GetValue(refine)));
             var names = Names(sources, clips.Count, "clip");
             string folder = parse.GetValue(output)!;
             WriteWavs(folder, names, audio, runner.SampleRate);

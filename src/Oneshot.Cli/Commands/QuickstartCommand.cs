@@ -67,7 +67,7 @@ public static class QuickstartCommand
             using var store = new ClipStore(dataset);
             var test = store.IndicesOf("test").Take(4).ToArray();
             var originals = test.Select(store.Read).ToArray();
-            var reconstructions = runner.Decode(ModelCommands.EncodeRefined(runner, originals, LatentRefiner.DefaultSteps));   // as `reconstruct` makes them
+            var reconstructions = runner.Decode(await ModelCommands.EncodeRefinedAsync(runner, originals, LatentRefiner.DefaultSteps));   // as `reconstruct` makes them
             var samples = runner.Decode(runner.SampleLatents(4, 1.0, seed: 1, trainedPrior: true));
             Directory.CreateDirectory(listen);
             for (int i = 0; i < test.Length; i++)
