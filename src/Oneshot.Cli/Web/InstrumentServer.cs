@@ -17,6 +17,7 @@ namespace Oneshot.Cli.Web;
 public sealed class InstrumentServer : IAsyncDisposable
 {
     public const long MaxUploadBytes = 32 * 1024 * 1024;
+    const int MaxRefineSteps = 1000;   // a minute or more per file already; more holds the model thread too long
     readonly WebApplication _app;
     readonly DecodeService _service;
     readonly string _modelName;
@@ -106,6 +107,11 @@ public sealed class InstrumentServer : IAsyncDisposable
         _app.MapPost("/api/encode", async (HttpContext context) =>
         {
             string fileName = Path.GetFileName(context.Request.Query["name"].FirstOrDefault() ?? "upload.wav");
+            // The page asks twice: refine=0 to hear the encoder's latent at once, then the refined one.
+            int refineSteps = _refineSteps;
+            if (context.Request.Query["refine"].FirstOrDefault() is { } text
+                && (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out refineSteps) || refineSteps < 0 || refineSteps > MaxRefineSteps))
+                return Problem(400, $"refine must be a whole number of steps from 0 to {MaxRefineSteps}.");
             if (context.Request.ContentLength is > MaxUploadBytes) return Problem(413, $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB.");
             string temporary = Path.Combine(Path.GetTempPath(), $"oneshot-upload-{Guid.NewGuid():N}{Path.GetExtension(fileName)}");
             try
@@ -119,9 +125,9 @@ public sealed class InstrumentServer : IAsyncDisposable
                 var z = await _service.RunAsync(r =>
                 {
                     float[][] clip = [r.PrepareFile(temporary)];
-                    return r.Refine(clip, r.Encode(clip), _refineSteps)[0];
+                    return r.Refine(clip, r.Encode(clip), refineSteps)[0];
                 });
-                return Results.Json(new { latent = z, refine_steps = _refineSteps });
+                return Results.Json(new { latent = z, refine_steps = refineSteps });
             }
             catch (OneshotException e)
             {

@@ -68,7 +68,15 @@ public class InstrumentTests
             var expected = runner.Refine(clip, runner.Encode(clip), LatentRefiner.DefaultSteps)[0];
             Assert.NotEqual(runner.Encode(clip)[0], expected);
             for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], encoded[i], 1e-4f);   // threads may sum in another order
+            // refine=0: the encoder's latent alone, which the page plays while the refined one is made.
+            (status, body) = await Post("/api/encode?name=hit.wav&refine=0", new ByteArrayContent(File.ReadAllBytes(wav)));
+            var quick = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            var encoder = runner.Encode(clip)[0];
+            for (int i = 0; i < encoder.Length; i++) Assert.Equal(encoder[i], quick[i], 1e-5f);
         }
+        (status, body) = await Post("/api/encode?name=hit.wav&refine=-1", new ByteArrayContent(File.ReadAllBytes(wav)));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("refine", body);
         (status, body) = await Post("/api/encode?name=junk.wav", new ByteArrayContent("not audio at all"u8.ToArray()));
         Assert.Equal((HttpStatusCode)422, status);
         Assert.Contains("junk.wav", body);
@@ -179,5 +187,8 @@ public class InstrumentTests
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("now: tone.wav");
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
+        // The quick and the refined latent are one step: undo goes back to the sound before the file.
+        await page.ClickAsync("#undo");
+        Assert.Equal(blended, await page.EvaluateAsync<double[]>("() => window.oneshot.latent"));
     }
 }
