@@ -30,11 +30,10 @@ public static class ModelCommands
     /// <summary>The encoder's latents, refined when asked, with a bar for the refining (a line per 10 % in logs).</summary>
     internal static async Task<float[][]> EncodeRefinedAsync(ModelRunner runner, IReadOnlyList<float[]> clips, int refineSteps)
     {
-        var latents = runner.Encode(clips);
-        if (refineSteps <= 0) return latents;
+        if (refineSteps <= 0) return runner.EncodeRefined(clips, refineSteps);   // negative: its error, no bar
         int done = 0;
         return await ProgressDisplay.RunAsync($"Refining {clips.Count} latents ({refineSteps} steps)", "clips",
-            report => runner.Refine(clips, latents, refineSteps, n => report(done += n, clips.Count)));
+            report => runner.EncodeRefined(clips, refineSteps, n => report(done += n, clips.Count)));
     }
 
     public static IEnumerable<Command> Build() => [BuildEncode(), BuildDecode(), BuildReconstruct(), BuildSample()];

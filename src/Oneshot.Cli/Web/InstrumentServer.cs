@@ -39,7 +39,7 @@ public sealed class InstrumentServer : IAsyncDisposable
     public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
         CancellationToken cancellation = default)
     {
-        if (refineSteps < 0) throw new OneshotException($"--refine {refineSteps} must be 0 or more steps.");
+        LatentRefiner.CheckSteps(refineSteps);
         var runner = new ModelRunner(modelDirectory);
         var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
@@ -122,11 +122,7 @@ public sealed class InstrumentServer : IAsyncDisposable
                     catch (BadHttpRequestException) { return Problem(413, $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB."); }
                 }
                 if (new FileInfo(temporary).Length == 0) return Problem(400, "The upload is empty.");
-                var z = await _service.RunAsync(r =>
-                {
-                    float[][] clip = [r.PrepareFile(temporary)];
-                    return r.Refine(clip, r.Encode(clip), refineSteps)[0];
-                });
+                var z = await _service.RunAsync(r => r.EncodeRefined([r.PrepareFile(temporary)], refineSteps)[0]);
                 return Results.Json(new { latent = z, refine_steps = refineSteps });
             }
             catch (OneshotException e)

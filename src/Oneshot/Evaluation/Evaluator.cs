@@ -46,7 +46,7 @@ public sealed class Evaluator
         if (request.Models.Count == 0) throw new OneshotException("--models: name at least one model directory.");
         foreach (var model in request.Models)
             if (!Storage.ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
-        if (request.RefineSteps < 0) throw new OneshotException($"--refine {request.RefineSteps} must be 0 or more steps.");
+        Generation.LatentRefiner.CheckSteps(request.RefineSteps);
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
         using var store = new ClipStore(request.DataDirectory);
         var testIndices = store.IndicesOf("test");

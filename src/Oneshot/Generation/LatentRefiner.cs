@@ -25,12 +25,18 @@ public static class LatentRefiner
     public static double LearningRate(int step, int steps) =>
         FinalLearningRate + 0.5 * (PeakLearningRate - FinalLearningRate) * (1 + Math.Cos(Math.PI * step / steps));
 
+    /// <summary>For entry points that take a step count from the user, so a bad one fails before any work.</summary>
+    public static void CheckSteps(int steps)
+    {
+        if (steps < 0) throw new OneshotException($"--refine {steps} must be 0 or more steps.");
+    }
+
     /// <param name="start">The encoder's latents of the clips, [count][N].</param>
     /// <param name="progress">Called with the number of clips finished after each batch.</param>
     public static float[][] Refine(WaveformVae model, IReadOnlyList<float[]> clips, IReadOnlyList<float[]> start, int steps,
         int batchSize = 8, Action<int>? progress = null)
     {
-        if (steps < 0) throw new OneshotException($"--refine {steps} must be 0 or more steps.");
+        CheckSteps(steps);
         if (clips.Count != start.Count) throw new ArgumentException("One starting latent per clip is needed.");
         if (steps == 0) return [.. start.Select(z => z.ToArray())];
         var device = model.parameters().First().device;

@@ -54,6 +54,10 @@ public sealed class ModelRunner : IDisposable
     public float[][] Refine(IReadOnlyList<float[]> clips, IReadOnlyList<float[]> latents, int steps, Action<int>? progress = null) =>
         LatentRefiner.Refine(_model, clips, latents, steps, progress: progress);
 
+    /// <summary>The encoder's latents, then refined by <paramref name="steps"/> steps (none: the encoder's as they are).</summary>
+    public float[][] EncodeRefined(IReadOnlyList<float[]> clips, int steps, Action<int>? progress = null) =>
+        Refine(clips, Encode(clips), steps, progress);
+
     public float[][] Decode(IReadOnlyList<float[]> latents, int batchSize = 8, ulong noiseSeed = 0)
     {
         foreach (var z in latents)
