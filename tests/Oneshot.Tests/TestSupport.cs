@@ -62,3 +62,16 @@ public static class Tools
     /// <summary>Debian's python3 with numpy (python3-numpy), not a python earlier on PATH without it.</summary>
     public static string Python => System.IO.File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
+
+/// <summary>The repository the tests were built from (the folder holding Oneshot.slnx).</summary>
+public static class Repository
+{
+    public static string Root { get; } = Find();
+
+    static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Oneshot.slnx"))) return directory.FullName;
+        throw new InvalidOperationException($"No Oneshot.slnx above {AppContext.BaseDirectory}: the tests run from the repository's build output.");
+    }
+}

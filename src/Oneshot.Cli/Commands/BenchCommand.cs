@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Oneshot.Benchmarks;
 using Oneshot.Cli.Output;
 using Oneshot.Evaluation;
 using Oneshot.Generation;
-using Oneshot.Instrument;
 using Oneshot.Model;
-using Oneshot.Training;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
@@ -43,8 +42,8 @@ public static class BenchCommand
             {
                 cancellation.ThrowIfCancellationRequested();
                 AnsiConsole.MarkupLine($"training throughput: {Markup.Escape(config.Describe())}…");
-                var r = await Task.Run(() => Benchmarks.Throughput(config, timedSteps, warmup: 3,
-                    i => Benchmarks.SyntheticBatch(i, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate)));
+                var r = await Task.Run(() => TrainingBenchmark.Throughput(config, timedSteps, warmup: 3,
+                    i => TrainingBenchmark.SyntheticBatch(i, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate)));
                 throughput.AddRow(r.Preset, $"{r.BatchSize}", $"{r.ClipLength}", $"{r.Parameters / 1e6:0.00} M", F(r.ClipsPerSecond, "0.0"),
                     F(r.DataMs, "0.0"), F(r.ForwardMs, "0"), F(r.BackwardMs, "0"), F(r.OptimizerMs, "0"));
             }
@@ -55,7 +54,7 @@ public static class BenchCommand
                 foreach (int threads in new[] { 1, 2 })
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    var r = await Task.Run(() => Benchmarks.DecodeLatency(config, threads, decodes));
+                    var r = await Task.Run(() => DecodeBenchmark.DecodeLatency(config, threads, decodes));
                     latency.AddRow(r.Preset, $"{r.Threads}", F(r.MedianMs, "0.0"), F(r.P90Ms, "0.0"), F(r.RealTimeFactor, "0"), F(r.DecoderMedianMs, "0.0"));
                 }
             AnsiConsole.Write(latency);
@@ -67,7 +66,7 @@ public static class BenchCommand
                 foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    var r = await Task.Run(() => Benchmarks.SampleAndDecode(runner, parse.GetValue(samples), trained));
+                    var r = await Task.Run(() => DecodeBenchmark.SampleAndDecode(runner, parse.GetValue(samples), trained));
                     sampling.AddRow(Markup.Escape(modelDirectory), r.Prior, $"{r.Count}", F(r.SampleMsPerClip, "0.00"), F(r.DecodeMsPerClip, "0.0"));
                 }
                 AnsiConsole.Write(sampling);
@@ -98,7 +97,7 @@ public static class BenchCommand
                 var config = Presets.Get(parse.GetValue(memoryPreset)!).With(overrides);
                 int first = Math.Min(50, total);
                 var r = await ProgressDisplay.RunAsync($"memory ({config.Preset})", "steps", report =>
-                    Benchmarks.Memory(config, first, total, i => Benchmarks.SyntheticBatch(i % 16, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate),
+                    TrainingBenchmark.Memory(config, first, total, i => TrainingBenchmark.SyntheticBatch(i % 16, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate),
                         done => { cancellation.ThrowIfCancellationRequested(); report(done, total); }));
                 var memory = new Table().AddColumns("preset", "steps", "resident MB", "live tensors");
                 memory.AddRow(r.Preset, $"{r.FirstSteps}", F(r.FirstResidentMb, "0"), $"{r.FirstLiveTensors}");

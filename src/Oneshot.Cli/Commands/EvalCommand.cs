@@ -31,10 +31,17 @@ public static class EvalCommand
             if (parse.GetValue(temperature) is var t && (t < 0 || !double.IsFinite(t))) throw new OneshotException($"--temperature {t} must be 0 or more.");
             var request = new EvalRequest
             {
-                Models = parse.GetValue(models)!, DataDirectory = parse.GetValue(data)!, OutDirectory = parse.GetValue(output)!,
-                ClapModel = parse.GetValue(clap), Samples = parse.GetValue(samples), Seed = parse.GetValue(seed),
-                Temperature = parse.GetValue(temperature), CacheDirectory = parse.GetValue(cache), Examples = parse.GetValue(examples),
-                RefineSteps = parse.GetValue(refine), Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
+                Models = parse.GetValue(models)!,
+                DataDirectory = parse.GetValue(data)!,
+                OutDirectory = parse.GetValue(output)!,
+                ClapModel = parse.GetValue(clap),
+                Samples = parse.GetValue(samples),
+                Seed = parse.GetValue(seed),
+                Temperature = parse.GetValue(temperature),
+                CacheDirectory = parse.GetValue(cache),
+                Examples = parse.GetValue(examples),
+                RefineSteps = parse.GetValue(refine),
+                Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
             };
             var result = await ProgressDisplay.RunAsync("Evaluating", "clips", progress =>
             {

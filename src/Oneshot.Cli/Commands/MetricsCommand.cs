@@ -44,8 +44,12 @@ public static class MetricsCommand
                 {
                     ["reference"] = Path.GetFullPath(parse.GetValue(reference)!),
                     ["candidates"] = Path.GetFullPath(parse.GetValue(candidates)!),
-                    ["reference_count"] = a.Count, ["candidate_count"] = b.Count, ["dimensions"] = a.Dimensions,
-                    ["seed"] = options.Seed, ["kid_subsets"] = result.Kid.Subsets, ["kid_subset_size"] = result.Kid.SubsetSize,
+                    ["reference_count"] = a.Count,
+                    ["candidate_count"] = b.Count,
+                    ["dimensions"] = a.Dimensions,
+                    ["seed"] = options.Seed,
+                    ["kid_subsets"] = result.Kid.Subsets,
+                    ["kid_subset_size"] = result.Kid.SubsetSize,
                     ["ndb_bins"] = result.Ndb.Bins,
                 };
                 foreach (var (name, value) in result.Values()) node[name] = value;

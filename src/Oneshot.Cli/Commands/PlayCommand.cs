@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Oneshot.Cli.Web;
 using Oneshot.Generation;
+using Oneshot.Model;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
@@ -24,7 +25,7 @@ public static class PlayCommand
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             string directory = parse.GetValue(model)!;
-            if (!Storage.ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
+            if (!ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
             await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation);
             AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
             if (parse.GetValue(open)) OpenBrowser(server.Url);

@@ -12,8 +12,12 @@ public static class PriorCommand
 {
     static readonly Dictionary<string, PriorKind> Kinds = new()
     {
-        ["nsf"] = PriorKind.Nsf, ["maf"] = PriorKind.Maf, ["realnvp"] = PriorKind.RealNvp,
-        ["gaussian"] = PriorKind.Gaussian, ["gmm"] = PriorKind.Gmm, ["standard"] = PriorKind.Standard,
+        ["nsf"] = PriorKind.Nsf,
+        ["maf"] = PriorKind.Maf,
+        ["realnvp"] = PriorKind.RealNvp,
+        ["gaussian"] = PriorKind.Gaussian,
+        ["gmm"] = PriorKind.Gmm,
+        ["standard"] = PriorKind.Standard,
     };
 
     public static Command Build()
@@ -45,8 +49,12 @@ public static class PriorCommand
             if (parse.GetValue(seed) is { } s) config = config with { Seed = s };
             var request = new PriorRequest
             {
-                ModelDirectory = parse.GetValue(model)!, DataDirectory = parse.GetValue(data), Config = config,
-                Resume = parse.GetValue(resume), Force = parse.GetValue(force), MaxMinutes = parse.GetValue(minutes),
+                ModelDirectory = parse.GetValue(model)!,
+                DataDirectory = parse.GetValue(data),
+                Config = config,
+                Resume = parse.GetValue(resume),
+                Force = parse.GetValue(force),
+                MaxMinutes = parse.GetValue(minutes),
             };
             string kind = parse.GetValue(flow)!;
             var result = await ProgressDisplay.RunAsync($"prior {kind}", "steps", report => new PriorTrainer

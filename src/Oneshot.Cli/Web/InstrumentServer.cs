@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Oneshot.Audio;
 using Oneshot.Generation;
 using Oneshot.Instrument;
-using Oneshot.Storage;
+using Oneshot.Model;
 
 namespace Oneshot.Cli.Web;
 

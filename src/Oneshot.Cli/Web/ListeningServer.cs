@@ -140,14 +140,3 @@ public sealed class ListeningServer : IAsyncDisposable
     sealed record SessionRequest(long? Rater);
     sealed record RatingRequest(long? Rater, string? Stimulus, int Score, bool Played);
 }
-
-/// <summary>The pages embedded in the program (wwwroot/), so a single binary serves them.</summary>
-public static class Page
-{
-    public static string Read(string name)
-    {
-        using var stream = typeof(Page).Assembly.GetManifestResourceStream($"wwwroot/{name}") ?? throw new InvalidOperationException($"page {name} is not embedded");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
-}

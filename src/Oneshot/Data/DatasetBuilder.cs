@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Oneshot.Audio;
+using Oneshot.Storage;
 
 namespace Oneshot.Data;
 

@@ -68,6 +68,9 @@ public sealed record DatasetInfo
     public required string Hash { get; init; }
     public required DateTimeOffset Created { get; init; }
 
+    /// <summary>"sha256:" and the first 12 hex digits: enough to tell datasets apart in a message.</summary>
+    public static string ShortHash(string hash) => hash.Length > 19 ? hash[..19] : hash;
+
     public static DatasetInfo Load(string directory)
     {
         string path = Path.Combine(directory, DatasetFormat.DatasetFile);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Oneshot.Storage;
 
 namespace Oneshot.Data;
 

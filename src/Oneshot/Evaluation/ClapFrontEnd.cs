@@ -1,6 +1,5 @@
 using Oneshot.Audio;
-using Oneshot.Native;
-using TorchSharp;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;

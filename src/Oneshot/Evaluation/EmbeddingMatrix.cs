@@ -1,4 +1,4 @@
-using Oneshot.Data;
+using Oneshot.Storage;
 using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;

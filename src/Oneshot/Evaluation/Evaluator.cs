@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Oneshot.Audio;
+using Oneshot.Data;
 using Oneshot.Generation;
 using Oneshot.Model;
 using Oneshot.Prior;
-using Oneshot.Training;
-using TorchSharp;
+using Oneshot.Statistics;
 using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
@@ -31,7 +31,7 @@ public sealed record EvalRequest
 /// <summary>
 /// `oneshot eval`: every model and prior judged the same way against the same real clips — the
 /// test split (and the train split as a second reference): reconstruction, latent and generation
-/// metrics, WAV examples, then <see cref="EvaluationReport"/> writes metrics.json and report.html.
+/// metrics, WAV examples, then <see cref="Report.EvaluationReport"/> writes metrics.json and report.html.
 /// </summary>
 public sealed class Evaluator
 {
@@ -45,7 +45,7 @@ public sealed class Evaluator
     {
         if (request.Models.Count == 0) throw new OneshotException("--models: name at least one model directory.");
         foreach (var model in request.Models)
-            if (!Storage.ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
+            if (!ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
         Generation.LatentRefiner.CheckSteps(request.RefineSteps);
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
         using var store = new ClipStore(request.DataDirectory);
@@ -207,20 +207,17 @@ public sealed class Evaluator
         var latents = new List<float[]>();
         double kl = 0;
         runner.Model.eval();
-        for (int start = 0; start < clips.Length; start += 16)
+        runner.Model.EncodeInBatches(clips.Length, i => clips[i], 16, (start, posterior) =>
         {
-            using var inner = NewDisposeScope();
-            int count = Math.Min(16, clips.Length - start);
-            var posterior = runner.Model.Encode(stack(clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()));
             kl += WaveformVae.AnalyticKl(posterior.Mean, posterior.Std).sum().item<float>();
             var mean = posterior.Mean.data<float>().ToArray();
             var z = runner.Model.MeanLatent(posterior).data<float>().ToArray();
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < mean.Length / n; i++)
             {
                 means.Add(mean.AsSpan(i * n, n).ToArray());
                 latents.Add(z.AsSpan(i * n, n).ToArray());
             }
-        }
+        });
         var all = tensor(latents.SelectMany(l => l).ToArray(), [latents.Count, n]);
         var nll = new Dictionary<string, double>();
         using (var standard = new StandardNormalPrior(n)) nll["standard"] = -standard.LogProb(all).mean().item<double>() / n;
@@ -229,13 +226,13 @@ public sealed class Evaluator
             using var trained = PriorFile.Load(runner.Directory, n);
             nll["trained"] = -trained.LogProb(all).mean().item<double>() / n;
         }
-        return (latents.ToArray(), new LatentSummary(Validator.ActiveUnits(means), kl / clips.Length / n, nll));
+        return (latents.ToArray(), new LatentSummary(LatentActivity.ActiveUnits(means), kl / clips.Length / n, nll));
     }
 
     /// <summary>The test latents on the first two principal directions of latent.json (the train posterior), with labels.</summary>
     static LatentProjection? Projection(string directory, float[][] latents, string[] labels)
     {
-        var statistics = Storage.ModelDirectory.LoadLatent(directory);
+        var statistics = ModelDirectory.LoadLatent(directory);
         if (statistics is null || statistics.Components.Length < 2) return null;
         var points = latents.Select(z =>
         {

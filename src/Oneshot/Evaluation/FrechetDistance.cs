@@ -1,4 +1,4 @@
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,3 @@
-using Oneshot.Native;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;

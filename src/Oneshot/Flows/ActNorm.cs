@@ -1,5 +1,4 @@
-using Oneshot.Native;
-using TorchSharp;
+using Oneshot.TorchInterop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

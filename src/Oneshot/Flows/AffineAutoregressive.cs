@@ -1,5 +1,5 @@
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Flows;
 

@@ -1,5 +1,4 @@
-using Oneshot.Native;
-using TorchSharp;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Flows;

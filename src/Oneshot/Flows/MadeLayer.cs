@@ -1,7 +1,6 @@
-using TorchSharp;
+using Oneshot.TorchInterop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Flows;
 

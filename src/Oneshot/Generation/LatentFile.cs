@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Oneshot.Data;
+using Oneshot.Storage;
 
 namespace Oneshot.Generation;
 

@@ -1,7 +1,6 @@
 using Oneshot.Model;
-using Oneshot.Native;
-using Oneshot.Training;
-using TorchSharp;
+using Oneshot.Optimisation;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Generation;
@@ -23,7 +22,7 @@ public static class LatentRefiner
     public const double PeakLearningRate = 0.2, FinalLearningRate = 0.01;
 
     public static double LearningRate(int step, int steps) =>
-        FinalLearningRate + 0.5 * (PeakLearningRate - FinalLearningRate) * (1 + Math.Cos(Math.PI * step / steps));
+        CosineSchedule.At((double)step / steps, PeakLearningRate, FinalLearningRate);
 
     /// <summary>For entry points that take a step count from the user, so a bad one fails before any work.</summary>
     public static void CheckSteps(int steps)

@@ -1,10 +1,8 @@
 using Oneshot.Data;
 using Oneshot.Model;
 using Oneshot.Prior;
-using Oneshot.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Generation;
 
@@ -37,18 +35,7 @@ public sealed class ModelRunner : IDisposable
     }
 
     /// <summary>The deterministic latent of each clip (the flow applied to the posterior mean).</summary>
-    public float[][] Encode(IReadOnlyList<float[]> clips, int batchSize = 8)
-    {
-        var result = new List<float[]>();
-        foreach (var chunk in clips.Chunk(batchSize))
-        {
-            using var scope = NewDisposeScope();
-            using var _ = inference_mode();
-            var z = _model.EncodeMean(stack(chunk.Select(c => tensor(c)).ToArray()).to(_device)).cpu();
-            for (int i = 0; i < chunk.Length; i++) result.Add(z[i].data<float>().ToArray());
-        }
-        return result.ToArray();
-    }
+    public float[][] Encode(IReadOnlyList<float[]> clips, int batchSize = 8) => _model.EncodeMeans(clips.Count, i => clips[i], batchSize);
 
     /// <summary>Latents moved by <paramref name="steps"/> steps of gradient descent towards a closer reconstruction (<see cref="LatentRefiner"/>).</summary>
     public float[][] Refine(IReadOnlyList<float[]> clips, IReadOnlyList<float[]> latents, int steps, Action<int>? progress = null) =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Oneshot.Evaluation;
 using Oneshot.Evaluation.Report;
 
 namespace Oneshot.Listening;

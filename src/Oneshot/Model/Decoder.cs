@@ -1,7 +1,6 @@
-using TorchSharp;
+using Oneshot.TorchInterop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -32,10 +31,10 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
         RegisterComponents();
     }
 
-    /// <param name="z">[B, N]</param>
     /// <summary>Whether a configured noise branch is added (it switches on with stage 2 when there is one).</summary>
     public bool NoiseEnabled { get; set; } = true;
 
+    /// <param name="z">[B, N]</param>
     /// <param name="generator">Random source for the noise branch (null: the global one).</param>
     /// <returns>[B, M, T/M] band signals.</returns>
     public override Tensor forward(Tensor z, Generator? generator)

@@ -1,4 +1,4 @@
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
-using TorchSharp;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Model;
 

@@ -1,6 +1,6 @@
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Model;
 

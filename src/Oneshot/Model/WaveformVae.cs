@@ -1,7 +1,5 @@
-using TorchSharp;
-using Oneshot.Flows;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Model;
 
@@ -61,6 +59,35 @@ public sealed class WaveformVae : nn.Module
 
     /// <summary>The deterministic latent of each clip: the flow applied to the posterior mean.</summary>
     public Tensor EncodeMean(Tensor clips) => MeanLatent(Encode(clips));
+
+    /// <summary>
+    /// Encodes <paramref name="count"/> clips a batch at a time without gradients, handing each
+    /// batch's posterior (on the model's device) and the index of its first clip to <paramref name="use"/>,
+    /// inside a dispose scope: what <paramref name="use"/> keeps it moves out of the scope.
+    /// </summary>
+    public void EncodeInBatches(int count, Func<int, float[]> clip, int batchSize, Action<int, Posterior> use)
+    {
+        var device = parameters().First().device;
+        for (int start = 0; start < count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            int size = Math.Min(batchSize, count - start);
+            use(start, Encode(stack(Enumerable.Range(start, size).Select(i => tensor(clip(i))).ToArray()).to(device)));
+        }
+    }
+
+    /// <summary>The deterministic latents of many clips, [count][N] (what `oneshot encode` gives).</summary>
+    public float[][] EncodeMeans(int count, Func<int, float[]> clip, int batchSize)
+    {
+        var latents = new float[count][];
+        EncodeInBatches(count, clip, batchSize, (start, posterior) =>
+        {
+            var z = MeanLatent(posterior).cpu();
+            for (int i = 0; i < z.shape[0]; i++) latents[start + i] = z[i].data<float>().ToArray();
+        });
+        return latents;
+    }
 
     /// <summary>The deterministic latent of an already computed posterior.</summary>
     public Tensor MeanLatent(Posterior posterior) =>

@@ -1,5 +1,4 @@
 using Oneshot.Flows;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Prior;

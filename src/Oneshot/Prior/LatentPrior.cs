@@ -1,5 +1,4 @@
-using Oneshot.Flows;
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
-using Oneshot.Native;
 using Oneshot.Statistics;
-using TorchSharp;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Prior;

@@ -1,6 +1,5 @@
+using Oneshot.Data;
 using Oneshot.Model;
-using Oneshot.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Prior;
@@ -21,18 +20,14 @@ public sealed class PosteriorSampler : IDisposable
         var means = new List<Tensor>();
         var stds = new List<Tensor>();
         var contexts = new List<Tensor>();
-        var device = _device = model.parameters().First().device;
-        for (int start = 0; start < indices.Length; start += batchSize)
+        _device = model.parameters().First().device;
+        model.EncodeInBatches(indices.Length, i => store.Read(indices[i]), batchSize, (start, posterior) =>
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var chunk = indices.Skip(start).Take(batchSize).Select(i => tensor(store.Read(i))).ToArray();
-            var posterior = model.Encode(stack(chunk).to(device));
             means.Add(posterior.Mean.cpu().MoveToOuterDisposeScope());
             stds.Add(posterior.Std.cpu().MoveToOuterDisposeScope());
             contexts.Add(posterior.Context.cpu().MoveToOuterDisposeScope());
-            progress?.Invoke(Math.Min(start + batchSize, indices.Length), indices.Length);
-        }
+            progress?.Invoke(start + (int)posterior.Mean.shape[0], indices.Length);
+        });
         int n = model.Config.LatentSize;
         _mean = (means.Count > 0 ? cat(means, 0) : zeros(0, n)).DetachFromDisposeScope();
         _std = (stds.Count > 0 ? cat(stds, 0) : zeros(0, n)).DetachFromDisposeScope();

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Oneshot.Model;
 
 namespace Oneshot.Prior;
 
-/// <summary>What `oneshot prior train` fits: a density over the frozen posterior's latents.</summary>
-public enum PriorKind { Standard, Gaussian, Gmm, Nsf, Maf, RealNvp }
+/// <summary>What `oneshot prior train` fits: a density over the frozen posterior's latents. Spelt in prior.json as `--flow` spells it.</summary>
+public enum PriorKind { Standard, Gaussian, Gmm, Nsf, Maf, [JsonStringEnumMemberName("realnvp")] RealNvp }
 
 /// <summary>Settings of a prior; kept in prior.json. `--set prior.KEY=VALUE` changes any of them.</summary>
 public sealed record PriorConfig

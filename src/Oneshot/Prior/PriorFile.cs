@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Oneshot.Model;
 using Oneshot.Storage;
 using static TorchSharp.torch;
@@ -57,7 +58,11 @@ public static class PriorFile
         if (!File.Exists(path)) throw new OneshotException($"'{modelDirectory}' has no trained prior ({JsonFile}); fit one with `oneshot prior train {modelDirectory}`.");
         try
         {
-            var document = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), RunConfig.Json) ?? throw new OneshotException($"'{path}' is empty.");
+            var node = JsonNode.Parse(File.ReadAllText(path)) ?? throw new OneshotException($"'{path}' is empty.");
+            // Priors fitted before the kind had one spelling say "real_nvp".
+            if (node["config"]?["kind"] is JsonValue kind && kind.GetValueKind() == JsonValueKind.String && kind.GetValue<string>() == "real_nvp")
+                node["config"]!["kind"] = "realnvp";
+            var document = node.Deserialize<Document>(RunConfig.Json) ?? throw new OneshotException($"'{path}' is empty.");
             if (document.Format != "oneshot-prior" || document.Version != 1)
                 throw new OneshotException($"'{path}' is not a Oneshot prior of version 1 (format '{document.Format}', version {document.Version}).");
             document.Config.Validate();

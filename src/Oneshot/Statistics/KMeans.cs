@@ -1,4 +1,4 @@
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Statistics;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Oneshot.Data;
 using Oneshot.Model;
 
 namespace Oneshot.Training;

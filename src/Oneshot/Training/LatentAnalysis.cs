@@ -1,12 +1,29 @@
-using Oneshot.Storage;
+using Oneshot.Data;
+using Oneshot.Model;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Training;
 
 /// <summary>PCA of latent vectors: mean, principal directions and their share of the variance.</summary>
 public static class LatentAnalysis
 {
+    /// <summary>latent.json: PCA of the deterministic latents of the training clips.</summary>
+    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, long step, int batchSize)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            var latents = model.EncodeMeans(indices.Length, i => store.Read(indices[i]), batchSize);
+            return Compute(latents.SelectMany(z => z).ToArray(), indices.Length, model.Config.LatentSize, "train", step);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
     /// <param name="latents">[count, N] float values, row after row.</param>
     public static LatentStatistics Compute(float[] latents, int count, int size, string split, long step)
     {

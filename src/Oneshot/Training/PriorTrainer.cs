@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
-using Oneshot.Native;
+using Oneshot.Data;
+using Oneshot.Model;
+using Oneshot.Optimisation;
 using Oneshot.Prior;
-using Oneshot.Storage;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Training;
@@ -56,7 +57,7 @@ public sealed class PriorTrainer
             throw new OneshotException($"The model's dataset '{data}' is not there; pass it with --data DIR.");
         using var store = new ClipStore(data);
         if (store.Info.Hash != runConfig.Dataset.Hash)
-            OnMessage?.Invoke($"'{data}' is not the dataset the model was trained on (hash {Short(store.Info.Hash)}, the model's {Short(runConfig.Dataset.Hash)}).");
+            OnMessage?.Invoke($"'{data}' is not the dataset the model was trained on (hash {DatasetInfo.ShortHash(store.Info.Hash)}, the model's {DatasetInfo.ShortHash(runConfig.Dataset.Hash)}).");
         int[] trainIndices = store.IndicesOf("train"), heldOutIndices = store.IndicesOf("valid");
         if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
             throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
@@ -96,8 +97,15 @@ public sealed class PriorTrainer
         using var _fitted = fitted;
         var report = new PriorReport
         {
-            HeldOutNllPerDim = Nll(fitted), Baselines = baselines, TrainClips = trainIndices.Length, HeldOutClips = heldOutIndices.Length,
-            HeldOutDraws = config.HeldOutDraws, Steps = steps, BestStep = bestStep, DatasetHash = store.Info.Hash, Created = DateTimeOffset.UtcNow,
+            HeldOutNllPerDim = Nll(fitted),
+            Baselines = baselines,
+            TrainClips = trainIndices.Length,
+            HeldOutClips = heldOutIndices.Length,
+            HeldOutDraws = config.HeldOutDraws,
+            Steps = steps,
+            BestStep = bestStep,
+            DatasetHash = store.Info.Hash,
+            Created = DateTimeOffset.UtcNow,
         };
         if (finished) PriorFile.Save(directory, fitted, report);
         return new PriorResult(report, finished, stoppedEarly);
@@ -180,8 +188,7 @@ public sealed class PriorTrainer
         return (config.Steps, bestStep, true, false);
     }
 
-    static double CosineRate(PriorConfig config, long step) =>
-        config.LearningRateMin + 0.5 * (config.LearningRate - config.LearningRateMin) * (1 + Math.Cos(Math.PI * Math.Min(1.0, (double)step / config.Steps)));
+    static double CosineRate(PriorConfig config, long step) => CosineSchedule.At((double)step / config.Steps, config.LearningRate, config.LearningRateMin);
 
     static void Restore(TorchSharp.torch.nn.Module flow, Dictionary<string, Tensor>? state)
     {
@@ -192,40 +199,30 @@ public sealed class PriorTrainer
         foreach (var t in state.Values) t.Dispose();
     }
 
+    const string FlowPrefix = "flow.", BestPrefix = "best.";
+
     static void SaveCheckpoint(string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer, long step, double best, long bestStep, int badValidations,
                                Dictionary<string, Tensor>? bestState)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tensors = flow.state_dict().ToDictionary(p => "flow." + p.Key, p => p.Value);
-        foreach (var (name, value) in optimizer.State()) tensors[name] = value;
-        if (bestState is not null) foreach (var (name, value) in bestState) tensors["best." + name] = value;
-        Safetensors.Save(path, tensors, new Dictionary<string, string>
-        {
-            ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["adam_steps"] = optimizer.Steps.ToString(CultureInfo.InvariantCulture),
-            ["best_nll"] = best.ToString("R", CultureInfo.InvariantCulture),
-            ["best_step"] = bestStep.ToString(CultureInfo.InvariantCulture),
-            ["bad_validations"] = badValidations.ToString(CultureInfo.InvariantCulture),
-        });
+        var checkpoint = Checkpoint.Empty().With(FlowPrefix, flow.state_dict()).With(optimizer);
+        if (bestState is not null) checkpoint.With(BestPrefix, bestState);
+        checkpoint.Save(path, new PriorCheckpointState { Step = step, AdamSteps = optimizer.Steps, BestNll = best, BestStep = bestStep, BadValidations = badValidations });
     }
 
     static (long Step, double Best, long BestStep, int BadValidations, Dictionary<string, Tensor>? BestState) LoadCheckpoint(
         string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer)
     {
-        using var contents = Safetensors.Load(path);
-        string origin = $"Prior checkpoint '{path}'";
-        double Read(string key) => contents.Metadata.TryGetValue(key, out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out double v)
-            ? v : throw new OneshotException($"{origin} lacks '{key}'; start again with --force.");
+        var (checkpoint, saved) = Checkpoint.Load<PriorCheckpointState>(path, "Prior checkpoint", "start again with --force");
+        using var _ = checkpoint;
         var state = flow.state_dict();
-        if (state.Keys.Any(k => !contents.Tensors.ContainsKey("flow." + k)))
-            throw new OneshotException($"{origin} does not match these prior settings (resume with the settings it was started with, or start again with --force).");
-        using (no_grad()) foreach (var (name, value) in state) value.copy_(contents.Tensors["flow." + name]);
-        optimizer.Load(contents.Tensors, (long)Read("adam_steps"), origin);
-        Dictionary<string, Tensor>? best = state.Keys.All(k => contents.Tensors.ContainsKey("best." + k))
-            ? state.Keys.ToDictionary(k => k, k => contents.Tensors["best." + k].clone().DetachFromDisposeScope())
+        if (state.Keys.Any(k => !checkpoint.Tensors.ContainsKey(FlowPrefix + k)))
+            throw new OneshotException($"{checkpoint.Origin} does not match these prior settings (resume with the settings it was started with, or start again with --force).");
+        using (no_grad()) foreach (var (name, value) in state) value.copy_(checkpoint.Tensors[FlowPrefix + name]);
+        optimizer.Load(checkpoint.Tensors, saved.AdamSteps, checkpoint.Origin);
+        Dictionary<string, Tensor>? best = state.Keys.All(k => checkpoint.Tensors.ContainsKey(BestPrefix + k))
+            ? state.Keys.ToDictionary(k => k, k => checkpoint.Tensors[BestPrefix + k].clone().DetachFromDisposeScope())
             : null;
-        return ((long)Read("step"), Read("best_nll"), (long)Read("best_step"), (int)Read("bad_validations"), best);
+        return (saved.Step, saved.BestNll, saved.BestStep, saved.BadValidations, best);
     }
-
-    static string Short(string hash) => hash.Length > 19 ? hash[..19] : hash;
 }
+

@@ -1,4 +1,5 @@
 using Oneshot.Model;
+using Oneshot.Optimisation;
 
 namespace Oneshot.Training;
 
@@ -10,7 +11,7 @@ public static class Schedules
     {
         if (step < config.WarmupSteps) return config.LearningRate * (step + 1) / config.WarmupSteps;
         double progress = Math.Clamp((double)(step - config.WarmupSteps) / Math.Max(1, config.Steps - config.WarmupSteps), 0, 1);
-        return config.LearningRateMin + 0.5 * (config.LearningRate - config.LearningRateMin) * (1 + Math.Cos(Math.PI * progress));
+        return CosineSchedule.At(progress, config.LearningRate, config.LearningRateMin);
     }
 
     /// <summary>β rises geometrically (linearly in log space) from the start value to its final value.</summary>

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Oneshot.Model;
+using Oneshot.Optimisation;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Training;
 

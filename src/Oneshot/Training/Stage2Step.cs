@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Oneshot.Model;
-using Oneshot.Native;
+using Oneshot.Optimisation;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -89,7 +90,9 @@ public sealed class Stage2Step : IDisposable
         double optimizer = decoderOptimizer + clock.Elapsed.TotalSeconds;
         return new StepResult(applied, lossValue, full.mean().item<float>(), bandLoss.mean().item<float>(), 0, norm, forward, backward, optimizer)
         {
-            Adversarial = adversarial.item<float>(), FeatureMatching = matching.item<float>(), DiscriminatorLoss = discriminatorLoss,
+            Adversarial = adversarial.item<float>(),
+            FeatureMatching = matching.item<float>(),
+            DiscriminatorLoss = discriminatorLoss,
             NonFiniteGradients = applied ? null : DecoderOptimizer.DescribeNonFiniteGradients(),
         };
     }

@@ -1,8 +1,9 @@
-using Oneshot.Evaluation;
+using Oneshot.Data;
 using Oneshot.Model;
+using Oneshot.Statistics;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
 namespace Oneshot.Training;
 
@@ -95,7 +96,7 @@ public sealed class Validator : IDisposable
                 Kl = kl / total,
                 LogMelL1 = logMel / total,
                 SiSdrDb = siSdr / total,
-                ActiveUnits = ActiveUnits(means),
+                ActiveUnits = LatentActivity.ActiveUnits(means),
                 KlPerDimension = klPerDimension.Select(v => v / total).ToArray(),
                 ExampleReconstructions = examples.ToArray(),
             };
@@ -104,20 +105,6 @@ public sealed class Validator : IDisposable
         {
             model.train(wasTraining);
         }
-    }
-
-    /// <summary>Counts dimensions whose mean varies across clips by more than 0.01 (variance).</summary>
-    public static int ActiveUnits(IReadOnlyList<float[]> means)
-    {
-        if (means.Count < 2) return 0;
-        int size = means[0].Length, active = 0;
-        for (int d = 0; d < size; d++)
-        {
-            double average = means.Average(m => (double)m[d]);
-            double variance = means.Sum(m => (m[d] - average) * (m[d] - average)) / (means.Count - 1);
-            if (variance > 0.01) active++;
-        }
-        return active;
     }
 
     public void Dispose() => _metrics.Dispose();

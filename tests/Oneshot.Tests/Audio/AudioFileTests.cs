@@ -11,7 +11,7 @@ public class AudioFileTests
     [InlineData("aiff", 1e-4)]
     [InlineData("ogg", 0.05)]
     [InlineData("mp3", 0.05)]
-    public void DecodesOtherFormatsThroughFfmpeg(string extension, double rmsTolerance)
+    public void Decodes_other_formats_through_ffmpeg(string extension, double rmsTolerance)
     {
         using var dir = new TempDir();
         var tone = Signals.Sine(1000, Rate, Rate / 2, amplitude: 0.5);
@@ -26,7 +26,7 @@ public class AudioFileTests
     }
 
     [Fact]
-    public void MissingFfmpegNamesThePackage()
+    public void Missing_ffmpeg_names_the_package()
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("x.flac"), [0x66, 0x4C, 0x61, 0x43, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -36,7 +36,7 @@ public class AudioFileTests
     }
 
     [Fact]
-    public void CorruptFilesGiveAReasonNamingTheFile()
+    public void Corrupt_files_give_a_reason_naming_the_file()
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("garbage.mp3"), Enumerable.Range(0, 5000).Select(i => (byte)(i * 7919 % 251)).ToArray());
@@ -45,7 +45,7 @@ public class AudioFileTests
     }
 
     [Fact]
-    public void MonoDownmixAveragesChannels()
+    public void Mono_downmix_averages_channels()
     {
         var audio = new AudioData(8000, [[1f, 0.5f], [0f, -0.5f]]);
         Assert.Equal([0.5f, 0f], audio.ToMono());

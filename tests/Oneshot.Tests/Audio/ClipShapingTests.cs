@@ -5,7 +5,7 @@ namespace Oneshot.Tests.Audio;
 public class ClipShapingTests
 {
     [Fact]
-    public void LeadingSilenceStopsJustBeforeTheAttack()
+    public void Leading_silence_stops_just_before_the_attack()
     {
         var x = new float[1000].Concat(Signals.Sine(500, 44100, 4410)).ToArray();
         x[200] = 1e-5f;   // a tiny click far below −50 dB of the peak stays "silence"
@@ -15,7 +15,7 @@ public class ClipShapingTests
     }
 
     [Fact]
-    public void ShortSoundsArePaddedWithAFadeIntoSilence()
+    public void Short_sounds_are_padded_with_a_fade_into_silence()
     {
         var x = Enumerable.Repeat(0.5f, 1000).ToArray();
         var clip = ClipShaping.FixedLength(x, 100, 4096, fadeSamples: 100);
@@ -28,7 +28,7 @@ public class ClipShapingTests
     }
 
     [Fact]
-    public void LongSoundsAreCroppedWithAFade()
+    public void Long_sounds_are_cropped_with_a_fade()
     {
         var x = Enumerable.Repeat(0.5f, 10000).ToArray();
         var clip = ClipShaping.FixedLength(x, 0, 4096, fadeSamples: 64);
@@ -38,7 +38,7 @@ public class ClipShapingTests
     }
 
     [Fact]
-    public void GainIsInDecibels()
+    public void Gain_is_in_decibels()
     {
         var x = new float[] { 0.5f, -0.25f };
         ClipShaping.ApplyGain(x, 6.0206);

@@ -7,7 +7,7 @@ public class DescriptorTests
     const int Rate = 44100;
 
     [Fact]
-    public void CentroidOfASineIsItsFrequency()
+    public void Centroid_of_a_sine_is_its_frequency()
     {
         var (centroid, flatness) = Descriptors.Spectral(Signals.Sine(1000, Rate, Rate), Rate);
         Assert.InRange(centroid, 980, 1020);
@@ -15,7 +15,7 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void WhiteNoiseIsFlatWithACentroidAtAQuarterOfTheRate()
+    public void White_noise_is_flat_with_a_centroid_at_a_quarter_of_the_rate()
     {
         var (centroid, flatness) = Descriptors.Spectral(Signals.Noise(Rate, seed: 3), Rate);
         Assert.InRange(centroid, Rate / 4.0 * 0.95, Rate / 4.0 * 1.05);
@@ -24,7 +24,7 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void AttackIsTheRiseFrom10To90Percent()
+    public void Attack_is_the_rise_from_10_to_90_percent()
     {
         // A 50 ms linear ramp rises from 10 % to 90 % in 40 ms.
         var x = Signals.Noise(Rate, seed: 5, amplitude: 0.8);
@@ -35,7 +35,7 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void DecayIsTheTimeToFallBy20Decibels()
+    public void Decay_is_the_time_to_fall_by_20_decibels()
     {
         // e^(−t/τ) reaches 10 % at τ·ln 10; τ = 0.1 s gives 0.230 s.
         var x = Signals.Sine(300, Rate, Rate);
@@ -49,7 +49,7 @@ public class DescriptorTests
     [InlineData(55.0)]
     [InlineData(220.0)]
     [InlineData(880.0)]
-    public void PitchOfAHarmonicToneIsItsFundamental(double f0)
+    public void Pitch_of_a_harmonic_tone_is_its_fundamental(double f0)
     {
         var x = new float[Rate];
         for (int h = 1; h <= 4; h++)
@@ -64,14 +64,14 @@ public class DescriptorTests
     }
 
     [Fact]
-    public void NoiseHasLowPitchConfidence()
+    public void Noise_has_low_pitch_confidence()
     {
         var (_, confidence) = Descriptors.Pitch(Signals.Noise(Rate, seed: 9), Rate);
         Assert.True(confidence < 0.5, $"confidence {confidence}");
     }
 
     [Fact]
-    public void ComputeFillsEveryDescriptor()
+    public void Compute_fills_every_descriptor()
     {
         var x = Signals.Sine(440, Rate, Rate, amplitude: 0.5);
         var d = Descriptors.Compute(x, Rate);

@@ -5,7 +5,7 @@ namespace Oneshot.Tests.Audio;
 public class LoudnessTests
 {
     [Fact]
-    public void FullScaleSineAt997HzIsMinus3Lufs()
+    public void Full_scale_sine_at_997_Hz_is_minus_3_LUFS()
     {
         // BS.1770: a 0 dBFS 997 Hz sine in one channel reads −3.01 LKFS.
         var tone = Signals.Sine(997, 48000, 48000 * 5, amplitude: 1.0);
@@ -15,7 +15,7 @@ public class LoudnessTests
     [Theory]
     [InlineData(48000)]
     [InlineData(44100)]
-    public void EbuStereoReferenceToneIsMinus23Lufs(int rate)
+    public void Ebu_stereo_reference_tone_is_minus_23_LUFS(int rate)
     {
         // EBU Tech 3341 case 1: 1 kHz sine at −23 dBFS in both channels of a stereo signal.
         var tone = Signals.Sine(1000, rate, rate * 20, amplitude: Loudness.DbToAmplitude(-23));
@@ -23,7 +23,7 @@ public class LoudnessTests
     }
 
     [Fact]
-    public void FilterCoefficientsMatchTheStandardAt48kHz()
+    public void Filter_coefficients_match_the_standard_at_48_kHz()
     {
         var (shelfB, shelfA) = Loudness.ShelfCoefficients(48000);
         Assert.Equal(1.53512485958697, shelfB[0], 9);
@@ -37,7 +37,7 @@ public class LoudnessTests
     }
 
     [Fact]
-    public void SilenceIsGatedOut()
+    public void Silence_is_gated_out()
     {
         var tone = Signals.Sine(1000, 48000, 48000 * 3, amplitude: 0.25);
         var withSilence = tone.Concat(new float[48000 * 3]).ToArray();
@@ -49,7 +49,7 @@ public class LoudnessTests
     }
 
     [Fact]
-    public void PeakIsInDecibelsFullScale()
+    public void Peak_is_in_decibels_full_scale()
     {
         Assert.Equal(-6.02, Loudness.PeakDb([0.1f, -0.5f, 0.2f]), 2);
         Assert.Equal(double.NegativeInfinity, Loudness.PeakDb([0f, 0f]));

@@ -18,7 +18,7 @@ public class ResamplerTests
     [InlineData(22050, 44100)]
     [InlineData(96000, 44100)]
     [InlineData(44100, 16000)]
-    public void PassbandIsFlat(int from, int to)
+    public void Passband_is_flat(int from, int to)
     {
         double nyquist = Math.Min(from, to) / 2.0;
         foreach (double fraction in Sweep(0.02, 0.9, 16))
@@ -37,7 +37,7 @@ public class ResamplerTests
     [InlineData(48000, 22050)]
     [InlineData(96000, 44100)]
     [InlineData(48000, 44100)]
-    public void AboveTheOutputNyquistNothingAliases(int from, int to)
+    public void Above_the_output_Nyquist_nothing_aliases(int from, int to)
     {
         double outNyquist = to / 2.0, inNyquist = from / 2.0;
         foreach (double f in Sweep(outNyquist * 1.01, inNyquist * 0.98, 12))
@@ -58,7 +58,7 @@ public class ResamplerTests
     [InlineData(44100, 41624)]   // up a semitone
     [InlineData(44100, 37083)]   // up three
     [InlineData(44100, 52444)]   // down three
-    public void FastKernelIsCleanEnoughForRetuning(int from, int to)
+    public void Fast_kernel_is_clean_enough_for_retuning(int from, int to)
     {
         double nyquist = Math.Min(from, to) / 2.0;
         foreach (double fraction in Sweep(0.02, 0.8, 10))
@@ -82,7 +82,7 @@ public class ResamplerTests
     }
 
     [Fact]
-    public void LengthFollowsTheRatio()
+    public void Length_follows_the_ratio()
     {
         Assert.Equal(44100, Resampler.Resample(new float[48000], 48000, 44100).Length);
         Assert.Equal(2 * 1001, Resampler.Resample(new float[1001], 22050, 44100).Length);

@@ -12,7 +12,7 @@ public class WavTests
     [InlineData(WavSampleFormat.Pcm16, 1.0 / 32768)]
     [InlineData(WavSampleFormat.Pcm24, 1.0 / 8388608)]
     [InlineData(WavSampleFormat.Float32, 0)]
-    public void WriterAndReaderRoundTrip(WavSampleFormat format, double step)
+    public void Writer_and_reader_round_trip(WavSampleFormat format, double step)
     {
         using var dir = new TempDir();
         var stereo = new AudioData(Rate, [Tone, Tone.Select(v => -v).ToArray()]);
@@ -36,7 +36,7 @@ public class WavTests
     [InlineData("-b 32 -e signed-integer", 1e-7, 0xFFFE)]
     [InlineData("-b 32 -e floating-point", 1e-7, 3)]
     [InlineData("-b 64 -e floating-point", 1e-7, 3)]
-    public void ReadsEveryEncodingSoxWrites(string soxFormat, double tolerance, int expectedTag)
+    public void Reads_every_encoding_sox_writes(string soxFormat, double tolerance, int expectedTag)
     {
         using var dir = new TempDir();
         WavWriter.Write(dir.File("source.wav"), Tone, Rate, WavSampleFormat.Float32);
@@ -52,7 +52,7 @@ public class WavTests
     }
 
     [Fact]
-    public void ReadsExtensibleMultichannelFiles()
+    public void Reads_extensible_multichannel_files()
     {
         using var dir = new TempDir();
         WavWriter.Write(dir.File("source.wav"), Tone, Rate, WavSampleFormat.Float32);
@@ -67,7 +67,7 @@ public class WavTests
     }
 
     [Fact]
-    public void ToleratesExtraAndOddSizedChunks()
+    public void Tolerates_extra_and_odd_sized_chunks()
     {
         byte[] plain = WavWriter.Encode(AudioData.Mono(Rate, Tone));
         // RIFF header, fmt chunk, then an odd-sized LIST chunk with its pad byte and a bext chunk, then data.
@@ -80,7 +80,7 @@ public class WavTests
     }
 
     [Fact]
-    public void DataSizeZeroOrPastTheEndMeansUntilTheEndOfTheFile()
+    public void Data_size_zero_or_past_the_end_means_until_the_end_of_the_file()
     {
         byte[] plain = WavWriter.Encode(AudioData.Mono(Rate, Tone));
         var zero = (byte[])plain.Clone();
@@ -98,7 +98,7 @@ public class WavTests
     }
 
     [Fact]
-    public void AnEmptyDataChunkFollowedByAnotherChunkIsEmpty()
+    public void An_empty_data_chunk_followed_by_another_chunk_is_empty()
     {
         byte[] plain = WavWriter.Encode(AudioData.Mono(Rate, []));
         byte[] file = [.. plain, .. Chunk("LIST", new byte[10])];
@@ -106,7 +106,7 @@ public class WavTests
     }
 
     [Fact]
-    public void DamagedFilesGiveMessagesNamingTheFile()
+    public void Damaged_files_give_messages_naming_the_file()
     {
         var missingFormat = Chunk("RIFF", [.. "WAVE"u8, .. Chunk("data", new byte[8])]);
         var e1 = Assert.Throws<OneshotException>(() => WavReader.Read(missingFormat, "noformat.wav"));
@@ -119,7 +119,7 @@ public class WavTests
     }
 
     [Fact]
-    public void UnsupportedEncodingsAreDecodedThroughFfmpeg()
+    public void Unsupported_encodings_are_decoded_through_ffmpeg()
     {
         using var dir = new TempDir();
         WavWriter.Write(dir.File("source.wav"), Tone, Rate, WavSampleFormat.Float32);

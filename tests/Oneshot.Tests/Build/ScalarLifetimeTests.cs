@@ -1,6 +1,5 @@
 using System.Reflection;
-using System.Reflection.Emit;
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +13,6 @@ namespace Oneshot.Tests.Build;
 /// </summary>
 public class ScalarLifetimeTests
 {
-    const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
     static readonly Assembly TorchSharpAssembly = typeof(torch).Assembly;
 
     [Fact]
@@ -47,7 +45,7 @@ public class ScalarLifetimeTests
             foreach (var type in assembly.GetTypes())
             {
                 if (type == typeof(Scalars) || type.DeclaringType == typeof(Scalars)) continue;
-                foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
+                foreach (var method in Il.MethodsOf(type))
                     foreach (var (target, next) in Il.Calls(method))
                     {
                         if (target.Module.Assembly != TorchSharpAssembly) continue;
@@ -74,54 +72,5 @@ public class ScalarLifetimeTests
         result = Il.Calls(method).Any(call => MakesScalar(call.Target) || call.Target.Module.Assembly == TorchSharpAssembly && CreatesScalarInside(call.Target, known));
         known[method] = result;
         return result;
-    }
-
-    /// <summary>A small IL reader: the methods a method calls, each with the opcode that follows the call.</summary>
-    static class Il
-    {
-        static readonly Dictionary<short, OpCode> opcodes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(op => op.Value);
-
-        public static bool IsStore(OpCode? op) => op is { } o && (o.Name!.StartsWith("stloc") || o == OpCodes.Stfld || o == OpCodes.Stsfld);
-
-        public static IReadOnlyList<(MethodBase Target, OpCode? Next)> Calls(MethodBase method)
-        {
-            byte[]? il;
-            try { il = method.GetMethodBody()?.GetILAsByteArray(); }
-            catch (Exception e) when (e is InvalidOperationException or BadImageFormatException) { il = null; }
-            if (il == null) return [];
-            var found = new List<(MethodBase, OpCode?)>();
-            MethodBase? pending = null;
-            for (int i = 0; i < il.Length;)
-            {
-                var op = opcodes[il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i]];
-                if (pending != null) { found.Add((pending, op)); pending = null; }
-                i += op.Size;
-                if ((op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj) && Resolve(method, BitConverter.ToInt32(il, i)) is { } target)
-                    pending = target;
-                i += op.OperandType switch
-                {
-                    OperandType.InlineNone => 0,
-                    OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                    OperandType.InlineVar => 2,
-                    OperandType.InlineI8 or OperandType.InlineR => 8,
-                    OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                    _ => 4,
-                };
-            }
-            if (pending != null) found.Add((pending, null));
-            return found;
-        }
-
-        static MethodBase? Resolve(MethodBase method, int token)
-        {
-            try
-            {
-                return method.Module.ResolveMethod(token,
-                    method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null,
-                    method.IsGenericMethod ? method.GetGenericArguments() : null);
-            }
-            catch (Exception e) when (e is ArgumentException or TypeLoadException or FileNotFoundException) { return null; }
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,7 +7,7 @@ namespace Oneshot.Tests.Build;
 public class TorchSharpTests
 {
     [Fact]
-    public void LoadsAndComputes()
+    public void Loads_and_computes()
     {
         using var scope = NewDisposeScope();
         var a = tensor(new float[] { 1, 2, 3, 4 }).reshape(2, 2);
@@ -26,7 +27,7 @@ public class TorchSharpTests
     }
 
     [Fact]
-    public void NativeLibraryIsPatchedOnlyInTheBuildOutput()
+    public void Native_library_is_patched_only_in_the_build_output()
     {
         string output = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(output), $"{output} is missing");
@@ -42,5 +43,29 @@ public class TorchSharpTests
         string cached = Path.Combine(home, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         if (File.Exists(cached))
             Assert.Contains("Flags: none", Tools.Run("readelf", "-V", cached).Split('\n').Single(l => l.Contains("Name: GLIBCXX_3.4.32")));
+    }
+
+    /// <summary>
+    /// TorchSharp's <c>t.sum(0)</c> binds to <c>sum(ScalarType?)</c> — the literal 0 converts to an
+    /// enum — and sums everything into bytes instead of along dimension 0 (<c>sum(0L)</c> is meant).
+    /// An integer accumulation type for our float tensors is never intended, so any call that hands
+    /// a reduction a small integer as its ScalarType is one of these.
+    /// </summary>
+    [Fact]
+    public void Our_code_never_passes_a_dimension_where_torch_expects_a_scalar_type()
+    {
+        var problems = new List<string>();
+        foreach (var assembly in new[] { typeof(Oneshot.TorchInterop.Scalars).Assembly, typeof(Oneshot.Cli.CliApp).Assembly })
+            foreach (var type in assembly.GetTypes())
+                foreach (var method in Il.MethodsOf(type))
+                {
+                    var code = Il.Instructions(method);
+                    for (int i = 2; i < code.Count; i++)
+                        if (code[i].Member is MethodInfo call && call.Module.Assembly == typeof(torch).Assembly
+                            && code[i - 1].Member is ConstructorInfo nullable && nullable.DeclaringType == typeof(ScalarType?)
+                            && code[i - 2].Integer is >= (long)ScalarType.Byte and <= (long)ScalarType.Int64)
+                            problems.Add($"{type.FullName}.{method.Name} calls {call.Name}((ScalarType){code[i - 2].Integer}): a dimension was meant; write it as a long ({call.Name}({code[i - 2].Integer}L)).");
+                }
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Order()));
     }
 }

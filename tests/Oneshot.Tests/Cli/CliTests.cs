@@ -18,7 +18,7 @@ public class CliTests
     }
 
     [Fact]
-    public void EveryCommandHasHelp()
+    public void Every_command_has_help()
     {
         foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
                                         ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"] })
@@ -30,7 +30,7 @@ public class CliTests
     }
 
     [Fact]
-    public void MistakesGiveAClearMessageAndNoStackTrace()
+    public void Mistakes_give_a_clear_message_and_no_stack_trace()
     {
         using var dir = new TempDir();
         var (code, _, error) = Oneshot("data", "prepare", dir.File("missing-folder"), "--out", dir.File("out"));
@@ -74,7 +74,7 @@ public class CliTests
     }
 
     [Fact]
-    public void RecipeThenInfo()
+    public void Recipe_then_info()
     {
         using var dir = new TempDir();
         string dataset = dir.File("synthetic");

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Oneshot.Audio;
 using Oneshot.Data;
+using Oneshot.Storage;
 
 namespace Oneshot.Tests.Data;
 
@@ -37,7 +37,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void BrokenFilesAreReportedAndTheRestKept()
+    public void Broken_files_are_reported_and_the_rest_kept()
     {
         using var dir = new TempDir();
         string library = dir.File("library"), output = dir.File("dataset");
@@ -65,7 +65,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void TheDirectoryHoldsClipsMetaAndInfoThatAgree()
+    public void The_directory_holds_clips_meta_and_info_that_agree()
     {
         using var dir = new TempDir();
         string library = dir.File("library"), output = dir.File("dataset");
@@ -107,7 +107,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void TheSameSeedGivesTheSameDataset()
+    public void The_same_seed_gives_the_same_dataset()
     {
         using var dir = new TempDir();
         string library = dir.File("library");
@@ -118,7 +118,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void AnExistingDatasetIsReplacedOnlyWhenAsked()
+    public void An_existing_dataset_is_replaced_only_when_asked()
     {
         using var dir = new TempDir();
         string library = dir.File("library"), output = dir.File("dataset");
@@ -139,7 +139,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void CancellingLeavesNothingBehind()
+    public void Cancelling_leaves_nothing_behind()
     {
         using var dir = new TempDir();
         string library = dir.File("library");
@@ -153,7 +153,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void ListFilesAndGroupRulesAreHonoured()
+    public void List_files_and_group_rules_are_honoured()
     {
         using var dir = new TempDir();
         string library = dir.File("library");
@@ -176,7 +176,7 @@ public class DatasetBuilderTests
     [InlineData(16000, 8000, "--length")]
     [InlineData(16000, 64000, "--length")]
     [InlineData(1000, 1000, "--sample-rate")]
-    public void BadOptionsNameTheOption(int rate, int length, string option)
+    public void Bad_options_name_the_option(int rate, int length, string option)
     {
         var options = new PrepareOptions { SampleRate = rate, ClipLength = length };
         Assert.Contains(option, Assert.Throws<OneshotException>(options.Validate).Message);
@@ -184,7 +184,7 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void SplitsTakeWholeGroupsNearTheWantedFractions()
+    public void Splits_take_whole_groups_near_the_wanted_fractions()
     {
         var groups = Enumerable.Range(0, 50).ToDictionary(i => $"g{i}", i => 5 + i % 7);
         var splits = Splitter.Assign(groups, [0.8, 0.1, 0.1], seed: 1);

@@ -1,5 +1,6 @@
 using Oneshot.Data;
 using Oneshot.Data.Recipes;
+using Oneshot.Storage;
 
 namespace Oneshot.Tests.Data;
 
@@ -8,7 +9,7 @@ public class RecipeTests
     static readonly PrepareOptions Options = new() { SampleRate = 22050, ClipLength = 32768 };
 
     [Fact]
-    public void SyntheticMakesKitsOfEveryKind()
+    public void Synthetic_makes_kits_of_every_kind()
     {
         using var dir = new TempDir();
         using var recipe = Recipes.Open(new RecipeRequest("synthetic", Count: 24), Options);
@@ -29,7 +30,7 @@ public class RecipeTests
     }
 
     [Fact]
-    public void DrumsComeFromTheHydrogenKitsWithLabels()
+    public void Drums_come_from_the_hydrogen_kits_with_labels()
     {
         Assert.True(DrumsRecipe.IsInstalled(), $"{DrumsRecipe.Package} is not installed; ./setup.sh test installs it");
         using var dir = new TempDir();
@@ -50,7 +51,7 @@ public class RecipeTests
     }
 
     [Fact]
-    public void DrumsLeaveOutKitsOfOtherPackagesSoTheSplitsStayTheSame()
+    public void Drums_leave_out_kits_of_other_packages_so_the_splits_stay_the_same()
     {
         using var dir = new TempDir();
         string root = dir.File("drumkits");
@@ -77,7 +78,7 @@ public class RecipeTests
     }
 
     [Fact]
-    public void AMissingPackageOrSoundFontIsNamed()
+    public void A_missing_package_or_sound_font_is_named()
     {
         var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
         Assert.Contains("apt-get install hydrogen-drumkits", error.Message);
@@ -94,11 +95,11 @@ public class RecipeTests
     [InlineData("bd_01", "kick")]
     [InlineData("Cowbell", "cymbal")]
     [InlineData("Shaker", "percussion")]
-    public void DrumClassesComeFromInstrumentNames(string name, string expected) =>
+    public void Drum_classes_come_from_instrument_names(string name, string expected) =>
         Assert.Equal(expected, DrumsRecipe.DrumClass(name));
 
     [Fact]
-    public void NotesAreRenderedFromTheSoundFont()
+    public void Notes_are_rendered_from_the_sound_font()
     {
         Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
         using var dir = new TempDir();
@@ -123,7 +124,7 @@ public class RecipeTests
     }
 
     [Fact]
-    public void GmDrumKitsAreRenderedFromTheSoundFontsDrumBank()
+    public void Gm_drum_kits_are_rendered_from_the_sound_fonts_drum_bank()
     {
         Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
         using var recipe = Recipes.Open(new RecipeRequest("gm-drums"), Options);
@@ -142,10 +143,10 @@ public class RecipeTests
     }
 
     [Fact]
-    public void GmDrumsTakeTheGeneralMidiKitsOrEveryPresetOfADrumKitSoundFont()
+    public void Gm_drums_take_the_general_midi_kits_or_every_preset_of_a_drum_kit_sound_font()
     {
         Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
-        using (var synth = new Oneshot.Native.FluidSynth(NotesRecipe.DefaultSoundFont, 22050))
+        using (var synth = new FluidSynth(NotesRecipe.DefaultSoundFont, 22050))
         {
             var presets = synth.Presets();
             Assert.Contains((128, 0, "Standard"), presets);

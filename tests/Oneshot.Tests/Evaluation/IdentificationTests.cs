@@ -1,4 +1,3 @@
-using Oneshot.Audio;
 using Oneshot.Evaluation;
 
 namespace Oneshot.Tests.Evaluation;

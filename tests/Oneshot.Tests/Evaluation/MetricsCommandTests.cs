@@ -87,8 +87,8 @@ print(json.dumps({"fad": fad, "precision": precision, "recall": recall, "density
     public void Mismatched_or_broken_files_are_clear_errors()
     {
         using var dir = new TempDir();
-        Oneshot.Data.NpyFile.Write(dir.File("a.npy"), new float[40], [10, 4]);
-        Oneshot.Data.NpyFile.Write(dir.File("b.npy"), new float[30], [10, 3]);
+        Oneshot.Storage.NpyFile.Write(dir.File("a.npy"), new float[40], [10, 4]);
+        Oneshot.Storage.NpyFile.Write(dir.File("b.npy"), new float[30], [10, 3]);
         var (code, _, error) = CliTests.Oneshot("metrics", dir.File("a.npy"), dir.File("b.npy"));
         Assert.Equal(1, code);
         Assert.Contains("differ in length (4 and 3)", error);

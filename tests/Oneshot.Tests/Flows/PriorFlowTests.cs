@@ -1,6 +1,6 @@
 using Oneshot.Flows;
-using Oneshot.Native;
-using Oneshot.Training;
+using Oneshot.Optimisation;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 

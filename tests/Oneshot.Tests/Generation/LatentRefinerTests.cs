@@ -1,7 +1,7 @@
 using Oneshot.Generation;
 using Oneshot.Model;
-using Oneshot.Native;
 using Oneshot.Tests.Training;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Generation;

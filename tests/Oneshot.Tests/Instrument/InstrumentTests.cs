@@ -6,7 +6,6 @@ using Oneshot.Audio;
 using Oneshot.Cli.Web;
 using Oneshot.Generation;
 using Oneshot.Instrument;
-using Oneshot.Tests.Listening;
 using Oneshot.Tests.Training;
 
 namespace Oneshot.Tests.Instrument;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Oneshot.Cli.Web;
-using Oneshot.Listening;
 
 namespace Oneshot.Tests.Listening;
 

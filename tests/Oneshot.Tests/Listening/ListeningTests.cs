@@ -2,6 +2,7 @@ using Oneshot.Audio;
 using Oneshot.Evaluation;
 using Oneshot.Evaluation.Report;
 using Oneshot.Listening;
+using Oneshot.Statistics;
 
 namespace Oneshot.Tests.Listening;
 

@@ -1,5 +1,5 @@
 using Oneshot.Model;
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Model;

@@ -1,5 +1,5 @@
 using Oneshot.Model;
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Model;
@@ -28,12 +28,12 @@ public class SpectralLossTests
     {
         using var scope = NewDisposeScope();
         var config = new ModelConfig();
-        Assert.True(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config));
-        Assert.False(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config with { SpectralFloorDb = -100 }));
-        Assert.False(Oneshot.Evaluation.ReconstructionMetrics.SpectralIsTrainingLoss(config with { StftSizes = [1024, 256] }));
+        Assert.True(ReconstructionMetrics.SpectralIsTrainingLoss(config));
+        Assert.False(ReconstructionMetrics.SpectralIsTrainingLoss(config with { SpectralFloorDb = -100 }));
+        Assert.False(ReconstructionMetrics.SpectralIsTrainingLoss(config with { StftSizes = [1024, 256] }));
 
         using var training = new SpectralLoss(config.StftSizes, config.SpectralFloorDb);
-        using var metrics = new Oneshot.Evaluation.ReconstructionMetrics(22050);
+        using var metrics = new ReconstructionMetrics(22050);
         var x = randn(2, 8192);
         var y = x.Plus(randn(2, 8192).mul(0.1));
         Assert.True(training.PerItem(x, y).allclose(metrics.Spectral(x, y)));

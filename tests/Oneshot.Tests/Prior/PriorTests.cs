@@ -1,9 +1,8 @@
 using Oneshot.Generation;
-using Oneshot.Native;
 using Oneshot.Prior;
 using Oneshot.Tests.Training;
+using Oneshot.TorchInterop;
 using Oneshot.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Prior;
@@ -64,7 +63,17 @@ public class PriorTests
 
     static PriorConfig Small(PriorKind kind) => new()
     {
-        Kind = kind, Layers = 2, Hidden = 16, Bins = 4, Steps = 40, BatchSize = 32, ValidateEvery = 10, Patience = 100, FitDraws = 8, HeldOutDraws = 4, Components = 2,
+        Kind = kind,
+        Layers = 2,
+        Hidden = 16,
+        Bins = 4,
+        Steps = 40,
+        BatchSize = 32,
+        ValidateEvery = 10,
+        Patience = 100,
+        FitDraws = 8,
+        HeldOutDraws = 4,
+        Components = 2,
     };
 
     [Theory]

@@ -12,7 +12,7 @@ public class AugmentationTests
     [InlineData(12, 880)]
     [InlineData(-12, 220)]
     [InlineData(3, 523.25)]
-    public void RetuningChangesPitchAndLengthTogetherAsASamplerDoes(double semitones, double expectedHz)
+    public void Retuning_changes_pitch_and_length_together_as_a_sampler_does(double semitones, double expectedHz)
     {
         // Half a second of A4, then silence; the clip stays one second long.
         var clip = new float[Rate];
@@ -38,7 +38,7 @@ public class AugmentationTests
     [Theory]
     [InlineData(6.0)]
     [InlineData(-6.0)]
-    public void TheHighShelfHasItsGainAboveTheCornerAndNoneAtDc(double gainDb)
+    public void The_high_shelf_has_its_gain_above_the_corner_and_none_at_DC(double gainDb)
     {
         var (b, a) = Biquad.HighShelfCoefficients(Rate, 2000, gainDb);
         Assert.Equal(0, ResponseDb(b, a, 0), 2);
@@ -48,7 +48,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void ShelvingBrightensOrDarkensAtTheSamePeak()
+    public void Shelving_brightens_or_darkens_at_the_same_peak()
     {
         var noise = Signals.Noise(Rate / 2, seed: 3);
         var brighter = (float[])noise.Clone();
@@ -65,7 +65,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void RetuningAndToneAreOffInOldConfigsOnInTheCpuPresetAndChangeTheClip()
+    public void Retuning_and_tone_are_off_in_old_configs_on_in_the_cpu_preset_and_change_the_clip()
     {
         var clip = Signals.Noise(Rate / 4, seed: 5);
         float[] Augment(TrainConfig config)

@@ -1,4 +1,4 @@
-using Oneshot.Training;
+using Oneshot.Benchmarks;
 
 namespace Oneshot.Tests.Training;
 
@@ -16,7 +16,7 @@ public class MemoryTests
     public void Memory_stays_flat_over_many_steps()
     {
         var config = TinyData.Config("train.batch_size=2");
-        var result = Benchmarks.Memory(config, 50, 200, i => Benchmarks.SyntheticBatch(i % 4, 2, 8192, 8000));
+        var result = TrainingBenchmark.Memory(config, 50, 200, i => TrainingBenchmark.SyntheticBatch(i % 4, 2, 8192, 8000));
         Assert.Equal(result.FirstLiveTensors, result.LastLiveTensors);
         Assert.True(result.LastResidentMb - result.FirstResidentMb < 40, $"resident memory grew from {result.FirstResidentMb:0} to {result.LastResidentMb:0} MB");
     }

@@ -1,7 +1,7 @@
+using Oneshot.Benchmarks;
 using Oneshot.Model;
 using Oneshot.Storage;
 using Oneshot.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Training;
@@ -56,7 +56,7 @@ public class ModelTests
     {
         // Half-second clips keep this fast; the architecture is the tiny preset's.
         var config = TinyData.Config("model.clip_length=4096", "train.beta=0.0001", "train.gradient_clip=0", "train.learning_rate=0.01", "train.steps=300");
-        var batch = Benchmarks.SyntheticBatch(0, 4, 4096, 8000);
+        var batch = TrainingBenchmark.SyntheticBatch(0, 4, 4096, 8000);
         random.manual_seed(3);
         using var model = new WaveformVae(config.Model);
         using var step = new Stage1Step(model, config.Train, CPU);

@@ -21,7 +21,8 @@ public static class TinyData
     {
         new Oneshot.Training.VaeTrainer().Run(new Oneshot.Training.TrainRequest
         {
-            DataDirectory = data, ModelDirectory = dir.File(name),
+            DataDirectory = data,
+            ModelDirectory = dir.File(name),
             Config = Config([$"train.steps={steps}", $"train.validate_every={steps}", $"train.checkpoint_every={steps}", "train.batch_size=2", "train.examples=1", .. settings]),
         });
         return dir.File(name);

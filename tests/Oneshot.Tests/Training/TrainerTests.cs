@@ -1,7 +1,8 @@
+using Oneshot.Data;
 using Oneshot.Generation;
+using Oneshot.Model;
 using Oneshot.Storage;
 using Oneshot.Training;
-using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Training;
 

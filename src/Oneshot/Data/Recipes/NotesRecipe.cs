@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Oneshot.Audio;
-using Oneshot.Native;
 
 namespace Oneshot.Data.Recipes;
 

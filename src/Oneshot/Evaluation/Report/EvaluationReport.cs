@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Oneshot.Storage;
+using Oneshot.Model;
 
 namespace Oneshot.Evaluation.Report;
 

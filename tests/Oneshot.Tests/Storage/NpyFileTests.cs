@@ -1,12 +1,12 @@
 using System.Text;
-using Oneshot.Data;
+using Oneshot.Storage;
 
-namespace Oneshot.Tests.Data;
+namespace Oneshot.Tests.Storage;
 
 public class NpyFileTests
 {
     [Fact]
-    public void HeaderFollowsTheNpyFormat()
+    public void Header_follows_the_npy_format()
     {
         using var dir = new TempDir();
         string path = dir.File("a.npy");
@@ -32,7 +32,7 @@ public class NpyFileTests
     }
 
     [Fact]
-    public void AnUncommittedWriterLeavesNoFile()
+    public void An_uncommitted_writer_leaves_no_file()
     {
         using var dir = new TempDir();
         using (var writer = new NpyFile.RowWriter(dir.File("b.npy"), 2)) writer.WriteRow([1f, 2f]);
@@ -40,7 +40,7 @@ public class NpyFileTests
     }
 
     [Fact]
-    public void NumpyReadsTheFileAsIs()
+    public void Numpy_reads_the_file_as_is()
     {
         using var dir = new TempDir();
         string path = dir.File("c.npy");

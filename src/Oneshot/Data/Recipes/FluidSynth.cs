@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Oneshot.Native;
+namespace Oneshot.Data.Recipes;
 
 /// <summary>
 /// The few libfluidsynth (v2, Debian package libfluidsynth3) calls needed to render single notes

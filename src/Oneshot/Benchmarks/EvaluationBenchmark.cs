@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Oneshot.Training;
+using Oneshot.Evaluation;
 
-namespace Oneshot.Evaluation;
+
+namespace Oneshot.Benchmarks;
 
 public sealed record EvaluationSpeed(string Embedder, int Count, int ClipLength, double EmbedMsPerClip,
                                      double FadSeconds, double FadInfinitySeconds, double KidSeconds, double ManifoldSeconds, double VendiSeconds, double NdbSeconds)
@@ -22,7 +23,7 @@ public static class EvaluationBenchmark
             for (int start = 0; start < count; start += 16)
             {
                 int size = Math.Min(16, count - start);
-                var batch = Benchmarks.SyntheticBatch(offset + start, size, clipLength, sampleRate);
+                var batch = TrainingBenchmark.SyntheticBatch(offset + start, size, clipLength, sampleRate);
                 var clips = Enumerable.Range(0, size).Select(i => batch.Samples.AsSpan(i * clipLength, clipLength).ToArray()).ToList();
                 var e = embedder.Embed(clips, sampleRate);
                 for (int i = 0; i < size; i++) rows.Add(e.Row(i).ToArray());

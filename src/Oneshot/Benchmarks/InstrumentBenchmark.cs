@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Oneshot.Generation;
+using Oneshot.Instrument;
 
-namespace Oneshot.Instrument;
+namespace Oneshot.Benchmarks;
 
 /// <param name="DecodedMs">Request → sound ready, for the requests that were decoded.</param>
 /// <param name="ReleaseMs">Slider release (the last move of a drag) → its sound ready: what a player waits for.</param>

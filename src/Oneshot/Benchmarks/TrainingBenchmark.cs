@@ -1,25 +1,21 @@
-using Oneshot.Generation;
 using System.Diagnostics;
 using Oneshot.Model;
+using Oneshot.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Oneshot.Training;
+namespace Oneshot.Benchmarks;
 
 public sealed record ThroughputResult(string Preset, int BatchSize, int ClipLength, int Steps, double ClipsPerSecond,
                                       double DataMs, double ForwardMs, double BackwardMs, double OptimizerMs, long Parameters);
 
-/// <param name="DecoderMedianMs">The decoder alone (latent → bands), so MedianMs − DecoderMedianMs is about the PQMF synthesis.</param>
-public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor, double DecoderMedianMs);
-
-public sealed record SamplingResult(string Prior, int Count, double SampleMsPerClip, double DecodeMsPerClip);
 public sealed record MemoryResult(string Preset, long FirstSteps, double FirstResidentMb, long FirstLiveTensors, long TotalSteps, double LastResidentMb, long LastLiveTensors);
 
 /// <summary>
-/// Measurements behind `oneshot bench` and docs/benchmarks.md. They print numbers; nothing here
-/// asserts a speed (shared machines are noisy).
+/// `oneshot bench --preset P`: training throughput and memory, for docs/benchmarks.md. Like every
+/// benchmark here it prints numbers and asserts no speed (shared machines are noisy).
 /// </summary>
-public static class Benchmarks
+public static class TrainingBenchmark
 {
     /// <summary>Clips that look like one-shots (a decaying tone plus a noise burst), so the spectra are realistic.</summary>
     public static Batch SyntheticBatch(long index, int size, int length, int sampleRate)
@@ -63,57 +59,6 @@ public static class Benchmarks
         return new ThroughputResult(config.Preset, config.Train.BatchSize, config.Model.ClipLength, steps, steps * config.Train.BatchSize / seconds,
             1000 * data / steps, 1000 * forward / steps, 1000 * backward / steps, 1000 * optimizer / steps,
             model.parameters().Sum(p => p.numel()));
-    }
-
-    /// <summary>Time to decode one latent to a clip (median of many) with the given thread count.</summary>
-    public static DecodeLatencyResult DecodeLatency(RunConfig config, int threads, int repeats)
-    {
-        int previous = get_num_threads();
-        set_num_threads(threads);
-        try
-        {
-            random.manual_seed(config.Train.Seed);
-            using var model = new WaveformVae(config.Model);
-            model.Freeze();
-            using var _ = inference_mode();
-            var times = new List<double>();
-            var decoderTimes = new List<double>();
-            using var z = randn(1, config.Model.LatentSize);
-            for (int i = 0; i < repeats + 5; i++)
-            {
-                using var scope = NewDisposeScope();
-                var clock = Stopwatch.StartNew();
-                model.Decode(z).data<float>();   // reading the result makes sure the work is done
-                double whole = clock.Elapsed.TotalMilliseconds;
-                clock.Restart();
-                model.DecodeBands(z).data<float>();
-                if (i < 5) continue;
-                times.Add(whole);
-                decoderTimes.Add(clock.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
-            decoderTimes.Sort();
-            double median = times[times.Count / 2], p90 = times[(int)(times.Count * 0.9)];
-            double clipMs = 1000.0 * config.Model.ClipLength / config.Model.SampleRate;
-            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median, decoderTimes[decoderTimes.Count / 2]);
-        }
-        finally
-        {
-            set_num_threads(previous);
-        }
-    }
-
-    /// <summary>Drawing <paramref name="count"/> latents from a model's prior and decoding them, per clip.</summary>
-    public static SamplingResult SampleAndDecode(ModelRunner runner, int count, bool trainedPrior, int batchSize = 16)
-    {
-        runner.Decode(runner.SampleLatents(2, 1, seed: 0, trainedPrior), batchSize); // warm-up
-        var clock = Stopwatch.StartNew();
-        var latents = runner.SampleLatents(count, 1, seed: 1, trainedPrior);
-        double sampleSeconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        runner.Decode(latents, batchSize);
-        double decodeSeconds = clock.Elapsed.TotalSeconds;
-        return new SamplingResult(trainedPrior ? "trained" : "standard", count, 1000 * sampleSeconds / count, 1000 * decodeSeconds / count);
     }
 
     /// <summary>Resident memory and live tensors after <paramref name="firstSteps"/> and after <paramref name="totalSteps"/> training steps.</summary>

@@ -1,7 +1,7 @@
 using System.IO.MemoryMappedFiles;
-using Oneshot.Data;
+using Oneshot.Storage;
 
-namespace Oneshot.Training;
+namespace Oneshot.Data;
 
 /// <summary>A dataset directory opened for training: clips.npy memory-mapped, meta.jsonl read once.</summary>
 public sealed class ClipStore : IDisposable

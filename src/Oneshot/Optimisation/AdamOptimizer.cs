@@ -1,8 +1,8 @@
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
-namespace Oneshot.Training;
+namespace Oneshot.Optimisation;
 
 /// <summary>
 /// Adam (Kingma &amp; Ba 2015) over named parameters. Our own so that its state (m, v, step) lives in
@@ -91,7 +91,7 @@ public sealed class AdamOptimizer : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         // Held by `using` for the whole loop: a temporary Scalar could be freed by the finaliser
-        // while libtorch reads it (see Native/ScalarSafeMath.cs).
+        // while libtorch reads it (see TorchInterop/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
         using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize;
         for (int i = 0; i < _parameters.Length; i++)

@@ -1,10 +1,8 @@
 using Oneshot.Audio;
-using Oneshot.Model;
-using TorchSharp;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
-namespace Oneshot.Evaluation;
+namespace Oneshot.Model;
 
 /// <summary>How close reconstructions are to their originals, per clip.</summary>
 public sealed class ReconstructionMetrics : IDisposable

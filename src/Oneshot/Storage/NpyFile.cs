@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Oneshot.Data;
+namespace Oneshot.Storage;
 
 /// <summary>
 /// NumPy .npy files (format version 1.0) of little-endian float32, C order — what numpy.load

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Oneshot.Native;
+namespace Oneshot.TorchInterop;
 
 /// <summary>
 /// Scalars that live for the whole process.

@@ -1,9 +1,8 @@
-using TorchSharp;
-using Oneshot.Model;
+using Oneshot.Flows;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
-using Oneshot.Native;
 
-namespace Oneshot.Flows;
+namespace Oneshot.Model;
 
 /// <summary>
 /// K conditional flow steps after the diagonal Gaussian posterior, with the order of dimensions

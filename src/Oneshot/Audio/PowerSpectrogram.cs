@@ -1,8 +1,8 @@
-using Oneshot.Native;
+using Oneshot.TorchInterop;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Oneshot.Evaluation;
+namespace Oneshot.Audio;
 
 /// <summary>|STFT|² with a centred, reflect-padded window: what every mel front end of the evaluation starts from.</summary>
 public static class PowerSpectrogram
