@@ -2,7 +2,7 @@ namespace Oneshot.Model;
 
 public enum PosteriorFlowKind { None, Iaf, Sylvester }
 
-/// <summary>The architecture: every number the model is built from (DESIGN.md, "The model").</summary>
+/// <summary>The architecture: every number the model is built from (docs/architecture.md, "The model").</summary>
 public sealed record ModelConfig
 {
     public int SampleRate { get; init; } = 44100;

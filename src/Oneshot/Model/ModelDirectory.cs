@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Oneshot.Model;
 
 /// <summary>
-/// A model directory (DESIGN.md): config.json, model.safetensors (parameter names are module paths),
+/// A model directory (docs/formats.md): config.json, model.safetensors (parameter names are module paths),
 /// latent.json, and train/ with checkpoints and logs.
 /// </summary>
 public static class ModelDirectory

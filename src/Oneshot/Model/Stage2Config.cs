@@ -1,7 +1,7 @@
 namespace Oneshot.Model;
 
 /// <summary>
-/// Stage 2 (DESIGN.md): from <see cref="StartStep"/> on, the encoder is frozen and the decoder is
+/// Stage 2 (docs/architecture.md, "The model"): from <see cref="StartStep"/> on, the encoder is frozen and the decoder is
 /// fine-tuned against discriminators, with the spectral loss kept and feature matching added.
 /// </summary>
 public sealed record Stage2Config

@@ -7,7 +7,7 @@ namespace Oneshot.Model;
 public sealed record VaeOutput(Tensor Reconstruction, Tensor ReconstructionBands, Tensor TargetBands, Posterior Posterior, Tensor Z, Tensor KlPerItem);
 
 /// <summary>
-/// The waveform VAE of DESIGN.md: PQMF analysis → encoder → one latent vector (diagonal Gaussian,
+/// The waveform VAE (docs/architecture.md, "The model"): PQMF analysis → encoder → one latent vector (diagonal Gaussian,
 /// then K flow steps) → decoder → PQMF synthesis. Clips are zero-padded to a whole number of hops
 /// inside and cropped back, so the output is exactly as long as the input.
 /// </summary>
