@@ -1,0 +1,21 @@
+namespace Oneshot.Evaluation;
+
+/// <summary>What `oneshot eval` was asked to judge, and how.</summary>
+public sealed record EvalRequest
+{
+    public required IReadOnlyList<string> Models { get; init; }
+    public required string DataDirectory { get; init; }
+    public required string OutDirectory { get; init; }
+    /// <summary>An ONNX CLAP audio encoder; null: the built-in log-mel statistics embedder.</summary>
+    public string? ClapModel { get; init; }
+    /// <summary>Generated clips per model and prior; null: as many as the test split has.</summary>
+    public int? Samples { get; init; }
+    public int Seed { get; init; } = 1;
+    public double Temperature { get; init; } = 1;
+    /// <summary>Gradient steps on each latent before reconstructing (<see cref="Generation.LatentRefiner"/>); 0: the encoder's latents.</summary>
+    public int RefineSteps { get; init; }
+    public string? CacheDirectory { get; init; }
+    /// <summary>Clips of each kind written as WAV for the report's players.</summary>
+    public int Examples { get; init; } = 6;
+    public DistributionOptions Metrics { get; init; } = new();
+}

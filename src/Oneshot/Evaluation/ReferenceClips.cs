@@ -1,0 +1,54 @@
+using Oneshot.Data;
+using Oneshot.Data.Recipes;
+
+namespace Oneshot.Evaluation;
+
+/// <summary>
+/// The real clips every model is judged against, read and embedded once: the test split, the train
+/// split, and as many train clips as test clips ("seen") spread through it, with their labels and
+/// identification spectrograms.
+/// </summary>
+sealed class ReferenceClips
+{
+    public required float[][] Test { get; init; }
+    public required float[][] Train { get; init; }
+    public required float[][] Seen { get; init; }
+    /// <summary>Each test clip's class (else its group), for the latent plot.</summary>
+    public required string[] TestPlotLabels { get; init; }
+    public required ClipLabels TestLabels { get; init; }
+    public required ClipLabels SeenLabels { get; init; }
+    public required EmbeddingMatrix TestEmbeddings { get; init; }
+    public required EmbeddingMatrix TrainEmbeddings { get; init; }
+    public required EmbeddingMatrix SeenEmbeddings { get; init; }
+    public required EmbeddingMatrix TestIdentity { get; init; }
+    public required EmbeddingMatrix SeenIdentity { get; init; }
+
+    public static IReadOnlyList<int> SeenPositions(int trainCount, int testCount) =>
+        Recipes.EvenlySpaced(Enumerable.Range(0, trainCount).ToArray(), testCount);
+
+    /// <param name="embed">Embeds clips (and counts them as done).</param>
+    public static ReferenceClips Read(ClipStore store, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed)
+    {
+        var testIndices = store.IndicesOf("test");
+        var trainIndices = store.IndicesOf("train");
+        var test = testIndices.Select(store.Read).ToArray();
+        var train = trainIndices.Select(store.Read).ToArray();
+        // Reconstructing clips the model has seen beside ones it has not tells fitting from generalising.
+        var seenPositions = SeenPositions(train.Length, test.Length);
+        var seen = seenPositions.Select(i => train[i]).ToArray();
+        var testEmbeddings = embed(test);
+        var trainEmbeddings = embed(train);
+        return new ReferenceClips
+        {
+            Test = test, Train = train, Seen = seen,
+            TestPlotLabels = [.. testIndices.Select(i => DatasetLabels.Plotted(store.Meta[i]))],
+            TestLabels = DatasetLabels.Of(store, testIndices),
+            SeenLabels = DatasetLabels.Of(store, [.. seenPositions.Select(i => trainIndices[i])]),
+            TestEmbeddings = testEmbeddings,
+            TrainEmbeddings = trainEmbeddings,
+            SeenEmbeddings = trainEmbeddings.Rows(seenPositions),
+            TestIdentity = IdentificationSpectrogram.Of(test, store.SampleRate),
+            SeenIdentity = IdentificationSpectrogram.Of(seen, store.SampleRate),
+        };
+    }
+}
