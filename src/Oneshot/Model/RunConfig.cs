@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Oneshot.Model;
@@ -8,7 +9,10 @@ namespace Oneshot.Model;
 public sealed record RunConfig
 {
     public string Format { get; init; } = "oneshot-model";
-    public int Version { get; init; } = 1;
+    /// <summary>2 since the records' defaults became the cpu preset's (retuning and shelf on); version-1 files are migrated on load.</summary>
+    public int Version { get; init; } = CurrentVersion;
+
+    public const int CurrentVersion = 2;
     public string Preset { get; init; } = "cpu";
     public ModelConfig Model { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
@@ -38,15 +42,34 @@ public sealed record RunConfig
     {
         try
         {
-            var config = JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new OneshotException($"{origin} is empty.");
+            var node = JsonNode.Parse(json)?.AsObject() ?? throw new OneshotException($"{origin} is empty.");
+            int version = node["version"] is JsonValue v && v.TryGetValue(out int number) ? number : 1;
+            if (version < 1 || version > CurrentVersion)
+                throw new OneshotException($"{origin} has config version {version}; this Oneshot reads versions 1 to {CurrentVersion}.");
+            if (version == 1) MigrateFromVersion1(node);
+            var config = node.Deserialize<RunConfig>(Json) ?? throw new OneshotException($"{origin} is empty.");
             if (config.Format != "oneshot-model") throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
-            if (config.Version != 1) throw new OneshotException($"{origin} has config version {config.Version}; this Oneshot reads version 1.");
             return config;
         }
         catch (JsonException e)
         {
             throw new OneshotException($"{origin} is not a valid model config: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Version 1 left retuning and the shelf off by default (the cpu preset turned them on), so a
+    /// version-1 file without those keys trained without them: it keeps 0.
+    /// </summary>
+    static void MigrateFromVersion1(JsonObject config)
+    {
+        if (config["train"] is JsonObject train)
+        {
+            train["augment_pitch_semitones"] ??= 0.0;
+            train["augment_shelf_db"] ??= 0.0;
+        }
+        else config["train"] = new JsonObject { ["augment_pitch_semitones"] = 0.0, ["augment_shelf_db"] = 0.0 };
+        config["version"] = CurrentVersion;
     }
 
     public static RunConfig Load(string path)

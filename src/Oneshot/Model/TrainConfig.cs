@@ -30,12 +30,12 @@ public sealed record TrainConfig
     public double AugmentAllpassProbability { get; init; } = 0.5;
     /// <summary>
     /// Augmentation: retune the clip (pitch and length together, as a sampler does) by up to ± this
-    /// many semitones; 0 = off. Off here so configs written before it existed resume unchanged; the
-    /// cpu and gpu presets turn it and the shelf on (they helped held-out kits, docs/benchmarks.md).
+    /// many semitones; 0 = off. With the shelf it helped held-out kits (docs/benchmarks.md); configs
+    /// of version 1 that lack it keep it off (<see cref="RunConfig.Parse"/>).
     /// </summary>
-    public double AugmentPitchSemitones { get; init; }
+    public double AugmentPitchSemitones { get; init; } = 3;
     /// <summary>Augmentation: a high shelf (corner 1–4 kHz) of up to ± this many dB, peak kept; 0 = off.</summary>
-    public double AugmentShelfDb { get; init; }
+    public double AugmentShelfDb { get; init; } = 6;
 
     /// <summary>
     /// More datasets to learn from (`--also-train-on`): all their clips, every split, join the

@@ -8,21 +8,6 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Training;
 
-public sealed record PriorRequest
-{
-    public required string ModelDirectory { get; init; }
-    /// <summary>The dataset the model was trained on; by default the one recorded in config.json.</summary>
-    public string? DataDirectory { get; init; }
-    public PriorConfig Config { get; init; } = new();
-    public bool Resume { get; init; }
-    public bool Force { get; init; }
-    public double? MaxMinutes { get; init; }
-}
-
-public sealed record PriorProgress(long Step, long TotalSteps, double Loss, double BestNllPerDim, long BestStep);
-
-public sealed record PriorResult(PriorReport Report, bool Finished, bool StoppedEarly);
-
 /// <summary>
 /// `oneshot prior train`: fits a prior to the frozen model's posterior by maximum likelihood (the
 /// two-stage VAE recipe). Latents are fresh draws z_K from the training clips' posteriors at every
@@ -56,6 +41,8 @@ public sealed class PriorTrainer
         if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
             throw new OneshotException($"The model's dataset '{data}' is not there; pass it with --data DIR.");
         using var store = new ClipStore(data);
+        // A warning, not an error as on `train --resume`: a prior may be fitted to other clips on
+        // purpose (a subset, a re-prepared copy), while resuming on other data corrupts the run.
         if (store.Info.Hash != runConfig.Dataset.Hash)
             OnMessage?.Invoke($"'{data}' is not the dataset the model was trained on (hash {DatasetInfo.ShortHash(store.Info.Hash)}, the model's {DatasetInfo.ShortHash(runConfig.Dataset.Hash)}).");
         int[] trainIndices = store.IndicesOf("train"), heldOutIndices = store.IndicesOf("valid");
@@ -67,9 +54,8 @@ public sealed class PriorTrainer
         using var scope = NewDisposeScope();
         int n = model.Config.LatentSize;
         using var fitGenerator = new Generator(Seeds.Mix(config.Seed, 0xF17));
-        using var heldOutGenerator = new Generator(Seeds.Mix(config.Seed, 0x4E1D));
         var fitLatents = train.DrawAll(config.FitDraws, fitGenerator).to_type(ScalarType.Float64);
-        var heldOutLatents = heldOut.DrawAll(config.HeldOutDraws, heldOutGenerator);
+        var heldOutLatents = HeldOutLatents(heldOut, config);
         var mean = fitLatents.mean([0L]);
         var std = fitLatents.std(0).ClampMin(1e-6);
         var standardised = (fitLatents - mean) / std;
@@ -109,6 +95,13 @@ public sealed class PriorTrainer
         };
         if (finished) PriorFile.Save(directory, fitted, report);
         return new PriorResult(report, finished, stoppedEarly);
+    }
+
+    /// <summary>The fixed draws from the validation clips' posteriors that every held-out NLL is measured on.</summary>
+    public static Tensor HeldOutLatents(PosteriorSampler heldOut, PriorConfig config)
+    {
+        using var generator = new Generator(Seeds.Mix(config.Seed, 0x4E1D));
+        return heldOut.DrawAll(config.HeldOutDraws, generator);
     }
 
     (long Steps, long BestStep, bool Finished, bool StoppedEarly) TrainFlow(FlowPrior prior, PriorRequest request, PosteriorSampler train,
@@ -225,4 +218,3 @@ public sealed class PriorTrainer
         return (saved.Step, saved.BestNll, saved.BestStep, saved.BadValidations, best);
     }
 }
-

@@ -53,6 +53,28 @@ public class EvalCommandTests
         var seen = models[1].GetProperty("seen_reconstruction");
         Assert.Equal(recon.GetProperty("identification").GetProperty("count").GetInt32(), seen.GetProperty("identification").GetProperty("count").GetInt32());
         Assert.True(seen.GetProperty("log_mel_l1").GetDouble() > 0);
+        // Orderings a broken metric gets wrong: a clip's own source is of its class, so "same class"
+        // is never below top-1; top-5 never below top-1; a milder degradation is identified at least
+        // as often as a harsher one; real train clips are closer to the test clips than a 300-step
+        // tiny model's samples are.
+        foreach (var set in new[] { recon, seen })
+        {
+            var identification = set.GetProperty("identification");
+            double top1 = identification.GetProperty("top1").GetDouble();
+            Assert.True(identification.GetProperty("top5").GetDouble() >= top1);
+            Assert.True(identification.GetProperty("same_class").GetDouble() >= top1);
+            Assert.True(identification.GetProperty("median_rank").GetDouble() >= 1);
+        }
+        double Yardstick(string name) => yardsticks.EnumerateArray().Single(y => y.GetProperty("degradation").GetString() == name)
+            .GetProperty("identification").GetProperty("top1").GetDouble();
+        Assert.True(Yardstick("low-pass 4 kHz") >= Yardstick("low-pass 1 kHz"));
+        Assert.True(Yardstick("white noise −30 dBFS") >= Yardstick("white noise −20 dBFS"));
+        var real = root.GetProperty("real_train_versus_test");
+        foreach (var g in priors.EnumerateArray())
+        {
+            Assert.True(real.GetProperty("fad").GetDouble() < g.GetProperty("versus_test").GetProperty("fad").GetDouble());
+            Assert.True(real.GetProperty("kid").GetProperty("mean").GetDouble() < g.GetProperty("versus_test").GetProperty("kid").GetProperty("mean").GetDouble());
+        }
         var latent = models[1].GetProperty("latent");
         Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Oneshot.Audio;
 using Oneshot.Model;
 using Oneshot.Training;
@@ -65,7 +66,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void Retuning_and_tone_are_off_in_old_configs_on_in_the_cpu_preset_and_change_the_clip()
+    public void Retuning_and_tone_are_on_by_default_off_in_version_1_configs_without_them_and_change_the_clip()
     {
         var clip = Signals.Noise(Rate / 4, seed: 5);
         float[] Augment(TrainConfig config)
@@ -74,14 +75,25 @@ public class AugmentationTests
             Augmentation.Apply(clip, output, Rate, config, new Random(11));
             return output;
         }
-        var plain = new TrainConfig();
-        Assert.Equal(0, plain.AugmentPitchSemitones);
-        Assert.Equal(0, plain.AugmentShelfDb);
-        Assert.True(Presets.Get("cpu").Train.AugmentPitchSemitones > 0 && Presets.Get("cpu").Train.AugmentShelfDb > 0);
-        Assert.Equal(Augment(plain), Augment(plain));
-        Assert.NotEqual(Augment(plain), Augment(plain with { AugmentPitchSemitones = 2 }));
-        Assert.NotEqual(Augment(plain), Augment(plain with { AugmentShelfDb = 6 }));
-        Assert.Throws<OneshotException>(() => (plain with { AugmentPitchSemitones = 24 }).Validate());
+        Assert.Equal((3.0, 6.0), (new TrainConfig().AugmentPitchSemitones, new TrainConfig().AugmentShelfDb));
+        Assert.Equal(new RunConfig { Preset = "cpu" }.ToJson(), Presets.Get("cpu").ToJson());   // the cpu preset is the records' defaults
+
+        // A version-1 config.json written before the keys existed trained without them, and resumes so.
+        var node = JsonNode.Parse(Presets.Get("cpu").ToJson())!.AsObject();
+        node["version"] = 1;
+        node["train"]!.AsObject().Remove("augment_pitch_semitones");
+        node["train"]!.AsObject().Remove("augment_shelf_db");
+        var old = RunConfig.Parse(node.ToJsonString(), "an old config");
+        Assert.Equal((0.0, 0.0), (old.Train.AugmentPitchSemitones, old.Train.AugmentShelfDb));
+        Assert.Equal(RunConfig.CurrentVersion, old.Version);
+        node["version"] = RunConfig.CurrentVersion + 1;
+        Assert.Contains("version", Assert.Throws<OneshotException>(() => RunConfig.Parse(node.ToJsonString(), "a newer config")).Message);
+
+        var off = old.Train;
+        Assert.Equal(Augment(off), Augment(off));
+        Assert.NotEqual(Augment(off), Augment(off with { AugmentPitchSemitones = 2 }));
+        Assert.NotEqual(Augment(off), Augment(off with { AugmentShelfDb = 6 }));
+        Assert.Throws<OneshotException>(() => (off with { AugmentPitchSemitones = 24 }).Validate());
     }
 
     static int PositiveZeroCrossings(ReadOnlySpan<float> x)

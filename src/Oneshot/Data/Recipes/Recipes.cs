@@ -31,29 +31,29 @@ public static class Recipes
         switch (request.Name)
         {
             case "drums":
-                {
-                    var (kits, leftOut) = DrumsRecipe.KitFolders(request.DrumKits);
-                    string? note = leftOut.Count == 0 ? null
-                        : $"Left out {leftOut.Count} kit(s) that are not from {DrumsRecipe.Package}, so that the splits stay those of everyone else's drums dataset: "
-                          + string.Join(", ", leftOut.Select(Path.GetFileName))
-                          + $". To use every kit: oneshot data prepare '{request.DrumKits}' --group-by top --out DIR";
-                    return new RecipeSources(DrumsRecipe.Sources(kits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}", note: note);
-                }
+            {
+                var (kits, leftOut) = DrumsRecipe.KitFolders(request.DrumKits);
+                string? note = leftOut.Count == 0 ? null
+                    : $"Left out {leftOut.Count} kit(s) that are not from {DrumsRecipe.Package}, so that the splits stay those of everyone else's drums dataset: "
+                      + string.Join(", ", leftOut.Select(Path.GetFileName))
+                      + $". To use every kit: oneshot data prepare '{request.DrumKits}' --group-by top --out DIR";
+                return new RecipeSources(DrumsRecipe.Sources(kits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}", note: note);
+            }
             case "gm-drums":
-                {
-                    var recipe = new GmDrumsRecipe(request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
-                    return new RecipeSources(recipe.Sources,
-                        $"recipe gm-drums: {request.SoundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
-                        recipe);
-                }
+            {
+                var recipe = new GmDrumsRecipe(request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                return new RecipeSources(recipe.Sources,
+                    $"recipe gm-drums: {request.SoundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
+                    recipe);
+            }
             case "notes":
-                {
-                    var notes = request.Notes ?? new NotesSettings();
-                    var recipe = new NotesRecipe(notes, request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
-                    return new RecipeSources(recipe.Sources,
-                        $"recipe notes: {request.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches {string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
-                        recipe);
-                }
+            {
+                var notes = request.Notes ?? new NotesSettings();
+                var recipe = new NotesRecipe(notes, request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                return new RecipeSources(recipe.Sources,
+                    $"recipe notes: {request.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches {string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
+                    recipe);
+            }
             case "synthetic":
                 return new RecipeSources(SyntheticRecipe.Sources(request.Count, options.SampleRate, options.ClipLength, options.Seed),
                     $"recipe synthetic: {request.Count} sounds, seed {options.Seed}");

@@ -49,121 +49,121 @@ public static class SyntheticRecipe
         {
             case "kick":
             case "tom":
+            {
+                bool kick = kind == "kick";
+                double start = (kick ? Uniform(random, 120, 260) : Uniform(random, 180, 400)) * tuning;
+                double end = (kick ? Uniform(random, 40, 60) : Uniform(random, 80, 200)) * tuning;
+                double sweepTime = kick ? Uniform(random, 0.015, 0.06) : Uniform(random, 0.03, 0.12);
+                double decay = (kick ? Uniform(random, 0.15, 0.45) : Uniform(random, 0.2, 0.6)) * decayScale;
+                double phase = 0;
+                for (int i = 0; i < length; i++)
                 {
-                    bool kick = kind == "kick";
-                    double start = (kick ? Uniform(random, 120, 260) : Uniform(random, 180, 400)) * tuning;
-                    double end = (kick ? Uniform(random, 40, 60) : Uniform(random, 80, 200)) * tuning;
-                    double sweepTime = kick ? Uniform(random, 0.015, 0.06) : Uniform(random, 0.03, 0.12);
-                    double decay = (kick ? Uniform(random, 0.15, 0.45) : Uniform(random, 0.2, 0.6)) * decayScale;
-                    double phase = 0;
-                    for (int i = 0; i < length; i++)
-                    {
-                        double t = i * dt;
-                        double f = end + (start - end) * Math.Exp(-t / sweepTime);
-                        phase += 2 * Math.PI * f * dt;
-                        double click = t < 0.003 ? (random.NextDouble() * 2 - 1) * brightness * (1 - t / 0.003) : 0;
-                        x[i] = Math.Sin(phase) * Math.Exp(-t / decay) + 0.5 * click;
-                    }
-                    break;
+                    double t = i * dt;
+                    double f = end + (start - end) * Math.Exp(-t / sweepTime);
+                    phase += 2 * Math.PI * f * dt;
+                    double click = t < 0.003 ? (random.NextDouble() * 2 - 1) * brightness * (1 - t / 0.003) : 0;
+                    x[i] = Math.Sin(phase) * Math.Exp(-t / decay) + 0.5 * click;
                 }
+                break;
+            }
             case "snare":
             case "clap":
+            {
+                bool snare = kind == "snare";
+                double tone = Uniform(random, 160, 260) * tuning;
+                double noiseDecay = (snare ? Uniform(random, 0.08, 0.25) : Uniform(random, 0.1, 0.3)) * decayScale;
+                int bursts = snare ? 1 : random.Next(3, 6);
+                double spacing = Uniform(random, 0.008, 0.014);
+                var noise = Filtered(WhiteNoise(length, random), sampleRate, lowHz: snare ? 300 : 700, highHz: 2000 + 8000 * brightness);
+                for (int i = 0; i < length; i++)
                 {
-                    bool snare = kind == "snare";
-                    double tone = Uniform(random, 160, 260) * tuning;
-                    double noiseDecay = (snare ? Uniform(random, 0.08, 0.25) : Uniform(random, 0.1, 0.3)) * decayScale;
-                    int bursts = snare ? 1 : random.Next(3, 6);
-                    double spacing = Uniform(random, 0.008, 0.014);
-                    var noise = Filtered(WhiteNoise(length, random), sampleRate, lowHz: snare ? 300 : 700, highHz: 2000 + 8000 * brightness);
-                    for (int i = 0; i < length; i++)
+                    double t = i * dt;
+                    double envelope = 0;
+                    for (int b = 0; b < bursts; b++)
                     {
-                        double t = i * dt;
-                        double envelope = 0;
-                        for (int b = 0; b < bursts; b++)
-                        {
-                            double tb = t - b * spacing;
-                            if (tb < 0) continue;
-                            double burstDecay = b == bursts - 1 ? noiseDecay : 0.006;
-                            envelope = Math.Max(envelope, Math.Exp(-tb / burstDecay));
-                        }
-                        double body = snare ? 0.6 * Math.Sin(2 * Math.PI * tone * t) * Math.Exp(-t / 0.05) : 0;
-                        x[i] = noise[i] * envelope + body;
+                        double tb = t - b * spacing;
+                        if (tb < 0) continue;
+                        double burstDecay = b == bursts - 1 ? noiseDecay : 0.006;
+                        envelope = Math.Max(envelope, Math.Exp(-tb / burstDecay));
                     }
-                    break;
+                    double body = snare ? 0.6 * Math.Sin(2 * Math.PI * tone * t) * Math.Exp(-t / 0.05) : 0;
+                    x[i] = noise[i] * envelope + body;
                 }
+                break;
+            }
             case "hihat":
+            {
+                // Six square waves at inharmonic ratios, high-passed: a metallic, noisy spectrum.
+                double[] ratios = [2, 3, 4.16, 5.43, 6.79, 8.21];
+                double fundamental = Uniform(random, 300, 420) * tuning;
+                double decay = (random.NextDouble() < 0.5 ? Uniform(random, 0.03, 0.08) : Uniform(random, 0.2, 0.6)) * decayScale;
+                var raw = new double[length];
+                for (int i = 0; i < length; i++)
                 {
-                    // Six square waves at inharmonic ratios, high-passed: a metallic, noisy spectrum.
-                    double[] ratios = [2, 3, 4.16, 5.43, 6.79, 8.21];
-                    double fundamental = Uniform(random, 300, 420) * tuning;
-                    double decay = (random.NextDouble() < 0.5 ? Uniform(random, 0.03, 0.08) : Uniform(random, 0.2, 0.6)) * decayScale;
-                    var raw = new double[length];
-                    for (int i = 0; i < length; i++)
-                    {
-                        double t = i * dt, sum = 0;
-                        foreach (double r in ratios) sum += Math.Sign(Math.Sin(2 * Math.PI * fundamental * r * t));
-                        raw[i] = sum / ratios.Length + 0.5 * (random.NextDouble() * 2 - 1);
-                    }
-                    var metal = Filtered(raw, sampleRate, lowHz: 6000 + 2000 * brightness, highHz: sampleRate * 0.45);
-                    for (int i = 0; i < length; i++) x[i] = metal[i] * Math.Exp(-i * dt / decay);
-                    break;
+                    double t = i * dt, sum = 0;
+                    foreach (double r in ratios) sum += Math.Sign(Math.Sin(2 * Math.PI * fundamental * r * t));
+                    raw[i] = sum / ratios.Length + 0.5 * (random.NextDouble() * 2 - 1);
                 }
+                var metal = Filtered(raw, sampleRate, lowHz: 6000 + 2000 * brightness, highHz: sampleRate * 0.45);
+                for (int i = 0; i < length; i++) x[i] = metal[i] * Math.Exp(-i * dt / decay);
+                break;
+            }
             case "pluck":
+            {
+                // Karplus–Strong: a noise burst in a delay line with a damping average.
+                double f0 = 440 * Math.Pow(2, (random.Next(40, 80) - 69) / 12.0) * tuning;
+                int period = Math.Max(2, (int)Math.Round(sampleRate / f0));
+                var line = new double[period];
+                for (int i = 0; i < period; i++) line[i] = random.NextDouble() * 2 - 1;
+                double damping = 0.5 * (0.990 + 0.0095 * brightness);
+                for (int i = 0; i < length; i++)
                 {
-                    // Karplus–Strong: a noise burst in a delay line with a damping average.
-                    double f0 = 440 * Math.Pow(2, (random.Next(40, 80) - 69) / 12.0) * tuning;
-                    int period = Math.Max(2, (int)Math.Round(sampleRate / f0));
-                    var line = new double[period];
-                    for (int i = 0; i < period; i++) line[i] = random.NextDouble() * 2 - 1;
-                    double damping = 0.5 * (0.990 + 0.0095 * brightness);
-                    for (int i = 0; i < length; i++)
-                    {
-                        int p = i % period;
-                        x[i] = line[p];
-                        line[p] = damping * (line[p] + line[(p + 1) % period]);
-                    }
-                    break;
+                    int p = i % period;
+                    x[i] = line[p];
+                    line[p] = damping * (line[p] + line[(p + 1) % period]);
                 }
+                break;
+            }
             case "bell":
+            {
+                double f0 = Uniform(random, 200, 1200) * tuning;
+                double[] ratios = [1, 2.76, 5.40, 8.93, 13.34];
+                double decay = Uniform(random, 0.4, 1.2) * decayScale;
+                for (int i = 0; i < length; i++)
                 {
-                    double f0 = Uniform(random, 200, 1200) * tuning;
-                    double[] ratios = [1, 2.76, 5.40, 8.93, 13.34];
-                    double decay = Uniform(random, 0.4, 1.2) * decayScale;
-                    for (int i = 0; i < length; i++)
+                    double t = i * dt, sum = 0;
+                    for (int p = 0; p < ratios.Length; p++)
                     {
-                        double t = i * dt, sum = 0;
-                        for (int p = 0; p < ratios.Length; p++)
-                        {
-                            if (f0 * ratios[p] > sampleRate * 0.45) break;
-                            sum += Math.Pow(brightness, p) * Math.Sin(2 * Math.PI * f0 * ratios[p] * t) * Math.Exp(-t * (1 + p) / decay);
-                        }
-                        x[i] = sum * Math.Min(1, t / 0.002);
+                        if (f0 * ratios[p] > sampleRate * 0.45) break;
+                        sum += Math.Pow(brightness, p) * Math.Sin(2 * Math.PI * f0 * ratios[p] * t) * Math.Exp(-t * (1 + p) / decay);
                     }
-                    break;
+                    x[i] = sum * Math.Min(1, t / 0.002);
                 }
+                break;
+            }
             case "sweep":
+            {
+                // Noise through a resonant band-pass whose centre glides up (riser) or down (fall).
+                bool rise = random.NextDouble() < 0.5;
+                double from = rise ? Uniform(random, 200, 800) : Uniform(random, 3000, 9000);
+                double to = rise ? Uniform(random, 3000, 9000) : Uniform(random, 200, 800);
+                double duration = length * dt;
+                double q = Uniform(random, 2, 8);
+                double low = 0, band = 0;
+                for (int i = 0; i < length; i++)
                 {
-                    // Noise through a resonant band-pass whose centre glides up (riser) or down (fall).
-                    bool rise = random.NextDouble() < 0.5;
-                    double from = rise ? Uniform(random, 200, 800) : Uniform(random, 3000, 9000);
-                    double to = rise ? Uniform(random, 3000, 9000) : Uniform(random, 200, 800);
-                    double duration = length * dt;
-                    double q = Uniform(random, 2, 8);
-                    double low = 0, band = 0;
-                    for (int i = 0; i < length; i++)
-                    {
-                        double t = i * dt;
-                        double centre = from * Math.Pow(to / from, t / duration);
-                        double f = 2 * Math.Sin(Math.PI * Math.Min(centre, sampleRate / 6.0) / sampleRate);   // state-variable filter
-                        double input = random.NextDouble() * 2 - 1;
-                        low += f * band;
-                        double high = input - low - band / q;
-                        band += f * high;
-                        double envelope = rise ? Math.Pow(t / duration, 1.5) : Math.Exp(-t / (0.4 * decayScale));
-                        x[i] = band * envelope * Math.Min(1, (duration - t) / 0.02);
-                    }
-                    break;
+                    double t = i * dt;
+                    double centre = from * Math.Pow(to / from, t / duration);
+                    double f = 2 * Math.Sin(Math.PI * Math.Min(centre, sampleRate / 6.0) / sampleRate);   // state-variable filter
+                    double input = random.NextDouble() * 2 - 1;
+                    low += f * band;
+                    double high = input - low - band / q;
+                    band += f * high;
+                    double envelope = rise ? Math.Pow(t / duration, 1.5) : Math.Exp(-t / (0.4 * decayScale));
+                    x[i] = band * envelope * Math.Min(1, (duration - t) / 0.02);
                 }
+                break;
+            }
             default:
                 throw new OneshotException($"Unknown synthetic sound kind '{kind}'; known: {string.Join(", ", Kinds)}.");
         }

@@ -31,101 +31,101 @@ public static class EvaluationReport
 
     static string Html(EvaluationResult r)
     {
-        var h = new StringBuilder();
-        h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Oneshot evaluation</title><style>")
-         .Append("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}")
-         .Append("table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
-         .Append("th{background:#f4f4f4}td:first-child,th:first-child,td.l{text-align:left}")
-         .Append(".note{background:#fff6d8;padding:.6em 1em;border-left:4px solid #e0b000}figure{display:inline-block;margin:0 1em 1em 0}")
-         .Append("audio{width:220px;display:block}.grid{display:flex;flex-wrap:wrap;gap:.5em 1.5em}small{color:#666}</style></head><body>");
-        h.Append("<h1>Oneshot evaluation</h1>");
-        h.Append($"<p>{E(r.Created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · dataset <code>{E(r.Dataset)}</code> (hash {E(r.DatasetHash)}) · ")
-         .Append($"{r.TestClips} test clips, {r.TrainClips} train clips · {r.SamplesPerPrior} generated clips per model and prior, seed {r.Seed}, temperature {N(r.Temperature)}{(r.RefineSteps > 0 ? $" · reconstructions from latents refined by {r.RefineSteps} gradient steps" : "")}.</p>");
-        h.Append($"<p>Embedder: <b>{E(r.Embedder)}</b>. ");
-        if (r.Embedder.StartsWith("logmel", StringComparison.Ordinal))
-            h.Append("</p><p class=\"note\">These distances use the built-in log-mel statistics embedder, not CLAP: they rank models against each other on this dataset, but are not comparable with published FAD or KID values. Pass <code>--clap MODEL.onnx</code> for CLAP embeddings.</p>");
-        else h.Append("Embeddings are L2-normalised.</p>");
+        var values = new Dictionary<string, string>
+        {
+            ["summary"] = $"{E(r.Created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · dataset <code>{E(r.Dataset)}</code> (hash {E(r.DatasetHash)}) · " +
+                $"{r.TestClips} test clips, {r.TrainClips} train clips · {r.SamplesPerPrior} generated clips per model and prior, seed {r.Seed}, temperature {N(r.Temperature)}" +
+                (r.RefineSteps > 0 ? $" · reconstructions from latents refined by {r.RefineSteps} gradient steps" : "") + ".",
+            ["embedder"] = r.Embedder.StartsWith("logmel", StringComparison.Ordinal)
+                ? $"<p>Embedder: <b>{E(r.Embedder)}</b>.</p><p class=\"note\">These distances use the built-in log-mel statistics embedder, not CLAP: they rank models against each other on this dataset, but are not comparable with published FAD or KID values. Pass <code>--clap MODEL.onnx</code> for CLAP embeddings.</p>"
+                : $"<p>Embedder: <b>{E(r.Embedder)}</b>. Embeddings are L2-normalised.</p>",
+            ["chance"] = N(1.0 / Math.Max(1, r.TestClips)),
+            ["yardsticks"] = r.IdentificationYardsticks is { Count: > 0 } yardsticks
+                ? " For scale, the test clips themselves, degraded and identified the same way: " +
+                  string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")})")) + "."
+                : "",
+            ["real_fad"] = N(r.RealTrainVersusTest.Fad),
+            ["json_file"] = JsonFile,
+            ["options"] = $"KID: {r.Options.KidSubsets} subsets; FAD∞: {r.Options.FadInfinitySteps} subset sizes; NDB: α = 0.05; precision/recall k = 3, density/coverage k = 5.",
+        };
 
-        h.Append("<h2>Generation</h2><p>Each model's samples from each prior against the <b>test</b> clips. The first row compares the real train clips with the test clips: the best a model can hope for with these sample counts. FAD, FAD∞, KID and NDB: lower is better; precision (fidelity), recall and coverage (diversity): higher is better; density ≈ 1 and a Vendi score near the real clips' mean the spread matches.</p>");
+        string PriorName(GenerationSummary g) => g.Prior == "standard" ? "N(0, I)" : $"trained ({g.PriorKind})";
         var rows = new List<(string Name, string Posterior, string Prior, DistributionComparison C)> { ("real train clips", "—", "—", r.RealTrainVersusTest) };
-        foreach (var m in r.Models)
-            foreach (var g in m.Generation)
-                rows.Add((m.Name, m.PosteriorFlow ? "flow" : "Gaussian", g.Prior == "standard" ? "N(0, I)" : $"trained ({g.PriorKind})", g.VersusTest));
-        DistributionTable(h, rows);
-        h.Append("<h3>Against the train clips</h3>");
-        var trainRows = new List<(string, string, string, DistributionComparison)>();
-        foreach (var m in r.Models)
-            foreach (var g in m.Generation)
-                trainRows.Add((m.Name, m.PosteriorFlow ? "flow" : "Gaussian", g.Prior == "standard" ? "N(0, I)" : $"trained ({g.PriorKind})", g.VersusTrain));
-        DistributionTable(h, trainRows);
-
-        var names = rows.Skip(1).Select(x => $"{x.Name} · {x.Prior}").ToList();
-        h.Append("<div class=\"grid\"><figure>")
-         .Append(SvgChart.Bars(names, rows.Skip(1).Select(x => x.C.Kid.Mean).ToList(), rows.Skip(1).Select(x => x.C.Kid.Std).ToList(), "KID vs test (± std)"))
-         .Append("<figcaption>KID, mean ± standard deviation over subsets</figcaption></figure><figure>")
-         .Append(SvgChart.Bars(names, rows.Skip(1).Select(x => x.C.Fad).ToList(), null, "FAD vs test"))
-         .Append($"<figcaption>FAD (the real train clips score {N(r.RealTrainVersusTest.Fad)})</figcaption></figure></div>");
-
-        h.Append("<h2>Reconstruction</h2><p>Clips encoded to one latent vector each and decoded: the test clips, which the model never heard, and as many train clips, which it learnt from (the gap between the two is how much of the quality is memory). Identification: how often a reconstruction's nearest clip of its set is its own source, comparing whole log-mel spectrograms relative to each clip's peak and floored 40 dB down, so level and faint hiss do not count (chance: ")
-         .Append(N(1.0 / Math.Max(1, r.TestClips))).Append(").");
-        if (r.IdentificationYardsticks is { Count: > 0 } yardsticks)
-            h.Append(" For scale, the test clips themselves, degraded and identified the same way: ")
-             .Append(string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")})"))).Append('.');
-        h.Append("</p>");
-        h.Append("<table><tr><th>model</th><th>posterior</th><th>clips</th><th>spectral distance ↓</th><th>log-mel L1 ↓</th><th>SI-SDR dB ↑</th><th>attack error ms ↓</th><th>decay error ms ↓</th><th>identified top-1 ↑</th><th>top-5 ↑</th><th>median rank ↓</th><th>nearest of the same class ↑</th><th>nearest of the same instrument ↑</th><th>FAD vs originals ↓</th></tr>");
-        foreach (var m in r.Models)
-            foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
-                h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
-                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{Share(c.Identification.SameInstrument)}</td><td>{N(c.VersusTest.Fad)}</td></tr>");
-        h.Append("</table>");
-        GroupIdentificationTable(h, r);
-
-        h.Append("<h2>Latent space</h2><table><tr><th>model</th><th>description</th><th>active units</th><th>KL per dimension (nats)</th><th>test NLL / dim, N(0, I)</th><th>test NLL / dim, trained prior</th></tr>");
-        foreach (var m in r.Models)
-        {
-            var l = m.Latent;
-            h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{E(m.Description)}</td><td>{l.ActiveUnits}</td><td>{N(l.KlPerDimension)}</td>")
-             .Append($"<td>{N(l.PriorNllPerDimension.GetValueOrDefault("standard", double.NaN))}</td><td>{(l.PriorNllPerDimension.TryGetValue("trained", out var t) ? N(t) : "—")}</td></tr>");
-        }
-        h.Append("</table><div class=\"grid\">");
-        foreach (var m in r.Models)
-        {
-            if (m.Projection is { } p)
-                h.Append("<figure>").Append(SvgChart.Scatter(p.Points, p.Labels, $"PC 1 ({P(p.ExplainedVarianceRatio[0])})", $"PC 2 ({P(p.ExplainedVarianceRatio[1])})"))
-                 .Append($"<figcaption>{E(m.Name)}: test latents on the training posterior's first two principal directions</figcaption></figure>");
-            var curves = TrainingCurves(m.Directory);
-            if (curves.Count > 0)
-                h.Append("<figure>").Append(SvgChart.Lines(curves, "step", "spectral distance", logY: true))
-                 .Append($"<figcaption>{E(m.Name)}: training (train/metrics.csv)</figcaption></figure>");
-        }
-        h.Append("</div>");
-
-        h.Append("<h2>Listen</h2><h3>Test clips and their reconstructions</h3><div class=\"grid\">");
-        for (int i = 0; i < r.RealExamples.Length; i++)
-        {
-            h.Append($"<figure><figcaption>real {i + 1}</figcaption>{Audio(r.RealExamples[i])}");
-            foreach (var m in r.Models)
-                if (i < m.Reconstruction.Examples.Length) h.Append($"<figcaption>{E(m.Name)}</figcaption>{Audio(m.Reconstruction.Examples[i])}");
-            h.Append("</figure>");
-        }
-        h.Append("</div><h3>Generated</h3>");
+        var trainRows = new List<(string Name, string Posterior, string Prior, DistributionComparison C)>();
         foreach (var m in r.Models)
             foreach (var g in m.Generation)
             {
-                h.Append($"<p>{E(m.Name)} · {(g.Prior == "standard" ? "N(0, I) prior" : $"trained prior ({E(g.PriorKind)})")} <small>({N(g.MillisecondsPerClip)} ms per clip to sample and decode)</small></p><div class=\"grid\">");
-                foreach (var path in g.Examples) h.Append(Audio(path));
-                h.Append("</div>");
+                rows.Add((m.Name, m.PosteriorFlow ? "flow" : "Gaussian", PriorName(g), g.VersusTest));
+                trainRows.Add((m.Name, m.PosteriorFlow ? "flow" : "Gaussian", PriorName(g), g.VersusTrain));
             }
-        h.Append($"<p><small>Every number is in <a href=\"{JsonFile}\">{JsonFile}</a>. KID: {r.Options.KidSubsets} subsets; FAD∞: {r.Options.FadInfinitySteps} subset sizes; NDB: α = 0.05; precision/recall k = 3, density/coverage k = 5.</small></p>");
-        h.Append("</body></html>");
-        return h.ToString();
+        values["generation_versus_test"] = DistributionTable(rows);
+        values["generation_versus_train"] = DistributionTable(trainRows);
+        var generated = rows.Skip(1).ToList();
+        var names = generated.Select(x => $"{x.Name} · {x.Prior}").ToList();
+        values["kid_chart"] = SvgChart.Bars(names, generated.Select(x => x.C.Kid.Mean).ToList(), generated.Select(x => x.C.Kid.Std).ToList(), "KID vs test (± std)");
+        values["fad_chart"] = SvgChart.Bars(names, generated.Select(x => x.C.Fad).ToList(), null, "FAD vs test");
+
+        var reconstruction = new StringBuilder();
+        foreach (var m in r.Models)
+            foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
+                reconstruction.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
+                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{Share(c.Identification.SameInstrument)}</td><td>{N(c.VersusTest.Fad)}</td></tr>\n");
+        values["reconstruction_rows"] = reconstruction.ToString();
+        values["identification_by_group"] = GroupIdentificationTable(r);
+
+        var latentRows = new StringBuilder();
+        var figures = new StringBuilder();
+        foreach (var m in r.Models)
+        {
+            var l = m.Latent;
+            latentRows.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{E(m.Description)}</td><td>{l.ActiveUnits}</td><td>{N(l.KlPerDimension)}</td>")
+                .Append($"<td>{N(l.PriorNllPerDimension.GetValueOrDefault("standard", double.NaN))}</td><td>{(l.PriorNllPerDimension.TryGetValue("trained", out var t) ? N(t) : "—")}</td></tr>\n");
+            if (m.Projection is { } p)
+                figures.Append("<figure>").Append(SvgChart.Scatter(p.Points, p.Labels, $"PC 1 ({P(p.ExplainedVarianceRatio[0])})", $"PC 2 ({P(p.ExplainedVarianceRatio[1])})"))
+                    .Append($"<figcaption>{E(m.Name)}: test latents on the training posterior's first two principal directions</figcaption></figure>");
+            var curves = TrainingCurves(m.Directory);
+            if (curves.Count > 0)
+                figures.Append("<figure>").Append(SvgChart.Lines(curves, "step", "spectral distance", logY: true))
+                    .Append($"<figcaption>{E(m.Name)}: training (train/metrics.csv)</figcaption></figure>");
+        }
+        values["latent_rows"] = latentRows.ToString();
+        values["latent_figures"] = figures.ToString();
+
+        var listen = new StringBuilder();
+        for (int i = 0; i < r.RealExamples.Length; i++)
+        {
+            listen.Append($"<figure><figcaption>real {i + 1}</figcaption>{Audio(r.RealExamples[i])}");
+            foreach (var m in r.Models)
+                if (i < m.Reconstruction.Examples.Length) listen.Append($"<figcaption>{E(m.Name)}</figcaption>{Audio(m.Reconstruction.Examples[i])}");
+            listen.Append("</figure>");
+        }
+        values["listen_reconstructions"] = listen.ToString();
+        var generatedAudio = new StringBuilder();
+        foreach (var m in r.Models)
+            foreach (var g in m.Generation)
+            {
+                generatedAudio.Append($"<p>{E(m.Name)} · {(g.Prior == "standard" ? "N(0, I) prior" : $"trained prior ({E(g.PriorKind)})")} <small>({N(g.MillisecondsPerClip)} ms per clip to sample and decode)</small></p><div class=\"grid\">");
+                foreach (var path in g.Examples) generatedAudio.Append(Audio(path));
+                generatedAudio.Append("</div>\n");
+            }
+        values["listen_generated"] = generatedAudio.ToString();
+        return PageTemplate.Fill(Template.Value, values, "report.html");
     }
 
+    static readonly Lazy<string> Template = new(() =>
+    {
+        using var stream = typeof(EvaluationReport).Assembly.GetManifestResourceStream("report.html")
+            ?? throw new InvalidOperationException("report.html is not embedded in the library (see Oneshot.csproj).");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
     /// <summary>Test identification per group (kit), beside the yardsticks per group: which held-out kit is the hard one, and is it hard for degraded copies too.</summary>
-    static void GroupIdentificationTable(StringBuilder h, EvaluationResult r)
+    static string GroupIdentificationTable(EvaluationResult r)
     {
         var groups = r.Models.FirstOrDefault()?.Reconstruction.Identification.ByGroup;
-        if (groups is null) return;
+        if (groups is null) return "";
+        var h = new StringBuilder();
         var yardsticks = r.IdentificationYardsticks ?? [];
         h.Append("<p>Identified top-1 per group of the test split (each clip still ranked among all test clips), and in brackets how often the nearest test clip is the same instrument of that kit (another velocity layer of the same drum counts):</p><table><tr><th>group</th><th>clips</th>");
         foreach (var y in yardsticks) h.Append($"<th>{E(y.Degradation)}</th>");
@@ -138,7 +138,7 @@ public static class EvaluationReport
             foreach (var m in r.Models) h.Append($"<td>{GroupCell(m.Reconstruction.Identification.ByGroup?.GetValueOrDefault(group))}</td>");
             h.Append("</tr>");
         }
-        h.Append("</table>");
+        return h.Append("</table>").ToString();
     }
 
     static string GroupCell(GroupIdentification? g) =>
@@ -146,14 +146,15 @@ public static class EvaluationReport
 
     static string Share(double? value) => value is { } v ? P(v) : "—";
 
-    static void DistributionTable(StringBuilder h, IReadOnlyList<(string Name, string Posterior, string Prior, DistributionComparison C)> rows)
+    static string DistributionTable(IReadOnlyList<(string Name, string Posterior, string Prior, DistributionComparison C)> rows)
     {
+        var h = new StringBuilder();
         h.Append("<table><tr><th>model</th><th>posterior</th><th>prior</th><th>FAD ↓</th><th>FAD∞ ↓</th><th>KID ↓</th><th>precision ↑</th><th>recall ↑</th><th>density</th><th>coverage ↑</th><th>Vendi</th><th>NDB/K ↓</th></tr>");
         foreach (var (name, posterior, prior, c) in rows)
             h.Append($"<tr><td>{E(name)}</td><td class=\"l\">{E(posterior)}</td><td class=\"l\">{E(prior)}</td><td>{N(c.Fad)}</td><td>{N(c.FadInfinity.Value)}</td>")
              .Append($"<td>{N(c.Kid.Mean)} ± {N(c.Kid.Std)}</td><td>{N(c.Manifold.Precision)}</td><td>{N(c.Manifold.Recall)}</td><td>{N(c.Manifold.Density)}</td>")
              .Append($"<td>{N(c.Manifold.Coverage)}</td><td>{N(c.CandidateVendi)}</td><td>{c.Ndb.Different}/{c.Ndb.Bins}</td></tr>");
-        h.Append("</table>");
+        return h.Append("</table>").ToString();
     }
 
     /// <summary>Train and validation spectral distance over steps from the model's train/metrics.csv.</summary>

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Oneshot.Optimisation;
+using Oneshot.TorchInterop;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Oneshot.Tests.Optimisation;
+
+/// <summary>
+/// The hand-written Adam against an independent NumPy computation of the same steps (Kingma and Ba's
+/// update with bias correction, ε added to the corrected √v, as PyTorch does) with gradient clipping
+/// and a changing learning rate.
+/// </summary>
+public class AdamOptimizerTests
+{
+    [Fact]
+    public void Steps_match_an_independent_numpy_computation()
+    {
+        double[] start = [0.5, -1.5, 2.0, 0.0];
+        double[] target = [1.0, 1.0, -1.0, 0.25];
+        double[] weight = [1.0, 3.0, 0.5, 10.0];
+        double[] rates = [0.1, 0.05, 0.2, 0.01, 0.1, 0.3];
+        const double clip = 4.0;
+
+        using var x = new Parameter(tensor(start, dtype: ScalarType.Float64));
+        using var adam = new AdamOptimizer([("x", x)], 0.9, 0.99, 1e-6);
+        using var w = tensor(weight, dtype: ScalarType.Float64);
+        using var t = tensor(target, dtype: ScalarType.Float64);
+        var norms = new List<double>();
+        foreach (double rate in rates)
+        {
+            using var scope = NewDisposeScope();
+            var loss = x.Plus(t.neg()).Squared().mul(w).sum();   // gradient 2·w·(x − t); no temporary Scalars (TorchInterop)
+            norms.Add(adam.Minimise(loss, clip, rate).Norm);
+        }
+        double[] ours = x.data<double>().ToArray();
+
+        string Numbers(IEnumerable<double> values) => "[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+        string script = $$"""
+            import numpy as np
+            x = np.array({{Numbers(start)}}); t = np.array({{Numbers(target)}}); w = np.array({{Numbers(weight)}})
+            m = np.zeros(4); v = np.zeros(4); b1, b2, eps = 0.9, 0.99, 1e-6
+            norms = []
+            for k, lr in enumerate({{Numbers(rates)}}, start=1):
+                g = 2 * w * (x - t)
+                norm = np.sqrt(np.sum(g * g)); norms.append(norm)
+                if norm > {{clip.ToString(CultureInfo.InvariantCulture)}}: g = g * ({{clip.ToString(CultureInfo.InvariantCulture)}} / (norm + 1e-6))
+                m = b1 * m + (1 - b1) * g
+                v = b2 * v + (1 - b2) * g * g
+                x = x - lr / (1 - b1 ** k) * m / (np.sqrt(v / (1 - b2 ** k)) + eps)
+            print(" ".join(repr(float(a)) for a in list(x) + norms))
+            """;
+        double[] reference = [.. Tools.Run(Tools.Python, "-c", script).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture))];
+
+        for (int i = 0; i < start.Length; i++) Assert.Equal(reference[i], ours[i], 1e-12);
+        for (int i = 0; i < rates.Length; i++) Assert.Equal(reference[start.Length + i], norms[i], 1e-12);
+        Assert.Equal(rates.Length, adam.Steps);
+        Assert.NotEqual(start[0], ours[0]);
+    }
+}
