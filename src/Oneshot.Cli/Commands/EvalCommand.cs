@@ -49,15 +49,18 @@ public static class EvalCommand
                 return evaluator.Run(request, cancellation);
             });
             EvaluationReport.Write(request.OutDirectory, result);
-            var table = new Table().AddColumns("model", "prior", "FAD", "KID", "precision", "recall", "recon. spectral", "identified (test)", "identified (seen)");
+            var table = new Table().AddColumns("model", "prior", "FAD", "KID", "precision", "recall", "recon. spectral", "identified (test)", "identified (seen)", "partials kept (test)");
             foreach (var m in result.Models)
                 foreach (var g in m.Generation)
                     table.AddRow(m.Name, g.Prior == "standard" ? "N(0, I)" : $"trained ({g.PriorKind})", $"{g.VersusTest.Fad:0.###}", $"{g.VersusTest.Kid.Mean:0.####}",
                         $"{g.VersusTest.Manifold.Precision:0.##}", $"{g.VersusTest.Manifold.Recall:0.##}", $"{m.Reconstruction.Spectral:0.##}", $"{m.Reconstruction.Identification.Top1:0%}",
-                        $"{m.SeenReconstruction.Identification.Top1:0%}");
+                        $"{m.SeenReconstruction.Identification.Top1:0%}", m.Reconstruction.Partials?.Share is { } kept ? $"{kept:0%}" : "—");
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Embedder: {Markup.Escape(result.Embedder)}. Real train vs test clips: FAD {result.RealTrainVersusTest.Fad:0.###}.");
             AnsiConsole.MarkupLine("Identified, for scale, the test clips " + string.Join(", ", result.IdentificationYardsticks.Select(y => $"{Markup.Escape(y.Degradation)} {y.Identification.Top1:0%}")) + ".");
+            if (result.Models.FirstOrDefault()?.Reconstruction.Partials is { PitchedClips: > 0 } pitched)
+                AnsiConsole.MarkupLine($"Partials kept, for scale, by the {pitched.PitchedClips} pitched test clips " +
+                    string.Join(", ", result.IdentificationYardsticks.Where(y => y.Partials?.Share is not null).Select(y => $"{Markup.Escape(y.Degradation)} {y.Partials!.Share:0%}")) + ".");
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(request.OutDirectory, EvaluationReport.HtmlFile))}[/] and {EvaluationReport.JsonFile}.");
             return CliApp.Ok;
         });

@@ -5,7 +5,8 @@ namespace Oneshot.Evaluation;
 /// |difference| of the RMS envelope's 10→90 % rise time and its decay to 10 % (the transients a drum
 /// sound lives by).</summary>
 public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb, double AttackErrorMs, double DecayErrorMs,
-                                           IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples);
+                                           IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples,
+                                           PartialsResult? Partials = null);
 
 /// <summary>Latent-space health: active units and KL per dimension of the Gaussian posterior on the test clips,
 /// and the negative log-likelihood per dimension of the test latents under each prior ("standard", "trained").</summary>

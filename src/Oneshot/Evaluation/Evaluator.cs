@@ -49,7 +49,8 @@ public sealed class Evaluator
         var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
         var realExamples = audio.Write("real", references.Test);
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
-        var yardsticks = IdentificationYardsticks.Measure(references.Test, store.SampleRate, references.TestIdentity, request.Seed, references.TestLabels, n => progress.Advance(n));
+        var yardsticks = IdentificationYardsticks.Measure(references.Test, store.SampleRate, references.TestIdentity, request.Seed, references.TestLabels,
+            n => progress.Advance(n), references.TestPitched);
 
         var models = request.Models.Select((directory, index) =>
             EvaluateModel(request, directory, UniqueName(directory, index, request.Models), store, references, samples, Embed, audio, progress)).ToList();
@@ -75,7 +76,8 @@ public sealed class Evaluator
         if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
             throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 
-        ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, ClipLabels labels, string? examplesFolder)
+        ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, ClipLabels labels,
+                                          int[] pitched, string? examplesFolder)
         {
             var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
             progress.Advance(originals.Length);
@@ -85,7 +87,8 @@ public sealed class Evaluator
             return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
                 Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), labels),
                 DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
-                examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions));
+                examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions),
+                PartialsKept.Score(originals, reconstructions, store.SampleRate, pitched));
         }
 
         var testClips = references.Test;
@@ -98,13 +101,13 @@ public sealed class Evaluator
             OnMessage?.Invoke($"Model {name}: refining {testClips.Length} test latents ({request.RefineSteps} steps)…");
             reconstructionLatents = runner.Refine(testClips, latents, request.RefineSteps, n => progress.Advance(n));
         }
-        var reconstruction = Reconstruct(testClips, reconstructionLatents, references.TestEmbeddings, references.TestIdentity, references.TestLabels, $"{name}/reconstructions");
+        var reconstruction = Reconstruct(testClips, reconstructionLatents, references.TestEmbeddings, references.TestIdentity, references.TestLabels, references.TestPitched, $"{name}/reconstructions");
         var seenClips = references.Seen;
         OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
         var seenLatents = runner.Encode(seenClips);
         progress.Advance(seenClips.Length);
         if (request.RefineSteps > 0) seenLatents = runner.Refine(seenClips, seenLatents, request.RefineSteps, n => progress.Advance(n));
-        var seenReconstruction = Reconstruct(seenClips, seenLatents, references.SeenEmbeddings, references.SeenIdentity, references.SeenLabels, examplesFolder: null);
+        var seenReconstruction = Reconstruct(seenClips, seenLatents, references.SeenEmbeddings, references.SeenIdentity, references.SeenLabels, references.SeenPitched, examplesFolder: null);
 
         var generations = new List<GenerationSummary>();
         foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])

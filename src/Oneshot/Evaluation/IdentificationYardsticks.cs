@@ -2,8 +2,8 @@ using Oneshot.Audio;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>How often the test clips themselves, degraded in one known way, are identified.</summary>
-public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification);
+/// <summary>How often the test clips themselves, degraded in one known way, are identified, and how many of their partials they keep.</summary>
+public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification, PartialsResult? Partials = null);
 
 /// <summary>
 /// The scale a model's identification reads against: the real test clips low-passed or buried in
@@ -24,14 +24,16 @@ public static class IdentificationYardsticks
 
     public static readonly IReadOnlyList<string> Names = Degradations.Select(d => d.Name).ToArray();
 
+    /// <param name="pitched">The pitched clips (<see cref="PartialsKept.Pitched"/>): with them, each degradation's partials kept too.</param>
     public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate, EmbeddingMatrix originals, int seed,
-                                                                 ClipLabels? labels = null, Action<int>? onClipsDone = null)
+                                                                 ClipLabels? labels = null, Action<int>? onClipsDone = null, IReadOnlyList<int>? pitched = null)
     {
         var results = new List<IdentificationYardstick>();
         foreach (var (name, apply) in Degradations)
         {
             var degraded = clips.Select((clip, i) => apply(clip, sampleRate, seed + i)).ToArray();
-            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels)));
+            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels),
+                pitched is null ? null : PartialsKept.Score(clips, degraded, sampleRate, pitched)));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;

@@ -22,6 +22,9 @@ sealed class ReferenceClips
     public required EmbeddingMatrix SeenEmbeddings { get; init; }
     public required EmbeddingMatrix TestIdentity { get; init; }
     public required EmbeddingMatrix SeenIdentity { get; init; }
+    /// <summary>Positions of the pitched clips (<see cref="PartialsKept.Pitched"/>), whose partials reconstructions should keep.</summary>
+    public required int[] TestPitched { get; init; }
+    public required int[] SeenPitched { get; init; }
 
     public static IReadOnlyList<int> SeenPositions(int trainCount, int testCount) =>
         Recipes.EvenlySpaced(Enumerable.Range(0, trainCount).ToArray(), testCount);
@@ -49,6 +52,8 @@ sealed class ReferenceClips
             SeenEmbeddings = trainEmbeddings.Rows(seenPositions),
             TestIdentity = IdentificationSpectrogram.Of(test, store.SampleRate),
             SeenIdentity = IdentificationSpectrogram.Of(seen, store.SampleRate),
+            TestPitched = PartialsKept.Pitched(test, store.SampleRate),
+            SeenPitched = PartialsKept.Pitched(seen, store.SampleRate),
         };
     }
 }

@@ -69,6 +69,16 @@ public class EvalCommandTests
             .GetProperty("identification").GetProperty("top1").GetDouble();
         Assert.True(Yardstick("low-pass 4 kHz") >= Yardstick("low-pass 1 kHz"));
         Assert.True(Yardstick("white noise −30 dBFS") >= Yardstick("white noise −20 dBFS"));
+        // Partials kept: scored on the same pitched test clips for the model and every yardstick.
+        var partials = recon.GetProperty("partials");
+        int pitchedClips = partials.GetProperty("pitched_clips").GetInt32();
+        Assert.True(pitchedClips > 0, "the synthetic kits' bells and plucks are pitched");
+        Assert.InRange(partials.GetProperty("share").GetDouble(), 0, 1);
+        foreach (var y in yardsticks.EnumerateArray())
+            Assert.Equal(pitchedClips, y.GetProperty("partials").GetProperty("pitched_clips").GetInt32());
+        double Kept(string name) => yardsticks.EnumerateArray().Single(y => y.GetProperty("degradation").GetString() == name)
+            .GetProperty("partials").GetProperty("share").GetDouble();
+        Assert.True(Kept("low-pass 4 kHz") >= Kept("low-pass 1 kHz"));
         var real = root.GetProperty("real_train_versus_test");
         foreach (var g in priors.EnumerateArray())
         {
@@ -79,7 +89,7 @@ public class EvalCommandTests
         Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
 
         string html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept" })
             Assert.Contains(text, html);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");
