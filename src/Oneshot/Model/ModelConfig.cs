@@ -2,6 +2,9 @@ namespace Oneshot.Model;
 
 public enum PosteriorFlowKind { None, Iaf, Sylvester }
 
+/// <summary>The nonlinearity of the decoder's residual units.</summary>
+public enum Activation { LeakyRelu, Snake }
+
 /// <summary>The architecture: every number the model is built from (docs/architecture.md, "The model").</summary>
 public sealed record ModelConfig
 {
@@ -21,6 +24,8 @@ public sealed record ModelConfig
     /// <summary>Channels of the last frames, which are flattened into one vector for μ, σ and the context.</summary>
     public int BottleneckChannels { get; init; } = 64;
     public double LeakySlope { get; init; } = 0.2;
+    /// <summary>The decoder's residual units: LeakyReLU (RAVE) or Snake (DAC, BigVGAN: periodic, for partials). The encoder keeps LeakyReLU.</summary>
+    public Activation DecoderActivation { get; init; } = Activation.LeakyRelu;
 
     /// <summary>N: the length of the one latent vector per clip.</summary>
     public int LatentSize { get; init; } = 64;

@@ -15,6 +15,13 @@ public sealed record TrainConfig
     public double AdamEpsilon { get; init; } = 1e-8;
     /// <summary>Gradients with a larger global norm are scaled down to it; 0 turns clipping off.</summary>
     public double GradientClip { get; init; } = 10;
+    /// <summary>Decoupled weight decay (AdamW): each step shrinks the weights by learning rate × this; 0 is plain Adam.</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>
+    /// Keep an exponential moving average of the weights with this decay (e.g. 0.999) and validate,
+    /// evaluate and save it instead of the last step's weights; null: off.
+    /// </summary>
+    public double? EmaDecay { get; init; }
 
     /// <summary>Final weight of the KL term.</summary>
     public double Beta { get; init; } = 0.02;
@@ -64,6 +71,8 @@ public sealed record TrainConfig
         Require(WarmupSteps >= 0, "train.warmup_steps must not be negative.");
         Require(AdamBeta1 >= 0 && AdamBeta1 < 1 && AdamBeta2 >= 0 && AdamBeta2 < 1, "train.adam_beta1 and train.adam_beta2 must be in [0, 1).");
         Require(GradientClip >= 0, "train.gradient_clip must not be negative (0 = off).");
+        Require(WeightDecay >= 0 && WeightDecay < 1, $"train.weight_decay {WeightDecay} must be in [0, 1).");
+        Require(EmaDecay is null or (> 0 and < 1), $"train.ema_decay {EmaDecay} must be between 0 and 1 (e.g. 0.999), or null for none.");
         Require(Beta >= 0 && BetaStart > 0 && BetaWarmupSteps >= 0, "train.beta must not be negative, train.beta_start must be positive.");
         Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1 && AugmentPitchSemitones >= 0 && AugmentShelfDb >= 0,
             "augmentation settings must not be negative (probability at most 1).");

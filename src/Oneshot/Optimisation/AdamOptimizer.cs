@@ -14,12 +14,15 @@ public sealed class AdamOptimizer : IDisposable
     readonly (string Name, TorchSharp.Modules.Parameter Parameter)[] _parameters;
     readonly Tensor[] _m;
     readonly Tensor[] _v;
-    readonly double _beta1, _beta2, _epsilon;
+    readonly double _beta1, _beta2, _epsilon, _weightDecay;
     readonly string _prefix;
 
     /// <param name="prefix">Names the state in checkpoints (PREFIX.m.NAME, PREFIX.v.NAME), so several optimisers can share one file.</param>
-    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon, string prefix = "adam")
+    /// <param name="weightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter): the weights shrink by learning rate × this before each update.</param>
+    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon, string prefix = "adam",
+                         double weightDecay = 0)
     {
+        _weightDecay = weightDecay;
         _prefix = prefix;
         _parameters = parameters.ToArray();
         _beta1 = beta1;
@@ -93,11 +96,12 @@ public sealed class AdamOptimizer : IDisposable
         // Held by `using` for the whole loop: a temporary Scalar could be freed by the finaliser
         // while libtorch reads it (see TorchInterop/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
-        using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize;
+        using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize, shrink = 1 - learningRate * _weightDecay;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var grad = _parameters[i].Parameter.grad;
             if (grad is null) continue;
+            if (_weightDecay > 0) _parameters[i].Parameter.mul_(shrink);
             _m[i].mul_(beta1).add_(grad, alpha: keep1);
             _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
             var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);

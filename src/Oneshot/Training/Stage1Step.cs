@@ -38,7 +38,8 @@ public sealed class Stage1Step : IDisposable
         _train = train;
         _device = device;
         _loss = new ReconstructionLoss(model.Config);
-        _adam = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon);
+        _adam = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon,
+            weightDecay: train.WeightDecay);
     }
 
     public AdamOptimizer Optimizer => _adam;

@@ -31,7 +31,7 @@ public sealed class Stage2Step : IDisposable
         Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels, stage2.StftSizes);
         Discriminators.to(device);
         DecoderOptimizer = new AdamOptimizer(model.named_parameters().Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
-            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder");
+            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder", weightDecay: train.WeightDecay);
         DiscriminatorOptimizer = new AdamOptimizer(Discriminators.named_parameters().Select(p => (p.name, p.parameter)),
             train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_discriminator");
     }

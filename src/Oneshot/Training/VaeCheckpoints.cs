@@ -5,7 +5,8 @@ namespace Oneshot.Training;
 
 /// <summary>
 /// The VAE's checkpoints in MODEL/train: checkpoint-{step:D8}.safetensors (the model under "model.",
-/// the optimisers' moments, in stage 2 the discriminators under "stage2.discriminators."), the last
+/// the optimisers' moments, the weight average under "ema." when there is one, in stage 2 the
+/// discriminators under "stage2.discriminators."), the last
 /// few kept; best.safetensors and MODEL/model.safetensors hold weights only.
 /// </summary>
 public sealed class VaeCheckpoints(string trainDirectory, int keep)
@@ -18,9 +19,10 @@ public sealed class VaeCheckpoints(string trainDirectory, int keep)
     public static bool ExistIn(string trainDirectory) =>
         Directory.Exists(trainDirectory) && Directory.EnumerateFiles(trainDirectory, Prefix + "*.safetensors").Any();
 
-    public void Save(WaveformVae model, AdamOptimizer optimizer, Stage2Step? stage2, VaeCheckpointState state)
+    public void Save(WaveformVae model, AdamOptimizer optimizer, Stage2Step? stage2, WeightAverage? average, VaeCheckpointState state)
     {
         var checkpoint = Checkpoint.Empty().With(ModelPrefix, ModelDirectory.Weights(model)).With(optimizer);
+        if (average is not null) checkpoint.With("", average.State());
         if (stage2 is not null)
         {
             checkpoint.With(DiscriminatorPrefix, ModelDirectory.Weights(stage2.Discriminators)).With(stage2.DecoderOptimizer).With(stage2.DiscriminatorOptimizer);
@@ -32,12 +34,13 @@ public sealed class VaeCheckpoints(string trainDirectory, int keep)
 
     /// <summary>Restores the latest checkpoint into the model and optimiser.</summary>
     /// <param name="stage2">Creates the stage-2 state when the checkpoint was written in stage 2.</param>
-    public VaeCheckpointState LoadLatest(WaveformVae model, AdamOptimizer optimizer, Func<Stage2Step> stage2)
+    public VaeCheckpointState LoadLatest(WaveformVae model, AdamOptimizer optimizer, Func<Stage2Step> stage2, WeightAverage? average)
     {
         var (checkpoint, state) = Checkpoint.Load<VaeCheckpointState>(Files().Last(), "Checkpoint", "it was not written by `oneshot train`");
         using var _ = checkpoint;
         ModelDirectory.LoadWeights(model, checkpoint.Under(ModelPrefix), checkpoint.Origin, prefix: ModelPrefix);
         optimizer.Load(checkpoint.Tensors, state.AdamSteps, checkpoint.Origin);
+        average?.Load(checkpoint.Tensors, checkpoint.Origin);
         if (checkpoint.Has(DiscriminatorPrefix))
         {
             var restored = stage2();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Oneshot.Data;
 using Oneshot.Model;
+using Oneshot.Optimisation;
 using Oneshot.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,6 +40,9 @@ public sealed class VaeTrainer
         using var model = new WaveformVae(config.Model);
         model.to(device);
         using var step = new Stage1Step(model, config.Train, device);
+        // With train.ema_decay, validation, the saved weights and latent.json use the averaged weights.
+        using var average = config.Train.EmaDecay is double decay ? new WeightAverage(model.named_parameters().Select(p => (p.name, p.parameter)), decay) : null;
+        IDisposable? Averaged() => average?.Applied();
         Stage2Step? stage2 = null;
         Stage2Step StartStage2()
         {
@@ -50,10 +54,10 @@ public sealed class VaeTrainer
         double elapsedBefore = 0, bestLogMel = double.PositiveInfinity;
         if (request.Resume)
         {
-            var resumed = checkpoints.LoadLatest(model, step.Optimizer, () => stage2 ?? StartStage2());
+            var resumed = checkpoints.LoadLatest(model, step.Optimizer, () => stage2 ?? StartStage2(), average);
             (startStep, elapsedBefore, bestLogMel, skippedTotal) = (resumed.Step, resumed.ElapsedSeconds, resumed.BestLogMelL1 ?? double.PositiveInfinity, resumed.SkippedSteps);
         }
-        void SaveCheckpoint(long at) => checkpoints.Save(model, step.Optimizer, stage2,
+        void SaveCheckpoint(long at) => checkpoints.Save(model, step.Optimizer, stage2, average,
             new VaeCheckpointState { Step = at, ElapsedSeconds = Elapsed(), BestLogMelL1 = bestLogMel, SkippedSteps = skippedTotal });
 
         var trainIndices = store.IndicesOf("train");
@@ -106,6 +110,7 @@ public sealed class VaeTrainer
             {
                 badInARow = 0;
                 window.Add(result, batch.Size);
+                average?.Update(current);
             }
             current++;
             sessionSteps++;
@@ -120,6 +125,7 @@ public sealed class VaeTrainer
 
             if (current % config.Train.ValidateEvery == 0 && validator.Count > 0)
             {
+                using var averaged = Averaged();
                 lastValidation = validator.Run(model, step.Loss, config.Train, current, device, config.Train.BatchSize);
                 log.Validation(lastValidation, config.Train, current, Elapsed());
                 OnValidation?.Invoke(lastValidation);
@@ -143,6 +149,7 @@ public sealed class VaeTrainer
             SaveCheckpoint(current);
         if (current > 0)
         {
+            using var averaged = Averaged();
             SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
             if (trainIndices.Length > 0)
             {

@@ -9,12 +9,14 @@ namespace Oneshot.Tests.Optimisation;
 /// <summary>
 /// The hand-written Adam against an independent NumPy computation of the same steps (Kingma and Ba's
 /// update with bias correction, ε added to the corrected √v, as PyTorch does) with gradient clipping
-/// and a changing learning rate.
+/// and a changing learning rate, with and without AdamW's decoupled weight decay.
 /// </summary>
 public class AdamOptimizerTests
 {
-    [Fact]
-    public void Steps_match_an_independent_numpy_computation()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]   // AdamW: decoupled weight decay
+    public void Steps_match_an_independent_numpy_computation(double weightDecay)
     {
         double[] start = [0.5, -1.5, 2.0, 0.0];
         double[] target = [1.0, 1.0, -1.0, 0.25];
@@ -23,7 +25,7 @@ public class AdamOptimizerTests
         const double clip = 4.0;
 
         using var x = new Parameter(tensor(start, dtype: ScalarType.Float64));
-        using var adam = new AdamOptimizer([("x", x)], 0.9, 0.99, 1e-6);
+        using var adam = new AdamOptimizer([("x", x)], 0.9, 0.99, 1e-6, weightDecay: weightDecay);
         using var w = tensor(weight, dtype: ScalarType.Float64);
         using var t = tensor(target, dtype: ScalarType.Float64);
         var norms = new List<double>();
@@ -47,6 +49,7 @@ public class AdamOptimizerTests
                 if norm > {{clip.ToString(CultureInfo.InvariantCulture)}}: g = g * ({{clip.ToString(CultureInfo.InvariantCulture)}} / (norm + 1e-6))
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
+                x = x * (1 - lr * {{weightDecay.ToString("R", CultureInfo.InvariantCulture)}})
                 x = x - lr / (1 - b1 ** k) * m / (np.sqrt(v / (1 - b2 ** k)) + eps)
             print(" ".join(repr(float(a)) for a in list(x) + norms))
             """;

@@ -18,19 +18,30 @@ public class TrainerTests
         MaxSessionSteps = sessionSteps,
     };
 
-    [Fact]
-    public void A_resumed_run_equals_an_uninterrupted_one()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // AdamW and a weight average, both held in the checkpoint
+    public void A_resumed_run_equals_an_uninterrupted_one(bool averaged)
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir);
-        var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 30));
+        string[] settings = averaged ? ["train.ema_decay=0.9", "train.weight_decay=0.01"] : [];
+        var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 30, settings: settings));
         Assert.Equal(TrainOutcome.Finished, straight.Outcome);
 
-        var first = new VaeTrainer().Run(Request(data, dir.File("resumed"), 30, sessionSteps: 17));
+        var first = new VaeTrainer().Run(Request(data, dir.File("resumed"), 30, sessionSteps: 17, settings: settings));
         Assert.Equal(TrainOutcome.StepLimit, first.Outcome);
         Assert.Equal(17, first.Step);
         var second = new VaeTrainer().Run(Request(data, dir.File("resumed"), 30, resume: true));
         Assert.Equal(30, second.Step);
+        if (averaged)
+        {
+            // The saved model is the average, not the last step's weights.
+            using var saved = Safetensors.Load(Path.Combine(dir.File("resumed"), ModelDirectory.WeightsFile));
+            using var checkpoint = Safetensors.Load(Path.Combine(dir.File("resumed"), "train", "checkpoint-00000030.safetensors"));
+            Assert.All(saved.Tensors, p => Assert.True(p.Value.equal(checkpoint.Tensors["ema." + p.Key]).all().item<bool>(), p.Key));
+            Assert.Contains(saved.Tensors, p => !p.Value.equal(checkpoint.Tensors["model." + p.Key]).all().item<bool>());
+        }
 
         using var a = Safetensors.Load(Path.Combine(dir.File("straight"), ModelDirectory.WeightsFile));
         using var b = Safetensors.Load(Path.Combine(dir.File("resumed"), ModelDirectory.WeightsFile));
