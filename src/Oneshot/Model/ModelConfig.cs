@@ -45,6 +45,15 @@ public sealed record ModelConfig
     /// <summary>Band-rate samples per noise frame; the noise filter has Length/2+1 bins.</summary>
     public int NoiseFrameLength { get; init; } = 32;
 
+    /// <summary>Damped modes added to the decoder's output (<see cref="ModeBranch"/>), for partials; 0: none.</summary>
+    public int Modes { get; init; }
+    /// <summary>Hidden units of the network that sets the modes from z.</summary>
+    public int ModeHidden { get; init; } = 256;
+    /// <summary>The modes' log-spaced bands run from here…</summary>
+    public double ModeMinHz { get; init; } = 30;
+    /// <summary>…to here (below half the sample rate).</summary>
+    public double ModeMaxHz { get; init; } = 16000;
+
     public int[] StftSizes { get; init; } = [2048, 1024, 512, 256, 128];
     public int[] BandStftSizes { get; init; } = [256, 128, 64, 32];
     /// <summary>
@@ -84,6 +93,9 @@ public sealed record ModelConfig
         Require(NoiseFrameLength >= 4 && NoiseFrameLength % 2 == 0, "model.noise_frame_length must be even and at least 4.");
         Require(!NoiseBranch || (PaddedLength / Bands) % NoiseFrameLength == 0,
             $"model.noise_frame_length {NoiseFrameLength} must divide the band length {PaddedLength / Bands}.");
+        Require(Modes >= 0 && Modes <= 1024 && ModeHidden >= 1, $"model.modes {Modes} must be 0 (none) to 1024, and model.mode_hidden at least 1.");
+        Require(Modes == 0 || (ModeMinHz > 0 && ModeMinHz < ModeMaxHz && ModeMaxHz < SampleRate / 2.0),
+            $"model.mode_min_hz {ModeMinHz} and model.mode_max_hz {ModeMaxHz} must rise from above 0 to below half the sample rate ({SampleRate / 2} Hz).");
         Require(StftSizes.Length > 0 && StftSizes.All(n => n >= 16 && n <= PaddedLength), $"model.stft_sizes must be between 16 and the clip length ({PaddedLength}).");
         Require(SpectralFloorDb is null or (>= -200 and <= -20), $"model.spectral_floor_db {SpectralFloorDb} must be between -200 and -20 dB.");
         Require(Bands == 1 || BandStftSizes.All(n => n >= 8 && n <= PaddedLength / Bands), $"model.band_stft_sizes must be between 8 and the band length ({PaddedLength / Bands}).");

@@ -19,6 +19,7 @@ public sealed class WaveformVae : nn.Module
     readonly Encoder encoder;
     readonly PosteriorFlow flow;
     readonly Decoder decoder;
+    readonly ModeBranch? modes;
 
     public WaveformVae(ModelConfig config) : base(nameof(WaveformVae))
     {
@@ -28,6 +29,7 @@ public sealed class WaveformVae : nn.Module
         encoder = new Encoder(config);
         flow = new PosteriorFlow(config);
         decoder = new Decoder(config);
+        if (config.Modes > 0) modes = new ModeBranch(config);
         RegisterComponents();
     }
 
@@ -36,7 +38,10 @@ public sealed class WaveformVae : nn.Module
     public PosteriorFlow Flow => flow;
 
     public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
-    public IEnumerable<nn.Module> DecoderModules => [decoder];
+    public IEnumerable<nn.Module> DecoderModules => modes is null ? [decoder] : [decoder, modes];
+
+    /// <summary>The damped-mode branch, when <see cref="ModelConfig.Modes"/> asks for one.</summary>
+    public ModeBranch? Modes => modes;
 
     /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see <see cref="Stage2Config"/>.</summary>
     public bool NoiseEnabled { get => decoder.NoiseEnabled; set => decoder.NoiseEnabled = value; }
@@ -93,7 +98,12 @@ public sealed class WaveformVae : nn.Module
     public Tensor MeanLatent(Posterior posterior) =>
         flow.Count == 0 ? posterior.Mean : flow.Forward(posterior.Mean, posterior.Context).Output;
 
-    public Tensor DecodeBands(Tensor z, Generator? generator = null) => decoder.forward(z, generator);
+    /// <summary>Latents [B, N] → bands [B, M, T'/M]; the modes, when there are any, enter as bands too, so every loss and the synthesis see them.</summary>
+    public Tensor DecodeBands(Tensor z, Generator? generator = null)
+    {
+        var bands = decoder.forward(z, generator);
+        return modes is null ? bands : bands.Plus(pqmf.Analysis(modes.forward(z)));
+    }
 
     /// <summary>Latents [B, N] → clips [B, T].</summary>
     public Tensor Decode(Tensor z, Generator? generator = null) => Synthesise(DecodeBands(z, generator));
@@ -131,7 +141,7 @@ public sealed class WaveformVae : nn.Module
         var targetBands = AnalysisBands(clips);
         var posterior = encoder.forward(targetBands);
         var (z, kl) = SamplePosterior(posterior, generator);
-        var bands = decoder.forward(z, generator);
+        var bands = DecodeBands(z, generator);
         var reconstruction = Synthesise(bands);
         return new VaeOutput(reconstruction, bands, targetBands, posterior, z, kl);
     }
