@@ -49,13 +49,22 @@ public sealed class WeightAverage : IDisposable
     /// <summary>The averages as named tensors for a checkpoint (ema.NAME).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> State() => _weights.Select(w => new KeyValuePair<string, Tensor>(Prefix + w.Name, w.Shadow));
 
+    /// <summary>
+    /// Restores the averages from a checkpoint. One written without an average (the option turned
+    /// on at a resume) starts it from the model's weights as they are, which must be loaded first.
+    /// </summary>
     public void Load(IReadOnlyDictionary<string, Tensor> tensors, string origin)
     {
         using var _ = no_grad();
+        if (!_weights.Any(w => tensors.ContainsKey(Prefix + w.Name)))
+        {
+            foreach (var (_, parameter, shadow) in _weights) shadow.copy_(parameter);
+            return;
+        }
         foreach (var (name, _, shadow) in _weights)
         {
             if (!tensors.TryGetValue(Prefix + name, out var value) || !value.shape.SequenceEqual(shadow.shape))
-                throw new OneshotException($"{origin} has no weight average for '{name}' (train.ema_decay was off when it was written?); resume with the settings the run was started with.");
+                throw new OneshotException($"{origin} has no weight average for '{name}' (or one of another shape); the checkpoint belongs to a different model.");
             shadow.copy_(value);
         }
     }
