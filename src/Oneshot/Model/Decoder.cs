@@ -16,6 +16,7 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     readonly nn.Module<Tensor, Tensor> stages;
     readonly WeightNormConv output;
     readonly NoiseGenerator? noise;
+    readonly ModuleList<Linear>? film;
     readonly ModelConfig _config;
 
     public Decoder(ModelConfig config) : base(nameof(Decoder))
@@ -28,6 +29,17 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
             ((string, nn.Module<Tensor, Tensor>))($"{i}", new Stage(config.ChannelsAt(i + 1), config.ChannelsAt(i), config.Ratios[i], upsample: true, config))).ToArray());
         output = new WeightNormConv(config.Capacity, 2 * config.Bands, 7, padding: 3);
         if (config.NoiseBranch) noise = new NoiseGenerator(config);
+        if (config.DecoderFilm)
+        {
+            // One scale-and-shift per stage, from z; zero at the start, so the decoder begins as without.
+            film = nn.ModuleList(Enumerable.Range(0, depth).Reverse().Select(i => nn.Linear(config.LatentSize, 2 * config.ChannelsAt(i))).ToArray());
+            using (no_grad())
+                foreach (var layer in film)
+                {
+                    layer.weight!.zero_();
+                    layer.bias!.zero_();
+                }
+        }
         RegisterComponents();
     }
 
@@ -40,7 +52,20 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     public override Tensor forward(Tensor z, Generator? generator)
     {
         var h = head.forward(z).view(z.shape[0], _config.BottleneckChannels, _config.Frames);
-        h = stages.forward(input.forward(h));
+        h = input.forward(h);
+        if (film is null) h = stages.forward(h);
+        else
+        {
+            // FiLM (Perez et al. 2018): z reaches every stage, not only the first frames.
+            int i = 0;
+            foreach (var stage in stages.children().Cast<nn.Module<Tensor, Tensor>>())
+            {
+                h = stage.forward(h);
+                var scaleShift = film[i++].forward(z).unsqueeze(-1);                 // [B, 2C, 1]
+                long channels = h.shape[1];
+                h = h.mul(scaleShift.narrow(1, 0, channels).Plus(1)).Plus(scaleShift.narrow(1, channels, channels));
+            }
+        }
         h = h.LeakyRelu(_config.LeakySlope);
         var waveAndAmplitude = output.forward(h);
         var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));

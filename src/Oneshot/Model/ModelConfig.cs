@@ -45,6 +45,9 @@ public sealed record ModelConfig
     /// <summary>Band-rate samples per noise frame; the noise filter has Length/2+1 bins.</summary>
     public int NoiseFrameLength { get; init; } = 32;
 
+    /// <summary>FiLM from z after every decoder stage (a per-channel scale and shift), so the latent steers every scale of the sound.</summary>
+    public bool DecoderFilm { get; init; }
+
     /// <summary>Damped modes added to the decoder's output (<see cref="ModeBranch"/>), for partials; 0: none.</summary>
     public int Modes { get; init; }
     /// <summary>Hidden units of the network that sets the modes from z.</summary>
