@@ -33,7 +33,9 @@ public static class DataCommand
             prepare.Validate();
             string[] paths = parse.GetValue(inputs)!;
             var sources = InputScanner.Scan(paths, prepare.GroupBy);
-            AnsiConsole.MarkupLine($"Found [bold]{sources.Count}[/] audio files in {Markup.Escape(string.Join(", ", paths))}.");
+            int unusable = sources.Count(s => s.SkipReason is not null);
+            AnsiConsole.MarkupLine($"Found [bold]{sources.Count - unusable}[/] audio files in {Markup.Escape(string.Join(", ", paths))}" +
+                (unusable > 0 ? $" ({unusable} more paths skipped: links to folders already searched, or not regular files; see skipped.tsv)." : "."));
             var result = await BuildAsync(sources, parse.GetValue(options.Out)!, prepare, "files: " + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation);
             DatasetReport.PrintPrepared(result);
             return CliApp.Ok;

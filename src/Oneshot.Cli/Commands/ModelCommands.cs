@@ -144,7 +144,10 @@ public static class ModelCommands
     /// <summary>Reads and prepares every input; a file that cannot be used stops with its name and reason.</summary>
     static (List<float[]> Clips, List<string> Sources) PrepareInputs(ModelRunner runner, string[] inputs)
     {
-        var sources = InputScanner.Scan(inputs, GroupRule.File);
+        var found = InputScanner.Scan(inputs, GroupRule.File);
+        foreach (var skipped in found.Where(s => s.SkipReason is not null))
+            AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(skipped.Key)}: {Markup.Escape(skipped.SkipReason!)}.");
+        var sources = found.Where(s => s.SkipReason is null).ToList();
         if (sources.Count == 0) throw new OneshotException($"No audio files found in {string.Join(", ", inputs)}.");
         var clips = new List<float[]>();
         foreach (var source in sources) clips.Add(runner.PrepareFile(source.Key));

@@ -108,6 +108,7 @@ public static class DatasetBuilder
 
     static object Process(ClipSource source, PrepareOptions options)
     {
+        if (source.SkipReason is { } reason) return new SkippedSource(source.Key, reason);
         try
         {
             var audio = source.Load();
