@@ -21,6 +21,12 @@ public sealed class AudioData
     public int Length => Channels[0].Length;
     public double DurationSeconds => (double)Length / SampleRate;
 
+    /// <summary>The whole file's duration when only its start was read (<see cref="AudioFile.ReadLimitSeconds"/>), as far as the reader knows it; null when all of it was read.</summary>
+    public double? SourceSeconds { get; init; }
+
+    /// <summary>Whether the file goes on past what was read.</summary>
+    public bool Truncated => SourceSeconds is not null;
+
     /// <summary>Average of the channels (equal weights), so a mono file stays bit-identical.</summary>
     public float[] ToMono()
     {

@@ -15,7 +15,17 @@ public static class AudioFile
         ".m4a", ".aac", ".wma", ".caf", ".w64", ".wv", ".ape",
     };
 
-    public static AudioData Read(string path)
+    /// <summary>How much leading silence preparation searches before a sound's attack.</summary>
+    public const double LeadingSilenceLimitSeconds = 30;
+
+    /// <summary>
+    /// How much of a file preparation reads: the leading-silence search plus the longest clip (3 s)
+    /// with a little room. An hour-long file is read for its first seconds, not decoded whole.
+    /// </summary>
+    public const double ReadLimitSeconds = LeadingSilenceLimitSeconds + 3.5;
+
+    /// <param name="maxSeconds">Read at most this much from the start (null: the whole file).</param>
+    public static AudioData Read(string path, double? maxSeconds = null)
     {
         if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
         byte[] head = new byte[12];
@@ -32,14 +42,15 @@ public static class AudioFile
         }
         if (WavReader.LooksLikeWav(head.AsSpan(0, got)))
         {
-            try { return WavReader.Read(path); }
-            catch (UnsupportedWavEncodingException) { return ReadWithFfmpeg(path); }
+            try { return maxSeconds is double limit ? WavReader.Read(path, limit) : WavReader.Read(path); }
+            catch (UnsupportedWavEncodingException) { return ReadWithFfmpeg(path, maxSeconds: maxSeconds); }
         }
-        return ReadWithFfmpeg(path);
+        return ReadWithFfmpeg(path, maxSeconds: maxSeconds);
     }
 
     /// <param name="ffmpeg">The program to run (found on PATH by default).</param>
-    public static AudioData ReadWithFfmpeg(string path, string ffmpeg = "ffmpeg")
+    /// <param name="maxSeconds">Decode at most this much from the start (null: the whole file).</param>
+    public static AudioData ReadWithFfmpeg(string path, string ffmpeg = "ffmpeg", double? maxSeconds = null)
     {
         var start = new ProcessStartInfo(ffmpeg)
         {
@@ -47,7 +58,12 @@ public static class AudioFile
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-f", "wav", "-acodec", "pcm_f32le", "-" })
+        foreach (var argument in new[] { "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0" })
+            start.ArgumentList.Add(argument);
+        // One sample more than asked, so a file that goes on is told from one that ends exactly there.
+        double? decodeSeconds = maxSeconds is double limit ? limit + 1.0 / 8000 : null;
+        if (decodeSeconds is double t) foreach (var argument in new[] { "-t", t.ToString("R", System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(argument);
+        foreach (var argument in new[] { "-f", "wav", "-acodec", "pcm_f32le", "-" })
             start.ArgumentList.Add(argument);
 
         Process process;
@@ -73,7 +89,11 @@ public static class AudioFile
                 string reason = error.Length > 0 ? FirstLine(error) : $"ffmpeg exited with code {process.ExitCode}";
                 throw new OneshotException($"Cannot decode '{path}': {reason}");
             }
-            return WavReader.Read(output.GetBuffer().AsSpan(0, (int)output.Length), path);
+            var audio = WavReader.Read(output.GetBuffer().AsSpan(0, (int)output.Length), path);
+            if (maxSeconds is not double wanted || audio.DurationSeconds <= wanted) return audio;
+            // The file goes on past the limit; how far, ffmpeg was not asked (that would mean decoding it all).
+            int frames = (int)Math.Ceiling(wanted * audio.SampleRate);
+            return new AudioData(audio.SampleRate, [.. audio.Channels.Select(c => c[..frames])]) { SourceSeconds = wanted };
         }
     }
 

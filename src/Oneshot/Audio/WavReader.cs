@@ -33,6 +33,63 @@ public static class WavReader
         return Read(bytes, path);
     }
 
+    /// <summary>
+    /// Reads at most the first <paramref name="maxSeconds"/> of a WAV file: the chunk headers are
+    /// walked on disk and only the part of the data that is wanted is read, so an hour-long or
+    /// 4 GB recording costs what its first seconds cost. <see cref="AudioData.SourceSeconds"/> then
+    /// gives the whole file's length from its header.
+    /// </summary>
+    public static AudioData Read(string path, double maxSeconds)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            long length = stream.Length;
+            var header = new byte[12];
+            if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) < 12 || !LooksLikeWav(header)) return Read(path);
+            byte[]? fmt = null;
+            long position = 12, dataOffset = -1, dataSize = 0;
+            var chunk = new byte[8];
+            while (position + 8 <= length)
+            {
+                stream.Position = position;
+                stream.ReadExactly(chunk);
+                long size = BinaryPrimitives.ReadUInt32LittleEndian(chunk.AsSpan(4));
+                if (chunk.AsSpan(0, 4).SequenceEqual("fmt "u8))
+                {
+                    fmt = new byte[Math.Min(size, 1024)];
+                    stream.ReadAtLeast(fmt, fmt.Length, throwOnEndOfStream: false);
+                }
+                else if (chunk.AsSpan(0, 4).SequenceEqual("data"u8))
+                {
+                    (dataOffset, dataSize) = (position + 8, size);
+                    break;
+                }
+                position += 8 + size + (size & 1);
+            }
+            // Damaged or unusual layouts: the whole-file parser names what is wrong (when the file fits in memory).
+            if (fmt is null || dataOffset < 0)
+                return length < int.MaxValue ? Read(path) : throw new OneshotException($"'{path}' is a {length / 1e9:0.#} GB WAV file without a readable 'fmt ' and 'data' chunk near its start.");
+            var format = ParseFormat(fmt, path);
+            long available = length - dataOffset;
+            // 0 and 0xFFFFFFFF: streamed or RF64 files whose size lives elsewhere; the data then runs to the end.
+            long declared = dataSize == 0 || dataSize > available ? available : dataSize;
+            long wanted = Math.Min(declared, (long)Math.Ceiling(maxSeconds * format.SampleRate) * format.BlockAlign);
+            var prefix = new byte[dataOffset + wanted];
+            stream.Position = 0;
+            stream.ReadExactly(prefix);
+            BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan((int)dataOffset - 4), (uint)wanted);
+            var audio = Read(prefix, path);
+            return wanted < declared
+                ? new AudioData(audio.SampleRate, audio.Channels) { SourceSeconds = (double)(declared / format.BlockAlign) / format.SampleRate }
+                : audio;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OneshotException($"Cannot read '{path}': {e.Message}", e);
+        }
+    }
+
     /// <param name="name">Used in error messages only.</param>
     public static AudioData Read(ReadOnlySpan<byte> file, string name)
     {

@@ -14,5 +14,5 @@ public sealed record ClipSource(string Key, string Group, SortedDictionary<strin
         new(path, "", [], () => throw new OneshotException($"'{path}': {reason}")) { SkipReason = reason };
 
     public static ClipSource FromFile(string path, string group, SortedDictionary<string, JsonElement>? labels = null) =>
-        new(path, group, labels ?? [], () => AudioFile.Read(path));
+        new(path, group, labels ?? [], () => AudioFile.Read(path, AudioFile.ReadLimitSeconds));
 }

@@ -121,7 +121,9 @@ public static class DatasetBuilder
             var mono = audio.ToMono();
             double peakDb = Loudness.PeakDb(mono);
             if (peakDb < options.SilenceThresholdDb)
-                return new SkippedSource(source.Key, $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
+                return new SkippedSource(source.Key, audio.Truncated
+                    ? $"silent in its first {AudioFile.ReadLimitSeconds} s (peak {FormatDb(peakDb)} dBFS, below the {options.SilenceThresholdDb} dBFS threshold): Oneshot reads at most that much of a file, {AudioFile.LeadingSilenceLimitSeconds} s of leading silence and then the clip; cut the file to where the sound starts"
+                    : $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
 
             // Trim at the source rate, then resample only the span the clip needs (long files are common).
             int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, prerollSamples: audio.SampleRate / 1000);
@@ -142,7 +144,7 @@ public static class DatasetBuilder
             ClipShaping.ApplyGain(clip, gainDb);
 
             return new Processed(source, clip, HashOf(clip), Descriptors.Compute(clip, options.SampleRate),
-                audio.SampleRate, audio.ChannelCount, audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped);
+                audio.SampleRate, audio.ChannelCount, audio.SourceSeconds ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated);
         }
         catch (OneshotException e)
         {
