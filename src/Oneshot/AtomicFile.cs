@@ -38,6 +38,73 @@ public static class AtomicFile
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
     }
 
+    /// <summary>
+    /// Removes what interrupted writes left in <paramref name="directory"/>: temporary files
+    /// (".NAME.PID.GUID.tmp") and partial folders (".NAME.partial-PID-GUID") whose process is gone.
+    /// A write in progress in a live process is left alone. Returns how many were removed.
+    /// </summary>
+    public static int RemoveStale(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos(".*"))
+        {
+            int? pid = entry is FileInfo && entry.Name.EndsWith(".tmp", StringComparison.Ordinal) ? ProcessOfTemporaryFile(entry.Name)
+                : entry is DirectoryInfo ? ProcessOfPartialFolder(entry.Name) : null;
+            // Partial folders of versions before the PID was in their name: stale once an hour old.
+            bool oldPartial = pid is null && entry is DirectoryInfo && IsOldPartialFolder(entry.Name)
+                              && DateTime.UtcNow - entry.LastWriteTimeUtc > TimeSpan.FromHours(1);
+            if (!oldPartial && (pid is not int owner || IsRunning(owner))) continue;
+            try
+            {
+                if (entry is DirectoryInfo folder) folder.Delete(recursive: true); else entry.Delete();
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    /// <summary>A partial folder's name for <paramref name="directory"/>: ".NAME.KIND-PID-GUID" beside it.</summary>
+    public static string PartialFolderFor(string directory, string kind)
+    {
+        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{kind}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    }
+
+    // ".NAME.PID.GUID.tmp": the PID is the second-to-last dotted part before "tmp".
+    static int? ProcessOfTemporaryFile(string name)
+    {
+        var parts = name.Split('.');
+        return parts.Length >= 5 && parts[^2].Length == 32 && int.TryParse(parts[^3], out int pid) ? pid : null;
+    }
+
+    // ".NAME.KIND-PID-GUID"
+    static int? ProcessOfPartialFolder(string name)
+    {
+        var parts = name[(name.LastIndexOf('.') + 1)..].Split('-');
+        return parts.Length == 3 && parts[2].Length == 32 && int.TryParse(parts[1], out int pid) ? pid : null;
+    }
+
+    // ".NAME.partial-GUID" or ".NAME.old-GUID"
+    static bool IsOldPartialFolder(string name)
+    {
+        var parts = name[(name.LastIndexOf('.') + 1)..].Split('-');
+        return parts.Length == 2 && parts[0] is "partial" or "old" && parts[1].Length == 32;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }        // no such process
+        catch (InvalidOperationException) { return false; }
+    }
+
     public static void TryDelete(string path)
     {
         try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -244,10 +244,10 @@ public static class DatasetBuilder
 
     static string TemporarySibling(string directory, string kind)
     {
-        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
-        string parent = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(parent);
-        return Path.Combine(parent, $".{Path.GetFileName(full)}.{kind}-{Guid.NewGuid():N}");
+        string path = AtomicFile.PartialFolderFor(directory, kind);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.RemoveStale(Path.GetDirectoryName(path)!);   // what an interrupted earlier run left beside it
+        return path;
     }
 
     static void ReplaceDirectory(string complete, string destination)

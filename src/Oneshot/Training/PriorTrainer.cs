@@ -30,6 +30,8 @@ public sealed class PriorTrainer
         config.Validate();
         string directory = request.ModelDirectory;
         string checkpoint = Path.Combine(directory, TrainFolder, CheckpointFile);
+        AtomicFile.RemoveStale(directory);
+        AtomicFile.RemoveStale(Path.GetDirectoryName(checkpoint)!);
         if (request.Resume && !File.Exists(checkpoint))
             throw new OneshotException($"'{directory}' has no prior training to resume ({checkpoint} is missing); start one without --resume.");
         if (!request.Resume && !request.Force && PriorFile.Exists(directory))

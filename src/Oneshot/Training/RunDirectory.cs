@@ -35,6 +35,9 @@ public static class RunDirectory
     {
         string directory = request.ModelDirectory;
         string trainDirectory = Path.Combine(directory, ModelDirectory.TrainFolder);
+        // Checkpoints and weights half-written when an earlier run was killed.
+        AtomicFile.RemoveStale(directory);
+        AtomicFile.RemoveStale(trainDirectory);
         if (request.Resume)
         {
             if (!ModelDirectory.Exists(directory))

@@ -22,6 +22,7 @@ public static class EvaluationReport
 
     public static void Write(string outDirectory, EvaluationResult result)
     {
+        AtomicFile.RemoveStale(outDirectory);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, JsonFile), JsonSerializer.Serialize(result, Json));
         AtomicFile.WriteAllText(Path.Combine(outDirectory, HtmlFile), Html(result));
     }
