@@ -17,17 +17,23 @@ namespace Oneshot.Cli.Web;
 public sealed class InstrumentServer : IAsyncDisposable
 {
     public const long MaxUploadBytes = 32 * 1024 * 1024;
-    const int MaxRefineSteps = 1000;   // a minute or more per file already; more holds the model thread too long
+    /// <summary>Refining steps a request may ask for: 200 take about 15 s per sound on 2 cores (docs/benchmarks.md).</summary>
+    public const int MaxRefineSteps = 200;
+    /// <summary>How far a latent value may lie from the training latents' mean, in their standard deviations (the sliders span ±3).</summary>
+    public const double MaxStandardDeviations = 50;
     readonly WebApplication _app;
     readonly DecodeService _service;
+    // Encoding and refining run on a second copy of the model, so a long refine never holds up the sliders' decodes.
+    readonly DecodeService _encoder;
     readonly string _modelName;
     readonly string _modelHash;
     readonly int _refineSteps;
 
-    InstrumentServer(WebApplication app, DecodeService service, string modelName, string modelHash, int refineSteps)
+    InstrumentServer(WebApplication app, DecodeService service, DecodeService encoder, string modelName, string modelHash, int refineSteps)
     {
         _app = app;
         _service = service;
+        _encoder = encoder;
         _modelName = modelName;
         _modelHash = modelHash;
         _refineSteps = refineSteps;
@@ -40,6 +46,7 @@ public sealed class InstrumentServer : IAsyncDisposable
         CancellationToken cancellation = default)
     {
         LatentRefiner.CheckSteps(refineSteps);
+        if (refineSteps > MaxRefineSteps) throw new OneshotException($"--refine {refineSteps}: the instrument refines at most {MaxRefineSteps} steps per dropped file.");
         var runner = new ModelRunner(modelDirectory);
         var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
@@ -48,7 +55,9 @@ public sealed class InstrumentServer : IAsyncDisposable
             hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
         var service = new DecodeService(runner);
         await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
-        var server = new InstrumentServer(app, service, name, hash, refineSteps);
+        var encoder = new DecodeService(new ModelRunner(modelDirectory));
+        await encoder.DecodeAsync(new float[runner.LatentSize]);
+        var server = new InstrumentServer(app, service, encoder, name, hash, refineSteps);
         server.MapRoutes(modelDirectory);
         try
         {
@@ -58,6 +67,8 @@ public sealed class InstrumentServer : IAsyncDisposable
         {
             server._service.Dispose();
             runner.Dispose();
+            server._encoder.Dispose();
+            server._encoder.Runner.Dispose();
             throw;
         }
         return server;
@@ -67,6 +78,7 @@ public sealed class InstrumentServer : IAsyncDisposable
     {
         var runner = _service.Runner;
         var latent = ModelDirectory.LoadLatent(modelDirectory);
+        var (lowest, highest) = LatentBounds(latent, runner.LatentSize);
         _app.MapGet("/", () => Results.Content(Page.Read("play.html"), "text/html; charset=utf-8"));
 
         _app.MapGet("/api/model", () => Results.Json(new
@@ -91,29 +103,34 @@ public sealed class InstrumentServer : IAsyncDisposable
 
         _app.MapPost("/api/decode", async (HttpContext context) =>
         {
+            if (!context.Request.HasJsonContentType())
+                return Problem(415, $"Send the latent as JSON (Content-Type: application/json): {{\"latent\": [{runner.LatentSize} numbers]}}.");
             float[]? z;
             try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
             catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException)
             {
                 return Problem(400, $"The body must be JSON {{\"latent\": [{runner.LatentSize} numbers]}}: {e.Message}");
             }
-            if (CheckLatent(z, runner.LatentSize) is { } error) return Problem(400, error);
+            if (CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, error);
             var result = await _service.DecodeAsync(z!);
             if (result.Superseded) return Problem(409, "superseded by a newer decode request");
             context.Response.Headers["X-Decode-Ms"] = result.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture);
-            return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [result.Audio!]), WavSampleFormat.Float32), "audio/wav");
+            // A far latent can decode louder than full scale; the page gets it turned down, and told by how much.
+            var (audio, gainDb) = WithinFullScale(result.Audio!);
+            context.Response.Headers["X-Gain-Db"] = gainDb.ToString("0.0", CultureInfo.InvariantCulture);
+            return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
         });
 
         _app.MapPost("/api/encode", async (HttpContext context) =>
         {
-            string fileName = Path.GetFileName(context.Request.Query["name"].FirstOrDefault() ?? "upload.wav");
+            string fileName = SafeName(context.Request.Query["name"].FirstOrDefault());
             // The page asks twice: refine=0 to hear the encoder's latent at once, then the refined one.
             int refineSteps = _refineSteps;
             if (context.Request.Query["refine"].FirstOrDefault() is { } text
                 && (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out refineSteps) || refineSteps < 0 || refineSteps > MaxRefineSteps))
                 return Problem(400, $"refine must be a whole number of steps from 0 to {MaxRefineSteps}.");
             if (context.Request.ContentLength is > MaxUploadBytes) return Problem(413, $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB.");
-            string temporary = Path.Combine(Path.GetTempPath(), $"oneshot-upload-{Guid.NewGuid():N}{Path.GetExtension(fileName)}");
+            string temporary = Path.Combine(Path.GetTempPath(), $"oneshot-upload-{Guid.NewGuid():N}{SafeExtension(fileName)}");
             try
             {
                 await using (var file = File.Create(temporary))
@@ -122,7 +139,7 @@ public sealed class InstrumentServer : IAsyncDisposable
                     catch (BadHttpRequestException) { return Problem(413, $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB."); }
                 }
                 if (new FileInfo(temporary).Length == 0) return Problem(400, "The upload is empty.");
-                var z = await _service.RunAsync(r => r.EncodeRefined([r.PrepareFile(temporary)], refineSteps)[0]);
+                var z = await _encoder.RunAsync(r => r.EncodeRefined([r.PrepareFile(temporary)], refineSteps)[0]);
                 return Results.Json(new { latent = z, refine_steps = refineSteps });
             }
             catch (OneshotException e)
@@ -151,13 +168,49 @@ public sealed class InstrumentServer : IAsyncDisposable
         });
     }
 
-    static string? CheckLatent(float[]? z, int size)
+    static string? CheckLatent(float[]? z, int size, double[] lowest, double[] highest)
     {
         if (z is null) return $"latent is missing: send {{\"latent\": [{size} numbers]}}.";
         if (z.Length != size) return $"latent has {z.Length} values; this model's latents have {size}.";
         if (z.Any(v => !float.IsFinite(v))) return "latent holds a value that is not a finite number.";
-        if (z.Any(v => Math.Abs(v) > 1000)) return "latent holds a value beyond ±1000.";
+        for (int i = 0; i < size; i++)
+            if (z[i] < lowest[i] || z[i] > highest[i])
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"latent[{i}] = {z[i]:G4} lies outside {lowest[i]:G4} … {highest[i]:G4}: more than {MaxStandardDeviations} standard deviations from the training latents (the sliders span 3).");
         return null;
+    }
+
+    /// <summary>Per dimension, the training latents' mean ± <see cref="MaxStandardDeviations"/> of their deviations (latent.json), else ± that many units.</summary>
+    static (double[] Lowest, double[] Highest) LatentBounds(LatentStatistics? latent, int size)
+    {
+        if (latent is null || latent.Mean.Length != size)
+            return (Enumerable.Repeat(-MaxStandardDeviations, size).ToArray(), Enumerable.Repeat(MaxStandardDeviations, size).ToArray());
+        double Spread(int i) => MaxStandardDeviations * Math.Max(latent.Std[i], 1e-3);
+        return ([.. Enumerable.Range(0, size).Select(i => latent.Mean[i] - Spread(i))], [.. Enumerable.Range(0, size).Select(i => latent.Mean[i] + Spread(i))]);
+    }
+
+    /// <summary>The sound turned down to a peak of full scale when it is louder, and the gain applied (0 dB when not).</summary>
+    static (float[] Audio, double GainDb) WithinFullScale(float[] audio)
+    {
+        double peak = audio.Length == 0 ? 0 : audio.Max(v => Math.Abs(v));
+        if (peak <= 1) return (audio, 0);
+        var quieter = audio.ToArray();
+        ClipShaping.ApplyGain(quieter, -20 * Math.Log10(peak));
+        return (quieter, -20 * Math.Log10(peak));
+    }
+
+    /// <summary>An upload's name fit for messages: no control characters, at most 100 characters.</summary>
+    static string SafeName(string? requested)
+    {
+        string name = Path.GetFileName(new string((requested ?? "upload.wav").Where(c => !char.IsControl(c)).ToArray()));
+        return name.Length == 0 ? "upload" : name.Length > 100 ? name[..100] + "…" : name;
+    }
+
+    /// <summary>The upload's extension when it is a plausible one (letters and digits, up to 10), else none: it only helps ffmpeg guess.</summary>
+    static string SafeExtension(string fileName)
+    {
+        string extension = Path.GetExtension(fileName);
+        return extension.Length is > 1 and <= 11 && extension.Skip(1).All(char.IsAsciiLetterOrDigit) ? extension : "";
     }
 
     static bool TryDouble(Microsoft.Extensions.Primitives.StringValues text, double fallback, out double value)
@@ -174,6 +227,8 @@ public sealed class InstrumentServer : IAsyncDisposable
         await _app.DisposeAsync();
         _service.Dispose();
         _service.Runner.Dispose();
+        _encoder.Dispose();
+        _encoder.Runner.Dispose();
     }
 
     sealed record LatentBody(float[]? Latent);

@@ -90,34 +90,39 @@ public sealed class ListeningServer : IAsyncDisposable
                 rater = RaterFromToken(context);
                 if (rater is null) return Results.Json(new { error = "This study needs the access token from your invitation link." }, statusCode: 401);
             }
-            else rater = request.Rater is long id ? _store.FindRater(id) ?? _store.CreateRater() : _store.CreateRater();
+            else
+            {
+                // On this computer too, a rater is whoever holds the rater's key: the page keeps it, and
+                // another page cannot rate as this rater by naming its number.
+                rater = request.Rater is long id && request.Key is { Length: > 0 } key && _store.FindRater(id) is { } known && known.Token == key
+                    ? known
+                    : _store.CreateRater(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+            }
             var rated = _store.RatingsBy(rater.Id).Select(r => r.Stimulus).ToList();
-            return Results.Json(new { rater = rater.Id, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
+            return Results.Json(new { rater = rater.Id, key = _tokensRequired ? null : rater.Token, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
         });
 
         _app.MapGet("/api/audio/{id}", (string id, HttpContext context) =>
         {
-            if (_tokensRequired && RaterFromToken(context) is null) return Results.StatusCode(401);
+            var rater = RaterFromToken(context);
+            if (_tokensRequired && rater is null) return Results.StatusCode(401);
             // Only stimuli of the study, by id: never a path from the request.
             var stimulus = _study.Stimuli.Concat(_study.Training).FirstOrDefault(s => s.Id == id);
-            return stimulus is null ? Results.NotFound() : Results.File(Path.Combine(_stimuli, stimulus.File), "audio/wav", enableRangeProcessing: true);
+            if (stimulus is null) return Results.NotFound();
+            if (rater is not null) _store.MarkServed(rater.Id, stimulus.Id);
+            return Results.File(Path.Combine(_stimuli, stimulus.File), "audio/wav", enableRangeProcessing: true);
         });
 
         _app.MapPost("/api/rating", (RatingRequest request, HttpContext context) =>
         {
-            long raterId;
-            if (_tokensRequired)
-            {
-                if (RaterFromToken(context) is not { } rater) return Results.Json(new { error = "missing or unknown access token" }, statusCode: 401);
-                raterId = rater.Id;
-            }
-            else if (request.Rater is long id) raterId = id;
-            else return Results.Json(new { error = "rater is required" }, statusCode: 400);
-            return _store.Rate(raterId, request.Stimulus ?? "", request.Score, request.Played) switch
+            if (RaterFromToken(context) is not { } rater)
+                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token" : "missing or unknown rater key; reload the page." }, statusCode: 401);
+            return _store.Rate(rater.Id, request.Stimulus ?? "", request.Score, request.Played) switch
             {
                 RatingOutcome.Stored => Results.Json(new { stored = true }),
                 RatingOutcome.AlreadyRated => Results.Json(new { error = "You have already rated this sound; ratings cannot be changed." }, statusCode: 409),
                 RatingOutcome.NotPlayed => Results.Json(new { error = "Listen to the whole sound before rating it." }, statusCode: 400),
+                RatingOutcome.NotServed => Results.Json(new { error = "This sound was never sent to you; play it before rating it." }, statusCode: 400),
                 RatingOutcome.InvalidScore => Results.Json(new { error = "The score must be 1 to 5." }, statusCode: 400),
                 RatingOutcome.UnknownStimulus => Results.Json(new { error = "No such sound in this study." }, statusCode: 404),
                 _ => Results.Json(new { error = "Unknown rater; reload the page." }, statusCode: 404),
@@ -137,6 +142,6 @@ public sealed class ListeningServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    sealed record SessionRequest(long? Rater);
+    sealed record SessionRequest(long? Rater, string? Key);
     sealed record RatingRequest(long? Rater, string? Stimulus, int Score, bool Played);
 }

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Oneshot.Listening;
 
-public enum RatingOutcome { Stored, AlreadyRated, UnknownStimulus, UnknownRater, InvalidScore, NotPlayed }
+public enum RatingOutcome { Stored, AlreadyRated, UnknownStimulus, UnknownRater, InvalidScore, NotPlayed, NotServed }
 
 public sealed record Rating(long RaterId, string Stimulus, int Score, DateTimeOffset Created);
 
@@ -30,6 +30,7 @@ public sealed class RatingStore
                 rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL,
                 score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), created TEXT NOT NULL,
                 PRIMARY KEY (rater, stimulus));
+            CREATE TABLE IF NOT EXISTS served (rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL, PRIMARY KEY (rater, stimulus));
             """);
     }
 
@@ -74,7 +75,31 @@ public sealed class RatingStore
         return reader.Read() ? new Rater(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2))) : null;
     }
 
-    /// <summary>Stores a rating once; a second rating of the same stimulus by the same rater is refused, never overwritten.</summary>
+    /// <summary>Records that the server sent this stimulus's audio to this rater: only then can the rater rate it.</summary>
+    public void MarkServed(long raterId, string stimulus)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO served (rater, stimulus) VALUES ($rater, $stimulus) ON CONFLICT DO NOTHING;";
+        command.Parameters.AddWithValue("$rater", raterId);
+        command.Parameters.AddWithValue("$stimulus", stimulus);
+        command.ExecuteNonQuery();
+    }
+
+    bool WasServed(SqliteConnection connection, long raterId, string stimulus)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM served WHERE rater = $rater AND stimulus = $stimulus;";
+        command.Parameters.AddWithValue("$rater", raterId);
+        command.Parameters.AddWithValue("$stimulus", stimulus);
+        return command.ExecuteScalar() is not null;
+    }
+
+    /// <summary>
+    /// Stores a rating once; a second rating of the same stimulus by the same rater is refused, never
+    /// overwritten, and so is a rating of audio the server never sent that rater ("played" is the
+    /// page's word; the server knows what it served).
+    /// </summary>
     public RatingOutcome Rate(long raterId, string stimulus, int score, bool played)
     {
         if (!_stimuli.Contains(stimulus)) return RatingOutcome.UnknownStimulus;
@@ -82,6 +107,7 @@ public sealed class RatingStore
         if (!played) return RatingOutcome.NotPlayed;
         if (FindRater(raterId) is null) return RatingOutcome.UnknownRater;
         using var connection = Open();
+        if (!WasServed(connection, raterId, stimulus)) return RatingOutcome.NotServed;
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO ratings (rater, stimulus, score, created) VALUES ($rater, $stimulus, $score, $created) ON CONFLICT DO NOTHING;";
         command.Parameters.AddWithValue("$rater", raterId);

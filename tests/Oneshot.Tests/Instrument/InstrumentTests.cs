@@ -82,6 +82,54 @@ public class InstrumentTests
         Assert.DoesNotContain("oneshot-upload", body);
     }
 
+    /// <summary>What a probe of the API found (issue 22): every bad request gets a 4xx with a message, far latents are refused, loud ones turned down, and refining never holds up a decode.</summary>
+    [Fact]
+    public async Task Hostile_requests_get_a_4xx_with_a_message_and_refining_never_blocks_decoding()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        async Task<(HttpStatusCode Status, string Body)> Post(string path, HttpContent content)
+        {
+            var response = await http.PostAsync(path, content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        void Refused((HttpStatusCode Status, string Body) reply, string says)
+        {
+            Assert.InRange((int)reply.Status, 400, 499);
+            Assert.Contains(says, JsonDocument.Parse(reply.Body).RootElement.GetProperty("error").GetString());
+        }
+
+        Refused(await Post("/api/decode", new StringContent("{\"latent\": [0,0,0,0,0,0,0,0]}")), "application/json");   // valid JSON, text/plain
+        Refused(await Post("/api/decode", JsonContent.Create(new { latent = Enumerable.Repeat(999f, 8).ToArray() })), "standard deviations");
+        WavWriter.Write(dir.File("hit.wav"), Signals.Sine(300, 44100, 20000, 0.5), 44100);
+        byte[] hit = File.ReadAllBytes(dir.File("hit.wav"));
+        Refused(await Post("/api/encode?name=a%00b.wav", new ByteArrayContent("not audio"u8.ToArray())), "could not be used");
+        Refused(await Post($"/api/encode?name=x.{new string('w', 300)}", new ByteArrayContent("not audio"u8.ToArray())), "could not be used");
+        Assert.Equal(HttpStatusCode.OK, (await Post($"/api/encode?name=x.{new string('w', 300)}&refine=0", new ByteArrayContent(hit))).Status);
+        Refused(await Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps + 1}", new ByteArrayContent(hit)), "refine");
+
+        // A latent the model has never seen but inside the bounds may decode loud: the page gets it at full scale at most, and the gain.
+        var info = JsonDocument.Parse(await http.GetStringAsync("/api/model")).RootElement.GetProperty("pca");
+        var mean = info.GetProperty("mean").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var std = info.GetProperty("std").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var far = mean.Select((m, i) => m + 40 * std.Max() * (i % 2 == 0 ? 1 : -1) / 8).ToArray();
+        var loud = await http.PostAsJsonAsync("/api/decode", new { latent = far });
+        Assert.Equal(HttpStatusCode.OK, loud.StatusCode);
+        var samples = WavReader.Read(await loud.Content.ReadAsByteArrayAsync(), "loud.wav").Channels[0];
+        Assert.True(samples.Max(Math.Abs) <= 1.0001f);
+        Assert.True(double.Parse(loud.Headers.GetValues("X-Gain-Db").Single(), System.Globalization.CultureInfo.InvariantCulture) <= 0);
+
+        // A long refine runs on its own copy of the model: a decode sent meanwhile is answered first.
+        var refining = Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps}", new ByteArrayContent(hit));
+        await Task.Delay(200);
+        var decode = await http.PostAsJsonAsync("/api/decode", new { latent = mean });
+        Assert.Equal(HttpStatusCode.OK, decode.StatusCode);
+        Assert.False(refining.IsCompleted, "the refine should still be running when the decode comes back");
+        Assert.Equal(HttpStatusCode.OK, (await refining).Status);
+    }
+
     [Fact]
     public async Task Only_the_newest_waiting_decode_runs()
     {

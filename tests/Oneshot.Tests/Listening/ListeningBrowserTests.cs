@@ -72,11 +72,43 @@ public class ListeningBrowserTests
         http.DefaultRequestHeaders.Add("X-Rater-Token", server.Tokens[0]);
         var session = await http.PostAsJsonAsync("/api/session", new { rater = (long?)null });
         Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        var unheard = await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 4, played = true });
+        Assert.Equal(HttpStatusCode.BadRequest, unheard.StatusCode);   // "played", but the server never sent it
+        Assert.Contains("never sent", await unheard.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/audio/{study.Stimuli[0].Id}")).StatusCode);
         var rated = await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 4, played = true, rater = 12345 });
         Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 1, played = true })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/audio/..%2Fstudy.json")).StatusCode);
         // The rating belongs to the token's rater, whatever rater id the request claimed.
         Assert.Equal(server.Store.FindRaterByToken(server.Tokens[0])!.Id, server.Store.All().Single().RaterId);
+    }
+
+    [Fact]
+    public async Task On_this_computer_a_rater_is_whoever_holds_its_key_and_rates_only_what_it_was_sent()
+    {
+        using var dir = new TempDir();
+        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1);
+        await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        var session = System.Text.Json.JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/session", new { rater = (long?)null })).Content.ReadAsStringAsync()).RootElement;
+        long rater = session.GetProperty("rater").GetInt64();
+        string key = session.GetProperty("key").GetString()!;
+        string first = study.Stimuli[0].Id;
+
+        // Another page naming this rater's number, without its key, is a new rater, and cannot rate as this one.
+        var intruder = System.Text.Json.JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/session", new { rater, key = "guess" })).Content.ReadAsStringAsync()).RootElement;
+        Assert.NotEqual(rater, intruder.GetProperty("rater").GetInt64());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/api/rating", new { rater, stimulus = first, score = 1, played = true })).StatusCode);
+
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonContent.Create(new { rater, key }) };
+        var resumed = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(own)).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(rater, resumed.GetProperty("rater").GetInt64());   // the page's reload resumes
+
+        http.DefaultRequestHeaders.Add("X-Rater-Token", key);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/audio/{first}?token={key}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
+        Assert.Equal(rater, server.Store.All().Single().RaterId);
     }
 }

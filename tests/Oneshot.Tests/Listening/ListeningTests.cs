@@ -61,6 +61,9 @@ public class ListeningTests
         using var dir = new TempDir();
         var store = new RatingStore(dir.File("r.db"), ["a", "b"]);
         var rater = store.CreateRater();
+        Assert.Equal(RatingOutcome.NotServed, store.Rate(rater.Id, "a", 4, played: true));   // its audio was never sent
+        store.MarkServed(rater.Id, "a");
+        store.MarkServed(rater.Id, "b");
         Assert.Equal(RatingOutcome.Stored, store.Rate(rater.Id, "a", 4, played: true));
         Assert.Equal(RatingOutcome.AlreadyRated, store.Rate(rater.Id, "a", 1, played: true));
         Assert.Equal(4, store.RatingsBy(rater.Id).Single().Score);
@@ -83,6 +86,7 @@ public class ListeningTests
             var rater = store.CreateRater();
             foreach (var s in stimuli)
             {
+                store.MarkServed(rater.Id, s);
                 Assert.Equal(RatingOutcome.Stored, store.Rate(rater.Id, s, 1 + (r + s.Length) % 5, played: true));
                 Assert.Equal(RatingOutcome.AlreadyRated, store.Rate(rater.Id, s, 2, played: true));   // a double click
             }
