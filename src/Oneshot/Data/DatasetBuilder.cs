@@ -31,56 +31,65 @@ public static class DatasetBuilder
         if (sources.Count == 0) throw new OneshotException("No audio files found in the inputs (looked for " + string.Join(" ", AudioFile.Extensions.Order()) + ").");
 
         var ordered = sources.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
-        var results = new object[ordered.Count];   // Processed or SkippedSource
         int done = 0, kept = 0, skipped = 0;
         var progressLock = new object();
-        var parallel = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-            CancellationToken = cancellation,
-        };
-        Parallel.For(0, ordered.Count, parallel, i =>
-        {
-            var result = Process(ordered[i], options);
-            results[i] = result;
-            lock (progressLock)
-            {
-                done++;
-                if (result is Processed) kept++; else skipped++;
-                progress?.Report(new PrepareProgress(done, ordered.Count, kept, skipped));
-            }
-        });
-        cancellation.ThrowIfCancellationRequested();
-
-        // Duplicates: the first source in key order keeps the clip.
-        var skippedList = new List<SkippedSource>();
-        var clips = new List<Processed>();
-        var firstByHash = new Dictionary<string, string>();
-        int duplicates = 0;
-        foreach (var result in results)
-        {
-            if (result is SkippedSource s) { skippedList.Add(s); continue; }
-            var p = (Processed)result;
-            if (firstByHash.TryGetValue(p.Hash, out string? original))
-            {
-                skippedList.Add(new SkippedSource(p.Source.Key, $"duplicate of {original}"));
-                duplicates++;
-                continue;
-            }
-            firstByHash[p.Hash] = p.Source.Key;
-            clips.Add(p);
-        }
-        if (clips.Count == 0)
-            throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: {skippedList[0].Reason}");
-
-        var clipsPerGroup = clips.GroupBy(c => c.Source.Group).ToDictionary(g => g.Key, g => g.Count());
-        var splitOfGroup = Splitter.Assign(clipsPerGroup, [options.TrainFraction, options.ValidFraction, options.TestFraction], options.Seed);
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation };
 
         string temporary = TemporarySibling(outputDirectory, "partial");
         Directory.CreateDirectory(temporary);
         try
         {
-            var info = WriteDirectory(temporary, clips, splitOfGroup, skippedList, duplicates, options, sourceDescription);
+            // Clips go to clips.npy as they are made, a chunk of sources at a time in key order, so
+            // memory holds one chunk of clips whatever the library's size; only their metadata stays.
+            var skippedList = new List<SkippedSource>();
+            var clips = new List<Processed>();
+            var firstByHash = new Dictionary<string, string>();
+            int duplicates = 0;
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using (var writer = new NpyFile.RowWriter(Path.Combine(temporary, DatasetFormat.ClipsFile), options.ClipLength))
+            {
+                int chunk = Math.Max(64, 16 * threads);
+                for (int start = 0; start < ordered.Count; start += chunk)
+                {
+                    var results = new object[Math.Min(chunk, ordered.Count - start)];   // Processed or SkippedSource
+                    Parallel.For(0, results.Length, parallel, i =>
+                    {
+                        var result = Process(ordered[start + i], options);
+                        results[i] = result;
+                        lock (progressLock)
+                        {
+                            done++;
+                            if (result is Processed) kept++; else skipped++;
+                            progress?.Report(new PrepareProgress(done, ordered.Count, kept, skipped));
+                        }
+                    });
+                    cancellation.ThrowIfCancellationRequested();
+                    foreach (var result in results)
+                    {
+                        if (result is SkippedSource s) { skippedList.Add(s); continue; }
+                        var p = (Processed)result;
+                        // Duplicates: the first source in key order keeps the clip.
+                        if (firstByHash.TryGetValue(p.Hash, out string? original))
+                        {
+                            skippedList.Add(new SkippedSource(p.Source.Key, $"duplicate of {original}"));
+                            duplicates++;
+                            continue;
+                        }
+                        firstByHash[p.Hash] = p.Source.Key;
+                        writer.WriteRow(p.Clip);
+                        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Clip.AsSpan()));
+                        clips.Add(p with { Clip = [] });
+                    }
+                }
+                if (clips.Count == 0)
+                    throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: {skippedList[0].Reason}");
+                writer.Commit();
+            }
+
+            var clipsPerGroup = clips.GroupBy(c => c.Source.Group).ToDictionary(g => g.Key, g => g.Count());
+            var splitOfGroup = Splitter.Assign(clipsPerGroup, [options.TrainFraction, options.ValidFraction, options.TestFraction], options.Seed);
+            var info = WriteMetadata(temporary, clips, splitOfGroup, skippedList, duplicates, options, sourceDescription, hash);
             cancellation.ThrowIfCancellationRequested();
             ReplaceDirectory(temporary, outputDirectory);
             return new PrepareResult(outputDirectory, info, skippedList);
@@ -157,20 +166,10 @@ public static class DatasetBuilder
         }
     }
 
-    static DatasetInfo WriteDirectory(string directory, List<Processed> clips, Dictionary<string, string> splitOfGroup,
-        List<SkippedSource> skipped, int duplicates, PrepareOptions options, string sourceDescription)
+    /// <summary>meta.jsonl, skipped.tsv and dataset.json beside the clips already written; the hash has seen the clips' bytes.</summary>
+    static DatasetInfo WriteMetadata(string directory, List<Processed> clips, Dictionary<string, string> splitOfGroup,
+        List<SkippedSource> skipped, int duplicates, PrepareOptions options, string sourceDescription, IncrementalHash hash)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using (var writer = new NpyFile.RowWriter(Path.Combine(directory, DatasetFormat.ClipsFile), options.ClipLength))
-        {
-            foreach (var clip in clips)
-            {
-                writer.WriteRow(clip.Clip);
-                hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.Clip.AsSpan()));
-            }
-            writer.Commit();
-        }
-
         var meta = new StringBuilder();
         int width = Math.Max(6, clips.Count.ToString().Length);
         for (int i = 0; i < clips.Count; i++)
