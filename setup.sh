@@ -9,12 +9,12 @@ cd "$(dirname "$0")"
 mode="${1:-build}"
 shift || true
 
-# System packages. Runtime: ffmpeg decodes non-WAV formats, libfluidsynth3 + fluid-soundfont-gm
+# System packages. Runtime: libsndfile1 decodes FLAC, Ogg, MP3 and AIFF in-process, ffmpeg anything else, libfluidsynth3 + fluid-soundfont-gm
 # render the `notes` recipe, hydrogen-drumkits is the `drums` recipe. Tests also use sox (to write
 # WAV files in every format), python3-numpy (to check clips.npy and the metrics from Python), binutils
 # (readelf, to check the TorchSharp library patch) and chromium (the browser tests drive Debian's
 # chromium through Playwright; Playwright's own browser download is neither needed nor possible).
-runtime_packages=(ffmpeg libfluidsynth3 fluid-soundfont-gm hydrogen-drumkits)
+runtime_packages=(ffmpeg libsndfile1 libfluidsynth3 fluid-soundfont-gm hydrogen-drumkits)
 test_packages=(sox python3-numpy binutils chromium)
 
 packages=("${runtime_packages[@]}")

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Oneshot.Audio;
 
 /// <summary>
-/// Reads any audio file: WAV with our own reader, everything else (FLAC, MP3, OGG, AIFF, ...) and
-/// WAV encodings we do not decode through ffmpeg, which then writes 32-bit float WAV to a pipe.
+/// Reads any audio file: WAV with our own reader; FLAC, Ogg, MP3, AIFF and the WAV encodings we do
+/// not decode through libsndfile in this process (<see cref="SndFile"/>); everything else through
+/// ffmpeg, which then writes 32-bit float WAV to a pipe.
 /// </summary>
 public static class AudioFile
 {
@@ -43,9 +44,10 @@ public static class AudioFile
         if (WavReader.LooksLikeWav(head.AsSpan(0, got)))
         {
             try { return maxSeconds is double limit ? WavReader.Read(path, limit) : WavReader.Read(path); }
-            catch (UnsupportedWavEncodingException) { return ReadWithFfmpeg(path, maxSeconds: maxSeconds); }
+            catch (UnsupportedWavEncodingException) { }
         }
-        return ReadWithFfmpeg(path, maxSeconds: maxSeconds);
+        // FLAC, Ogg, MP3, AIFF and odd WAV encodings in this process; ffmpeg for the rest.
+        return SndFile.TryRead(path, maxSeconds) ?? ReadWithFfmpeg(path, maxSeconds: maxSeconds);
     }
 
     /// <param name="ffmpeg">The program to run (found on PATH by default).</param>
