@@ -180,12 +180,13 @@ public sealed class InstrumentServer : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Per dimension, the training latents' mean ± <see cref="MaxStandardDeviations"/> of their deviations (latent.json), else ± that many units.</summary>
+    /// <summary>Per dimension, the training latents' mean ± <see cref="MaxStandardDeviations"/> of their deviations (latent.json; a deviation counts as at least 1, the prior's), else ± that many units.</summary>
     static (double[] Lowest, double[] Highest) LatentBounds(LatentStatistics? latent, int size)
     {
         if (latent is null || latent.Mean.Length != size)
             return (Enumerable.Repeat(-MaxStandardDeviations, size).ToArray(), Enumerable.Repeat(MaxStandardDeviations, size).ToArray());
-        double Spread(int i) => MaxStandardDeviations * Math.Max(latent.Std[i], 1e-3);
+        // At least 50 units: the prior N(0, I) draws there, even where the training latents barely vary (a dimension the encoder leaves unused).
+        double Spread(int i) => MaxStandardDeviations * Math.Max(latent.Std[i], 1);
         return ([.. Enumerable.Range(0, size).Select(i => latent.Mean[i] - Spread(i))], [.. Enumerable.Range(0, size).Select(i => latent.Mean[i] + Spread(i))]);
     }
 
