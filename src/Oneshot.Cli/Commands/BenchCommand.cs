@@ -27,7 +27,8 @@ public static class BenchCommand
         var samples = new Option<int>("--samples") { Description = "Latents drawn and decoded per prior with --model.", DefaultValueFactory = _ => 1000 };
         var evalClips = new Option<int>("--eval-clips") { Description = "Also time embedding this many clips twice and scoring one set against the other (e.g. 2000); 0 skips it.", DefaultValueFactory = _ => 0 };
         var clap = new Option<string?>("--clap") { Description = "With --eval-clips: a CLAP ONNX model to time instead of the built-in embedder." };
-        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples, evalClips, clap }) command.Options.Add(option);
+        var decodeFiles = new Option<string?>("--decode-files") { Description = "Also time decoding every non-WAV audio file under this folder, in the process (libsndfile) and through ffmpeg." };
+        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples, evalClips, clap, decodeFiles }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             string[] overrides = parse.GetValue(set) ?? [];
@@ -89,6 +90,14 @@ public static class BenchCommand
                 evaluation.AddRow(Markup.Escape(e.Embedder), $"{e.Count} vs {e.Count}", F(e.EmbedMsPerClip, "0.0"), F(e.FadSeconds, "0.00"), F(e.FadInfinitySeconds, "0.00"),
                     F(e.KidSeconds, "0.00"), F(e.ManifoldSeconds, "0.00"), F(e.VendiSeconds, "0.00"), F(e.NdbSeconds, "0.00"), F(e.ScoringSeconds, "0.0"));
                 AnsiConsole.Write(evaluation);
+            }
+
+            if (parse.GetValue(decodeFiles) is { } folder)
+            {
+                var speeds = await Task.Run(() => FileDecodeBenchmark.Run(folder));
+                var decoding = new Table().AddColumns("format", "files", "M frames", "reader", "ms per file");
+                foreach (var d in speeds) decoding.AddRow(d.Extension, $"{d.Files}", F(d.Frames / 1e6, "0.0"), d.Reader, F(d.MsPerFile, "0.0"));
+                AnsiConsole.Write(decoding);
             }
 
             int total = parse.GetValue(memorySteps);
