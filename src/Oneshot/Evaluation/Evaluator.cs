@@ -54,7 +54,7 @@ public sealed class Evaluator
 
         var models = request.Models.Select((directory, index) =>
             EvaluateModel(request, directory, UniqueName(directory, index, request.Models), store, references, samples, Embed, audio, progress)).ToList();
-        return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, references.Test.Length, references.Train.Length,
+        return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, references.Test.Length, references.TrainCount,
             samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models, DateTimeOffset.Now, request.RefineSteps);
     }
 

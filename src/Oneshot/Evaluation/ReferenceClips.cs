@@ -5,13 +5,14 @@ namespace Oneshot.Evaluation;
 
 /// <summary>
 /// The real clips every model is judged against, read and embedded once: the test split, the train
-/// split, and as many train clips as test clips ("seen") spread through it, with their labels and
-/// identification spectrograms.
+/// split (embedded a chunk at a time and never held whole: a big library's train split would not
+/// fit in memory), and as many train clips as test clips ("seen") spread through it, with their
+/// labels and identification spectrograms.
 /// </summary>
 sealed class ReferenceClips
 {
     public required float[][] Test { get; init; }
-    public required float[][] Train { get; init; }
+    public required int TrainCount { get; init; }
     public required float[][] Seen { get; init; }
     /// <summary>Each test clip's class (else its group), for the latent plot.</summary>
     public required string[] TestPlotLabels { get; init; }
@@ -35,15 +36,14 @@ sealed class ReferenceClips
         var testIndices = store.IndicesOf("test");
         var trainIndices = store.IndicesOf("train");
         var test = testIndices.Select(store.Read).ToArray();
-        var train = trainIndices.Select(store.Read).ToArray();
         // Reconstructing clips the model has seen beside ones it has not tells fitting from generalising.
-        var seenPositions = SeenPositions(train.Length, test.Length);
-        var seen = seenPositions.Select(i => train[i]).ToArray();
+        var seenPositions = SeenPositions(trainIndices.Length, test.Length);
+        var seen = seenPositions.Select(i => store.Read(trainIndices[i])).ToArray();
         var testEmbeddings = embed(test);
-        var trainEmbeddings = embed(train);
+        var trainEmbeddings = EmbedInChunks(store, trainIndices, embed);
         return new ReferenceClips
         {
-            Test = test, Train = train, Seen = seen,
+            Test = test, TrainCount = trainIndices.Length, Seen = seen,
             TestPlotLabels = [.. testIndices.Select(i => DatasetLabels.Plotted(store.Meta[i]))],
             TestLabels = DatasetLabels.Of(store, testIndices),
             SeenLabels = DatasetLabels.Of(store, [.. seenPositions.Select(i => trainIndices[i])]),
@@ -55,5 +55,17 @@ sealed class ReferenceClips
             TestPitched = PartialsKept.Pitched(test, store.SampleRate),
             SeenPitched = PartialsKept.Pitched(seen, store.SampleRate),
         };
+    }
+
+    const int Chunk = 256;
+
+    static EmbeddingMatrix EmbedInChunks(ClipStore store, int[] indices, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed)
+    {
+        var parts = new List<EmbeddingMatrix>();
+        for (int start = 0; start < indices.Length; start += Chunk)
+            parts.Add(embed([.. indices.Skip(start).Take(Chunk).Select(store.Read)]));
+        if (parts.Count == 1) return parts[0];
+        int dimensions = parts[0].Dimensions;
+        return new EmbeddingMatrix([.. parts.SelectMany(p => p.Values)], parts.Sum(p => p.Count), dimensions);
     }
 }
