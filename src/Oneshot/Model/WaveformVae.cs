@@ -40,9 +40,6 @@ public sealed class WaveformVae : nn.Module
     public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
     public IEnumerable<nn.Module> DecoderModules => modes is null ? [decoder] : [decoder, modes];
 
-    /// <summary>The damped-mode branch, when <see cref="ModelConfig.Modes"/> asks for one.</summary>
-    public ModeBranch? Modes => modes;
-
     /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see <see cref="Stage2Config"/>.</summary>
     public bool NoiseEnabled { get => decoder.NoiseEnabled; set => decoder.NoiseEnabled = value; }
 
