@@ -61,7 +61,7 @@ public sealed class ListeningServer : IAsyncDisposable
         var tokens = File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).ToList() : [];
         for (int i = 0; i < count; i++)
         {
-            string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+            string token = NewToken();
             _store.CreateRater(token);
             tokens.Add(token);
         }
@@ -96,7 +96,7 @@ public sealed class ListeningServer : IAsyncDisposable
                 // another page cannot rate as this rater by naming its number.
                 rater = request.Rater is long id && request.Key is { Length: > 0 } key && _store.FindRater(id) is { } known && known.Token == key
                     ? known
-                    : _store.CreateRater(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+                    : _store.CreateRater(NewToken());
             }
             var rated = _store.RatingsBy(rater.Id).Select(r => r.Stimulus).ToList();
             return Results.Json(new { rater = rater.Id, key = _tokensRequired ? null : rater.Token, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
@@ -129,6 +129,9 @@ public sealed class ListeningServer : IAsyncDisposable
             };
         });
     }
+
+    /// <summary>A rater's secret: an invitation token, or the key a page on this computer is given.</summary>
+    static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     Rater? RaterFromToken(HttpContext context)
     {
