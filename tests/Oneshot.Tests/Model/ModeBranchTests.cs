@@ -63,34 +63,42 @@ public class ModeBranchTests
         using (no_grad()) Assert.Equal(new long[] { 2, Small.ClipLength }, withModes.Decode(randn(2, Small.LatentSize)).shape);
     }
 
-    /// <summary>The point of the branch: gradient descent on a spectral loss makes a mode ring at a partial the target has.</summary>
-    [Fact]
-    public void Gradient_descent_on_a_spectral_loss_finds_a_partial()
+    /// <summary>
+    /// The point of the branch: gradient descent on the model's spectral loss makes a mode ring at a
+    /// partial the target has. With bands a semitone wide, the mode whose band holds the partial
+    /// rings within a quarter-tone of it, louder than any other, even where it starts; with wider bands a mode seldom moves
+    /// far enough (16 bands over 50–6000 Hz kept a partial for 4 of 18 seeds and partials, a
+    /// semitone grid for 17 of 18 after 800 steps), so the test holds the grid to a semitone.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1000.0)]
+    [InlineData(2, 860.0)]
+    [InlineData(3, 1500.0)]
+    public void Gradient_descent_on_a_spectral_loss_finds_a_partial(int seed, double hz)
     {
+        var semitoneGrid = Small with { Modes = (int)Math.Ceiling(12 * Math.Log2(Small.ModeMaxHz / Small.ModeMinHz)) };
         using var scope = NewDisposeScope();
-        random.manual_seed(5);
-        using var branch = new ModeBranch(Small);
-        int length = Small.PaddedLength;
-        var time = tensor(Enumerable.Range(0, length).Select(i => (float)i / Small.SampleRate).ToArray());
-        var target = time.Times(2 * Math.PI * 1000).sin().mul(time.Times(-3).exp()).Times(0.5).unsqueeze(0);
-        var z = randn(1, Small.LatentSize);
+        random.manual_seed(seed);
+        using var branch = new ModeBranch(semitoneGrid);
+        int length = semitoneGrid.PaddedLength;
+        var time = tensor(Enumerable.Range(0, length).Select(i => (float)i / semitoneGrid.SampleRate).ToArray());
+        var target = time.Times(2 * Math.PI * hz).sin().mul(time.Times(-3).exp()).Times(0.5).unsqueeze(0);
+        var z = randn(1, semitoneGrid.LatentSize);
+        using var spectral = new SpectralLoss([4096, 1024, 256]);
         using var adam = new AdamOptimizer(branch.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8);
-        float[] wanted = target[0].data<float>().ToArray();
-        var partial = PartialsKept.Peaks(wanted, Small.SampleRate);
-        using (no_grad()) Assert.Equal(0.0, PartialsKept.Share(partial, PartialsKept.Peaks(branch.forward(z)[0].data<float>().ToArray(), Small.SampleRate)));
-        Tensor LogMagnitude(Tensor x, int size) =>
-            stft(x, size, size / 4, window: hann_window(size), return_complex: true).abs().Plus(1e-5).log();
-        for (int step = 0; step < 300; step++)
+        var partial = PartialsKept.Peaks(target[0].data<float>().ToArray(), semitoneGrid.SampleRate);
+        Assert.Single(partial);
+        using (no_grad()) Assert.True(branch.forward(z).square().mean().sqrt().item<float>() < 0.01, "the branch starts near silence");
+        for (int step = 0; step < 800; step++)
         {
             using var inner = NewDisposeScope();
-            var y = branch.forward(z);
-            var loss = new[] { 256, 1024, 4096 }.Select(n => LogMagnitude(y, n).Plus(LogMagnitude(target, n).neg()).abs().mean()).Aggregate((a, b) => a.Plus(b));
-            adam.Minimise(loss, 10, 0.02);
+            adam.Minimise(spectral.PerItem(target, branch.forward(z)).mean(), 10, 0.02);
         }
         using (no_grad())
         {
             float[] made = branch.forward(z)[0].data<float>().ToArray();
-            Assert.Equal(1.0, PartialsKept.Share(partial, PartialsKept.Peaks(made, Small.SampleRate)));
+            var loudestFirst = PartialsKept.Peaks(made, semitoneGrid.SampleRate);
+            Assert.Equal(1.0, PartialsKept.Share(partial, loudestFirst.Take(1).ToList()));
         }
     }
 }
