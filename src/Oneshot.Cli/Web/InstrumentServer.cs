@@ -99,6 +99,17 @@ public sealed class InstrumentServer : IAsyncDisposable
                 std = latent.ExplainedVariance.Select(Math.Sqrt),
                 share = latent.ExplainedVarianceRatio,
             },
+            // Directions named for what they change, measured from the same centre as the PCA.
+            controls = (latent?.Controls ?? []).Select(c => new
+            {
+                name = c.Name,
+                descriptor = c.Descriptor,
+                source = c.Source,
+                span = c.Span(),
+                direction = c.Direction,
+                std = c.Std,
+                r_squared_valid = c.RSquaredValid,
+            }),
         }));
 
         _app.MapPost("/api/decode", async (HttpContext context) =>

@@ -15,6 +15,8 @@ public sealed record ClipDescriptors(
 
 public static class Descriptors
 {
+    /// <summary>The f0 confidence from which a clip counts as pitched (its f0 is then trusted).</summary>
+    public const double PitchedConfidence = 0.3;
     const double Floor = -120;
     const int FrameSize = 2048;
     const int FrameHop = 512;

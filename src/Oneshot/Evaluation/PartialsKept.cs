@@ -22,7 +22,7 @@ public sealed record PartialsResult(int PitchedClips, double? Share, double Part
 /// </remarks>
 public static class PartialsKept
 {
-    public const double MinimumConfidence = 0.3;
+    public const double MinimumConfidence = Descriptors.PitchedConfidence;
     public const double WindowSeconds = 0.3;
     public const int FftSize = 8192, Hop = 2048, MostPartials = 24;
     public const double RangeDb = 30, ProminenceDb = 10, ToleranceCents = 50, LowestHz = 30;

@@ -16,4 +16,6 @@ public sealed record LatentStatistics
     public required double[] ExplainedVarianceRatio { get; init; }
     /// <summary>Components needed to reach 95 % of the variance (RAVE's "fidelity").</summary>
     public required int ComponentsFor95Percent { get; init; }
+    /// <summary>Directions named for what they change (missing in latent.json files written before they existed).</summary>
+    public NamedControl[] Controls { get; init; } = [];
 }

@@ -12,7 +12,9 @@ namespace Oneshot.Model;
 /// Mode k lives in its own fixed band of a log-spaced grid between <see cref="ModelConfig.ModeMinHz"/>
 /// and <see cref="ModelConfig.ModeMaxHz"/>: its frequency is the band's lower edge times the band's
 /// width ratio to the power of a sigmoid, so modes never cross and none is found by gradient descent
-/// over all frequencies, which is known to stall (Hayes et al. 2023). Amplitudes start near zero, so
+/// over all frequencies, which is known to stall (Hayes et al. 2023). Inside its band a mode seldom
+/// moves far either, so bands should be a semitone or narrower (12 modes per octave): then the mode
+/// whose band holds a partial is within a quarter-tone of it where it starts. Amplitudes start near zero, so
 /// a model gains the branch without its sound changing at first.
 ///
 /// Cost: a mode is a·Im e^(ct) with c = −1/τ + 2πif. Splitting t into blocks of L samples,

@@ -5,24 +5,64 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Training;
 
-/// <summary>PCA of latent vectors: mean, principal directions and their share of the variance.</summary>
+/// <summary>PCA of latent vectors: mean, principal directions and their share of the variance; and the named controls.</summary>
 public static class LatentAnalysis
 {
-    /// <summary>latent.json: PCA of the deterministic latents of the training clips.</summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, long step, int batchSize)
+    /// <summary>
+    /// latent.json: PCA of the deterministic latents of the training clips, and the named controls
+    /// fitted on them (checked on <paramref name="validIndices"/>).
+    /// </summary>
+    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, int[] validIndices, long step, int batchSize)
     {
         bool wasTraining = model.training;
         model.eval();
         try
         {
             var latents = model.EncodeMeans(indices.Length, i => store.Read(indices[i]), batchSize);
-            return Compute(latents.SelectMany(z => z).ToArray(), indices.Length, model.Config.LatentSize, "train", step);
+            var valid = model.EncodeMeans(validIndices.Length, i => store.Read(validIndices[i]), batchSize);
+            var statistics = Compute(latents.SelectMany(z => z).ToArray(), indices.Length, model.Config.LatentSize, "train", step);
+            return statistics with
+            {
+                Controls = NamedControls.Fit(
+                    ToDouble(latents), [.. indices.Select(i => store.Meta[i].Descriptors)],
+                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean),
+            };
         }
         finally
         {
             model.train(wasTraining);
         }
     }
+
+    /// <summary>
+    /// Writes latent.json anew for a trained model's saved weights: what `oneshot controls` does for
+    /// models trained before named controls existed, or after the dataset's descriptors changed.
+    /// </summary>
+    /// <param name="dataDirectory">The dataset to analyse; null: the one the model was trained on.</param>
+    /// <returns>The statistics written, and a warning when the dataset is not the one the model was trained on.</returns>
+    public static (LatentStatistics Statistics, string? Warning) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8)
+    {
+        var (config, model) = ModelDirectory.Load(modelDirectory);
+        using var _ = model;
+        string data = dataDirectory ?? config.Dataset.Path;
+        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
+            throw new OneshotException($"'{modelDirectory}' was trained on '{config.Dataset.Path}', which is not there any more: give its dataset with --data DIR.");
+        using var store = new ClipStore(data);
+        if (store.SampleRate != config.Model.SampleRate || store.Length != config.Model.ClipLength)
+            throw new OneshotException($"'{data}' holds clips of {store.Length} samples at {store.SampleRate} Hz; '{modelDirectory}' takes {config.Model.ClipLength} at {config.Model.SampleRate} Hz.");
+        string? warning = store.Info.Hash == config.Dataset.Hash ? null
+            : $"'{data}' ({DatasetInfo.ShortHash(store.Info.Hash)}) is not the dataset '{modelDirectory}' was trained on ({DatasetInfo.ShortHash(config.Dataset.Hash)}): the controls describe its clips.";
+        var train = store.IndicesOf("train");
+        if (train.Length == 0) throw new OneshotException($"'{data}' has no training clips to analyse.");
+        var valid = store.IndicesOf("valid");
+        if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
+        long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
+        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize);
+        ModelDirectory.SaveLatent(modelDirectory, statistics);
+        return (statistics, warning);
+    }
+
+    static double[][] ToDouble(float[][] latents) => [.. latents.Select(z => z.Select(v => (double)v).ToArray())];
 
     /// <param name="latents">[count, N] float values, row after row.</param>
     public static LatentStatistics Compute(float[] latents, int count, int size, string split, long step)

@@ -153,8 +153,8 @@ public sealed class VaeTrainer
             SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
             if (trainIndices.Length > 0)
             {
-                OnMessage?.Invoke($"Analysing the latent space of {trainIndices.Length} training clips (latent.json)…");
-                ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, store, trainIndices, current, config.Train.BatchSize));
+                OnMessage?.Invoke($"Analysing the latent space of {trainIndices.Length} training clips and its named controls (latent.json)…");
+                ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, store, trainIndices, validIndices, current, config.Train.BatchSize));
             }
         }
         return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal,

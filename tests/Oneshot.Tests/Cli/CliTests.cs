@@ -21,7 +21,7 @@ public class CliTests
     public void Every_command_has_help()
     {
         foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
-                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"] })
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"], ["controls"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);
@@ -90,5 +90,35 @@ public class CliTests
         (code, _, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length", "16000", "--out", dataset);
         Assert.Equal(1, code);
         Assert.Contains("--force", error);
+    }
+
+    [Fact]
+    public void Controls_are_fitted_anew_for_an_older_model_and_a_moved_dataset_is_asked_for()
+    {
+        using var dir = new TempDir();
+        string data = Training.TinyData.Build(dir);
+        string model = Training.TinyData.TrainModel(dir, data);
+        // As a model trained before controls existed: latent.json without them.
+        string latentPath = Path.Combine(model, "latent.json");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(latentPath))!.AsObject();
+        var fitted = node["controls"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("brightness", fitted);
+        node.Remove("controls");
+        File.WriteAllText(latentPath, node.ToJsonString());
+        Assert.Empty(global::Oneshot.Model.ModelDirectory.LoadLatent(model)!.Controls);
+
+        var (code, output, error) = Oneshot("controls", model);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("brightness", output);
+        Assert.Contains("R² valid", output);
+        Assert.Equal(fitted, global::Oneshot.Model.ModelDirectory.LoadLatent(model)!.Controls.Select(c => c.Name));
+
+        Directory.Move(data, dir.File("moved"));
+        (code, _, error) = Oneshot("controls", model);
+        Assert.Equal(1, code);
+        Assert.Contains("--data", error);
+        Assert.DoesNotContain("   at ", error);
+        (code, output, error) = Oneshot("controls", model, "--data", dir.File("moved"));
+        Assert.True(code == 0, error + output);
     }
 }

@@ -25,6 +25,11 @@ public class InstrumentTests
         Assert.Equal(8, info.GetProperty("latent_size").GetInt32());
         Assert.Equal(LatentRefiner.DefaultSteps, info.GetProperty("refine_steps").GetInt32());
         Assert.Equal(8, info.GetProperty("pca").GetProperty("components").GetArrayLength());
+        var controls = info.GetProperty("controls").EnumerateArray().ToList();
+        var brightness = controls.Single(c => c.GetProperty("name").GetString() == "brightness");
+        Assert.Equal(8, brightness.GetProperty("direction").GetArrayLength());
+        Assert.Equal("fitted", brightness.GetProperty("source").GetString());
+        Assert.Contains("Hz", brightness.GetProperty("span").GetString());
 
         var sample = JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement;
         var z = sample.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
@@ -183,6 +188,19 @@ public class InstrumentTests
         var moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         Assert.NotEqual(start, moved);
         Assert.Contains("decode", await page.Locator("#timing").TextContentAsync());
+
+        // A named control shows what it spans and moves the latent to the asked place along its direction.
+        Assert.Contains("Hz", await page.Locator("label[for='control-brightness']").TextContentAsync());
+        var beforeNamed = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        await page.Locator("#control-brightness").FillAsync("1.5");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        Assert.Equal(1.5, await page.EvaluateAsync<double>("() => controlPosition(window.oneshot.latent, window.oneshot.controls.find(c => c.name === 'brightness'))"), 3);
+        var direction = await page.EvaluateAsync<double[]>("() => window.oneshot.controls.find(c => c.name === 'brightness').direction");
+        var step = (await page.EvaluateAsync<double[]>("() => window.oneshot.latent")).Zip(beforeNamed, (a, b) => a - b).ToArray();
+        double length = Math.Sqrt(step.Sum(v => v * v));
+        Assert.True(length > 0);
+        Assert.Equal(1.0, Math.Abs(step.Zip(direction, (a, b) => a * b).Sum()) / length, 6);   // along the direction only
+        moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
 
         // The keyboard triggers the sound in the page.
         await page.Locator("body").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });

@@ -65,6 +65,9 @@ public class TrainerTests
         Assert.Equal(8, latent.Components.Length);
         Assert.True(latent.ExplainedVarianceRatio.Zip(latent.ExplainedVarianceRatio.Skip(1)).All(p => p.First >= p.Second));
         Assert.Equal(1.0, latent.ExplainedVarianceRatio.Sum(), 6);
+        // Named controls fitted on the same latents, each a unit direction with a measured fit.
+        Assert.Contains(latent.Controls, c => c.Name == "brightness");
+        Assert.All(latent.Controls, c => Assert.True(Math.Abs(c.Direction.Sum(v => v * v) - 1) < 1e-6 && double.IsFinite(c.RSquaredTrain) && c.Std > 0));
         Assert.True(File.Exists(Path.Combine(dir.File("resumed"), "train/examples/step-00000030/example-0.wav")));
     }
 

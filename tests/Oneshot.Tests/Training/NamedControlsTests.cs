@@ -1,0 +1,70 @@
+using Oneshot.Audio;
+using Oneshot.Training;
+
+namespace Oneshot.Tests.Training;
+
+public class NamedControlsTests
+{
+    /// <summary>
+    /// Latents of 6 dimensions where dimension 2 sets the centroid (an octave per unit), dimension 4
+    /// the decay (a decade per unit) and nothing sets the rest; every fourth clip is pitched.
+    /// </summary>
+    static (List<double[]> Latents, List<ClipDescriptors> Descriptors) Clips(int count, int seed)
+    {
+        var random = new Random(seed);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var latents = new List<double[]>();
+        var descriptors = new List<ClipDescriptors>();
+        for (int i = 0; i < count; i++)
+        {
+            var z = Enumerable.Range(0, 6).Select(_ => Normal()).ToArray();
+            latents.Add(z);
+            bool pitched = i % 4 == 0;
+            descriptors.Add(new ClipDescriptors(
+                LoudnessLufs: -20 + 0.3 * Normal(), PeakDb: -1, SpectralCentroidHz: 2000 * Math.Pow(2, z[2]),
+                SpectralFlatness: 0.1, AttackSeconds: 0.002, DecaySeconds: 0.2 * Math.Pow(10, z[4] + 0.01 * Normal()),
+                F0Hz: pitched ? 220 * Math.Pow(2, z[0] / 12) : 0, F0Confidence: pitched ? 0.9 : 0.1));
+        }
+        return (latents, descriptors);
+    }
+
+    [Fact]
+    public void Each_named_control_follows_the_dimension_that_sets_its_descriptor()
+    {
+        var (train, trainDescriptors) = Clips(200, seed: 1);
+        var (valid, validDescriptors) = Clips(60, seed: 2);
+        var controls = NamedControls.Fit(train, trainDescriptors, valid, validDescriptors, new double[6]);
+        var byName = controls.ToDictionary(c => c.Name);
+
+        var brightness = byName["brightness"];
+        Assert.True(brightness.Direction[2] > 0.99, string.Join(", ", brightness.Direction));
+        Assert.True(brightness.RSquaredValid > 0.99);
+        // Two standard deviations (≈ 2 units of z) either side of 2 kHz: about two octaves each way.
+        Assert.InRange(brightness.Low, 2000 / 5.0, 2000 / 3.0);
+        Assert.InRange(brightness.High, 2000 * 3.0, 2000 * 5.0);
+        Assert.EndsWith("kHz", brightness.Span());
+
+        var decay = byName["decay"];
+        Assert.True(decay.Direction[4] > 0.99);
+        Assert.True(decay.Low < 200 && decay.High > 200 && decay.Unit == "ms");
+
+        // Pitch counts only pitched clips (a quarter of them), and follows dimension 0.
+        var pitch = byName["pitch"];
+        Assert.Equal(50, pitch.Clips);
+        Assert.True(pitch.Direction[0] > 0.95);
+
+        // Level is noise unrelated to z: fitted, but the held-out R² says the name is not earned.
+        Assert.True(byName["level"].RSquaredValid < 0.2);
+        Assert.All(controls, c => Assert.Equal(1.0, c.Direction.Sum(v => v * v), 6));
+    }
+
+    [Fact]
+    public void Too_few_clips_or_a_constant_descriptor_give_no_control()
+    {
+        var (train, descriptors) = Clips(20, seed: 3);
+        var controls = NamedControls.Fit(train, descriptors, [], [], new double[6]);
+        Assert.DoesNotContain(controls, c => c.Name == "pitch");            // 5 pitched clips
+        Assert.DoesNotContain(controls, c => c.Name == "attack");           // the same attack everywhere
+        Assert.All(controls, c => Assert.Null(c.RSquaredValid));
+    }
+}
