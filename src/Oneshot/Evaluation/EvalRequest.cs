@@ -18,4 +18,6 @@ public sealed record EvalRequest
     /// <summary>Clips of each kind written as WAV for the report's players.</summary>
     public int Examples { get; init; } = 6;
     public DistributionOptions Metrics { get; init; } = new();
+    /// <summary>Held-out clips each named control is moved on (<see cref="ControlTraversals"/>); 0: none.</summary>
+    public int TraversalClips { get; init; } = 24;
 }

@@ -19,10 +19,12 @@ public sealed record GenerationSummary(string Prior, string PriorKind, int Count
 /// <summary>Test latents on the first two principal directions of the training posterior.</summary>
 public sealed record LatentProjection(double[][] Points, string[] Labels, double[] ExplainedVarianceRatio);
 
-/// <summary>Reconstruction: the test clips (held out); SeenReconstruction: as many train clips, which the model learnt from.</summary>
+/// <summary>Reconstruction: the test clips (held out); SeenReconstruction: as many train clips, which the model learnt from;
+/// Controls: each named control moved across held-out clips (empty when the model's latent.json has none).</summary>
 public sealed record ModelEvaluation(string Name, string Directory, string Description, bool PosteriorFlow,
                                      ReconstructionSummary Reconstruction, ReconstructionSummary SeenReconstruction, LatentSummary Latent,
-                                     IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection);
+                                     IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection,
+                                     IReadOnlyList<ControlTraversal>? Controls = null);
 
 /// <summary>Everything `oneshot eval` measured; metrics.json is this record. IdentificationYardsticks: the
 /// test clips degraded in known ways, identified as reconstructions are, for scale. RefineSteps: gradient

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Oneshot.Audio;
 using Oneshot.Data;
 using Oneshot.Generation;
 using Oneshot.Model;
@@ -32,7 +33,8 @@ public sealed class Evaluator
         int seenCount = ReferenceClips.SeenPositions(trainCount, testCount).Count;
         var progress = new Progress(OnProgress, cancellation,
             total: testCount + trainCount + IdentificationYardsticks.Names.Count * testCount
-                   + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testCount + seenCount) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1)));   // encode, decode, embed; generate, embed
+                   + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testCount + seenCount) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1)   // encode, decode, embed; generate, embed
+                                             + TraversalWork(request, m, testCount)));
 
         using IAudioEmbedder embedder = request.ClapModel is { } clap ? new ClapEmbedder(clap) : new LogMelStatisticsEmbedder();
         var cache = new EmbeddingCache(request.CacheDirectory ?? EmbeddingCache.DefaultDirectory());
@@ -65,6 +67,7 @@ public sealed class Evaluator
             if (!ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
         LatentRefiner.CheckSteps(request.RefineSteps);
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
+        if (request.TraversalClips < 0) throw new OneshotException($"--traversal-clips {request.TraversalClips} must be 0 (none) or more.");
     }
 
     /// <summary>One model: its test and seen clips reconstructed, its latents scored, and samples from each of its priors.</summary>
@@ -126,8 +129,47 @@ public sealed class Evaluator
                 DistributionComparison.Compute(references.TrainEmbeddings, embeddings, request.Metrics),
                 audio.Write($"{name}/{(trained ? "trained-prior" : "standard-prior")}", generated)));
         }
+        var controls = Traverse(request, directory, name, runner, latents, references, progress);
         return new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(), runner.Config.Model.ActiveFlowSteps > 0,
-            reconstruction, seenReconstruction, latent, generations, LatentScores.Projection(directory, latents, references.TestPlotLabels));
+            reconstruction, seenReconstruction, latent, generations, LatentScores.Projection(directory, latents, references.TestPlotLabels), controls);
+    }
+
+    /// <summary>Which test clips the controls are moved on: spread evenly over the split, so every kit has its say.</summary>
+    static int[] TraversalPositions(int traversalClips, int testCount) =>
+        [.. Enumerable.Range(0, Math.Min(traversalClips, testCount)).Select(k => (int)((long)k * testCount / Math.Min(traversalClips, testCount)))];
+
+    static int TraversalWork(EvalRequest request, string directory, int testCount) =>
+        (ModelDirectory.LoadLatent(directory)?.Controls.Length ?? 0) * TraversalPositions(request.TraversalClips, testCount).Length * ControlTraversals.Positions.Length;
+
+    /// <summary>Each named control moved across held-out clips; strips of spectrograms under controls/.</summary>
+    IReadOnlyList<ControlTraversal> Traverse(EvalRequest request, string directory, string name, ModelRunner runner, float[][] latents,
+                                             ReferenceClips references, Progress progress)
+    {
+        var statistics = ModelDirectory.LoadLatent(directory);
+        if (statistics is null || statistics.Controls.Length == 0 || request.TraversalClips <= 0) return [];
+        var positions = TraversalPositions(request.TraversalClips, latents.Length);
+        OnMessage?.Invoke($"Model {name}: moving {statistics.Controls.Length} named controls across {positions.Length} test clips…");
+        var pitched = references.TestPitched.ToHashSet();
+        int planned = TraversalWork(request, directory, latents.Length), done = 0;
+        string folder = Path.Combine(request.OutDirectory, "controls");
+        var result = ControlTraversals.Measure(statistics.Controls, [.. positions.Select(i => latents[i])], [.. positions.Select(pitched.Contains)],
+            statistics.Mean, runner.SampleRate,
+            moved =>
+            {
+                var audio = runner.Decode(moved, noiseSeed: (ulong)request.Seed);
+                done += moved.Count;
+                progress.Advance(moved.Count);
+                return audio;
+            },
+            (control, strip) =>
+            {
+                Directory.CreateDirectory(folder);
+                string file = $"{name}-{control.Name}.png";
+                AtomicFile.WriteAllBytes(Path.Combine(folder, file), Spectrogram.Strip(strip).Png);
+                return $"controls/{file}";
+            });
+        progress.Advance(planned - done);
+        return result;
     }
 
     /// <summary>Work done against work to do, reported after each piece; cancellation is checked there too.</summary>

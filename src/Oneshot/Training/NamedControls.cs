@@ -11,32 +11,17 @@ namespace Oneshot.Training;
 /// </summary>
 public static class NamedControls
 {
-    /// <summary>How a descriptor is named, read from a clip, put on a scale where a straight line fits, and shown.</summary>
-    sealed record Spec(string Name, string Descriptor, string Scale, string Unit, Func<ClipDescriptors, double?> Read,
-                       Func<double, double> Forward, Func<double, double> Inverse);
-
-    static readonly Spec[] Specs =
-    [
-        new("brightness", "spectral_centroid_hz", "log2", "Hz", d => d.SpectralCentroidHz, v => Math.Log2(Math.Max(v, 1)), v => Math.Pow(2, v)),
-        new("noisiness", "spectral_flatness", "log10", "flatness", d => d.SpectralFlatness, v => Math.Log10(Math.Max(v, 1e-6)), v => Math.Min(1, Math.Pow(10, v))),
-        new("attack", "attack_seconds", "log10", "ms", d => d.AttackSeconds, v => Math.Log10(Math.Max(v, 1e-4)), v => 1000 * Math.Pow(10, v)),
-        new("decay", "decay_seconds", "log10", "ms", d => d.DecaySeconds, v => Math.Log10(Math.Max(v, 1e-3)), v => 1000 * Math.Pow(10, v)),
-        new("pitch", "f0_hz", "midi", "Hz", d => d.F0Confidence >= Descriptors.PitchedConfidence && d.F0Hz > 0 ? d.F0Hz : null,
-            v => 12 * Math.Log2(v / 440) + 69, v => 440 * Math.Pow(2, (v - 69) / 12)),
-        new("level", "loudness_lufs", "linear", "LUFS", d => d.LoudnessLufs > -120 ? d.LoudnessLufs : null, v => v, v => v),
-    ];
-
     /// <summary>Fewest training clips a direction is fitted on; fewer and the control is left out.</summary>
     public const int MinimumClips = 8;
 
-    /// <summary>Every control the data allows, in the order of <see cref="Specs"/>.</summary>
+    /// <summary>Every control the data allows, in the order of <see cref="NamedDescriptor.All"/>.</summary>
     /// <param name="trainLatents">The training clips' latents (the encoder's means).</param>
     /// <param name="centre">Where the sliders' zero lies: the training latents' mean, as latent.json stores it.</param>
     public static NamedControl[] Fit(IReadOnlyList<double[]> trainLatents, IReadOnlyList<ClipDescriptors> trainDescriptors,
                                      IReadOnlyList<double[]> validLatents, IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre)
     {
         var controls = new List<NamedControl>();
-        foreach (var spec in Specs)
+        foreach (var spec in NamedDescriptor.All)
         {
             var (x, y) = Select(spec, trainLatents, trainDescriptors);
             if (x.Count < MinimumClips) continue;
@@ -50,21 +35,21 @@ public static class NamedControls
             double middle = fit.Predict(centre);
             var (vx, vy) = Select(spec, validLatents, validDescriptors);
             controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, "fitted", direction, std, slope,
-                spec.Inverse(middle - 2 * slope), spec.Inverse(middle + 2 * slope),
+                spec.ToUnit(middle - 2 * slope), spec.ToUnit(middle + 2 * slope),
                 fit.RSquared(x, y), vx.Count >= 3 ? fit.RSquared(vx, vy) : null, x.Count));
         }
         return [.. controls];
     }
 
-    static (List<double[]> X, List<double> Y) Select(Spec spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors)
+    static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors)
     {
         var x = new List<double[]>();
         var y = new List<double>();
         for (int i = 0; i < latents.Count; i++)
         {
-            if (spec.Read(descriptors[i]) is not double value || !double.IsFinite(value)) continue;
+            if (spec.Scaled(descriptors[i]) is not double value) continue;
             x.Add(latents[i]);
-            y.Add(spec.Forward(value));
+            y.Add(value);
         }
         return (x, y);
     }

@@ -88,20 +88,31 @@ public class EvalCommandTests
         var latent = models[1].GetProperty("latent");
         Assert.True(latent.GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
 
+        // Every named control was moved across test clips, scored, and drawn as a strip.
+        var controls = models[1].GetProperty("controls").EnumerateArray().ToList();
+        Assert.Contains(controls, c => c.GetProperty("name").GetString() == "brightness");
+        foreach (var c in controls.Where(c => c.GetProperty("rho").ValueKind == JsonValueKind.Number))
+        {
+            Assert.InRange(c.GetProperty("rho").GetDouble(), -1, 1);
+            Assert.InRange(c.GetProperty("cross_talk").GetDouble(), 0, 1);
+            Assert.True(File.Exists(Path.Combine(report, c.GetProperty("strip").GetString()!)));
+        }
+
         string html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept", "Named controls", "cross-talk" })
             Assert.Contains(text, html);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");
 
         // The second run embeds nothing new: every embedding comes from the cache, and the numbers repeat.
         int cached = Directory.GetFiles(cache, "*.f64", SearchOption.AllDirectories).Length;
-        (code, output, error) = CliTests.Oneshot("eval", "--models", gaussian, flow, "--data", data, "--out", dir.File("again"), "--samples", "12", "--cache", cache);
+        (code, output, error) = CliTests.Oneshot("eval", "--models", gaussian, flow, "--data", data, "--out", dir.File("again"), "--samples", "12", "--cache", cache, "--traversal-clips", "0");
         Assert.True(code == 0, error + output);
         Assert.Equal(cached, Directory.GetFiles(cache, "*.f64", SearchOption.AllDirectories).Length);
         using var again = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("again"), "metrics.json")));
         Assert.Equal(priors[1].GetProperty("versus_test").GetProperty("fad").GetDouble(),
                      again.RootElement.GetProperty("models")[1].GetProperty("generation")[1].GetProperty("versus_test").GetProperty("fad").GetDouble());
+        Assert.Equal(0, again.RootElement.GetProperty("models")[1].GetProperty("controls").GetArrayLength());
     }
 
     [Fact]

@@ -91,6 +91,7 @@ public static class EvaluationReport
         }
         values["latent_rows"] = latentRows.ToString();
         values["latent_figures"] = figures.ToString();
+        values["controls"] = ControlsSection(r);
 
         var listen = new StringBuilder();
         for (int i = 0; i < r.RealExamples.Length; i++)
@@ -141,6 +142,31 @@ public static class EvaluationReport
         }
         return h.Append("</table>").ToString();
     }
+
+    /// <summary>Per model, each named control moved across held-out clips: its job done (ρ), by how much, what else it moves, and a strip to see it.</summary>
+    static string ControlsSection(EvaluationResult r)
+    {
+        var models = r.Models.Where(m => m.Controls is { Count: > 0 }).ToList();
+        if (models.Count == 0)
+            return "<p>No model here has named controls (latent.json without <code>controls</code>): <code>oneshot controls MODEL</code> fits them.</p>";
+        var h = new StringBuilder();
+        h.Append($"<p>Each control is moved from −2 to +2 standard deviations of the training sounds (positions {string.Join(", ", ControlTraversals.Positions.Select(N))}) on held-out clips, as the instrument's sliders move, ")
+         .Append("and the sounds made are measured. ρ: Spearman's correlation between position and the control's own descriptor, averaged over clips (1: it does its job, steadily); ")
+         .Append("change: the median change of that descriptor from −2 to +2; cross-talk: the largest |ρ| with another descriptor (changes smaller than a just-noticeable difference count as none). ")
+         .Append("R² valid: how well the direction predicted the descriptor of held-out clips' latents when it was fitted.</p>");
+        h.Append("<table><tr><th>model</th><th>control</th><th>source</th><th>spans</th><th>R² valid</th><th>clips</th><th>ρ ↑</th><th>change</th><th>cross-talk ↓</th><th>with</th><th>first clip at each position</th></tr>");
+        foreach (var m in models)
+            foreach (var c in m.Controls!)
+            {
+                string change = c.Change is double value ? $"{N(value)} {E(c.ChangeUnit)}" : "—";
+                string strip = c.Strip is null ? "" : $"<img src=\"{E(c.Strip)}\" alt=\"{E(c.Name)} from −2 to +2\" style=\"height:80px\">";
+                h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{E(c.Name)}</td><td class=\"l\">{E(c.Source)}</td><td class=\"l\">{E(c.Span)}</td><td>{Maybe(c.RSquaredValid)}</td><td>{c.Clips}</td>")
+                 .Append($"<td>{Maybe(c.Rho)}</td><td>{change}</td><td>{Maybe(c.CrossTalk)}</td><td class=\"l\">{E(c.CrossTalkWith ?? "—")}</td><td class=\"l\">{strip}</td></tr>\n");
+            }
+        return h.Append("</table>").ToString();
+    }
+
+    static string Maybe(double? value) => value is double v ? N(v) : "—";
 
     static string GroupCell(GroupIdentification? g) =>
         g is null ? "—" : P(g.Top1) + (g.SameInstrument is { } same ? $" ({P(same)})" : "");
