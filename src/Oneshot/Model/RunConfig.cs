@@ -35,6 +35,8 @@ public sealed record RunConfig
         Model.Validate();
         Train.Validate();
         Stage2.Validate();
+        if (Train.Attributes.Length > Model.LatentSize)
+            throw new OneshotException($"train.attributes names {Train.Attributes.Length} descriptors, but model.latent_size {Model.LatentSize} has fewer dimensions to give them.");
     }
 
     /// <summary>Parses config.json; unknown keys and wrong types are errors naming the file.</summary>

@@ -1,3 +1,5 @@
+using Oneshot.Audio;
+
 namespace Oneshot.Model;
 
 /// <summary>Options of stage-1 training; recorded in the model's config.json.</summary>
@@ -50,6 +52,18 @@ public sealed record TrainConfig
     /// </summary>
     public string[] ExtraData { get; init; } = [];
 
+    /// <summary>
+    /// Attribute-regularised training (AR-VAE, Pati &amp; Lerch 2020): each named descriptor here
+    /// (brightness, noisiness, attack, decay, pitch, level) owns one latent dimension, in this order
+    /// from dimension 0, and the loss <see cref="AttributeWeight"/> · Σ mean over pairs of the batch of
+    /// |tanh(<see cref="AttributeDelta"/> · (z_i − z_j)) − sign(a_i − a_j)| orders that dimension like the descriptor.
+    /// </summary>
+    public string[] Attributes { get; init; } = [];
+    /// <summary>γ of the attribute loss.</summary>
+    public double AttributeWeight { get; init; } = 1;
+    /// <summary>δ of the attribute loss: how sharply a latent difference turns into an ordering.</summary>
+    public double AttributeDelta { get; init; } = 10;
+
     public int ValidateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 1000;
     /// <summary>Checkpoints kept besides the best one.</summary>
@@ -77,6 +91,10 @@ public sealed record TrainConfig
         Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1 && AugmentPitchSemitones >= 0 && AugmentShelfDb >= 0,
             "augmentation settings must not be negative (probability at most 1).");
         Require(AugmentPitchSemitones <= 12, $"train.augment_pitch_semitones {AugmentPitchSemitones} is more than an octave; a few semitones is what kits differ by.");
+        var names = NamedDescriptor.All.Select(d => d.Name).ToList();
+        Require(Attributes.All(names.Contains) && Attributes.Distinct().Count() == Attributes.Length,
+            $"train.attributes [{string.Join(", ", Attributes)}] must name each at most once from: {string.Join(", ", names)}.");
+        Require(AttributeWeight >= 0 && AttributeDelta > 0, "train.attribute_weight must not be negative and train.attribute_delta must be positive.");
         Require(ValidateEvery >= 1 && CheckpointEvery >= 1, "train.validate_every and train.checkpoint_every must be at least 1.");
         Require(KeepCheckpoints >= 1, "train.keep_checkpoints must be at least 1.");
         Require(Examples >= 0 && ValidationClips >= 0 && MaxBadSteps >= 1, "train.examples and train.validation_clips must not be negative; train.max_bad_steps at least 1.");

@@ -10,7 +10,10 @@ namespace Oneshot.Training;
 /// </summary>
 public static class Augmentation
 {
-    public static void Apply(ReadOnlySpan<float> clip, Span<float> output, int sampleRate, TrainConfig config, Random random)
+    /// <summary>What <see cref="Apply"/> drew for one clip.</summary>
+    public sealed record Drawn(double GainDb, double Semitones, double ShelfDb);
+
+    public static Drawn Apply(ReadOnlySpan<float> clip, Span<float> output, int sampleRate, TrainConfig config, Random random)
     {
         // The draws keep the order they had before retuning and tone existed, and those draw only
         // when turned on, so a run without them sees the batches it always saw.
@@ -32,6 +35,31 @@ public static class Augmentation
         for (int t = shift; t < output.Length; t++) output[t] = (float)(source[t - shift] * gain);
         if (shelfDb != 0) Shelve(output, sampleRate, shelfHz, shelfDb);
         if (allpassHz is double frequency) Allpass(output, 0.99, 2 * Math.PI * frequency / sampleRate);
+        return new Drawn(20 * Math.Log10(gain), semitones, shelfDb);
+    }
+
+    /// <summary>
+    /// The descriptors of an augmented clip, from the original's (meta.jsonl) and what was drawn: a
+    /// retuning by r = 2^(semitones/12) multiplies f0 and the centroid by r and divides attack and
+    /// decay by r (the clip plays r times faster); loudness, cheap to measure and moved by gain,
+    /// retuning and shelf alike, is measured on the output; after a shelf, whose effect has no
+    /// closed form, so are centroid and flatness. The delay and the all-pass change none of them noticeably.
+    /// </summary>
+    public static ClipDescriptors Describe(ClipDescriptors original, Drawn drawn, ReadOnlySpan<float> output, int sampleRate)
+    {
+        double rate = Math.Pow(2, drawn.Semitones / 12);
+        float[] samples = output.ToArray();
+        var result = original with
+        {
+            LoudnessLufs = Math.Max(-120, Loudness.IntegratedLufs(samples, sampleRate)),
+            SpectralCentroidHz = original.SpectralCentroidHz * rate,
+            AttackSeconds = original.AttackSeconds / rate,
+            DecaySeconds = original.DecaySeconds / rate,
+            F0Hz = original.F0Hz * rate,
+        };
+        if (drawn.ShelfDb == 0) return result;
+        var (centroid, flatness) = Descriptors.Spectral(samples, sampleRate);
+        return result with { SpectralCentroidHz = centroid, SpectralFlatness = flatness };
     }
 
     /// <summary>

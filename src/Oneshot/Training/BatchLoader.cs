@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
+using Oneshot.Audio;
 using Oneshot.Data;
 using Oneshot.Model;
 
 namespace Oneshot.Training;
 
 /// <summary>One training batch: clips laid out row after row, [Size, Length].</summary>
-public sealed record Batch(long Index, float[] Samples, int Size, int Length);
+/// <param name="Attributes">With train.attributes: each clip's descriptors on their scales, row after row, [Size, attributes]; NaN where a clip has none (pitch of an unpitched clip).</param>
+public sealed record Batch(long Index, float[] Samples, int Size, int Length, float[]? Attributes = null);
 
 /// <summary>
 /// Prepares training batches on a background thread while the model trains on the previous one.
@@ -18,6 +20,7 @@ public sealed class BatchLoader : IDisposable
     readonly int _length, _sampleRate;
     readonly int _batchSize;
     readonly TrainConfig _config;
+    readonly IReadOnlyList<NamedDescriptor> _attributes;
     readonly BlockingCollection<Batch> _queue = new(boundedCapacity: 3);
     readonly CancellationTokenSource _stop = new();
     readonly Thread _thread;
@@ -36,6 +39,7 @@ public sealed class BatchLoader : IDisposable
             throw new OneshotException("Training datasets must share one sample rate and clip length.");
         _batchSize = config.BatchSize;
         _config = config;
+        _attributes = [.. config.Attributes.Select(name => NamedDescriptor.All.First(d => d.Name == name))];
         _thread = new Thread(() => Produce(firstBatch)) { IsBackground = true, Name = "batch loader" };
         _thread.Start();
     }
@@ -76,6 +80,7 @@ public sealed class BatchLoader : IDisposable
         int length = _length;
         var samples = new float[_batchSize * length];
         var clip = new float[length];
+        var attributes = _attributes.Count > 0 ? new float[_batchSize * _attributes.Count] : null;
         for (int i = 0; i < _batchSize; i++)
         {
             long position = batchIndex * _batchSize + i;
@@ -83,9 +88,14 @@ public sealed class BatchLoader : IDisposable
             var (store, index) = _clips[Permutation(epoch)[position % _clips.Count]];
             store.Read(index, clip);
             var random = new Random(Seeds.MixInt(_config.Seed, 0xA06, batchIndex, i));
-            Augmentation.Apply(clip, samples.AsSpan(i * length, length), _sampleRate, _config, random);
+            var output = samples.AsSpan(i * length, length);
+            var drawn = Augmentation.Apply(clip, output, _sampleRate, _config, random);
+            if (attributes is null) continue;
+            var described = Augmentation.Describe(store.Meta[index].Descriptors, drawn, output, _sampleRate);
+            for (int a = 0; a < _attributes.Count; a++)
+                attributes[i * _attributes.Count + a] = _attributes[a].Scaled(described) is double value ? (float)value : float.NaN;
         }
-        return new Batch(batchIndex, samples, _batchSize, length);
+        return new Batch(batchIndex, samples, _batchSize, length, attributes);
     }
 
     int[] Permutation(long epoch)

@@ -12,7 +12,8 @@ public static class LatentAnalysis
     /// latent.json: PCA of the deterministic latents of the training clips, and the named controls
     /// fitted on them (checked on <paramref name="validIndices"/>).
     /// </summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, int[] validIndices, long step, int batchSize)
+    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, int[] validIndices, long step, int batchSize,
+                                                   IReadOnlyList<string> trainedAttributes)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -25,7 +26,7 @@ public static class LatentAnalysis
             {
                 Controls = NamedControls.Fit(
                     ToDouble(latents), [.. indices.Select(i => store.Meta[i].Descriptors)],
-                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean),
+                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean, trainedAttributes),
             };
         }
         finally
@@ -57,7 +58,7 @@ public static class LatentAnalysis
         var valid = store.IndicesOf("valid");
         if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
         long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
-        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize);
+        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize, config.Train.Attributes);
         ModelDirectory.SaveLatent(modelDirectory, statistics);
         return (statistics, warning);
     }

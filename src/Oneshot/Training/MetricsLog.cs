@@ -11,7 +11,7 @@ public sealed class MetricsLog
 {
     public static readonly string[] Columns =
         ["step", "kind", "elapsed_s", "learning_rate", "beta", "loss", "spectral", "band_spectral", "kl", "grad_norm", "clips_per_s",
-         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator"];
+         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator", "attribute"];
 
     readonly string _path;
 
@@ -23,7 +23,8 @@ public sealed class MetricsLog
             AtomicFile.WriteAllText(path, string.Join(",", Columns) + "\n");
             return;
         }
-        var kept = File.ReadLines(path).Take(1).Concat(File.ReadLines(path).Skip(1).Where(line =>
+        // Columns only ever join at the end, so a run logged before one existed reads on under today's header.
+        var kept = new[] { string.Join(",", Columns) }.Concat(File.ReadLines(path).Skip(1).Where(line =>
             long.TryParse(line.Split(',')[0], CultureInfo.InvariantCulture, out long step) && step <= resumeStep));
         AtomicFile.WriteAllText(path, string.Join("\n", kept) + "\n");
     }

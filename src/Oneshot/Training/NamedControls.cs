@@ -17,38 +17,46 @@ public static class NamedControls
     /// <summary>Every control the data allows, in the order of <see cref="NamedDescriptor.All"/>.</summary>
     /// <param name="trainLatents">The training clips' latents (the encoder's means).</param>
     /// <param name="centre">Where the sliders' zero lies: the training latents' mean, as latent.json stores it.</param>
+    /// <param name="trainedAttributes">train.attributes: the descriptor named k was trained into dimension k, which becomes its control.</param>
     public static NamedControl[] Fit(IReadOnlyList<double[]> trainLatents, IReadOnlyList<ClipDescriptors> trainDescriptors,
-                                     IReadOnlyList<double[]> validLatents, IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre)
+                                     IReadOnlyList<double[]> validLatents, IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre,
+                                     IReadOnlyList<string>? trainedAttributes = null)
     {
         var controls = new List<NamedControl>();
         foreach (var spec in NamedDescriptor.All)
         {
-            var (x, y) = Select(spec, trainLatents, trainDescriptors);
+            int dimension = trainedAttributes?.ToList().IndexOf(spec.Name) ?? -1;
+            // A trained dimension is fitted alone, so its control is that dimension and nothing else.
+            double[] Input(double[] z) => dimension >= 0 ? [z[dimension]] : z;
+            var (x, y) = Select(spec, trainLatents, trainDescriptors, Input);
             if (x.Count < MinimumClips) continue;
             var fit = RidgeRegression.Fit(x, y);
             double norm = Math.Sqrt(fit.Weights.Sum(w => w * w));
             if (!(norm > 1e-12)) continue;
-            double[] direction = fit.Weights.Select(w => w / norm).ToArray();
-            double std = StandardDeviation(x.Select(z => Dot(direction, z)).ToList());
+            double[] direction = dimension >= 0
+                ? [.. Enumerable.Range(0, centre.Length).Select(d => d == dimension ? Math.Sign(fit.Weights[0]) : 0.0)]
+                : [.. fit.Weights.Select(w => w / norm)];
+            double std = StandardDeviation(x.Select(z => Dot(fit.Weights, z) / norm).ToList());
             if (!(std > 1e-12)) continue;
             double slope = norm * std;
-            double middle = fit.Predict(centre);
-            var (vx, vy) = Select(spec, validLatents, validDescriptors);
-            controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, "fitted", direction, std, slope,
+            double middle = fit.Predict(Input(centre));
+            var (vx, vy) = Select(spec, validLatents, validDescriptors, Input);
+            controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, dimension >= 0 ? "trained" : "fitted", direction, std, slope,
                 spec.ToUnit(middle - 2 * slope), spec.ToUnit(middle + 2 * slope),
                 fit.RSquared(x, y), vx.Count >= 3 ? fit.RSquared(vx, vy) : null, x.Count));
         }
         return [.. controls];
     }
 
-    static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors)
+    static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors,
+                                                     Func<double[], double[]> input)
     {
         var x = new List<double[]>();
         var y = new List<double>();
         for (int i = 0; i < latents.Count; i++)
         {
             if (spec.Scaled(descriptors[i]) is not double value) continue;
-            x.Add(latents[i]);
+            x.Add(input(latents[i]));
             y.Add(value);
         }
         return (x, y);

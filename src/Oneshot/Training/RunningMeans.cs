@@ -7,8 +7,8 @@ namespace Oneshot.Training;
 sealed class RunningMeans
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator;
-    int _steps, _clips, _stage2Steps, _discriminatorSteps;
+    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute;
+    int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps;
     readonly Queue<(double Time, int Clips)> _recent = new();
 
     public double LastLoss { get; private set; } = double.NaN;
@@ -30,6 +30,7 @@ sealed class RunningMeans
         _loss += result.Loss; _spectral += result.Spectral; _bands += result.BandSpectral; _kl += result.Kl; _norm += result.GradNorm;
         if (double.IsFinite(result.Adversarial)) { _adversarial += result.Adversarial; _matching += result.FeatureMatching; _stage2Steps++; }
         if (double.IsFinite(result.DiscriminatorLoss)) { _discriminator += result.DiscriminatorLoss; _discriminatorSteps++; }
+        if (double.IsFinite(result.Attribute)) { _attribute += result.Attribute; _attributeSteps++; }
         _steps++;
         _clips += clips;
         LastLoss = result.Loss; LastSpectral = result.Spectral; LastKl = result.Kl;
@@ -57,8 +58,9 @@ sealed class RunningMeans
             values["feature_matching"] = _matching / _stage2Steps;
         }
         if (_discriminatorSteps > 0) values["discriminator"] = _discriminator / _discriminatorSteps;
-        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = 0;
-        _steps = _clips = _stage2Steps = _discriminatorSteps = 0;
+        if (_attributeSteps > 0) values["attribute"] = _attribute / _attributeSteps;
+        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = 0;
+        _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = 0;
         return values;
     }
 }

@@ -18,10 +18,13 @@ public sealed record StepResult(bool Applied, double Loss, double Spectral, doub
     public double Adversarial { get; init; } = double.NaN;
     public double FeatureMatching { get; init; } = double.NaN;
     public double DiscriminatorLoss { get; init; } = double.NaN;
+
+    /// <summary>With train.attributes: the attribute loss before its weight (NaN otherwise).</summary>
+    public double Attribute { get; init; } = double.NaN;
 }
 
 /// <summary>
-/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL, backward,
+/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL (+ γ·attribute loss), backward,
 /// gradient clipping and Adam. Non-finite losses or gradients leave the weights untouched.
 /// </summary>
 public sealed class Stage1Step : IDisposable
@@ -58,6 +61,13 @@ public sealed class Stage1Step : IDisposable
         var kl = output.KlPerItem.mean();
         using Scalar betaScalar = beta;
         var loss = full.mean().Plus(bands.mean()).Plus(kl.mul(betaScalar));
+        double attributeValue = double.NaN;
+        if (batch.Attributes is { } values && _train.AttributeWeight > 0)
+        {
+            var attribute = AttributeLoss.Compute(output.Z, tensor(values, [batch.Size, _train.Attributes.Length]).to(_device), _train.AttributeDelta);
+            attributeValue = attribute.item<float>();
+            loss = loss.Plus(attribute.Times(_train.AttributeWeight));
+        }
         double lossValue = loss.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))
@@ -68,6 +78,7 @@ public sealed class Stage1Step : IDisposable
         return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer)
         {
             NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),
+            Attribute = attributeValue,
         };
     }
 

@@ -154,7 +154,7 @@ public sealed class VaeTrainer
             if (trainIndices.Length > 0)
             {
                 OnMessage?.Invoke($"Analysing the latent space of {trainIndices.Length} training clips and its named controls (latent.json)…");
-                ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, store, trainIndices, validIndices, current, config.Train.BatchSize));
+                ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, store, trainIndices, validIndices, current, config.Train.BatchSize, config.Train.Attributes));
             }
         }
         return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal,

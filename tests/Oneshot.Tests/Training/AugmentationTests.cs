@@ -96,6 +96,43 @@ public class AugmentationTests
         Assert.Throws<OneshotException>(() => (off with { AugmentPitchSemitones = 24 }).Validate());
     }
 
+    /// <summary>The descriptors the attribute loss is given for an augmented clip are the ones measured on it.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void An_augmented_clips_descriptors_follow_from_the_original_and_the_draw_as_measured(int seed)
+    {
+        // A struck harmonic tone at 196 Hz: pitched, with an attack and a decay to follow.
+        var clip = new float[Rate];
+        for (int i = 0; i < clip.Length; i++)
+        {
+            double t = (double)i / Rate, sum = 0;
+            for (int k = 1; k <= 8; k++) sum += Math.Sin(2 * Math.PI * 196 * k * t) / k;
+            clip[i] = (float)(0.3 * sum * Math.Exp(-6 * t) * Math.Min(1, t / 0.01));
+        }
+        var original = Descriptors.Compute(clip, Rate);
+        var output = new float[clip.Length];
+        var config = new TrainConfig { AugmentAllpassProbability = 0 };
+        var drawn = Augmentation.Apply(clip, output, Rate, config, new Random(seed));
+        Assert.NotEqual(0, drawn.Semitones);
+        Assert.NotEqual(0, drawn.ShelfDb);
+        var described = Augmentation.Describe(original, drawn, output, Rate);
+        var measured = Descriptors.Compute(output, Rate);
+        Assert.Equal(measured.F0Hz, described.F0Hz, measured.F0Hz * 0.01);
+        Assert.Equal(measured.SpectralCentroidHz, described.SpectralCentroidHz, 1e-6);
+        Assert.Equal(measured.LoudnessLufs, described.LoudnessLufs, 1e-6);
+        Assert.Equal(measured.DecaySeconds, described.DecaySeconds, measured.DecaySeconds * 0.1);
+
+        // Without the shelf, retuning is accounted for in closed form.
+        var noShelf = config with { AugmentShelfDb = 0 };
+        drawn = Augmentation.Apply(clip, output, Rate, noShelf, new Random(seed));
+        described = Augmentation.Describe(original, drawn, output, Rate);
+        measured = Descriptors.Compute(output, Rate);
+        Assert.Equal(measured.SpectralCentroidHz, described.SpectralCentroidHz, measured.SpectralCentroidHz * 0.05);
+        Assert.Equal(measured.LoudnessLufs, described.LoudnessLufs, 1e-6);
+    }
+
     static int PositiveZeroCrossings(ReadOnlySpan<float> x)
     {
         int count = 0;

@@ -151,4 +151,24 @@ public class TrainerTests
         Assert.All(runner.SampleLatents(2, 0, seed: 4), z => Assert.All(z, v => Assert.Equal(0f, v)));
         Assert.Contains("have 8", Assert.Throws<OneshotException>(() => runner.Decode([new float[3]])).Message);
     }
+
+    [Fact]
+    public void Attribute_training_logs_its_loss_and_makes_its_dimensions_the_named_controls()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 24);
+        new VaeTrainer().Run(Request(data, dir.File("m"), 6, settings: ["train.attributes=[\"level\", \"brightness\"]", "train.attribute_weight=2"]));
+        var rows = File.ReadLines(Path.Combine(dir.File("m"), "train/metrics.csv")).Select(l => l.Split(',')).ToList();
+        int column = Array.IndexOf(rows[0], "attribute");
+        Assert.True(column > 0);
+        Assert.Contains(rows.Skip(1), r => r.Length > column && double.TryParse(r[column], System.Globalization.CultureInfo.InvariantCulture, out double v) && v > 0);
+
+        var controls = ModelDirectory.LoadLatent(dir.File("m"))!.Controls.ToDictionary(c => c.Name);
+        Assert.Equal("trained", controls["level"].Source);
+        Assert.Equal(1.0, Math.Abs(controls["level"].Direction[0]));          // level owns dimension 0,
+        Assert.Equal(1.0, Math.Abs(controls["brightness"].Direction[1]));     // brightness dimension 1
+        Assert.Equal("fitted", controls["decay"].Source);
+
+        Assert.Contains("must name", Assert.Throws<OneshotException>(() => TinyData.Config("train.attributes=[\"sparkle\"]").Validate()).Message);
+    }
 }
