@@ -20,11 +20,13 @@ public sealed record GenerationSummary(string Prior, string PriorKind, int Count
 public sealed record LatentProjection(double[][] Points, string[] Labels, double[] ExplainedVarianceRatio);
 
 /// <summary>Reconstruction: the test clips (held out); SeenReconstruction: as many train clips, which the model learnt from;
-/// Controls: each named control moved across held-out clips (empty when the model's latent.json has none).</summary>
+/// Controls: each named control moved across held-out clips (empty when the model's latent.json has none);
+/// Disentanglement: the test latents scored against the named descriptors, and against the known generating factors when the dataset has them.</summary>
 public sealed record ModelEvaluation(string Name, string Directory, string Description, bool PosteriorFlow,
                                      ReconstructionSummary Reconstruction, ReconstructionSummary SeenReconstruction, LatentSummary Latent,
                                      IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection,
-                                     IReadOnlyList<ControlTraversal>? Controls = null);
+                                     IReadOnlyList<ControlTraversal>? Controls = null,
+                                     DisentanglementScores? Disentanglement = null, DisentanglementScores? FactorDisentanglement = null);
 
 /// <summary>Everything `oneshot eval` measured; metrics.json is this record. IdentificationYardsticks: the
 /// test clips degraded in known ways, identified as reconstructions are, for scale. RefineSteps: gradient

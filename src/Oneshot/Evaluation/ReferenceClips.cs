@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Oneshot.Audio;
 using Oneshot.Data;
 using Oneshot.Data.Recipes;
 
@@ -26,6 +28,10 @@ sealed class ReferenceClips
     /// <summary>Positions of the pitched clips (<see cref="PartialsKept.Pitched"/>), whose partials reconstructions should keep.</summary>
     public required int[] TestPitched { get; init; }
     public required int[] SeenPitched { get; init; }
+    /// <summary>Qualities of the test clips to score disentanglement against: the named descriptors (meta.jsonl).</summary>
+    public required IReadOnlyList<Factor> TestDescriptors { get; init; }
+    /// <summary>Known generating factors of the test clips (labels named factor_*, as the synthetic recipe writes; empty otherwise).</summary>
+    public required IReadOnlyList<Factor> TestFactors { get; init; }
 
     public static IReadOnlyList<int> SeenPositions(int trainCount, int testCount) =>
         Recipes.EvenlySpaced(Enumerable.Range(0, trainCount).ToArray(), testCount);
@@ -54,7 +60,29 @@ sealed class ReferenceClips
             SeenIdentity = IdentificationSpectrogram.Of(seen, store.SampleRate),
             TestPitched = PartialsKept.Pitched(test, store.SampleRate),
             SeenPitched = PartialsKept.Pitched(seen, store.SampleRate),
+            TestDescriptors = [.. NamedDescriptor.All.Select(d => new Factor(d.Name, [.. testIndices.Select(i => d.Scaled(store.Meta[i].Descriptors))]))],
+            TestFactors = KnownFactors(store, testIndices),
         };
+    }
+
+    /// <summary>Labels named factor_* that every test clip has: numbers as scales, strings as categories.</summary>
+    static List<Factor> KnownFactors(ClipStore store, int[] indices)
+    {
+        var names = indices.Length == 0 ? [] : store.Meta[indices[0]].Labels.Keys.Where(k => k.StartsWith(DatasetFormat.FactorPrefix, StringComparison.Ordinal)).ToList();
+        var factors = new List<Factor>();
+        foreach (string name in names)
+        {
+            var labels = indices.Select(i => store.Meta[i].Labels.GetValueOrDefault(name)).ToList();
+            string shortName = name[DatasetFormat.FactorPrefix.Length..];
+            if (labels.All(l => l.ValueKind == JsonValueKind.Number))
+                factors.Add(new Factor(shortName, [.. labels.Select(l => (double?)l.GetDouble())]));
+            else if (labels.All(l => l.ValueKind == JsonValueKind.String))
+            {
+                var categories = labels.Select(l => l.GetString()!).Distinct().Order(StringComparer.Ordinal).Select((c, k) => (c, k)).ToDictionary(p => p.c, p => (double)p.k);
+                factors.Add(new Factor(shortName, [.. labels.Select(l => (double?)categories[l.GetString()!])], Categorical: true));
+            }
+        }
+        return factors;
     }
 
     const int Chunk = 256;

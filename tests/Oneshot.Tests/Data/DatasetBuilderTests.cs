@@ -200,7 +200,8 @@ public class DatasetBuilderTests
     /// <summary>
     /// Preparation streams clips to disk a chunk at a time (memory bounded by the chunk, not the
     /// library) and still writes, byte for byte, the dataset the all-in-memory version wrote: these
-    /// are the SHA-256 sums that version (commit daba0a2) gave for this recipe.
+    /// are the SHA-256 sums that version (commit daba0a2) gave for this recipe — meta.jsonl's and the
+    /// dataset hash since the recipe began writing its kits' factor_* labels (issue 20).
     /// </summary>
     [Fact]
     public void Streaming_preparation_writes_the_same_bytes_as_before()
@@ -210,7 +211,7 @@ public class DatasetBuilderTests
         Assert.True(code == 0, error);
         string Sum(string file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir.File(Path.Combine("d", file)))));
         Assert.Equal("d121c964a5c2cec2a17f984662978f995ad664e2920db3f9a68af6a3533f6a85", Sum(DatasetFormat.ClipsFile));
-        Assert.Equal("c2a31a40740a5bec90db87f7367cef618156a73f2583de3859a43e63ae588315", Sum(DatasetFormat.MetaFile));
-        Assert.Equal("sha256:51f0a337a54c4b1115eb7b4750fe2599fedcff1a4b359e0e414ec171aebce233", DatasetInfo.Load(dir.File("d")).Hash);
+        Assert.Equal("5967021b8bc0233fbdbd686c5d3ef7c9a9cf6232910439471e84121474280bf0", Sum(DatasetFormat.MetaFile));
+        Assert.Equal("sha256:e440fad09e7596e4577cf35f273ed301de2066d1505c8c6619c1487187e5813f", DatasetInfo.Load(dir.File("d")).Hash);
     }
 }

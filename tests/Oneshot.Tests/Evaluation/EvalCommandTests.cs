@@ -98,8 +98,16 @@ public class EvalCommandTests
             Assert.True(File.Exists(Path.Combine(report, c.GetProperty("strip").GetString()!)));
         }
 
+        // Disentanglement against the descriptors, and against the synthetic recipe's known factors.
+        var factorScores = models[1].GetProperty("factor_disentanglement");
+        // One held-out kit here: its kit-wide factors do not vary, so only the kind of sound is scored.
+        Assert.Equal(["kind"], factorScores.GetProperty("factors").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        foreach (string score in new[] { "mig", "modularity" })
+            Assert.InRange(factorScores.GetProperty(score).GetDouble(), 0, 1);
+        Assert.InRange(models[1].GetProperty("disentanglement").GetProperty("mig").GetDouble(), 0, 1);
+
         string html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept", "Named controls", "cross-talk" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept", "Named controls", "cross-talk", "MIG", "known factors" })
             Assert.Contains(text, html);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(report, src)), $"the report plays {src}, which is missing");

@@ -25,10 +25,16 @@ public static class SyntheticRecipe
                 int soundSeed = Mix(seed, kit, k + 1);
                 int kitSeed = Mix(seed, kit, 0);
                 string group = $"kit-{kit:D3}";
+                var character = KitCharacter.Draw(new Random(kitSeed));
                 var labels = new SortedDictionary<string, JsonElement>
                 {
                     ["class"] = DatasetFormat.Label(kind),
                     ["kit"] = DatasetFormat.Label(group),
+                    // The kit's generating factors, so disentanglement can be scored where the truth is known.
+                    [DatasetFormat.FactorPrefix + "kind"] = DatasetFormat.Label(kind),
+                    [DatasetFormat.FactorPrefix + "tuning_semitones"] = DatasetFormat.Label(Math.Round(12 * Math.Log2(character.Tuning), 6)),
+                    [DatasetFormat.FactorPrefix + "brightness"] = DatasetFormat.Label(Math.Round(character.Brightness, 6)),
+                    [DatasetFormat.FactorPrefix + "decay_octaves"] = DatasetFormat.Label(Math.Round(Math.Log2(character.DecayScale), 6)),
                 };
                 sources.Add(new ClipSource($"synthetic/{group}/{kind}", group, labels,
                     () => AudioData.Mono(sampleRate, Generate(kind, sampleRate, clipLength, new Random(kitSeed), new Random(soundSeed)))));
@@ -40,9 +46,7 @@ public static class SyntheticRecipe
     /// <summary>One sound; <paramref name="kit"/> draws the kit's character, <paramref name="random"/> the sound's own details.</summary>
     public static float[] Generate(string kind, int sampleRate, int length, Random kit, Random random)
     {
-        double tuning = Math.Pow(2, Uniform(kit, -0.5, 0.5));        // ± half an octave
-        double brightness = Uniform(kit, 0.3, 1.0);
-        double decayScale = Math.Pow(2, Uniform(kit, -1, 1));
+        var (tuning, brightness, decayScale) = KitCharacter.Draw(kit);
         var x = new double[length];
         double dt = 1.0 / sampleRate;
         switch (kind)
@@ -182,6 +186,13 @@ public static class SyntheticRecipe
             foreach (int v in new[] { a, b, c }) h = (h ^ (uint)v) * 16777619;
             return (int)(h & 0x7fffffff);
         }
+    }
+
+    /// <summary>What a kit shares: a tuning (± half an octave), a brightness (0.3–1) and a decay scale (½–2×).</summary>
+    sealed record KitCharacter(double Tuning, double Brightness, double DecayScale)
+    {
+        public static KitCharacter Draw(Random kit) =>
+            new(Math.Pow(2, Uniform(kit, -0.5, 0.5)), Uniform(kit, 0.3, 1.0), Math.Pow(2, Uniform(kit, -1, 1)));
     }
 
     static double Uniform(Random random, double low, double high) => low + (high - low) * random.NextDouble();

@@ -92,6 +92,7 @@ public static class EvaluationReport
         values["latent_rows"] = latentRows.ToString();
         values["latent_figures"] = figures.ToString();
         values["controls"] = ControlsSection(r);
+        values["disentanglement"] = DisentanglementSection(r);
 
         var listen = new StringBuilder();
         for (int i = 0; i < r.RealExamples.Length; i++)
@@ -163,6 +164,23 @@ public static class EvaluationReport
                 h.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{E(c.Name)}</td><td class=\"l\">{E(c.Source)}</td><td class=\"l\">{E(c.Span)}</td><td>{Maybe(c.RSquaredValid)}</td><td>{c.Clips}</td>")
                  .Append($"<td>{Maybe(c.Rho)}</td><td>{change}</td><td>{Maybe(c.CrossTalk)}</td><td class=\"l\">{E(c.CrossTalkWith ?? "—")}</td><td class=\"l\">{strip}</td></tr>\n");
             }
+        return h.Append("</table>").ToString();
+    }
+
+    /// <summary>MIG, SAP, modularity, interpretability and correlation of each model's test latents, against the descriptors and any known factors.</summary>
+    static string DisentanglementSection(EvaluationResult r)
+    {
+        var rows = r.Models.SelectMany(m => new[] { (m.Name, "descriptors", m.Disentanglement), (m.Name, "known factors", m.FactorDisentanglement) })
+            .Where(x => x.Item3 is not null).ToList();
+        if (rows.Count == 0) return "";
+        var h = new StringBuilder();
+        h.Append("<p>The test clips' latents against their qualities (scales binned into 20 equal-count bins): <b>MIG</b>, the lead in mutual information of each quality's best dimension over the next, as a share of its entropy; ")
+         .Append("<b>SAP</b>, the same lead in R² of a straight line; <b>modularity</b>, how far each dimension carries one quality only; <b>interpretability</b>, R² of a straight line from each quality's best dimension; ")
+         .Append("<b>correlation</b>, the largest |Spearman ρ| of each quality with one dimension. All higher is better, 1 at most. Known factors are labels named <code>factor_*</code>, which the synthetic recipe writes.</p>");
+        h.Append("<table><tr><th>model</th><th>against</th><th>clips</th><th>MIG ↑</th><th>SAP ↑</th><th>modularity ↑</th><th>interpretability ↑</th><th>correlation ↑</th><th>best dimension of each</th></tr>");
+        foreach (var (name, against, d) in rows)
+            h.Append($"<tr><td>{E(name)}</td><td class=\"l\">{against}</td><td>{d!.Clips}</td><td>{N(d.Mig)}</td><td>{Maybe(d.Sap)}</td><td>{N(d.Modularity)}</td><td>{Maybe(d.Interpretability)}</td><td>{Maybe(d.Correlation)}</td>")
+             .Append($"<td class=\"l\"><small>{E(string.Join(", ", d.Factors.Select(f => $"{f.Name} z{f.BestDimension}")))}</small></td></tr>\n");
         return h.Append("</table>").ToString();
     }
 
