@@ -25,11 +25,12 @@ public sealed record NamedControl(
     double[] Direction, double Std, double Slope, double Low, double High,
     double RSquaredTrain, double? RSquaredValid, int Clips)
 {
-    /// <summary>What the control spans, as a player reads it: "1.2–6.5 kHz", "3–40 ms", "−24 to −12 LUFS".</summary>
+    /// <summary>What the control spans, as a player reads it: "1.2–6.5 kHz", "3–40 ms", "flatness −38 to −6 dB", "−24 to −12 LUFS".</summary>
     public string Span() => Unit switch
     {
         "LUFS" => F($"{Low:0.#} to {High:0.#} LUFS"),
-        "flatness" => F($"flatness {Low:0.###}–{High:0.###}"),
+        // Flatness spans decades (a tone's 10⁻⁵, white noise's 0.56): in dB it reads as it sounds.
+        "flatness" => F($"flatness {10 * Math.Log10(Math.Max(Low, 1e-6)):0} to {10 * Math.Log10(Math.Max(High, 1e-6)):0} dB"),
         "Hz" when Math.Max(Low, High) >= 1000 => F($"{Low / 1000:0.##}–{High / 1000:0.##} kHz"),
         _ => F($"{Low:0.#}–{High:0.#} {Unit}"),
     };

@@ -1,4 +1,5 @@
 using Oneshot.Audio;
+using Oneshot.Model;
 using Oneshot.Training;
 
 namespace Oneshot.Tests.Training;
@@ -66,5 +67,16 @@ public class NamedControlsTests
         Assert.DoesNotContain(controls, c => c.Name == "pitch");            // 5 pitched clips
         Assert.DoesNotContain(controls, c => c.Name == "attack");           // the same attack everywhere
         Assert.All(controls, c => Assert.Null(c.RSquaredValid));
+    }
+
+    [Fact]
+    public void A_span_reads_in_the_units_a_player_knows()
+    {
+        NamedControl Span(string unit, double low, double high) => new("x", "", "", unit, "fitted", [1], 1, 1, low, high, 1, null, 10);
+        Assert.Equal("0.3–14.68 kHz", Span("Hz", 300, 14680).Span());
+        Assert.Equal("69.6–311.6 Hz", Span("Hz", 69.6, 311.6).Span());
+        Assert.Equal("flatness -30 to -10 dB", Span("flatness", 0.001, 0.1).Span());
+        Assert.Equal("-24.8 to -17.4 LUFS", Span("LUFS", -24.8, -17.4).Span());
+        Assert.Equal("24.2–1871.5 ms", Span("ms", 24.2, 1871.5).Span());
     }
 }
