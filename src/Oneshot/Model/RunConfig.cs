@@ -35,6 +35,8 @@ public sealed record RunConfig
         Model.Validate();
         Train.Validate();
         Stage2.Validate();
+        if (Train.TcWeight > 0 && Model.ActiveFlowSteps > 0)
+            throw new OneshotException($"train.tc_weight needs a Gaussian posterior: its estimate uses each clip's posterior density, which a posterior flow does not give in closed form. Add --set model.flow_steps=0.");
         if (Train.Attributes.Length > Model.LatentSize)
             throw new OneshotException($"train.attributes names {Train.Attributes.Length} descriptors, but model.latent_size {Model.LatentSize} has fewer dimensions to give them.");
     }

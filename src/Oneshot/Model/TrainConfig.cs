@@ -64,6 +64,12 @@ public sealed record TrainConfig
     /// <summary>δ of the attribute loss: how sharply a latent difference turns into an ordering.</summary>
     public double AttributeDelta { get; init; } = 10;
 
+    /// <summary>
+    /// β-TCVAE's penalty on the total correlation of the aggregate posterior (<see cref="TotalCorrelation"/>),
+    /// added on top of β·KL with this weight; 0 = off. Needs a Gaussian posterior (model.flow_steps = 0).
+    /// </summary>
+    public double TcWeight { get; init; }
+
     public int ValidateEvery { get; init; } = 1000;
     public int CheckpointEvery { get; init; } = 1000;
     /// <summary>Checkpoints kept besides the best one.</summary>
@@ -94,6 +100,7 @@ public sealed record TrainConfig
         var names = NamedDescriptor.All.Select(d => d.Name).ToList();
         Require(Attributes.All(names.Contains) && Attributes.Distinct().Count() == Attributes.Length,
             $"train.attributes [{string.Join(", ", Attributes)}] must name each at most once from: {string.Join(", ", names)}.");
+        Require(TcWeight >= 0, $"train.tc_weight {TcWeight} must not be negative (0 = off).");
         Require(AttributeWeight >= 0 && AttributeDelta > 0, "train.attribute_weight must not be negative and train.attribute_delta must be positive.");
         Require(ValidateEvery >= 1 && CheckpointEvery >= 1, "train.validate_every and train.checkpoint_every must be at least 1.");
         Require(KeepCheckpoints >= 1, "train.keep_checkpoints must be at least 1.");

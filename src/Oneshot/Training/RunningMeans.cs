@@ -7,8 +7,8 @@ namespace Oneshot.Training;
 sealed class RunningMeans
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute;
-    int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps;
+    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute, _totalCorrelation;
+    int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps, _tcSteps;
     readonly Queue<(double Time, int Clips)> _recent = new();
 
     public double LastLoss { get; private set; } = double.NaN;
@@ -31,6 +31,7 @@ sealed class RunningMeans
         if (double.IsFinite(result.Adversarial)) { _adversarial += result.Adversarial; _matching += result.FeatureMatching; _stage2Steps++; }
         if (double.IsFinite(result.DiscriminatorLoss)) { _discriminator += result.DiscriminatorLoss; _discriminatorSteps++; }
         if (double.IsFinite(result.Attribute)) { _attribute += result.Attribute; _attributeSteps++; }
+        if (double.IsFinite(result.TotalCorrelation)) { _totalCorrelation += result.TotalCorrelation; _tcSteps++; }
         _steps++;
         _clips += clips;
         LastLoss = result.Loss; LastSpectral = result.Spectral; LastKl = result.Kl;
@@ -59,8 +60,9 @@ sealed class RunningMeans
         }
         if (_discriminatorSteps > 0) values["discriminator"] = _discriminator / _discriminatorSteps;
         if (_attributeSteps > 0) values["attribute"] = _attribute / _attributeSteps;
-        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = 0;
-        _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = 0;
+        if (_tcSteps > 0) values["total_correlation"] = _totalCorrelation / _tcSteps;
+        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = _totalCorrelation = 0;
+        _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = _tcSteps = 0;
         return values;
     }
 }

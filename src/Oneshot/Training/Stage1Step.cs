@@ -21,10 +21,13 @@ public sealed record StepResult(bool Applied, double Loss, double Spectral, doub
 
     /// <summary>With train.attributes: the attribute loss before its weight (NaN otherwise).</summary>
     public double Attribute { get; init; } = double.NaN;
+
+    /// <summary>With train.tc_weight: the total-correlation estimate before its weight (NaN otherwise).</summary>
+    public double TotalCorrelation { get; init; } = double.NaN;
 }
 
 /// <summary>
-/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL (+ γ·attribute loss), backward,
+/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL (+ γ·attribute loss, + the total-correlation penalty), backward,
 /// gradient clipping and Adam. Non-finite losses or gradients leave the weights untouched.
 /// </summary>
 public sealed class Stage1Step : IDisposable
@@ -68,6 +71,13 @@ public sealed class Stage1Step : IDisposable
             attributeValue = attribute.item<float>();
             loss = loss.Plus(attribute.Times(_train.AttributeWeight));
         }
+        double totalCorrelation = double.NaN;
+        if (_train.TcWeight > 0)
+        {
+            var tc = TotalCorrelation.Estimate(output.Z, output.Posterior.Mean, output.Posterior.Std);
+            totalCorrelation = tc.item<float>();
+            loss = loss.Plus(tc.Times(_train.TcWeight));
+        }
         double lossValue = loss.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))
@@ -79,6 +89,7 @@ public sealed class Stage1Step : IDisposable
         {
             NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),
             Attribute = attributeValue,
+            TotalCorrelation = totalCorrelation,
         };
     }
 
