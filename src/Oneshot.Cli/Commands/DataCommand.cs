@@ -2,11 +2,12 @@ using System.CommandLine;
 using Oneshot.Cli.Output;
 using Oneshot.Data;
 using Oneshot.Data.Recipes;
+using Oneshot.Evaluation;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
 
-/// <summary>`oneshot data prepare | recipe | info`.</summary>
+/// <summary>`oneshot data prepare | recipe | info | dupes`.</summary>
 public static class DataCommand
 {
     public static Command Build()
@@ -15,6 +16,7 @@ public static class DataCommand
         data.Subcommands.Add(BuildPrepare());
         data.Subcommands.Add(BuildRecipe());
         data.Subcommands.Add(BuildInfo());
+        data.Subcommands.Add(BuildDupes());
         return data;
     }
 
@@ -89,6 +91,53 @@ public static class DataCommand
         command.SetAction(parse =>
         {
             DatasetReport.PrintSummary(DatasetSummary.Load(parse.GetValue(directory)!), parse.GetValue(groups));
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    static Command BuildDupes()
+    {
+        var command = new Command("dupes", "List near-duplicate one-shots: the same sound at another level, trimmed a little differently, or re-encoded.");
+        var inputs = new Argument<string[]>("inputs") { Description = "Audio files, folders (searched recursively) or .txt list files.", Arity = ArgumentArity.OneOrMore };
+        var threshold = new Option<double>("--threshold") { Description = "Largest spectrogram distance (RMS, in units of 10 dB) that counts as the same sound.", DefaultValueFactory = _ => NearDuplicates.DefaultThreshold };
+        var json = new Option<string?>("--json") { Description = "Also write the groups as JSON to this file." };
+        command.Arguments.Add(inputs);
+        command.Options.Add(threshold);
+        command.Options.Add(json);
+        command.SetAction(async parse =>
+        {
+            double limit = parse.GetValue(threshold);
+            if (!(limit >= 0)) throw new OneshotException($"--threshold {limit} must not be negative.");
+            var found = InputScanner.Scan(parse.GetValue(inputs)!, GroupRule.File);
+            var sources = found.Where(s => s.SkipReason is null).Select(s => s.Key).ToList();
+            if (sources.Count == 0) throw new OneshotException($"No audio files found in {string.Join(", ", parse.GetValue(inputs)!)}.");
+            var options = new PrepareOptions();
+            var (clips, read) = await ProgressDisplay.RunAsync("Reading", "files", report =>
+            {
+                var clips = new List<float[]>();
+                var read = new List<string>();
+                foreach (string path in sources)
+                {
+                    try { clips.Add(DatasetBuilder.PrepareFile(path, options)); read.Add(path); }
+                    catch (OneshotException e) { AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(path)}: {Markup.Escape(e.Message)}"); }
+                    report(read.Count, sources.Count);
+                }
+                return (clips, read);
+            });
+            if (clips.Count < 2) throw new OneshotException($"Near-duplicates need at least two readable files; found {clips.Count}.");
+            var groups = NearDuplicates.Find(IdentificationSpectrogram.Of(clips, options.SampleRate), limit);
+            foreach (var group in groups)
+            {
+                AnsiConsole.MarkupLine($"[bold]{group.Members.Length} as one sound[/] (distance up to {group.LargestDistance:0.000}):");
+                foreach (int member in group.Members) AnsiConsole.MarkupLine($"  {Markup.Escape(read[member])}");
+            }
+            AnsiConsole.MarkupLine(groups.Count == 0
+                ? $"No near-duplicates among {read.Count} files (distance at most {limit})."
+                : $"{groups.Count} groups, {groups.Sum(g => g.Members.Length)} of {read.Count} files (distance at most {limit}).");
+            if (parse.GetValue(json) is { } path)
+                AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(
+                    groups.Select(g => new { files = g.Members.Select(m => read[m]), largest_distance = g.LargestDistance }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             return CliApp.Ok;
         });
         return command;

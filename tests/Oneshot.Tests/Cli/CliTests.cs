@@ -20,7 +20,7 @@ public class CliTests
     [Fact]
     public void Every_command_has_help()
     {
-        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["quickstart"],
+        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["data", "dupes"], ["quickstart"],
                                         ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"], ["controls"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
