@@ -12,10 +12,11 @@ shift || true
 # System packages. Runtime: libsndfile1 decodes FLAC, Ogg, MP3 and AIFF in-process, ffmpeg anything else, libfluidsynth3 + fluid-soundfont-gm
 # render the `notes` recipe, hydrogen-drumkits is the `drums` recipe. Tests also use sox (to write
 # WAV files in every format), python3-numpy (to check clips.npy and the metrics from Python), binutils
-# (readelf, to check the TorchSharp library patch) and chromium (the browser tests drive Debian's
-# chromium through Playwright; Playwright's own browser download is neither needed nor possible).
+# (readelf, to check the TorchSharp library patch), chromium (the browser tests drive Debian's
+# chromium through Playwright; Playwright's own browser download is neither needed nor possible),
+# and libxml2-utils with hydrogen-data (xmllint checks an exported kit against Hydrogen's drumkit.xsd).
 runtime_packages=(ffmpeg libsndfile1 libfluidsynth3 fluid-soundfont-gm hydrogen-drumkits)
-test_packages=(sox python3-numpy binutils chromium)
+test_packages=(sox python3-numpy binutils chromium libxml2-utils hydrogen-data)
 
 packages=("${runtime_packages[@]}")
 [ "$mode" = "test" ] && packages+=("${test_packages[@]}")

@@ -30,7 +30,7 @@ public static class Augmentation
             shelfHz = 1000 * Math.Pow(4, random.NextDouble());
         }
 
-        ReadOnlySpan<float> source = semitones == 0 ? clip : Retune(clip, sampleRate, semitones);
+        ReadOnlySpan<float> source = semitones == 0 ? clip : Retuning.Retune(clip, sampleRate, semitones, ResamplingKernel.Fast);
         output[..shift].Clear();
         for (int t = shift; t < output.Length; t++) output[t] = (float)(source[t - shift] * gain);
         if (shelfDb != 0) Shelve(output, sampleRate, shelfHz, shelfDb);
@@ -60,25 +60,6 @@ public static class Augmentation
         if (drawn.ShelfDb == 0) return result;
         var (centroid, flatness) = Descriptors.Spectral(samples, sampleRate);
         return result with { SpectralCentroidHz = centroid, SpectralFlatness = flatness };
-    }
-
-    /// <summary>
-    /// Plays the clip faster (up) or slower (down) by 2^(semitones/12), as a sampler retunes a
-    /// one-shot: pitch and length change together. Kept at the clip's length; a tail cut short fades out over 10 ms.
-    /// </summary>
-    public static float[] Retune(ReadOnlySpan<float> clip, int sampleRate, double semitones)
-    {
-        int playedAt = (int)Math.Round(sampleRate / Math.Pow(2, semitones / 12));
-        var retuned = Resampler.Resample(clip, sampleRate, playedAt, ResamplingKernel.Fast);
-        var output = new float[clip.Length];
-        int kept = Math.Min(retuned.Length, output.Length);
-        retuned.AsSpan(0, kept).CopyTo(output);
-        if (retuned.Length > output.Length)
-        {
-            int fade = Math.Min(kept, sampleRate / 100);
-            for (int i = 0; i < fade; i++) output[kept - 1 - i] *= (float)i / fade;
-        }
-        return output;
     }
 
     /// <summary>A high shelf of gainDb at cornerHz, then the clip's peak restored: a brighter or darker drum at the same peak.</summary>

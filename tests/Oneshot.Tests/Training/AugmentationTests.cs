@@ -18,7 +18,7 @@ public class AugmentationTests
         // Half a second of A4, then silence; the clip stays one second long.
         var clip = new float[Rate];
         Signals.Sine(440, Rate, Rate / 2).CopyTo(clip, 0);
-        var retuned = Augmentation.Retune(clip, Rate, semitones);
+        var retuned = Retuning.Retune(clip, Rate, semitones, ResamplingKernel.Fast);
 
         Assert.Equal(clip.Length, retuned.Length);
         double soundingSeconds = Math.Min(1.0, 0.5 / Math.Pow(2, semitones / 12));

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Oneshot.Generation;
+using Oneshot.Kits;
+using Spectre.Console;
+
+namespace Oneshot.Cli.Commands;
+
+/// <summary>`oneshot kit`: a kit description made with a model and written for samplers.</summary>
+public static class KitCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("kit",
+            "Make a drum kit with a model from a kit description (JSON: per pad a latent, a file, a training class, or a prior draw) "
+            + "and write it for samplers: WAVs, SFZ, Decent Sampler and a Hydrogen drumkit.");
+        var description = new Argument<string>("kit") { Description = "Kit description (.json); see docs/commands.md." };
+        var model = new Option<string>("--model", "-m") { Description = "Model directory (from `oneshot train`).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the kit.", DefaultValueFactory = _ => "kit" };
+        var data = new Option<string?>("--data", "-d") { Description = "The model's dataset, for class pads, when it has moved since training." };
+        command.Arguments.Add(description);
+        command.Options.Add(model);
+        command.Options.Add(output);
+        command.Options.Add(data);
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(description)!;
+            var kit = KitDescription.Load(path);
+            using var runner = new ModelRunner(parse.GetValue(model)!);
+            var rendered = KitBuilder.Render(kit, Path.GetDirectoryName(Path.GetFullPath(path))!, runner, parse.GetValue(data));
+            string folder = parse.GetValue(output)!;
+            var written = KitExport.Write(rendered, folder);
+            foreach (var pad in rendered.Pads)
+                AnsiConsole.MarkupLine($"  note {pad.Note}  [bold]{Markup.Escape(pad.Name)}[/]  ({Markup.Escape(pad.Source)})");
+            AnsiConsole.MarkupLine($"Wrote {rendered.Pads.Count} pads to {Markup.Escape(folder)}: {Markup.Escape(string.Join(", ", written.Where(f => !f.EndsWith(".wav", StringComparison.Ordinal))))} and the WAVs in {KitExport.SamplesFolder}/.");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Oneshot.Audio;
+using Oneshot.Data;
+using Oneshot.Generation;
+using Oneshot.Model;
+
+namespace Oneshot.Kits;
+
+/// <summary>A pad made: its sound at the model's rate, the MIDI note it plays on, and where it came from.</summary>
+public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source);
+
+public sealed record RenderedKit(string Name, int SampleRate, IReadOnlyList<RenderedPad> Pads);
+
+/// <summary>Makes a kit's pads with a model: each pad's latent found, decoded, retuned and levelled.</summary>
+public static class KitBuilder
+{
+    /// <summary>Class pads: the default step away from the chosen training clip, as a share of the training latents' spread.</summary>
+    public const double DefaultClassStep = 0.3;
+
+    /// <param name="descriptionFolder">Pad files are relative to the kit description's folder.</param>
+    /// <param name="dataDirectory">For class pads: the model's dataset; null: the one it was trained on.</param>
+    public static RenderedKit Render(KitDescription kit, string descriptionFolder, ModelRunner runner, string? dataDirectory = null)
+    {
+        var latents = new List<float[]>();
+        var sources = new List<string>();
+        ClipStore? store = null;
+        try
+        {
+            for (int i = 0; i < kit.Pads.Length; i++)
+            {
+                var pad = kit.Pads[i];
+                var (latent, source) = pad switch
+                {
+                    { Latent: { } z } => (CheckLatent(z, runner, i), "latent"),
+                    { File: { } file } => FromFile(Path.Combine(descriptionFolder, file), runner),
+                    { Class: { } name } => FromClass(name, pad, runner, store ??= OpenDataset(runner, dataDirectory)),
+                    _ => (runner.SampleLatents(1, pad.Temperature ?? 1, pad.Seed, runner.HasTrainedPrior)[0],
+                          $"{(runner.HasTrainedPrior ? "trained" : "N(0, I)")} prior, seed {pad.Seed}"),
+                };
+                latents.Add(latent);
+                sources.Add(source);
+            }
+        }
+        finally
+        {
+            store?.Dispose();
+        }
+        var audio = runner.Decode(latents);
+        var pads = kit.Pads.Select((pad, i) => new RenderedPad(
+            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad), pad.Choke, sources[i])).ToList();
+        return new RenderedKit(kit.Name, runner.SampleRate, pads);
+    }
+
+    static float[] CheckLatent(float[] z, ModelRunner runner, int pad)
+    {
+        if (z.Length != runner.LatentSize) throw new OneshotException($"Pad {pad + 1}: the latent has {z.Length} values; this model's have {runner.LatentSize}.");
+        return z;
+    }
+
+    static (float[], string) FromFile(string path, ModelRunner runner)
+    {
+        if (!File.Exists(path)) throw new OneshotException($"Pad file '{path}' does not exist (pad files are relative to the kit description).");
+        return (runner.Encode([runner.PrepareFile(path)])[0], path);
+    }
+
+    /// <summary>A training clip of the class, chosen by the seed, and a seeded step away from it (the pad's temperature × the training spread).</summary>
+    static (float[], string) FromClass(string name, PadDescription pad, ModelRunner runner, ClipStore store)
+    {
+        var train = store.IndicesOf("train");
+        var ofClass = train.Where(i => ClassOf(store.Meta[i]) == name).ToArray();
+        if (ofClass.Length == 0)
+        {
+            var known = train.Select(i => ClassOf(store.Meta[i])).OfType<string>().Distinct().Order(StringComparer.Ordinal);
+            throw new OneshotException($"No training clip of class '{name}' in '{store.Directory}'; its classes: {string.Join(", ", known)}.");
+        }
+        var random = new Random(pad.Seed);
+        int chosen = ofClass[random.Next(ofClass.Length)];
+        var z = runner.Encode([store.Read(chosen)])[0];
+        var spread = ModelDirectory.LoadLatent(runner.Directory)?.Std;
+        double step = pad.Temperature ?? DefaultClassStep;
+        for (int d = 0; d < z.Length; d++)
+        {
+            double gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            z[d] += (float)(step * (spread?[d] ?? 1) * gaussian);
+        }
+        return (z, $"near training clip {store.Meta[chosen].Id} ({name}), seed {pad.Seed}");
+    }
+
+    static string? ClassOf(ClipMeta meta) =>
+        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory)
+    {
+        string data = dataDirectory ?? runner.Config.Dataset.Path;
+        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
+            throw new OneshotException($"Class pads choose among the training clips, and the model's dataset '{runner.Config.Dataset.Path}' is not there: give it with --data DIR.");
+        return new ClipStore(data);
+    }
+
+    /// <summary>Retuned (as a sampler does), levelled, and brought under full scale if the level pushed it over.</summary>
+    static float[] Shape(float[] audio, int sampleRate, PadDescription pad)
+    {
+        var shaped = pad.Tune == 0 ? (float[])audio.Clone() : Retuning.Retune(audio, sampleRate, pad.Tune, ResamplingKernel.Precise);
+        float gain = (float)Loudness.DbToAmplitude(pad.LevelDb);
+        float peak = 0;
+        for (int i = 0; i < shaped.Length; i++) peak = Math.Max(peak, Math.Abs(shaped[i] *= gain));
+        const float ceiling = 0.989f;   // −0.1 dBFS
+        if (peak > ceiling) for (int i = 0; i < shaped.Length; i++) shaped[i] *= ceiling / peak;
+        return shaped;
+    }
+}

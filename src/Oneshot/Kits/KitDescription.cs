@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Oneshot.Kits;
+
+/// <summary>
+/// One pad of a kit description. Exactly one source: a <see cref="Latent"/>, a <see cref="File"/>
+/// (encoded by the model), a training <see cref="Class"/> ("kick": near a training clip of that
+/// class, chosen by <see cref="Seed"/>), or <see cref="Prior"/> (a draw from the model's prior).
+/// </summary>
+public sealed record PadDescription
+{
+    public string? Name { get; init; }
+    public float[]? Latent { get; init; }
+    public string? File { get; init; }
+    public string? Class { get; init; }
+    public bool Prior { get; init; }
+    public int Seed { get; init; } = 1;
+    /// <summary>Prior draws: the temperature; class pads: how far from the training clip (in its posterior's spread), 0.3 by default.</summary>
+    public double? Temperature { get; init; }
+    /// <summary>Retuning in semitones, as a sampler plays it (pitch and length together).</summary>
+    public double Tune { get; init; }
+    public double LevelDb { get; init; }
+    /// <summary>Pads with the same choke group cut each other off (an open and a closed hi-hat); 0: none.</summary>
+    public int Choke { get; init; }
+}
+
+/// <summary>A kit description (JSON): a name and up to 16 pads, played from MIDI note 36 up.</summary>
+public sealed record KitDescription
+{
+    public const int MaxPads = 16, FirstNote = 36;
+    public string Name { get; init; } = "Oneshot kit";
+    public PadDescription[] Pads { get; init; } = [];
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads and checks a kit description; every problem names the file and the pad.</summary>
+    public static KitDescription Load(string path)
+    {
+        if (!System.IO.File.Exists(path)) throw new OneshotException($"Kit description '{path}' does not exist.");
+        KitDescription kit;
+        try { kit = JsonSerializer.Deserialize<KitDescription>(System.IO.File.ReadAllText(path), Json) ?? throw new OneshotException($"'{path}' is empty."); }
+        catch (JsonException e) { throw new OneshotException($"'{path}' is not a kit description: {e.Message}", e); }
+        if (kit.Pads.Length is 0 or > MaxPads) throw new OneshotException($"'{path}' has {kit.Pads.Length} pads; a kit has 1 to {MaxPads}.");
+        for (int i = 0; i < kit.Pads.Length; i++)
+        {
+            var pad = kit.Pads[i];
+            int sources = (pad.Latent is null ? 0 : 1) + (pad.File is null ? 0 : 1) + (pad.Class is null ? 0 : 1) + (pad.Prior ? 1 : 0);
+            if (sources != 1)
+                throw new OneshotException($"'{path}', pad {i + 1}: give exactly one of \"latent\", \"file\", \"class\" or \"prior\": true (it has {sources}).");
+            if (Math.Abs(pad.Tune) > 24 || !double.IsFinite(pad.LevelDb) || pad.LevelDb > 24 || pad.Choke < 0)
+                throw new OneshotException($"'{path}', pad {i + 1}: tune must be within ±24 semitones, level_db at most +24, choke 0 or more.");
+        }
+        return kit;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using System.Xml.Linq;
+using Oneshot.Audio;
+
+namespace Oneshot.Kits;
+
+/// <summary>
+/// Writes a kit for samplers: the pads as 24-bit WAVs in samples/, and beside them kit.sfz (SFZ:
+/// one one-shot region per pad on its note), kit.dspreset (Decent Sampler) and a Hydrogen drumkit
+/// folder (hydrogen/NAME/drumkit.xml with its own copies of the samples, as Hydrogen expects).
+/// Pads sharing a choke group cut each other off: SFZ group/off_by, Decent Sampler's
+/// silencedByTags, Hydrogen's muteGroup.
+/// </summary>
+public static class KitExport
+{
+    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", HydrogenFolder = "hydrogen";
+    const string HydrogenNamespace = "http://www.hydrogen-music.org/drumkit";
+
+    /// <returns>The files written, relative to <paramref name="outDirectory"/>.</returns>
+    public static List<string> Write(RenderedKit kit, string outDirectory)
+    {
+        var written = new List<string>();
+        Directory.CreateDirectory(Path.Combine(outDirectory, SamplesFolder));
+        var files = kit.Pads.Select((pad, i) => $"{i + 1:D2}-{FileSafe(pad.Name)}.wav").ToList();
+        for (int i = 0; i < kit.Pads.Count; i++)
+        {
+            WavWriter.Write(Path.Combine(outDirectory, SamplesFolder, files[i]), kit.Pads[i].Audio, kit.SampleRate, WavSampleFormat.Pcm24);
+            written.Add($"{SamplesFolder}/{files[i]}");
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, SfzFile), Sfz(kit, files));
+        written.Add(SfzFile);
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, DecentSamplerFile), DecentSampler(kit, files));
+        written.Add(DecentSamplerFile);
+
+        string hydrogen = Path.Combine(HydrogenFolder, FileSafe(kit.Name));
+        Directory.CreateDirectory(Path.Combine(outDirectory, hydrogen));
+        for (int i = 0; i < files.Count; i++)
+            File.Copy(Path.Combine(outDirectory, SamplesFolder, files[i]), Path.Combine(outDirectory, hydrogen, files[i]), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, hydrogen, "drumkit.xml"), Hydrogen(kit, files));
+        written.Add($"{hydrogen.Replace('\\', '/')}/drumkit.xml");
+        return written;
+    }
+
+    static string Sfz(RenderedKit kit, IReadOnlyList<string> files)
+    {
+        var sfz = new StringBuilder();
+        sfz.Append("// ").Append(kit.Name.ReplaceLineEndings(" ")).Append(" — made by Oneshot\n");
+        sfz.Append("<control>\ndefault_path=").Append(SamplesFolder).Append("/\n\n<global>\nloop_mode=one_shot\n\n");
+        for (int i = 0; i < kit.Pads.Count; i++)
+        {
+            var pad = kit.Pads[i];
+            sfz.Append("<region>\nsample=").Append(files[i]).Append('\n')
+               .Append(I($"key={pad.Note}\n"));
+            if (pad.Choke > 0) sfz.Append(I($"group={pad.Choke}\noff_by={pad.Choke}\n"));
+            sfz.Append('\n');
+        }
+        return sfz.ToString();
+    }
+
+    static string DecentSampler(RenderedKit kit, IReadOnlyList<string> files)
+    {
+        var group = new XElement("group", new XAttribute("name", kit.Name));
+        for (int i = 0; i < kit.Pads.Count; i++)
+        {
+            var pad = kit.Pads[i];
+            var sample = new XElement("sample",
+                new XAttribute("path", $"{SamplesFolder}/{files[i]}"),
+                new XAttribute("rootNote", pad.Note), new XAttribute("loNote", pad.Note), new XAttribute("hiNote", pad.Note),
+                new XAttribute("trigger", "attack"), new XAttribute("loopEnabled", "false"));
+            if (pad.Choke > 0)
+            {
+                sample.Add(new XAttribute("tags", $"choke{pad.Choke}"));
+                sample.Add(new XAttribute("silencedByTags", $"choke{pad.Choke}"));
+                sample.Add(new XAttribute("silencingMode", "fast"));
+            }
+            group.Add(sample);
+        }
+        var document = new XDocument(new XElement("DecentSampler", new XAttribute("minVersion", "1.0.0"), new XElement("groups", group)));
+        return document.Declaration + document.ToString() + "\n";
+    }
+
+    /// <summary>A drumkit.xml that validates against Hydrogen's drumkit.xsd (checked in the tests with xmllint).</summary>
+    static string Hydrogen(RenderedKit kit, IReadOnlyList<string> files)
+    {
+        XNamespace h = HydrogenNamespace;
+        XElement E(string name, object value) => new(h + name, value);
+        var instruments = new XElement(h + "instrumentList");
+        for (int i = 0; i < kit.Pads.Count; i++)
+        {
+            var pad = kit.Pads[i];
+            instruments.Add(new XElement(h + "instrument",
+                E("id", i), E("name", pad.Name), E("volume", 1), E("isMuted", "false"), E("isSoloed", "false"), E("pan", 0),
+                E("pitchOffset", 0), E("randomPitchFactor", 0), E("gain", 1), E("applyVelocity", "true"),
+                E("filterActive", "false"), E("filterCutoff", 1), E("filterResonance", 0),
+                E("Attack", 0), E("Decay", 0), E("Sustain", 1), E("Release", 1000),
+                E("muteGroup", pad.Choke > 0 ? pad.Choke : -1), E("midiOutChannel", -1), E("midiOutNote", pad.Note), E("isStopNote", "false"),
+                E("sampleSelectionAlgo", "VELOCITY"), E("isHihat", -1), E("lower_cc", 0), E("higher_cc", 127),
+                E("FX1Level", 0), E("FX2Level", 0), E("FX3Level", 0), E("FX4Level", 0),
+                new XElement(h + "instrumentComponent", E("component_id", 0), E("gain", 1),
+                    new XElement(h + "layer", E("filename", files[i]), E("min", 0), E("max", 1), E("gain", 1), E("pitch", 0)))));
+        }
+        var root = new XElement(h + "drumkit_info",
+            E("name", kit.Name), E("author", "Oneshot"), E("info", "Made by Oneshot from a model's latent space."), E("license", "undefined license"),
+            E("image", ""), E("imageLicense", "undefined license"),
+            new XElement(h + "componentList", new XElement(h + "drumkitComponent", E("id", 0), E("name", "Main"), E("volume", 1))),
+            instruments);
+        var document = new XDocument(new XDeclaration("1.0", "UTF-8", null), root);
+        return document.Declaration + "\n" + document.ToString() + "\n";
+    }
+
+    static string FileSafe(string name)
+    {
+        var safe = new string([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '-')]).Trim('-');
+        return safe.Length == 0 ? "pad" : safe;
+    }
+
+    static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using Oneshot.Audio;
+using Oneshot.Generation;
+using Oneshot.Tests.Cli;
+using Oneshot.Tests.Training;
+
+namespace Oneshot.Tests.Kits;
+
+public class KitTests
+{
+    [Fact]
+    public void A_kit_description_becomes_wavs_sfz_decent_sampler_and_a_hydrogen_kit_that_validates()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        float[] latent;
+        using (var runner = new ModelRunner(model)) latent = runner.SampleLatents(1, 0.5, seed: 2)[0];
+        WavWriter.Write(dir.File("tone.wav"), Signals.Sine(330, 8000, 8000, 0.5), 8000);
+        File.WriteAllText(dir.File("kit.json"), JsonSerializer.Serialize(new
+        {
+            name = "Test kit",
+            pads = new object[]
+            {
+                new { name = "kick", @class = "kick", seed = 3 },
+                new { name = "closed hat", @class = "hihat", choke = 1 },
+                new { name = "open hat", @class = "hihat", seed = 2, choke = 1, tune = -2.0 },
+                new { name = "from file", file = "tone.wav", level_db = -6.0 },
+                new { name = "drawn", prior = true, seed = 7 },
+                new { latent },
+            },
+        }));
+
+        var (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("kit"));
+        Assert.True(code == 0, error + output);
+        string kit = dir.File("kit");
+
+        // SFZ: one one-shot region per pad on notes 36 up, every sample there, the hats choking each other.
+        var regions = File.ReadAllText(Path.Combine(kit, "kit.sfz")).Split("<region>").Skip(1).ToList();
+        Assert.Equal(6, regions.Count);
+        for (int i = 0; i < regions.Count; i++)
+        {
+            var fields = regions[i].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l.Contains('=')).ToDictionary(l => l.Split('=')[0], l => l.Split('=', 2)[1]);
+            Assert.Equal((36 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), fields["key"]);
+            var audio = AudioFile.Read(Path.Combine(kit, "samples", fields["sample"]));
+            Assert.Equal(8000, audio.SampleRate);
+            Assert.True(audio.Channels[0].Max(Math.Abs) > 0, "a pad is not silent");
+            Assert.Equal(i is 1 or 2, fields.ContainsKey("off_by"));
+        }
+        Assert.Contains("loop_mode=one_shot", File.ReadAllText(Path.Combine(kit, "kit.sfz")));
+
+        // Decent Sampler: every sample path exists.
+        var samples = XDocument.Load(Path.Combine(kit, "kit.dspreset")).Descendants("sample").ToList();
+        Assert.Equal(6, samples.Count);
+        Assert.All(samples, s => Assert.True(File.Exists(Path.Combine(kit, s.Attribute("path")!.Value))));
+
+        // Hydrogen: drumkit.xml valid against the drumkit.xsd Hydrogen ships, and its layers' files beside it.
+        string drumkit = Path.Combine(kit, "hydrogen", "Test-kit", "drumkit.xml");
+        Tools.Run("xmllint", "--noout", "--schema", "/usr/share/hydrogen/data/xsd/drumkit.xsd", drumkit);
+        XNamespace h = "http://www.hydrogen-music.org/drumkit";
+        var layers = XDocument.Load(drumkit).Descendants(h + "filename").Select(f => f.Value).ToList();
+        Assert.Equal(6, layers.Count);
+        Assert.All(layers, f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(drumkit)!, f))));
+
+        // The same description makes the same kit.
+        (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("again"));
+        Assert.True(code == 0, error + output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(kit, "samples", "01-kick.wav")), File.ReadAllBytes(Path.Combine(dir.File("again"), "samples", "01-kick.wav")));
+    }
+
+    [Fact]
+    public void A_wrong_pad_is_named_with_what_to_do()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        File.WriteAllText(dir.File("two.json"), """{"pads": [{"class": "kick", "prior": true}]}""");
+        var (code, _, error) = CliTests.Oneshot("kit", dir.File("two.json"), "--model", model);
+        Assert.Equal(1, code);
+        Assert.Contains("pad 1", error);
+        Assert.Contains("exactly one", error);
+
+        File.WriteAllText(dir.File("class.json"), """{"pads": [{"class": "gong"}]}""");
+        (code, _, error) = CliTests.Oneshot("kit", dir.File("class.json"), "--model", model, "--out", dir.File("k"));
+        Assert.Equal(1, code);
+        Assert.Contains("gong", error);
+        Assert.Contains("kick", error);          // the classes there are
+
+        File.WriteAllText(dir.File("typo.json"), """{"pads": [{"prior": true, "tuning": 3}]}""");
+        (code, _, error) = CliTests.Oneshot("kit", dir.File("typo.json"), "--model", model);
+        Assert.Equal(1, code);
+        Assert.Contains("tuning", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+}
