@@ -12,7 +12,7 @@ public static class KitCommand
     {
         var command = new Command("kit",
             "Make a drum kit with a model from a kit description (JSON: per pad a latent, a file, a training class, or a prior draw) "
-            + "and write it for samplers: WAVs, SFZ, Decent Sampler and a Hydrogen drumkit.");
+            + "and write it for samplers: WAVs, SFZ, Decent Sampler, SoundFont 2 and a Hydrogen drumkit.");
         var description = new Argument<string>("kit") { Description = "Kit description (.json); see docs/commands.md." };
         var model = new Option<string>("--model", "-m") { Description = "Model directory (from `oneshot train`).", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the kit.", DefaultValueFactory = _ => "kit" };

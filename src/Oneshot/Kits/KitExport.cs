@@ -7,14 +7,14 @@ namespace Oneshot.Kits;
 
 /// <summary>
 /// Writes a kit for samplers: the pads as 24-bit WAVs in samples/, and beside them kit.sfz (SFZ:
-/// one one-shot region per pad on its note), kit.dspreset (Decent Sampler) and a Hydrogen drumkit
-/// folder (hydrogen/NAME/drumkit.xml with its own copies of the samples, as Hydrogen expects).
-/// Pads sharing a choke group cut each other off: SFZ group/off_by, Decent Sampler's
-/// silencedByTags, Hydrogen's muteGroup.
+/// one one-shot region per pad on its note), kit.dspreset (Decent Sampler), kit.sf2 (SoundFont 2,
+/// <see cref="SoundFontWriter"/>) and a Hydrogen drumkit folder (hydrogen/NAME/drumkit.xml with its
+/// own copies of the samples, as Hydrogen expects). Pads sharing a choke group cut each other off:
+/// SFZ group/off_by, Decent Sampler's silencedByTags, SoundFont exclusive classes, Hydrogen's muteGroup.
 /// </summary>
 public static class KitExport
 {
-    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", HydrogenFolder = "hydrogen";
+    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", SoundFontFile = "kit.sf2", HydrogenFolder = "hydrogen";
     const string HydrogenNamespace = "http://www.hydrogen-music.org/drumkit";
 
     /// <returns>The files written, relative to <paramref name="outDirectory"/>.</returns>
@@ -32,6 +32,8 @@ public static class KitExport
         written.Add(SfzFile);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, DecentSamplerFile), DecentSampler(kit, files));
         written.Add(DecentSamplerFile);
+        AtomicFile.WriteAllBytes(Path.Combine(outDirectory, SoundFontFile), SoundFontWriter.Encode(kit));
+        written.Add(SoundFontFile);
 
         string hydrogen = Path.Combine(HydrogenFolder, FileSafe(kit.Name));
         Directory.CreateDirectory(Path.Combine(outDirectory, hydrogen));

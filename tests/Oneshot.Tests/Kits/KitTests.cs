@@ -63,6 +63,26 @@ public class KitTests
         Assert.Equal(6, layers.Count);
         Assert.All(layers, f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(drumkit)!, f))));
 
+        // SoundFont 2: libfluidsynth loads it, and each key plays its own pad's sample.
+        var pads = Enumerable.Range(1, 6).Select(i => AudioFile.Read(Directory.GetFiles(Path.Combine(kit, "samples"), $"{i:D2}-*.wav").Single()).Channels[0]).ToList();
+        using (var synth = new Oneshot.Data.Recipes.FluidSynth(Path.Combine(kit, "kit.sf2"), 8000))
+        {
+            Assert.Equal(("Test kit", 0, 0), synth.Presets().Select(p => (p.Name, p.Bank, p.Program)).Single());
+            foreach (int pad in new[] { 0, 3, 4 })
+            {
+                float[] played = synth.RenderNote(0, 0, 36 + pad, 127, 4000, 4000)[0];
+                Assert.True(played.Max(Math.Abs) > 0.001, $"note {36 + pad} is silent");
+                double Similarity(float[] a, float[] b)
+                {
+                    double ab = 0, aa = 0, bb = 0;
+                    for (int t = 0; t < 4000; t++) { ab += a[t] * b[t]; aa += a[t] * a[t]; bb += b[t] * b[t]; }
+                    return ab / Math.Sqrt(aa * bb + 1e-30);
+                }
+                int closest = Enumerable.Range(0, 6).MaxBy(k => Similarity(played, pads[k]));
+                Assert.Equal(pad, closest);
+            }
+        }
+
         // The same description makes the same kit.
         (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("again"));
         Assert.True(code == 0, error + output);
