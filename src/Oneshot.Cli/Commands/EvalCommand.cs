@@ -21,10 +21,11 @@ public static class EvalCommand
         var temperature = new Option<double>("--temperature") { Description = "Prior temperature of the generated clips.", DefaultValueFactory = _ => 1.0 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default ~/.cache/oneshot/embeddings)." };
         var traversal = new Option<int>("--traversal-clips") { Description = "Held-out clips each named control is moved across (5 positions each; 0: none).", DefaultValueFactory = _ => 24 };
+        var batchSize = ModelCommands.BatchSizeOption();
         var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
         var refine = ModelCommands.RefineOption(0);   // the encoder's own latents unless asked: refining doubles an evaluation's time or more
         var threads = TrainCommand.ThreadsOption();
-        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, refine, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, batchSize, refine, threads }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
@@ -42,6 +43,7 @@ public static class EvalCommand
                 CacheDirectory = parse.GetValue(cache),
                 Examples = parse.GetValue(examples),
                 TraversalClips = parse.GetValue(traversal),
+                BatchSize = parse.GetValue(batchSize),
                 RefineSteps = parse.GetValue(refine),
                 Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
             };

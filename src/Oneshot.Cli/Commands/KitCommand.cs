@@ -17,15 +17,17 @@ public static class KitCommand
         var model = new Option<string>("--model", "-m") { Description = "Model directory (from `oneshot train`).", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the kit.", DefaultValueFactory = _ => "kit" };
         var data = new Option<string?>("--data", "-d") { Description = "The model's dataset, for class pads, when it has moved since training." };
+        var batchSize = ModelCommands.BatchSizeOption();
         command.Arguments.Add(description);
         command.Options.Add(model);
         command.Options.Add(output);
         command.Options.Add(data);
+        command.Options.Add(batchSize);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(description)!;
             var kit = KitDescription.Load(path);
-            using var runner = new ModelRunner(parse.GetValue(model)!);
+            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
             var rendered = KitBuilder.Render(kit, Path.GetDirectoryName(Path.GetFullPath(path))!, runner, parse.GetValue(data));
             string folder = parse.GetValue(output)!;
             var written = KitExport.Write(rendered, folder);

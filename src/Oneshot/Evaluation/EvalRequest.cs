@@ -20,4 +20,6 @@ public sealed record EvalRequest
     public DistributionOptions Metrics { get; init; } = new();
     /// <summary>Held-out clips each named control is moved on (<see cref="ControlTraversals"/>); 0: none.</summary>
     public int TraversalClips { get; init; } = 24;
+    /// <summary>Clips encoded or decoded at once (<see cref="Generation.ModelRunner.BatchSize"/>).</summary>
+    public int BatchSize { get; init; } = 8;
 }

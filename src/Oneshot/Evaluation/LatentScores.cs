@@ -22,7 +22,7 @@ static class LatentScores
         var latents = new List<float[]>();
         double kl = 0;
         runner.Model.eval();
-        runner.Model.EncodeInBatches(clips.Length, i => clips[i], 16, (start, posterior) =>
+        runner.Model.EncodeInBatches(clips.Length, i => clips[i], runner.BatchSize, (start, posterior) =>
         {
             kl += WaveformVae.AnalyticKl(posterior.Mean, posterior.Std).sum().item<float>();
             var mean = posterior.Mean.data<float>().ToArray();

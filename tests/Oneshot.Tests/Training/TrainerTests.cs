@@ -150,6 +150,15 @@ public class TrainerTests
         Assert.NotEqual(samples[0], runner.SampleLatents(3, 0.5, seed: 5)[0]);
         Assert.All(runner.SampleLatents(2, 0, seed: 4), z => Assert.All(z, v => Assert.Equal(0f, v)));
         Assert.Contains("have 8", Assert.Throws<OneshotException>(() => runner.Decode([new float[3]])).Message);
+        // Batch size is throughput only: three at a time decode what eight at a time do.
+        using (var small = new ModelRunner(dir.File("m")) { BatchSize = 3 })
+        {
+            var five = runner.SampleLatents(5, 1, seed: 9);
+            var byEight = runner.Decode(five);
+            var byThree = small.Decode(five);
+            for (int i = 0; i < 5; i++) Assert.Equal(byEight[i], byThree[i], (a, b) => Math.Abs(a - b) < 1e-5f);
+        }
+        Assert.Contains("--batch-size", Assert.Throws<OneshotException>(() => new ModelRunner(dir.File("m")) { BatchSize = 0 }).Message);
     }
 
     [Fact]
