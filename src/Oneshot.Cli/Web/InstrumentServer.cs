@@ -99,17 +99,20 @@ public sealed class InstrumentServer : IAsyncDisposable
                 std = latent.ExplainedVariance.Select(Math.Sqrt),
                 share = latent.ExplainedVarianceRatio,
             },
-            // Directions named for what they change, measured from the same centre as the PCA.
-            controls = (latent?.Controls ?? []).Select(c => new
-            {
-                name = c.Name,
-                descriptor = c.Descriptor,
-                source = c.Source,
-                span = c.Span(),
-                direction = c.Direction,
-                std = c.Std,
-                r_squared_valid = c.RSquaredValid,
-            }),
+            // Directions named for what they change, measured from the same centre as the PCA; only
+            // the known names, of this model's size (latent.json is a file anyone can edit).
+            controls = (latent?.Controls ?? [])
+                .Where(c => NamedDescriptor.All.Any(d => d.Name == c.Name) && c.Direction.Length == runner.LatentSize && c.Direction.All(double.IsFinite) && c.Std > 0)
+                .Select(c => new
+                {
+                    name = c.Name,
+                    descriptor = c.Descriptor,
+                    source = c.Source,
+                    span = c.Span(),
+                    direction = c.Direction,
+                    std = c.Std,
+                    r_squared_valid = c.RSquaredValid,
+                }),
         }));
 
         _app.MapPost("/api/decode", async (HttpContext context) =>

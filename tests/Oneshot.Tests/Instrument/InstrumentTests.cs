@@ -18,6 +18,16 @@ public class InstrumentTests
     {
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        // An edited latent.json with a control that is not one of the names, or not of the model's size, is not offered to the page.
+        var latentFile = Path.Combine(model, "latent.json");
+        var edited = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(latentFile))!.AsObject();
+        var bogus = edited["controls"]![0]!.DeepClone().AsObject();
+        bogus["name"] = "<img src=x onerror=alert(1)>";
+        var tooShort = edited["controls"]![0]!.DeepClone().AsObject();
+        tooShort["direction"] = new System.Text.Json.Nodes.JsonArray(1.0);
+        edited["controls"]!.AsArray().Add(bogus);
+        edited["controls"]!.AsArray().Add(tooShort);
+        File.WriteAllText(latentFile, edited.ToJsonString());
         await using var server = await InstrumentServer.StartAsync(model, 0);
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
 
@@ -26,6 +36,8 @@ public class InstrumentTests
         Assert.Equal(LatentRefiner.DefaultSteps, info.GetProperty("refine_steps").GetInt32());
         Assert.Equal(8, info.GetProperty("pca").GetProperty("components").GetArrayLength());
         var controls = info.GetProperty("controls").EnumerateArray().ToList();
+        Assert.DoesNotContain(controls, c => c.GetProperty("name").GetString()!.Contains('<'));
+        Assert.All(controls, c => Assert.Equal(8, c.GetProperty("direction").GetArrayLength()));
         var brightness = controls.Single(c => c.GetProperty("name").GetString() == "brightness");
         Assert.Equal(8, brightness.GetProperty("direction").GetArrayLength());
         Assert.Equal("fitted", brightness.GetProperty("source").GetString());
