@@ -12,7 +12,7 @@ public static class PlayCommand
 {
     public static Command Build()
     {
-        var command = new Command("play", "Play a model's latent space in the browser: sliders on its principal directions, random sounds, variations, a morph pad, drop-a-file, keyboard and MIDI.");
+        var command = new Command("play", "Play a model's latent space in the browser: named sliders (brightness, decay, …) and its principal directions, random sounds, variations, a morph pad, drop-a-file, keyboard and MIDI.");
         var model = new Argument<string>("model") { Description = "Model directory." };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free one).", DefaultValueFactory = _ => 5170 };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
