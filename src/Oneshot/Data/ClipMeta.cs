@@ -21,4 +21,8 @@ public sealed record ClipMeta
     public required double GainDb { get; init; }
     /// <summary>True when the source was longer than the clip and was cut.</summary>
     public required bool Cropped { get; init; }
+
+    /// <summary>A text label ("class", "instrument"), or null when the clip has none or it is not text.</summary>
+    public string? TextLabel(string key) =>
+        Labels.TryGetValue(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -80,7 +80,7 @@ public static class ControlTraversals
             if (at.Length < 3) continue;
             var y = at.Select(p => clip[p]!.Value).ToArray();
             if (noticed is not null && !noticed.Noticeable(y.Min(), y.Max())) { values.Add(0); continue; }
-            values.Add(Spearman.Rho(at.Select(p => Positions[p]).ToArray(), y));
+            values.Add(Correlation.Spearman(at.Select(p => Positions[p]).ToArray(), y));
         }
         return values.Count > 0 ? values.Average() : null;
     }

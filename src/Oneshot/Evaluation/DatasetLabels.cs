@@ -15,13 +15,10 @@ static class DatasetLabels
             return values.Length == metas.Length ? values : null;
         }
         // An instrument name is only unique within its kit ("Snare" is in every kit).
-        return new ClipLabels(Every(ClassOf), [.. metas.Select(m => m.Group)], Every(m => Label(m, "instrument") is { } name ? $"{m.Group}/{name}" : null));
+        return new ClipLabels(Every(ClassOf), [.. metas.Select(m => m.Group)], Every(m => m.TextLabel("instrument") is { } name ? $"{m.Group}/{name}" : null));
     }
 
-    static string? ClassOf(ClipMeta meta) => Label(meta, "class");
-
-    static string? Label(ClipMeta meta, string key) =>
-        meta.Labels.TryGetValue(key, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+    static string? ClassOf(ClipMeta meta) => meta.TextLabel("class");
 
     /// <summary>What a clip is called in the report's plots: its class, else its group.</summary>
     public static string Plotted(ClipMeta meta) => ClassOf(meta) ?? meta.Group;

@@ -58,9 +58,9 @@ public static class Disentanglement
                 double[] z = [.. at.Select(i => (double)latents[i][d])];
                 mi[d] = MutualInformation(QuantileCodes(z, bins), factorCodes);
                 if (factor.Categorical) continue;
-                double pearson = Pearson(z, values);
+                double pearson = Correlation.Pearson(z, values);
                 r2[d] = pearson * pearson;
-                bestSpearman = Math.Max(bestSpearman, Math.Abs(Spearman.Rho(z, values)));
+                bestSpearman = Math.Max(bestSpearman, Math.Abs(Correlation.Spearman(z, values)));
             }
             var byInformation = Enumerable.Range(0, dimensions).OrderByDescending(d => mi[d]).ToArray();
             double gap = (mi[byInformation[0]] - (dimensions > 1 ? mi[byInformation[1]] : 0)) / entropy;
@@ -151,17 +151,5 @@ public static class Disentanglement
             mi += (double)count / n * Math.Log((double)count * n / ((double)left[x] * right[y]));
         if (corrected) mi += (left.Count + right.Count - joint.Count - 1) / (2.0 * n);
         return Math.Max(0, mi);
-    }
-
-    static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < x.Count; i++)
-        {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-            syy += (y[i] - my) * (y[i] - my);
-        }
-        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : 0;
     }
 }

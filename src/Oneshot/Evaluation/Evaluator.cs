@@ -140,7 +140,9 @@ public sealed class Evaluator
         [.. Enumerable.Range(0, Math.Min(traversalClips, testCount)).Select(k => (int)((long)k * testCount / Math.Min(traversalClips, testCount)))];
 
     static int TraversalWork(EvalRequest request, string directory, int testCount) =>
-        (ModelDirectory.LoadLatent(directory)?.Controls.Length ?? 0) * TraversalPositions(request.TraversalClips, testCount).Length * ControlTraversals.Positions.Length;
+        TraversalWork(ModelDirectory.LoadLatent(directory)?.Controls.Length ?? 0, TraversalPositions(request.TraversalClips, testCount).Length);
+
+    static int TraversalWork(int controls, int clips) => controls * clips * ControlTraversals.Positions.Length;
 
     /// <summary>Each named control moved across held-out clips; strips of spectrograms under controls/.</summary>
     IReadOnlyList<ControlTraversal> Traverse(EvalRequest request, string directory, string name, ModelRunner runner, float[][] latents,
@@ -151,7 +153,7 @@ public sealed class Evaluator
         var positions = TraversalPositions(request.TraversalClips, latents.Length);
         OnMessage?.Invoke($"Model {name}: moving {statistics.Controls.Length} named controls across {positions.Length} test clips…");
         var pitched = references.TestPitched.ToHashSet();
-        int planned = TraversalWork(request, directory, latents.Length), done = 0;
+        int planned = TraversalWork(statistics.Controls.Length, positions.Length), done = 0;
         string folder = Path.Combine(request.OutDirectory, "controls");
         var result = ControlTraversals.Measure(statistics.Controls, [.. positions.Select(i => latents[i])], [.. positions.Select(pitched.Contains)],
             statistics.Mean, runner.SampleRate,

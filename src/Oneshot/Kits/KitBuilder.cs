@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Oneshot.Audio;
 using Oneshot.Data;
 using Oneshot.Generation;
@@ -67,10 +66,10 @@ public static class KitBuilder
     static (float[], string) FromClass(string name, PadDescription pad, ModelRunner runner, ClipStore store)
     {
         var train = store.IndicesOf("train");
-        var ofClass = train.Where(i => ClassOf(store.Meta[i]) == name).ToArray();
+        var ofClass = train.Where(i => store.Meta[i].TextLabel("class") == name).ToArray();
         if (ofClass.Length == 0)
         {
-            var known = train.Select(i => ClassOf(store.Meta[i])).OfType<string>().Distinct().Order(StringComparer.Ordinal);
+            var known = train.Select(i => store.Meta[i].TextLabel("class")).OfType<string>().Distinct().Order(StringComparer.Ordinal);
             throw new OneshotException($"No training clip of class '{name}' in '{store.Directory}'; its classes: {string.Join(", ", known)}.");
         }
         var random = new Random(pad.Seed);
@@ -85,9 +84,6 @@ public static class KitBuilder
         }
         return (z, $"near training clip {store.Meta[chosen].Id} ({name}), seed {pad.Seed}");
     }
-
-    static string? ClassOf(ClipMeta meta) =>
-        meta.Labels.TryGetValue("class", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory)
     {

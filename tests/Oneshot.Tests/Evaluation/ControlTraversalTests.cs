@@ -66,10 +66,10 @@ public class ControlTraversalTests
     [Fact]
     public void Spearman_rho_follows_ranks_and_ties()
     {
-        Assert.Equal(1.0, Spearman.Rho([1, 2, 3, 4], [10, 20, 25, 1000]), 9);
-        Assert.Equal(-1.0, Spearman.Rho([1, 2, 3], [3, 2, 1]), 9);
-        Assert.Equal(0.0, Spearman.Rho([1, 2, 3], [5, 5, 5]));
+        Assert.Equal(1.0, Correlation.Spearman([1, 2, 3, 4], [10, 20, 25, 1000]), 9);
+        Assert.Equal(-1.0, Correlation.Spearman([1, 2, 3], [3, 2, 1]), 9);
+        Assert.Equal(0.0, Correlation.Spearman([1, 2, 3], [5, 5, 5]));
         // With ties, as scipy.stats.spearmanr([1, 2, 3, 4], [1, 2, 2, 3]) gives: 0.9486832980505138.
-        Assert.Equal(0.9486832980505138, Spearman.Rho([1, 2, 3, 4], [1, 2, 2, 3]), 9);
+        Assert.Equal(0.9486832980505138, Correlation.Spearman([1, 2, 3, 4], [1, 2, 2, 3]), 9);
     }
 }
