@@ -63,23 +63,21 @@ public class KitTests
         Assert.Equal(6, layers.Count);
         Assert.All(layers, f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(drumkit)!, f))));
 
-        // SoundFont 2: libfluidsynth loads it, and each key plays its own pad's sample.
+        // SoundFont 2: libfluidsynth loads it, and each key plays its own pad's sample. FluidSynth starts a
+        // note on its next 64-sample block, so the comparison allows that lag; a tiny model makes some pads
+        // all but the same sound, so a key need only sound more like its pad than like the pads that differ.
         var pads = Enumerable.Range(1, 6).Select(i => AudioFile.Read(Directory.GetFiles(Path.Combine(kit, "samples"), $"{i:D2}-*.wav").Single()).Channels[0]).ToList();
         using (var synth = new Oneshot.Data.Recipes.FluidSynth(Path.Combine(kit, "kit.sf2"), 8000))
         {
             Assert.Equal(("Test kit", 0, 0), synth.Presets().Select(p => (p.Name, p.Bank, p.Program)).Single());
-            foreach (int pad in new[] { 0, 3, 4 })
+            for (int pad = 0; pad < 6; pad++)
             {
                 float[] played = synth.RenderNote(0, 0, 36 + pad, 127, 4000, 4000)[0];
                 Assert.True(played.Max(Math.Abs) > 0.001, $"note {36 + pad} is silent");
-                double Similarity(float[] a, float[] b)
-                {
-                    double ab = 0, aa = 0, bb = 0;
-                    for (int t = 0; t < 4000; t++) { ab += a[t] * b[t]; aa += a[t] * a[t]; bb += b[t] * b[t]; }
-                    return ab / Math.Sqrt(aa * bb + 1e-30);
-                }
-                int closest = Enumerable.Range(0, 6).MaxBy(k => Similarity(played, pads[k]));
-                Assert.Equal(pad, closest);
+                double own = LaggedSimilarity(played, pads[pad]);
+                Assert.True(own > 0.8, $"note {36 + pad} sounds unlike its pad (similarity {own:F2})");
+                foreach (int other in Enumerable.Range(0, 6).Where(k => LaggedSimilarity(pads[k], pads[pad], maximumLag: 0) < 0.95))
+                    Assert.True(own > LaggedSimilarity(played, pads[other]), $"note {36 + pad} sounds more like pad {other + 1} than its own");
             }
         }
 
@@ -87,6 +85,19 @@ public class KitTests
         (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("again"));
         Assert.True(code == 0, error + output);
         Assert.Equal(File.ReadAllBytes(Path.Combine(kit, "samples", "01-kick.wav")), File.ReadAllBytes(Path.Combine(dir.File("again"), "samples", "01-kick.wav")));
+    }
+
+    /// <summary>Cosine similarity of the first 4,000 samples, at the best delay of <paramref name="played"/> up to a block.</summary>
+    static double LaggedSimilarity(float[] played, float[] sample, int maximumLag = 64)
+    {
+        double best = double.MinValue;
+        for (int lag = 0; lag <= maximumLag; lag++)
+        {
+            double ab = 0, aa = 0, bb = 0;
+            for (int t = 0; t + lag < 4000; t++) { ab += played[t + lag] * sample[t]; aa += played[t + lag] * played[t + lag]; bb += sample[t] * sample[t]; }
+            best = Math.Max(best, ab / Math.Sqrt(aa * bb + 1e-30));
+        }
+        return best;
     }
 
     [Fact]
