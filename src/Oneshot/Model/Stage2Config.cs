@@ -2,12 +2,19 @@ namespace Oneshot.Model;
 
 /// <summary>
 /// Stage 2 (docs/architecture.md, "The model"): from <see cref="StartStep"/> on, the encoder is frozen and the decoder is
-/// fine-tuned against discriminators, with the spectral loss kept and feature matching added.
+/// fine-tuned against discriminators, with the spectral loss kept and feature matching added — or,
+/// with <see cref="FreezeEncoder"/> off, the whole model keeps training on the stage-1 objective with the adversarial terms added.
 /// </summary>
 public sealed record Stage2Config
 {
     /// <summary>The training step where stage 2 begins; null: never (stage 1 only).</summary>
     public int? StartStep { get; init; } = 100_000;
+    /// <summary>
+    /// True (RAVE): the encoder stops learning when stage 2 starts. False: an early GAN — encoder,
+    /// KL and stage 1's optimiser and learning-rate schedule stay, and the decoder also learns from
+    /// the discriminators (DAC, EnCodec and Stable Audio's VAE train their GAN from the start).
+    /// </summary>
+    public bool FreezeEncoder { get; init; } = true;
     public int[] Periods { get; init; } = [2, 3, 5, 7, 11];
     /// <summary>Waveform discriminators on the clip and on 2×, 4×… downsampled copies.</summary>
     public int Scales { get; init; } = 3;

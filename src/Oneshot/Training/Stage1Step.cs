@@ -51,13 +51,12 @@ public sealed class Stage1Step : IDisposable
     public AdamOptimizer Optimizer => _adam;
     public ReconstructionLoss Loss => _loss;
 
-    public StepResult Run(Batch batch, long step)
+    /// <summary>The stage-1 objective of one batch and its parts; joint stage 2 adds its adversarial terms to it.</summary>
+    public sealed record Objective(Tensor Total, VaeOutput Output, Tensor Spectral, Tensor BandSpectral, Tensor Kl, double Attribute, double TotalCorrelation);
+
+    /// <summary>Encodes <paramref name="clips"/>, samples the posterior and decodes: spectral losses + β·KL (+ the attribute and total-correlation terms).</summary>
+    public Objective Compute(Tensor clips, Batch batch, Generator generator, long step)
     {
-        using var scope = NewDisposeScope();
-        _model.train();
-        var clock = Stopwatch.StartNew();
-        var clips = tensor(batch.Samples, [batch.Size, batch.Length]).to(_device);
-        using var generator = new Generator(Seeds.Mix(_train.Seed, 0x57E9, step), _device);
         var output = _model.Forward(clips, generator);
         var (full, bands) = _loss.PerItem(clips, output);
         double beta = Schedules.Beta(_train, step);
@@ -78,18 +77,29 @@ public sealed class Stage1Step : IDisposable
             totalCorrelation = tc.item<float>();
             loss = loss.Plus(tc.Times(_train.TcWeight));
         }
-        double lossValue = loss.item<float>();
+        return new Objective(loss, output, full.mean(), bands.mean(), kl, attributeValue, totalCorrelation);
+    }
+
+    public StepResult Run(Batch batch, long step)
+    {
+        using var scope = NewDisposeScope();
+        _model.train();
+        var clock = Stopwatch.StartNew();
+        var clips = tensor(batch.Samples, [batch.Size, batch.Length]).to(_device);
+        using var generator = new Generator(Seeds.Mix(_train.Seed, 0x57E9, step), _device);
+        var objective = Compute(clips, batch, generator, step);
+        double lossValue = objective.Total.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))
             return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
 
-        var (norm, backward, optimizer) = _adam.Minimise(loss, _train.GradientClip, Schedules.LearningRate(_train, step));
+        var (norm, backward, optimizer) = _adam.Minimise(objective.Total, _train.GradientClip, Schedules.LearningRate(_train, step));
         bool applied = double.IsFinite(norm);
-        return new StepResult(applied, lossValue, full.mean().item<float>(), bands.mean().item<float>(), kl.item<float>(), norm, forward, backward, optimizer)
+        return new StepResult(applied, lossValue, objective.Spectral.item<float>(), objective.BandSpectral.item<float>(), objective.Kl.item<float>(), norm, forward, backward, optimizer)
         {
             NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),
-            Attribute = attributeValue,
-            TotalCorrelation = totalCorrelation,
+            Attribute = objective.Attribute,
+            TotalCorrelation = objective.TotalCorrelation,
         };
     }
 

@@ -10,20 +10,24 @@ namespace Oneshot.Training;
 /// <summary>
 /// One stage-2 step: the encoder frozen (its posterior drawn without gradients), the decoder
 /// trained on spectral loss + adversarial loss + feature matching with its own optimiser, and the
-/// discriminators trained on one step in <see cref="Stage2Config.DiscriminatorEvery"/>.
+/// discriminators trained on one step in <see cref="Stage2Config.DiscriminatorEvery"/>. With
+/// <see cref="Stage2Config.FreezeEncoder"/> off (an early GAN, as DAC and EnCodec train), the whole
+/// stage-1 objective stays and the adversarial terms join it, with stage 1's optimiser and schedule.
 /// </summary>
 public sealed class Stage2Step : IDisposable
 {
     readonly WaveformVae _model;
+    readonly Stage1Step _stage1;
     readonly ReconstructionLoss _loss;
     readonly TrainConfig _train;
     readonly Stage2Config _stage2;
     readonly Device _device;
 
-    public Stage2Step(WaveformVae model, ReconstructionLoss loss, TrainConfig train, Stage2Config stage2, Device device)
+    public Stage2Step(WaveformVae model, Stage1Step stage1, TrainConfig train, Stage2Config stage2, Device device)
     {
         _model = model;
-        _loss = loss;
+        _stage1 = stage1;
+        _loss = stage1.Loss;
         _train = train;
         _stage2 = stage2;
         _device = device;
@@ -48,31 +52,45 @@ public sealed class Stage2Step : IDisposable
         var clock = Stopwatch.StartNew();
         var clips = tensor(batch.Samples, [batch.Size, batch.Length]).to(_device);
         using var generator = new Generator(Seeds.Mix(_train.Seed, 0x57E9, step), _device);
-        VaeOutput output;
-        Tensor z;
-        using (no_grad())
+        Tensor reconstruction, full, bandLoss, objective;
+        Stage1Step.Objective? joint = null;
+        if (_stage2.FreezeEncoder)
         {
-            var targetBands = _model.AnalysisBands(clips);
-            var posterior = _model.Encode(clips);
-            z = _model.SamplePosterior(posterior, generator).Z;
-            output = new VaeOutput(clips, targetBands, targetBands, posterior, z, zeros(batch.Size, device: _device));
+            VaeOutput output;
+            Tensor z;
+            using (no_grad())
+            {
+                var targetBands = _model.AnalysisBands(clips);
+                var posterior = _model.Encode(clips);
+                z = _model.SamplePosterior(posterior, generator).Z;
+                output = new VaeOutput(clips, targetBands, targetBands, posterior, z, zeros(batch.Size, device: _device));
+            }
+            var bands = _model.DecodeBands(z, generator);
+            reconstruction = _model.Synthesise(bands);
+            output = output with { Reconstruction = reconstruction, ReconstructionBands = bands };
+            var perItem = _loss.PerItem(clips, output);
+            (full, bandLoss) = (perItem.Full.mean(), perItem.Bands.mean());
+            objective = full.Plus(bandLoss);
         }
-        var bands = _model.DecodeBands(z, generator);
-        var reconstruction = _model.Synthesise(bands);
-        output = output with { Reconstruction = reconstruction, ReconstructionBands = bands };
-        var (full, bandLoss) = _loss.PerItem(clips, output);
+        else
+        {
+            joint = _stage1.Compute(clips, batch, generator, step);
+            (reconstruction, full, bandLoss, objective) = (joint.Output.Reconstruction, joint.Spectral, joint.BandSpectral, joint.Total);
+        }
         var (judgedReal, judgedFake) = Crop(clips, reconstruction, step);
         var real = Discriminators.forward(judgedReal);
         var fake = Discriminators.forward(judgedFake);
         var adversarial = AdversarialLoss.Generator(_stage2.Loss, fake);
         var matching = AdversarialLoss.FeatureMatching(real, fake);
-        var loss = full.mean().Plus(bandLoss.mean()).Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
+        var loss = objective.Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
         double lossValue = loss.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))
             return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
 
-        var (norm, backward, decoderOptimizer) = DecoderOptimizer.Minimise(loss, _train.GradientClip, _stage2.DecoderLearningRate);
+        var (norm, backward, decoderOptimizer) = joint is null
+            ? DecoderOptimizer.Minimise(loss, _train.GradientClip, _stage2.DecoderLearningRate)
+            : _stage1.Optimizer.Minimise(loss, _train.GradientClip, Schedules.LearningRate(_train, step));
         bool applied = double.IsFinite(norm);
         clock.Restart();
 
@@ -88,12 +106,14 @@ public sealed class Stage2Step : IDisposable
                 DiscriminatorOptimizer.Minimise(dLoss, _train.GradientClip, _stage2.DiscriminatorLearningRate);
         }
         double optimizer = decoderOptimizer + clock.Elapsed.TotalSeconds;
-        return new StepResult(applied, lossValue, full.mean().item<float>(), bandLoss.mean().item<float>(), 0, norm, forward, backward, optimizer)
+        return new StepResult(applied, lossValue, full.item<float>(), bandLoss.item<float>(), joint?.Kl.item<float>() ?? 0, norm, forward, backward, optimizer)
         {
             Adversarial = adversarial.item<float>(),
             FeatureMatching = matching.item<float>(),
             DiscriminatorLoss = discriminatorLoss,
-            NonFiniteGradients = applied ? null : DecoderOptimizer.DescribeNonFiniteGradients(),
+            NonFiniteGradients = applied ? null : (joint is null ? DecoderOptimizer : _stage1.Optimizer).DescribeNonFiniteGradients(),
+            Attribute = joint?.Attribute ?? double.NaN,
+            TotalCorrelation = joint?.TotalCorrelation ?? double.NaN,
         };
     }
 

@@ -46,8 +46,11 @@ public sealed class VaeTrainer
         Stage2Step? stage2 = null;
         Stage2Step StartStage2()
         {
-            OnMessage?.Invoke($"Stage 2 from step {config.Stage2.StartStep}: encoder frozen, decoder fine-tuned against {config.Stage2.Periods.Length + config.Stage2.Scales + config.Stage2.StftSizes.Length} discriminators.");
-            return stage2 = new Stage2Step(model, step.Loss, config.Train, config.Stage2, device);
+            int discriminators = config.Stage2.Periods.Length + config.Stage2.Scales + config.Stage2.StftSizes.Length;
+            OnMessage?.Invoke(config.Stage2.FreezeEncoder
+                ? $"Stage 2 from step {config.Stage2.StartStep}: encoder frozen, decoder fine-tuned against {discriminators} discriminators."
+                : $"Stage 2 from step {config.Stage2.StartStep}: the whole model goes on learning, now also against {discriminators} discriminators.");
+            return stage2 = new Stage2Step(model, step, config.Train, config.Stage2, device);
         }
         var checkpoints = new VaeCheckpoints(trainDirectory, config.Train.KeepCheckpoints);
         long startStep = 0, skippedTotal = 0;

@@ -71,12 +71,15 @@ public class TrainerTests
         Assert.True(File.Exists(Path.Combine(dir.File("resumed"), "train/examples/step-00000030/example-0.wav")));
     }
 
-    [Fact]
-    public void Stage_two_freezes_the_encoder_trains_against_discriminators_and_resumes_exactly()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Stage_two_trains_against_discriminators_freezes_the_encoder_unless_asked_and_resumes_exactly(bool freezeEncoder)
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
-        string[] stage2 = ["stage2.start_step=10", "stage2.discriminator_every=1", "stage2.discriminator_crop=4096"];   // judged on 4096 of 8192 samples
+        string[] stage2 = ["stage2.start_step=10", "stage2.discriminator_every=1", "stage2.discriminator_crop=4096",   // judged on 4096 of 8192 samples
+                           $"stage2.freeze_encoder={(freezeEncoder ? "true" : "false")}"];
         new VaeTrainer().Run(Request(data, dir.File("stage1"), 10, settings: stage2));
         var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 20, settings: stage2));
         Assert.Equal(TrainOutcome.Finished, straight.Outcome);
@@ -89,10 +92,11 @@ public class TrainerTests
         foreach (var (name, tensor) in after.Tensors)
         {
             bool same = tensor.equal(before.Tensors[name]).all().item<bool>();
-            if (name.StartsWith("encoder.") || name.StartsWith("flow.")) Assert.True(same, $"stage 2 changed the frozen '{name}'");
+            if (freezeEncoder && (name.StartsWith("encoder.") || name.StartsWith("flow."))) Assert.True(same, $"stage 2 changed the frozen '{name}'");
             Assert.True(tensor.equal(resumed.Tensors[name]).all().item<bool>(), $"'{name}' differs after resuming in stage 2");
         }
         Assert.Contains(after.Tensors, p => p.Key.StartsWith("decoder.") && !p.Value.equal(before.Tensors[p.Key]).all().item<bool>());
+        Assert.Equal(!freezeEncoder, after.Tensors.Any(p => p.Key.StartsWith("encoder.") && !p.Value.equal(before.Tensors[p.Key]).all().item<bool>()));
 
         var rows = File.ReadLines(Path.Combine(dir.File("straight"), "train/metrics.csv")).ToList();
         int adversarial = Array.IndexOf(rows[0].Split(','), "adversarial");
