@@ -29,7 +29,6 @@ public sealed class MaskedLinear : nn.Module<Tensor, Tensor>
             weight = new Parameter(empty(outputs, inputs).uniform_(-bound, bound));
             bias = new Parameter(empty(outputs).uniform_(-bound, bound));
         }
-        register_buffer("mask", mask, persistent: false);
         RegisterComponents();
     }
 

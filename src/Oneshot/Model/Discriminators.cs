@@ -109,7 +109,6 @@ public sealed class StftDiscriminator : nn.Module<Tensor, Judgement>
             nn.Conv2d(c, c, (3, 3), padding: (1, 1)));
         output = nn.Conv2d(c, 1, (3, 3), padding: (1, 1));
         window = hann_window(fftSize);
-        register_buffer("window", window, persistent: false);
         RegisterComponents();
     }
 

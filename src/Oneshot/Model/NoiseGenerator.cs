@@ -22,7 +22,6 @@ public sealed class NoiseGenerator : nn.Module<Tensor, Generator?, Tensor>
         downsample = new WeightNormConv(config.Capacity, config.Capacity, frame, stride: frame);
         amplitudes = new WeightNormConv(config.Capacity, config.Bands * (frame / 2 + 1), 1);
         window = hann_window(frame, periodic: false);
-        register_buffer("window", window, persistent: false);
         RegisterComponents();
     }
 
