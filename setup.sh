@@ -3,6 +3,7 @@
 #   ./setup.sh quickstart   install what Oneshot needs, build it, run `oneshot quickstart`
 #   ./setup.sh test         install what the tests need, build, run the whole test suite
 #   ./setup.sh build        install and build only
+#   ./setup.sh build --cuda build with TorchSharp's CUDA package instead of the CPU one (README, "A GPU")
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -49,8 +50,16 @@ fi
 configuration=Release
 [ "$mode" = "test" ] && configuration=Debug
 
+build_properties=()
+if [ "$mode" = "build" ] && [ "${1:-}" = "--cuda" ]; then
+  shift
+  # TorchSharp-cuda-linux brings libtorch for CUDA 12 (several GB); it needs an NVIDIA driver at run time.
+  build_properties+=(-p:OneshotCuda=true)
+  echo "==> building with TorchSharp's CUDA package (TorchSharp-cuda-linux)"
+fi
+
 echo "==> restoring and building ($configuration)"
-dotnet build Oneshot.slnx -c "$configuration" -nologo -v quiet -clp:NoSummary
+dotnet build Oneshot.slnx -c "$configuration" -nologo -v quiet -clp:NoSummary "${build_properties[@]}"
 
 case "$mode" in
   build)
@@ -63,7 +72,7 @@ case "$mode" in
     exec bash scripts/run-tests.sh "$configuration" "$@"
     ;;
   *)
-    echo "usage: ./setup.sh [build|quickstart|test]" >&2
+    echo "usage: ./setup.sh [build [--cuda]|quickstart|test]" >&2
     exit 2
     ;;
 esac

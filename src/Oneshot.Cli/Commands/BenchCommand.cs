@@ -28,9 +28,12 @@ public static class BenchCommand
         var evalClips = new Option<int>("--eval-clips") { Description = "Also time embedding this many clips twice and scoring one set against the other (e.g. 2000); 0 skips it.", DefaultValueFactory = _ => 0 };
         var clap = new Option<string?>("--clap") { Description = "With --eval-clips: a CLAP ONNX model to time instead of the built-in embedder." };
         var decodeFiles = new Option<string?>("--decode-files") { Description = "Also time decoding every non-WAV audio file under this folder, in the process (libsndfile) and through ffmpeg." };
-        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples, evalClips, clap, decodeFiles }) command.Options.Add(option);
+        var device = DeviceChoice.Option();
+        device.Description += " Applies to training throughput and the --model timings; decode latency and memory are CPU measures.";
+        foreach (Option option in new Option[] { presets, steps, repeats, memorySteps, memoryPreset, set, model, samples, evalClips, clap, decodeFiles, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
+            var on = DeviceChoice.Resolve(parse, device);
             string[] overrides = parse.GetValue(set) ?? [];
             var configs = parse.GetValue(presets)!.Distinct().Select(p => Presets.Get(p).With(overrides)).ToList();
             foreach (var c in configs) c.Validate();
@@ -44,7 +47,7 @@ public static class BenchCommand
                 cancellation.ThrowIfCancellationRequested();
                 AnsiConsole.MarkupLine($"training throughput: {Markup.Escape(config.Describe())}…");
                 var r = await Task.Run(() => TrainingBenchmark.Throughput(config, timedSteps, warmup: 3,
-                    i => TrainingBenchmark.SyntheticBatch(i, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate)));
+                    i => TrainingBenchmark.SyntheticBatch(i, config.Train.BatchSize, config.Model.ClipLength, config.Model.SampleRate), on));
                 throughput.AddRow(r.Preset, $"{r.BatchSize}", $"{r.ClipLength}", $"{r.Parameters / 1e6:0.00} M", F(r.ClipsPerSecond, "0.0"),
                     F(r.DataMs, "0.0"), F(r.ForwardMs, "0"), F(r.BackwardMs, "0"), F(r.OptimizerMs, "0"));
             }
@@ -62,7 +65,7 @@ public static class BenchCommand
 
             if (parse.GetValue(model) is { } modelDirectory)
             {
-                using var runner = new ModelRunner(modelDirectory);
+                using var runner = new ModelRunner(modelDirectory, on);
                 var sampling = new Table().AddColumns("model", "prior", "clips", "sample ms/clip", "decode ms/clip");
                 foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
                 {

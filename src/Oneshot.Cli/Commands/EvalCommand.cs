@@ -25,10 +25,12 @@ public static class EvalCommand
         var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
         var refine = ModelCommands.RefineOption(0);   // the encoder's own latents unless asked: refining doubles an evaluation's time or more
         var threads = TrainCommand.ThreadsOption();
-        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, batchSize, refine, threads }) command.Options.Add(option);
+        var device = DeviceChoice.Option();
+        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, batchSize, refine, threads, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
+            var on = DeviceChoice.Resolve(parse, device);
             if (parse.GetValue(examples) < 0) throw new OneshotException("--examples must not be negative.");
             if (parse.GetValue(temperature) is var t && (t < 0 || !double.IsFinite(t))) throw new OneshotException($"--temperature {t} must be 0 or more.");
             var request = new EvalRequest
@@ -44,6 +46,7 @@ public static class EvalCommand
                 Examples = parse.GetValue(examples),
                 TraversalClips = parse.GetValue(traversal),
                 BatchSize = parse.GetValue(batchSize),
+                Device = on,
                 RefineSteps = parse.GetValue(refine),
                 Metrics = new DistributionOptions { Seed = parse.GetValue(seed) },
             };

@@ -23,11 +23,14 @@ public static class KitCommand
         command.Options.Add(output);
         command.Options.Add(data);
         command.Options.Add(batchSize);
+        var device = DeviceChoice.Option();
+        command.Options.Add(device);
         command.SetAction(parse =>
         {
+            var on = DeviceChoice.Resolve(parse, device);
             string path = parse.GetValue(description)!;
             var kit = KitDescription.Load(path);
-            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(parse.GetValue(model)!, on) { BatchSize = parse.GetValue(batchSize) };
             var rendered = KitBuilder.Render(kit, Path.GetDirectoryName(Path.GetFullPath(path))!, runner, parse.GetValue(data));
             string folder = parse.GetValue(output)!;
             var written = KitExport.Write(rendered, folder);

@@ -50,17 +50,19 @@ public static class ModelCommands
         var command = new Command("encode", "Encode audio files to latent vectors: OUT.npy (float32 [count, N]) and OUT.jsonl (the file of each row).");
         var model = ModelArgument();
         var batchSize = BatchSizeOption();
+        var device = DeviceChoice.Option();
         var files = FilesArgument();
         var output = new Option<string>("--out", "-o") { Description = "Output name (OUT.npy and OUT.jsonl).", DefaultValueFactory = _ => "latents" };
         var refine = RefineOption(LatentRefiner.DefaultSteps);
         command.Arguments.Add(model);
         command.Options.Add(batchSize);
+        command.Options.Add(device);
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(refine);
         command.SetAction(async (parse, _) =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
             var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
             var latents = await EncodeRefinedAsync(runner, clips, parse.GetValue(refine));
             LatentFile.Write(parse.GetValue(output)!, latents, sources);
@@ -76,15 +78,17 @@ public static class ModelCommands
         var command = new Command("decode", "Decode latent vectors (a .npy of [count, N]) to WAV files.");
         var model = ModelArgument();
         var batchSize = BatchSizeOption();
+        var device = DeviceChoice.Option();
         var latentsPath = new Argument<string>("latents") { Description = "Latents file (.npy from `oneshot encode` or `oneshot sample`)." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the WAV files.", DefaultValueFactory = _ => "decoded" };
         command.Arguments.Add(model);
         command.Options.Add(batchSize);
+        command.Options.Add(device);
         command.Arguments.Add(latentsPath);
         command.Options.Add(output);
         command.SetAction(parse =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
             var (latents, sources) = LatentFile.Read(parse.GetValue(latentsPath)!);
             var audio = runner.Decode(latents);
             var names = Names(sources, latents.Length, "latent");
@@ -101,17 +105,19 @@ public static class ModelCommands
         var command = new Command("reconstruct", "Encode and decode audio files: hear what the model keeps of each sound.");
         var model = ModelArgument();
         var batchSize = BatchSizeOption();
+        var device = DeviceChoice.Option();
         var files = FilesArgument();
         var output = new Option<string>("--out", "-o") { Description = "Folder for NAME.wav (reconstruction) and NAME.original.wav (the prepared input).", DefaultValueFactory = _ => "reconstructed" };
         var refine = RefineOption(LatentRefiner.DefaultSteps);
         command.Arguments.Add(model);
         command.Options.Add(batchSize);
+        command.Options.Add(device);
         command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(refine);
         command.SetAction(async (parse, _) =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
             var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
             var audio = runner.Decode(await EncodeRefinedAsync(runner, clips, parse.GetValue(refine)));
             var names = Names(sources, clips.Count, "clip");
@@ -129,6 +135,7 @@ public static class ModelCommands
         var command = new Command("sample", "Generate new sounds: latents drawn from the prior, decoded to WAV (and saved as latents.npy).");
         var model = ModelArgument();
         var batchSize = BatchSizeOption();
+        var device = DeviceChoice.Option();
         var count = new Option<int>("--count", "-n") { Description = "How many sounds.", DefaultValueFactory = _ => 8 };
         var temperature = new Option<double>("--temperature", "-t") { Description = "Scale of the prior's spread (1 = as trained; lower = safer, higher = wilder).", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<long>("--seed") { Description = "Random seed; the same seed gives the same sounds.", DefaultValueFactory = _ => 1 };
@@ -137,10 +144,11 @@ public static class ModelCommands
         prior.AcceptOnlyFromAmong("auto", "standard", "trained");
         command.Arguments.Add(model);
         command.Options.Add(batchSize);
+        command.Options.Add(device);
         foreach (Option option in new Option[] { count, temperature, seed, output, prior }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
             bool trained = parse.GetValue(prior) switch { "trained" => true, "standard" => false, _ => runner.HasTrainedPrior };
             string source = trained ? $"prior {PriorFile.ReadConfig(runner.Directory).Kind.ToString().ToLowerInvariant()} (prior.json)" : "prior N(0, I)";
             var latents = runner.SampleLatents(parse.GetValue(count), parse.GetValue(temperature), parse.GetValue(seed), trained);

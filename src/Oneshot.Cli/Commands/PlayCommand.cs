@@ -17,16 +17,18 @@ public static class PlayCommand
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free one).", DefaultValueFactory = _ => 5170 };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
         var threads = TrainCommand.ThreadsOption();
+        var device = DeviceChoice.Option();
         var refine = ModelCommands.RefineOption(LatentRefiner.DefaultSteps);
         refine.Description += " Applies to dropped files.";
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { port, open, threads, refine }) command.Options.Add(option);
+        foreach (Option option in new Option[] { port, open, threads, device, refine }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
+            var on = DeviceChoice.Resolve(parse, device);
             string directory = parse.GetValue(model)!;
             if (!ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
-            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation);
+            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation, on);
             AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
             if (parse.GetValue(open)) OpenBrowser(server.Url);
             try { await Task.Delay(Timeout.Infinite, cancellation); }

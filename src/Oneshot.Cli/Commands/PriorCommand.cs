@@ -40,11 +40,14 @@ public static class PriorCommand
         var force = new Option<bool>("--force") { Description = "Replace the model's existing prior." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
         var threads = TrainCommand.ThreadsOption();
+        var device = DeviceChoice.Option();
+        device.Description += " The clips are encoded there; the prior itself is fitted on the CPU.";
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { flow, data, set, seed, resume, force, minutes, threads }) command.Options.Add(option);
+        foreach (Option option in new Option[] { flow, data, set, seed, resume, force, minutes, threads, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
+            var on = DeviceChoice.Resolve(parse, device);
             var config = new PriorConfig { Kind = Kinds[parse.GetValue(flow)!] }.With(parse.GetValue(set) ?? []);
             if (parse.GetValue(seed) is { } s) config = config with { Seed = s };
             var request = new PriorRequest
@@ -55,6 +58,7 @@ public static class PriorCommand
                 Resume = parse.GetValue(resume),
                 Force = parse.GetValue(force),
                 MaxMinutes = parse.GetValue(minutes),
+                Device = on,
             };
             string kind = parse.GetValue(flow)!;
             var result = await ProgressDisplay.RunAsync($"prior {kind}", "steps", report => new PriorTrainer

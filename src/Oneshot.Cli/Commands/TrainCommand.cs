@@ -25,10 +25,12 @@ public static class TrainCommand
         var steps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in this session (a checkpoint is written)." };
         var alsoTrainOn = new Option<string[]>("--also-train-on") { Description = "Another dataset (same rate and clip length) whose clips, every split, join the training clips; --data's validation and test kits stay held out (repeatable; sets train.extra_data)." };
         var threads = ThreadsOption();
-        foreach (Option option in new Option[] { data, output, preset, set, alsoTrainOn, resume, force, minutes, steps, threads }) command.Options.Add(option);
+        var device = DeviceChoice.Option();
+        foreach (Option option in new Option[] { data, output, preset, set, alsoTrainOn, resume, force, minutes, steps, threads, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             ApplyThreads(parse.GetValue(threads));
+            var on = DeviceChoice.Resolve(parse, device);
             string[] overrides = parse.GetValue(set) ?? [];
             string[] extraData = parse.GetValue(alsoTrainOn) ?? [];
             if (extraData.Length > 0)
@@ -45,6 +47,7 @@ public static class TrainCommand
                 Force = parse.GetValue(force),
                 MaxMinutes = parse.GetValue(minutes),
                 MaxSessionSteps = parse.GetValue(steps),
+                Device = on,
             };
             var result = await RunAsync(request, cancellation);
             return result.Outcome == TrainOutcome.Interrupted ? CliApp.Interrupted : CliApp.Ok;

@@ -42,12 +42,13 @@ public sealed class InstrumentServer : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <param name="refineSteps">Gradient steps on a dropped file's latent, as `oneshot reconstruct` takes (<see cref="LatentRefiner"/>).</param>
+    /// <param name="device">Where both model copies run (`--device`); null: the CPU.</param>
     public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null)
     {
         LatentRefiner.CheckSteps(refineSteps);
         if (refineSteps > MaxRefineSteps) throw new OneshotException($"--refine {refineSteps}: the instrument refines at most {MaxRefineSteps} steps per dropped file.");
-        var runner = new ModelRunner(modelDirectory);
+        var runner = new ModelRunner(modelDirectory, device);
         var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
         string hash;
@@ -55,7 +56,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
         var service = new DecodeService(runner);
         await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
-        var encoder = new DecodeService(new ModelRunner(modelDirectory));
+        var encoder = new DecodeService(new ModelRunner(modelDirectory, device));
         await encoder.DecodeAsync(new float[runner.LatentSize]);
         var server = new InstrumentServer(app, service, encoder, name, hash, refineSteps);
         server.MapRoutes(modelDirectory);

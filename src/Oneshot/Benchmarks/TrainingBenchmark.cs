@@ -35,11 +35,12 @@ public static class TrainingBenchmark
     }
 
     /// <summary>Training steps per second and where a step's time goes (after <paramref name="warmup"/> untimed steps).</summary>
-    public static ThroughputResult Throughput(RunConfig config, int steps, int warmup, Func<long, Batch> batches)
+    public static ThroughputResult Throughput(RunConfig config, int steps, int warmup, Func<long, Batch> batches, Device? device = null)
     {
         random.manual_seed(config.Train.Seed);
         using var model = new WaveformVae(config.Model);
-        using var step = new Stage1Step(model, config.Train, CPU);
+        model.to(device ?? CPU);
+        using var step = new Stage1Step(model, config.Train, device ?? CPU);
         double data = 0, forward = 0, backward = 0, optimizer = 0;
         var clock = new Stopwatch();
         for (int i = 0; i < warmup + steps; i++)

@@ -22,4 +22,6 @@ public sealed record EvalRequest
     public int TraversalClips { get; init; } = 24;
     /// <summary>Clips encoded or decoded at once (<see cref="Generation.ModelRunner.BatchSize"/>).</summary>
     public int BatchSize { get; init; } = 8;
+    /// <summary>Where the models run (`--device`); null: the CPU.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
 }

@@ -75,7 +75,7 @@ public sealed class Evaluator
         Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed, ExampleWriter audio, Progress progress)
     {
         OnMessage?.Invoke($"Model {name}: reconstructing {references.Test.Length} test clips…");
-        using var runner = new ModelRunner(directory) { BatchSize = request.BatchSize };
+        using var runner = new ModelRunner(directory, request.Device) { BatchSize = request.BatchSize };
         if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
             throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
 

@@ -11,7 +11,6 @@ namespace Oneshot.Prior;
 public sealed class PosteriorSampler : IDisposable
 {
     readonly WaveformVae _model;
-    readonly Device _device;
     readonly Tensor _mean, _std, _context;
 
     public PosteriorSampler(WaveformVae model, ClipStore store, int[] indices, int batchSize = 16, Action<int, int>? progress = null)
@@ -20,7 +19,6 @@ public sealed class PosteriorSampler : IDisposable
         var means = new List<Tensor>();
         var stds = new List<Tensor>();
         var contexts = new List<Tensor>();
-        _device = model.parameters().First().device;
         model.EncodeInBatches(indices.Length, i => store.Read(indices[i]), batchSize, (start, posterior) =>
         {
             means.Add(posterior.Mean.cpu().MoveToOuterDisposeScope());
@@ -42,7 +40,8 @@ public sealed class PosteriorSampler : IDisposable
     public Tensor Draw(Tensor rows, Generator generator)
     {
         using var _ = no_grad();
-        Tensor Pick(Tensor values) => values.index_select(0, rows).to(_device);
+        var device = _model.parameters().First().device;
+        Tensor Pick(Tensor values) => values.index_select(0, rows).to(device);
         return _model.SamplePosterior(new Posterior(Pick(_mean), Pick(_std), Pick(_context)), generator).Z.cpu();
     }
 

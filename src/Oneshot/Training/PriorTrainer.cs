@@ -4,6 +4,7 @@ using Oneshot.Model;
 using Oneshot.Optimisation;
 using Oneshot.Prior;
 using Oneshot.TorchInterop;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Oneshot.Training;
@@ -51,8 +52,10 @@ public sealed class PriorTrainer
         if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
             throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
 
+        if (request.Device is { } device) model.to(device);
         using var train = new PosteriorSampler(model, store, trainIndices, progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
         using var heldOut = new PosteriorSampler(model, store, heldOutIndices, progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
+        model.to(CPU);   // the posteriors are encoded; drawing from them and fitting the prior is light work
         using var scope = NewDisposeScope();
         int n = model.Config.LatentSize;
         using var fitGenerator = new Generator(Seeds.Mix(config.Seed, 0xF17));
