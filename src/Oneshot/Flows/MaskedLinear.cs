@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class MaskedLinear : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly Parameter bias;
-    readonly Tensor mask;
+    Tensor mask;
 
     public MaskedLinear(int[] inputDegrees, int[] outputDegrees, bool strict) : base(nameof(MaskedLinear))
     {
@@ -29,7 +30,30 @@ public sealed class MaskedLinear : nn.Module<Tensor, Tensor>
             weight = new Parameter(empty(outputs, inputs).uniform_(-bound, bound));
             bias = new Parameter(empty(outputs).uniform_(-bound, bound));
         }
+        register_buffer("mask", mask, persistent: false);
         RegisterComponents();
+    }
+
+    // The mask is a non-persistent buffer (saved priors have none), and TorchSharp leaves a field
+    // registered under its own name behind on .to(device) (DeviceTests): move it with the module.
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        var moved = base._to(deviceType, deviceIndex, non_blocking);
+        FollowWeight();
+        return moved;
+    }
+
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        var moved = base._to(device, dtype, non_blocking);
+        FollowWeight();
+        return moved;
+    }
+
+    void FollowWeight()
+    {
+        if (mask.device_type == weight.device_type && mask.device_index == weight.device_index) return;
+        mask = mask.to(weight.device);   // the old one may still be held as the registered buffer: left to the collector
     }
 
     public Tensor Weight => weight;
