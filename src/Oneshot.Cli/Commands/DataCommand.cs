@@ -26,8 +26,10 @@ public static class DataCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), audio files, or .txt list files with one path per line.", Arity = ArgumentArity.OneOrMore };
         var groupBy = new Option<GroupRule>("--group-by") { Description = "Which sounds stay together in one split: the parent folder, the first folder under the input (a kit or pack), or each file.", DefaultValueFactory = _ => GroupRule.Folder };
         var options = new PrepareOptionSet();
+        var resume = new Option<bool>("--resume") { Description = "Continue a preparation of --out that was interrupted (same inputs and options) instead of starting over." };
         command.Arguments.Add(inputs);
         command.Options.Add(groupBy);
+        command.Options.Add(resume);
         options.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -38,7 +40,18 @@ public static class DataCommand
             int unusable = sources.Count(s => s.SkipReason is not null);
             AnsiConsole.MarkupLine($"Found [bold]{sources.Count - unusable}[/] audio files in {Markup.Escape(string.Join(", ", paths))}" +
                 (unusable > 0 ? $" ({unusable} more paths skipped: links to folders already searched, or not regular files; see skipped.tsv)." : "."));
-            var result = await BuildAsync(sources, parse.GetValue(options.Out)!, prepare, "files: " + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation);
+            string output = parse.GetValue(options.Out)!;
+            PrepareResult result;
+            try
+            {
+                result = await BuildAsync(sources, output, prepare, "files: " + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation,
+                    parse.GetValue(resume));
+            }
+            catch (OperationCanceledException) when (DatasetBuilder.InterruptedAt(output) is { } state)
+            {
+                AnsiConsole.MarkupLine($"[yellow]Stopped after {state.NextSource} of {state.Total} sounds; the same command with --resume continues from there.[/]");
+                throw;
+            }
             DatasetReport.PrintPrepared(result);
             return CliApp.Ok;
         });
@@ -151,10 +164,11 @@ public static class DataCommand
         return await BuildAsync(recipe.Sources, output, prepare, recipe.Description, force, cancellation);
     }
 
-    static Task<PrepareResult> BuildAsync(IReadOnlyList<ClipSource> sources, string output, PrepareOptions prepare, string description, bool force, CancellationToken cancellation) =>
+    static Task<PrepareResult> BuildAsync(IReadOnlyList<ClipSource> sources, string output, PrepareOptions prepare, string description, bool force, CancellationToken cancellation,
+        bool resume = false) =>
         ProgressDisplay.RunAsync("Preparing clips", "files", report =>
             DatasetBuilder.Build(sources, output, prepare, description, force,
-                new Progress(p => report(p.Done, p.Total)), cancellation));
+                new Progress(p => report(p.Done, p.Total)), cancellation, resume));
 
     /// <summary>Calls back synchronously on the reporting thread (System.Progress would post to a pool).</summary>
     sealed class Progress(Action<PrepareProgress> callback) : IProgress<PrepareProgress>

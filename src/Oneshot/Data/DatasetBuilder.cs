@@ -15,7 +15,8 @@ public sealed record PrepareResult(string Directory, DatasetInfo Info, IReadOnly
 /// decode → mono → resample → trim leading silence → fixed length with fade-out → normalise →
 /// descriptors; duplicates kept once; whole groups assigned to splits. A sound that fails is
 /// reported with its reason and skipped. Everything is written to a temporary folder that
-/// replaces the output only when complete, so an interrupted run loses nothing.
+/// replaces the output only when complete, so an interrupted run loses nothing; what it has done
+/// so far is journalled beside the output (<see cref="PrepareJournal"/>) for `--resume`.
 /// </summary>
 public static class DatasetBuilder
 {
@@ -24,14 +25,42 @@ public static class DatasetBuilder
 
     public static PrepareResult Build(IReadOnlyList<ClipSource> sources, string outputDirectory, PrepareOptions options,
         string sourceDescription, bool overwrite = false, IProgress<PrepareProgress>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, bool resume = false)
     {
         options.Validate();
         CheckOutput(outputDirectory, overwrite);
         if (sources.Count == 0) throw new OneshotException("No audio files found in the inputs (looked for " + string.Join(" ", AudioFile.Extensions.Order()) + ").");
 
         var ordered = sources.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
-        int done = 0, kept = 0, skipped = 0;
+        string fingerprint = PrepareJournal.Fingerprint(ordered, options, sourceDescription);
+        var skippedList = new List<SkippedSource>();
+        var clips = new List<Processed>();
+        var firstByHash = new Dictionary<string, string>();
+        int duplicates = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        PrepareJournal journal;
+        PrepareJournal.State state;
+        if (resume)
+        {
+            (journal, state, var keptBefore, var skippedBefore) = PrepareJournal.Resume(outputDirectory, fingerprint);
+            foreach (var k in keptBefore)
+            {
+                clips.Add(new Processed(ordered[k.Index], [], k.Hash, k.Descriptors, k.SourceRate, k.SourceChannels, k.SourceSeconds, k.TrimmedSeconds, k.GainDb, k.Cropped));
+                firstByHash[k.Hash] = ordered[k.Index].Key;
+            }
+            skippedList.AddRange(skippedBefore);
+            duplicates = state.Duplicates;
+            HashRows(journal.ClipsPath, state.Rows, options.ClipLength, hash);
+        }
+        else
+        {
+            if (PrepareJournal.ReadState(outputDirectory) is { } interrupted && !overwrite)
+                throw new OneshotException($"An interrupted preparation of '{outputDirectory}' is there ({interrupted.NextSource} of {interrupted.Total} sounds done): " +
+                    "continue it with --resume, or start over with --force.");
+            journal = PrepareJournal.Start(outputDirectory, fingerprint, ordered.Count);
+            state = PrepareJournal.ReadState(outputDirectory)!;
+        }
+        int done = state.NextSource, kept = clips.Count + duplicates, skipped = skippedList.Count - duplicates;
         var progressLock = new object();
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellation };
@@ -40,17 +69,12 @@ public static class DatasetBuilder
         Directory.CreateDirectory(temporary);
         try
         {
-            // Clips go to clips.npy as they are made, a chunk of sources at a time in key order, so
-            // memory holds one chunk of clips whatever the library's size; only their metadata stays.
-            var skippedList = new List<SkippedSource>();
-            var clips = new List<Processed>();
-            var firstByHash = new Dictionary<string, string>();
-            int duplicates = 0;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var writer = new NpyFile.RowWriter(Path.Combine(temporary, DatasetFormat.ClipsFile), options.ClipLength))
+            // Clips go to the journal's clips file as they are made, a chunk of sources at a time in key
+            // order, so memory holds one chunk of clips whatever the library's size; only their metadata stays.
+            using (var writer = NpyFile.RowWriter.Continue(journal.ClipsPath, Path.Combine(temporary, DatasetFormat.ClipsFile), options.ClipLength, state.Rows))
             {
                 int chunk = Math.Max(64, 16 * threads);
-                for (int start = 0; start < ordered.Count; start += chunk)
+                for (int start = state.NextSource; start < ordered.Count; start += chunk)
                 {
                     var results = new object[Math.Min(chunk, ordered.Count - start)];   // Processed or SkippedSource
                     Parallel.For(0, results.Length, parallel, i =>
@@ -65,10 +89,12 @@ public static class DatasetBuilder
                         }
                     });
                     cancellation.ThrowIfCancellationRequested();
-                    foreach (var result in results)
+                    var keptNow = new List<PrepareJournal.Kept>();
+                    int skippedBefore = skippedList.Count;
+                    for (int i = 0; i < results.Length; i++)
                     {
-                        if (result is SkippedSource s) { skippedList.Add(s); continue; }
-                        var p = (Processed)result;
+                        if (results[i] is SkippedSource s) { skippedList.Add(s); continue; }
+                        var p = (Processed)results[i];
                         // Duplicates: the first source in key order keeps the clip.
                         if (firstByHash.TryGetValue(p.Hash, out string? original))
                         {
@@ -80,10 +106,16 @@ public static class DatasetBuilder
                         writer.WriteRow(p.Clip);
                         hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Clip.AsSpan()));
                         clips.Add(p with { Clip = [] });
+                        keptNow.Add(new PrepareJournal.Kept(start + i, p.Hash, p.Descriptors, p.SourceRate, p.SourceChannels, p.SourceSeconds, p.TrimmedSeconds, p.GainDb, p.Cropped));
                     }
+                    writer.Flush();
+                    state = journal.Append(state, keptNow, skippedList.Skip(skippedBefore), start + results.Length, writer.Rows, duplicates);
                 }
                 if (clips.Count == 0)
+                {
+                    journal.Delete();
                     throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: {skippedList[0].Reason}");
+                }
                 writer.Commit();
             }
 
@@ -92,6 +124,7 @@ public static class DatasetBuilder
             var info = WriteMetadata(temporary, clips, splitOfGroup, skippedList, duplicates, options, sourceDescription, hash);
             cancellation.ThrowIfCancellationRequested();
             ReplaceDirectory(temporary, outputDirectory);
+            journal.Delete();
             return new PrepareResult(outputDirectory, info, skippedList);
         }
         finally
@@ -239,6 +272,25 @@ public static class DatasetBuilder
             throw new OneshotException($"--out '{directory}' is a folder that is not empty and holds no dataset; choose a new or empty folder.");
         if (!overwrite)
             throw new OneshotException($"--out '{directory}' already holds a dataset; pass --force to replace it.");
+    }
+
+    /// <summary>How far an interrupted preparation of <paramref name="outputDirectory"/> got (null: none to resume).</summary>
+    public static PrepareJournal.State? InterruptedAt(string outputDirectory) => PrepareJournal.ReadState(outputDirectory);
+
+    /// <summary>Feeds the first <paramref name="rows"/> clips of a journal's clips file to the dataset hash, as if just written.</summary>
+    static void HashRows(string path, long rows, int rowLength, IncrementalHash hash)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);
+        stream.Position = NpyFile.HeaderSize;
+        long remaining = rows * rowLength * sizeof(float);
+        var buffer = new byte[1 << 20];
+        while (remaining > 0)
+        {
+            int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+            if (read == 0) throw new OneshotException($"'{path}' ended early; start over with --force.");
+            hash.AppendData(buffer, 0, read);
+            remaining -= read;
+        }
     }
 
     static string TemporarySibling(string directory, string kind)

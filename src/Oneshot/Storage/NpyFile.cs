@@ -40,20 +40,44 @@ public static partial class NpyFile
     public sealed class RowWriter : IDisposable
     {
         readonly string _path;
-        readonly string _temporary;
+        readonly string _working;
+        readonly bool _keepUncommitted;
         readonly FileStream _stream;
         readonly int _rowLength;
         long _rows;
         bool _committed;
 
+        /// <summary>Rows go to a temporary file beside <paramref name="path"/>, renamed into place by <see cref="Commit()"/>; dropped if never committed.</summary>
         public RowWriter(string path, int rowLength)
         {
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
             _path = path;
             _rowLength = rowLength;
-            _stream = AtomicFile.Create(path, out _temporary);
+            _stream = AtomicFile.Create(path, out _working);
             _stream.Write(new byte[HeaderSize]);
         }
+
+        RowWriter(string path, int rowLength, string working, long rows)
+        {
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
+            (_path, _rowLength, _working, _rows, _keepUncommitted) = (path, rowLength, working, rows, true);
+            _stream = new FileStream(working, FileMode.OpenOrCreate, FileAccess.ReadWrite);
+            long length = HeaderSize + rows * rowLength * sizeof(float);
+            if (_stream.Length < length && rows > 0)
+            {
+                _stream.Dispose();
+                throw new OneshotException($"'{working}' holds fewer rows than the {rows} recorded for it.");
+            }
+            _stream.SetLength(length);
+            _stream.Position = length;
+        }
+
+        /// <summary>
+        /// Continues the rows of <paramref name="working"/> (created if missing) after its first
+        /// <paramref name="rows"/>, dropping any written after them; the file is kept when not committed,
+        /// so an interrupted job can continue it. <see cref="Commit()"/> moves it to <paramref name="path"/>.
+        /// </summary>
+        public static RowWriter Continue(string working, string path, int rowLength, long rows) => new(path, rowLength, working, rows);
 
         public long Rows => _rows;
 
@@ -63,6 +87,9 @@ public static partial class NpyFile
             _stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
             _rows++;
         }
+
+        /// <summary>Makes every row written so far durable (a journal may then count them).</summary>
+        public void Flush() => _stream.Flush(flushToDisk: true);
 
         internal void WriteRaw(ReadOnlySpan<byte> bytes, IReadOnlyList<long> shape)
         {
@@ -79,14 +106,14 @@ public static partial class NpyFile
             _stream.Write(Header(shape));
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
-            AtomicFile.Commit(_temporary, _path);
+            AtomicFile.Commit(_working, _path);
             _committed = true;
         }
 
         public void Dispose()
         {
             _stream.Dispose();
-            if (!_committed) AtomicFile.TryDelete(_temporary);
+            if (!_committed && !_keepUncommitted) AtomicFile.TryDelete(_working);
         }
     }
 

@@ -139,17 +139,61 @@ public class DatasetBuilderTests
     }
 
     [Fact]
-    public void Cancelling_leaves_nothing_behind()
+    public void Cancelling_leaves_no_dataset_only_the_journal_that_resume_continues()
     {
         using var dir = new TempDir();
         string library = dir.File("library");
         MakeLibrary(library);
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), dir.File("out"), Small, "x", cancellation: cancel.Token));
+        var sources = InputScanner.Scan([library], GroupRule.Folder);
+        Assert.ThrowsAny<OperationCanceledException>(() => DatasetBuilder.Build(sources, dir.File("out"), Small, "x", cancellation: cancel.Token));
         Assert.False(Directory.Exists(dir.File("out")));
-        Assert.Single(Directory.GetDirectories(dir.Path));   // only the library
+        Assert.Equal([".out.prepare-resume", "library"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName).Order());
+        Assert.Equal(0, DatasetBuilder.InterruptedAt(dir.File("out"))!.NextSource);
+        DatasetBuilder.Build(sources, dir.File("out"), Small, "x", resume: true);
+        Assert.Equal(["library", "out"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    /// <summary>Cancels once <paramref name="after"/> sounds are done (reported from the worker that finished the last).</summary>
+    sealed class CancelAfter(int after, CancellationTokenSource cancel) : IProgress<PrepareProgress>
+    {
+        public void Report(PrepareProgress value) { if (value.Done >= after) cancel.Cancel(); }
+    }
+
+    [Fact]
+    public void An_interrupted_preparation_resumed_gives_the_same_dataset()
+    {
+        using var dir = new TempDir();
+        string library = dir.File("library");
+        // 150 short sounds in five folders, and a copy of one: three chunks of 64 on one thread.
+        for (int i = 0; i < 150; i++)
+        {
+            string folder = Path.Combine(library, $"kit{i % 5}");
+            Directory.CreateDirectory(folder);
+            WavWriter.Write(Path.Combine(folder, $"hit{i:D3}.wav"), Signals.Sine(100 + 7 * i, 16000, 4000, amplitude: 0.5), 16000);
+        }
+        File.Copy(Path.Combine(library, "kit0", "hit000.wav"), Path.Combine(library, "kit1", "copy.wav"));
+        var options = Small with { Threads = 1 };
+        var sources = InputScanner.Scan([library], GroupRule.Folder);
+        DatasetBuilder.Build(sources, dir.File("straight"), options, "x");
+
+        using (var cancel = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                DatasetBuilder.Build(sources, dir.File("resumed"), options, "x", progress: new CancelAfter(100, cancel), cancellation: cancel.Token));
+        Assert.False(Directory.Exists(dir.File("resumed")));
+        Assert.Equal(64, DatasetBuilder.InterruptedAt(dir.File("resumed"))!.NextSource);   // the first chunk is kept, the second made again
+        Assert.Contains("--resume", Assert.Throws<OneshotException>(() => DatasetBuilder.Build(sources, dir.File("resumed"), options, "x")).Message);
+        Assert.Contains("other inputs or options", Assert.Throws<OneshotException>(() =>
+            DatasetBuilder.Build(sources, dir.File("resumed"), options with { PeakDb = -3 }, "x", resume: true)).Message);
+
+        var resumed = DatasetBuilder.Build(sources, dir.File("resumed"), options with { Threads = 2 }, "x", resume: true);   // threads may change
+        foreach (string file in new[] { DatasetFormat.ClipsFile, DatasetFormat.MetaFile, DatasetFormat.SkippedFile })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("straight"), file)), File.ReadAllBytes(Path.Combine(dir.File("resumed"), file)));
+        Assert.Equal(DatasetInfo.Load(dir.File("straight")).Hash, resumed.Info.Hash);
+        Assert.Contains(resumed.Skipped, s => s.Reason.StartsWith("duplicate of", StringComparison.Ordinal));
+        Assert.Null(DatasetBuilder.InterruptedAt(dir.File("resumed")));
+        Assert.False(Directory.Exists(PrepareJournal.FolderFor(dir.File("resumed"))));
     }
 
     [Fact]
