@@ -22,11 +22,12 @@ public static class EvalCommand
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default ~/.cache/oneshot/embeddings)." };
         var traversal = new Option<int>("--traversal-clips") { Description = "Held-out clips each named control is moved across (5 positions each; 0: none).", DefaultValueFactory = _ => 24 };
         var batchSize = ModelCommands.BatchSizeOption();
+        var testClips = new Option<int>("--test-clips") { Description = "Score at most this many test clips, evenly spaced over the split (0: all); about 1 MB of memory each.", DefaultValueFactory = _ => EvalRequest.DefaultTestClips };
         var examples = new Option<int>("--examples") { Description = "Clips of each kind (real, reconstructed, generated per prior) written as WAV for the report and a listening test.", DefaultValueFactory = _ => 6 };
         var refine = ModelCommands.RefineOption(0);   // the encoder's own latents unless asked: refining doubles an evaluation's time or more
         var threads = TrainCommand.ThreadsOption();
         var device = DeviceChoice.Option();
-        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, batchSize, refine, threads, device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { models, data, output, clap, samples, seed, temperature, cache, examples, traversal, testClips, batchSize, refine, threads, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
@@ -45,6 +46,7 @@ public static class EvalCommand
                 CacheDirectory = parse.GetValue(cache),
                 Examples = parse.GetValue(examples),
                 TraversalClips = parse.GetValue(traversal),
+                TestClips = parse.GetValue(testClips),
                 BatchSize = parse.GetValue(batchSize),
                 Device = on,
                 RefineSteps = parse.GetValue(refine),

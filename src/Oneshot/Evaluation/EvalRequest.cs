@@ -20,6 +20,13 @@ public sealed record EvalRequest
     public DistributionOptions Metrics { get; init; } = new();
     /// <summary>Held-out clips each named control is moved on (<see cref="ControlTraversals"/>); 0: none.</summary>
     public int TraversalClips { get; init; } = 24;
+    /// <summary>
+    /// At most this many test clips, evenly spaced over the split, are reconstructed and scored
+    /// (`--test-clips`; 0: all): each held in memory costs about 1 MB with its reconstruction and its
+    /// seen counterpart, so a library of 100,000 sounds stays near 1 GB.
+    /// </summary>
+    public int TestClips { get; init; } = DefaultTestClips;
+    public const int DefaultTestClips = 1000;
     /// <summary>Clips encoded or decoded at once (<see cref="Generation.ModelRunner.BatchSize"/>).</summary>
     public int BatchSize { get; init; } = 8;
     /// <summary>Where the models run (`--device`); null: the CPU.</summary>

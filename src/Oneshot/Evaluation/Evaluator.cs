@@ -24,7 +24,8 @@ public sealed class Evaluator
     {
         Check(request);
         using var store = new ClipStore(request.DataDirectory);
-        int testCount = store.IndicesOf("test").Length, trainCount = store.IndicesOf("train").Length;
+        int testSplit = store.IndicesOf("test").Length, trainCount = store.IndicesOf("train").Length;
+        int testCount = ReferenceClips.TestIndices(store, request.TestClips).Length;
         if (testCount < 2) throw new OneshotException($"'{request.DataDirectory}' has {testCount} test clips; evaluation needs a test split (prepare the dataset with one).");
         if (trainCount < 2) throw new OneshotException($"'{request.DataDirectory}' has {trainCount} train clips; evaluation compares against the train split too.");
         Directory.CreateDirectory(request.OutDirectory);
@@ -46,7 +47,9 @@ public sealed class Evaluator
             return result;
         }
 
-        var references = ReferenceClips.Read(store, Embed);
+        if (testCount < testSplit)
+            OnMessage?.Invoke($"Scoring {testCount} of the {testSplit} test clips, evenly spaced (--test-clips).");
+        var references = ReferenceClips.Read(store, Embed, request.TestClips);
         var realBaseline = DistributionComparison.Compute(references.TestEmbeddings, references.TrainEmbeddings, request.Metrics);
         var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
         var realExamples = audio.Write("real", references.Test);
@@ -67,6 +70,8 @@ public sealed class Evaluator
             if (!ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
         LatentRefiner.CheckSteps(request.RefineSteps);
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
+        if (request.TestClips is < 0 or (> 0 and < 6))
+            throw new OneshotException($"--test-clips {request.TestClips} must be 0 (all) or at least 6 (the distribution metrics need more than 5 real clips).");
         if (request.TraversalClips < 0) throw new OneshotException($"--traversal-clips {request.TraversalClips} must be 0 (none) or more.");
     }
 

@@ -36,10 +36,14 @@ sealed class ReferenceClips
     public static IReadOnlyList<int> SeenPositions(int trainCount, int testCount) =>
         Recipes.EvenlySpaced(Enumerable.Range(0, trainCount).ToArray(), testCount);
 
+    /// <summary>The test clips scored: all, or at most <paramref name="maximum"/> evenly spaced over the split (0: all).</summary>
+    public static int[] TestIndices(ClipStore store, int maximum) => [.. Recipes.EvenlySpaced(store.IndicesOf("test"), maximum)];
+
     /// <param name="embed">Embeds clips (and counts them as done).</param>
-    public static ReferenceClips Read(ClipStore store, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed)
+    /// <param name="maximumTestClips">See <see cref="EvalRequest.TestClips"/>.</param>
+    public static ReferenceClips Read(ClipStore store, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed, int maximumTestClips = 0)
     {
-        var testIndices = store.IndicesOf("test");
+        var testIndices = TestIndices(store, maximumTestClips);
         var trainIndices = store.IndicesOf("train");
         var test = testIndices.Select(store.Read).ToArray();
         // Reconstructing clips the model has seen beside ones it has not tells fitting from generalising.

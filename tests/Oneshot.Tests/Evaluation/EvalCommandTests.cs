@@ -129,12 +129,17 @@ public class EvalCommandTests
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 48);
         string model = TinyData.TrainModel(dir, data);
+        int testSplit = new Oneshot.Data.ClipStore(data).IndicesOf("test").Length, cap = testSplit - 1;
+        Assert.True(cap >= 6, $"the tiny dataset's test split ({testSplit}) should be larger than the smallest cap");
         var weight = Enumerable.Range(0, 64 * 8).Select(i => (float)Math.Sin(i)).ToArray();
         File.WriteAllBytes(dir.File("clap.onnx"), OnnxModelBuilder.MeanThenProject(weight, 64, 8, ClapFrontEnd.Frames));
-        var (code, output, error) = CliTests.Oneshot("eval", "--models", model, "--data", data, "--out", dir.File("r"), "--samples", "8", "--clap", dir.File("clap.onnx"), "--cache", dir.File("cache"));
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", model, "--data", data, "--out", dir.File("r"), "--samples", "8", "--clap", dir.File("clap.onnx"), "--cache", dir.File("cache"),
+            "--test-clips", $"{cap}");   // a big library's test split is scored on a bounded, evenly spaced part
         Assert.True(code == 0, error + output);
         var root = JsonDocument.Parse(File.ReadAllText(dir.File("r/metrics.json"))).RootElement;
         Assert.Equal("clap (clap.onnx)", root.GetProperty("embedder").GetString());
+        Assert.Equal(cap, root.GetProperty("test_clips").GetInt32());
+        Assert.Contains($"Scoring {cap} of the {testSplit} test clips", output);
         Assert.DoesNotContain("not CLAP", File.ReadAllText(dir.File("r/report.html")));
 
         (code, _, error) = CliTests.Oneshot("eval", "--models", dir.File("nothing"), "--data", data, "--out", dir.File("r2"));
