@@ -29,6 +29,7 @@ public static class CliApp
         foreach (var command in ModelCommands.Build()) root.Subcommands.Add(command);
         root.Subcommands.Add(ControlsCommand.Build());
         root.Subcommands.Add(KitCommand.Build());
+        root.Subcommands.Add(MapCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
         root.Subcommands.Add(ListenCommand.Build());
