@@ -18,17 +18,18 @@ public static class PlayCommand
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
         var threads = TrainCommand.ThreadsOption();
         var device = DeviceChoice.Option();
+        var map = new Option<string?>("--map") { Description = "A sound map from `oneshot map` to show on the page (default: the model's training clips, mapped into MODEL/map when first opened)." };
         var refine = ModelCommands.RefineOption(LatentRefiner.DefaultSteps);
         refine.Description += " Applies to dropped files.";
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { port, open, threads, device, refine }) command.Options.Add(option);
+        foreach (Option option in new Option[] { port, open, threads, device, map, refine }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             var on = DeviceChoice.Resolve(parse, device);
             string directory = parse.GetValue(model)!;
             if (!ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
-            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation, on);
+            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation, on, parse.GetValue(map));
             AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
             if (parse.GetValue(open)) OpenBrowser(server.Url);
             try { await Task.Delay(Timeout.Infinite, cancellation); }

@@ -25,13 +25,15 @@ public sealed class InstrumentServer : IAsyncDisposable
     readonly DecodeService _service;
     // Encoding and refining run on a second copy of the model, so a long refine never holds up the sliders' decodes.
     readonly DecodeService _encoder;
+    readonly InstrumentMap _map;
     readonly string _modelName;
     readonly string _modelHash;
     readonly int _refineSteps;
 
-    InstrumentServer(WebApplication app, DecodeService service, DecodeService encoder, string modelName, string modelHash, int refineSteps)
+    InstrumentServer(WebApplication app, DecodeService service, DecodeService encoder, InstrumentMap map, string modelName, string modelHash, int refineSteps)
     {
         _app = app;
+        _map = map;
         _service = service;
         _encoder = encoder;
         _modelName = modelName;
@@ -43,8 +45,9 @@ public sealed class InstrumentServer : IAsyncDisposable
 
     /// <param name="refineSteps">Gradient steps on a dropped file's latent, as `oneshot reconstruct` takes (<see cref="LatentRefiner"/>).</param>
     /// <param name="device">Where both model copies run (`--device`); null: the CPU.</param>
+    /// <param name="mapDirectory">A map from `oneshot map` for the page's map; null: the model's training clips, mapped when first asked.</param>
     public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
-        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null)
+        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null, string? mapDirectory = null)
     {
         LatentRefiner.CheckSteps(refineSteps);
         if (refineSteps > MaxRefineSteps) throw new OneshotException($"--refine {refineSteps}: the instrument refines at most {MaxRefineSteps} steps per dropped file.");
@@ -58,7 +61,14 @@ public sealed class InstrumentServer : IAsyncDisposable
         await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
         var encoder = new DecodeService(new ModelRunner(modelDirectory, device));
         await encoder.DecodeAsync(new float[runner.LatentSize]);
-        var server = new InstrumentServer(app, service, encoder, name, hash, refineSteps);
+        InstrumentMap map;
+        try { map = InstrumentMap.Open(encoder, modelDirectory, mapDirectory); }
+        catch (OneshotException)
+        {
+            service.Dispose(); runner.Dispose(); encoder.Dispose(); encoder.Runner.Dispose();
+            throw;
+        }
+        var server = new InstrumentServer(app, service, encoder, map, name, hash, refineSteps);
         server.MapRoutes(modelDirectory);
         try
         {
@@ -134,6 +144,37 @@ public sealed class InstrumentServer : IAsyncDisposable
             var (audio, gainDb) = WithinFullScale(result.Audio!);
             context.Response.Headers["X-Gain-Db"] = gainDb.ToString("0.0", CultureInfo.InvariantCulture);
             return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
+        });
+
+        // The sound map: every sound's place, class, qualities and latent; its originals one by one.
+        _app.MapGet("/api/map", async () =>
+        {
+            InstrumentMap.Loaded loaded;
+            try { loaded = await _map.GetAsync(); }
+            catch (OneshotException e) { return Problem(404, e.Message); }
+            var map = loaded.Map;
+            return Results.Json(new
+            {
+                name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(loaded.Directory))),
+                of_training_clips = loaded.OfTrainingClips,
+                layout = map.Layout,
+                mean = map.Mean,
+                axes = map.Axes,
+                variance_share = map.VarianceShare,
+                sounds = map.Sounds.Select(s => new { name = Path.GetFileName(s.Source), source = s.Source, @class = s.Class, position = s.Layout ?? s.Pca, pca = s.Pca,
+                    qualities = s.Qualities.ToDictionary(q => q.Key, q => q.Value is double v && double.IsFinite(v) ? v : (double?)null) }),
+                latents = loaded.Latents,
+            }, MapJson);
+        });
+
+        _app.MapGet("/api/map/sound/{index:int}", async (int index) =>
+        {
+            try
+            {
+                var clip = await _map.OriginalAsync(index);
+                return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [clip]), WavSampleFormat.Float32), "audio/wav");
+            }
+            catch (OneshotException e) { return Problem(404, e.Message); }
         });
 
         _app.MapPost("/api/encode", async (HttpContext context) =>
@@ -235,6 +276,9 @@ public sealed class InstrumentServer : IAsyncDisposable
         return text.Count == 0 || double.TryParse(text[0], NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
+    // Qualities are null where undefined (an unpitched sound's pitch); NaN never reaches the page.
+    static readonly System.Text.Json.JsonSerializerOptions MapJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
     public async ValueTask DisposeAsync()
@@ -245,6 +289,7 @@ public sealed class InstrumentServer : IAsyncDisposable
         _service.Runner.Dispose();
         _encoder.Dispose();
         _encoder.Runner.Dispose();
+        _map.Dispose();
     }
 
     sealed record LatentBody(float[]? Latent);

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Oneshot.Data;
+using Oneshot.Instrument;
+using Oneshot.Maps;
+
+namespace Oneshot.Cli.Web;
+
+/// <summary>
+/// The instrument's sound map: the one `play --map` names, or else a map of the model's own training
+/// clips, built the first time the page asks (into MODEL/map, so later sessions open it at once).
+/// Also reads any mapped sound's original, so the page can audition it.
+/// </summary>
+sealed class InstrumentMap : IDisposable
+{
+    public const string TrainingMapFolder = "map";
+
+    public sealed record Loaded(SoundMap Map, float[][] Latents, string Directory, bool OfTrainingClips);
+
+    readonly DecodeService _encoder;
+    readonly string _modelDirectory;
+    readonly string? _mapDirectory;
+    readonly object _gate = new();
+    readonly ConcurrentDictionary<string, (ClipStore Store, Dictionary<string, int> IndexOfId)> _stores = new();
+    Task<Loaded>? _loading;
+
+    InstrumentMap(DecodeService encoder, string modelDirectory, string? mapDirectory) =>
+        (_encoder, _modelDirectory, _mapDirectory) = (encoder, modelDirectory, mapDirectory);
+
+    /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
+    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string? mapDirectory)
+    {
+        var map = new InstrumentMap(encoder, modelDirectory, mapDirectory);
+        if (mapDirectory is not null) map._loading = Task.FromResult(map.LoadNamed(mapDirectory));
+        return map;
+    }
+
+    Loaded LoadNamed(string directory)
+    {
+        var (map, latents) = SoundMap.Load(directory);
+        if (map.ModelHash != SoundMap.HashOfModel(_modelDirectory))
+            throw new OneshotException($"--map '{directory}' was made with other weights than this model's; build it again with `oneshot map {_modelDirectory} … --out {directory}`.");
+        return new Loaded(map, latents, directory, OfTrainingClips: false);
+    }
+
+    public Task<Loaded> GetAsync()
+    {
+        lock (_gate) return _loading ??= LoadOrBuildTrainingMap();
+    }
+
+    async Task<Loaded> LoadOrBuildTrainingMap()
+    {
+        string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
+        string hash = SoundMap.HashOfModel(_modelDirectory);
+        try
+        {
+            if (SoundMap.Exists(directory))
+            {
+                var (map, latents) = SoundMap.Load(directory);
+                if (map.ModelHash == hash) return new Loaded(map, latents, directory, OfTrainingClips: true);
+            }
+            string data = _encoder.Runner.Config.Dataset.Path;
+            if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
+                throw new OneshotException($"The model's dataset '{data}' is not there to map; build a map with `oneshot map` and start with --map.");
+            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory));
+            var (built, builtLatents) = SoundMap.Load(directory);
+            return new Loaded(built, builtLatents, directory, OfTrainingClips: true);
+        }
+        catch
+        {
+            lock (_gate) _loading = null;   // the next request tries again
+            throw;
+        }
+    }
+
+    /// <summary>The prepared original of sound <paramref name="index"/>: a dataset's clip, or the file prepared as the model's clips are.</summary>
+    public async Task<float[]> OriginalAsync(int index)
+    {
+        var loaded = await GetAsync();
+        if (index < 0 || index >= loaded.Map.Sounds.Length) throw new OneshotException($"The map has {loaded.Map.Sounds.Length} sounds; there is no sound {index}.");
+        string key = loaded.Map.Sounds[index].Key;
+        int hashMark = key.LastIndexOf('@'), idMark = key.LastIndexOf('#');
+        if (idMark > 0 && hashMark > idMark)
+        {
+            string dataset = key[..idMark], id = key[(idMark + 1)..hashMark];
+            var (store, indexOfId) = _stores.GetOrAdd(dataset, path =>
+            {
+                var opened = new ClipStore(path);
+                return (opened, Enumerable.Range(0, opened.Count).ToDictionary(i => opened.Meta[i].Id));
+            });
+            if (!indexOfId.TryGetValue(id, out int clip)) throw new OneshotException($"Clip '{id}' is no longer in '{dataset}'; build the map again.");
+            return store.Read(clip);
+        }
+        string path = key[..key.IndexOf('|')];
+        return _encoder.Runner.PrepareFile(path);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (store, _) in _stores.Values) store.Dispose();
+    }
+}

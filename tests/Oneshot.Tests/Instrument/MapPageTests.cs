@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json;
+using Oneshot.Cli.Web;
+using Oneshot.Data;
+using Oneshot.Maps;
+using Oneshot.Tests.Cli;
+using Oneshot.Tests.Training;
+
+namespace Oneshot.Tests.Instrument;
+
+[Collection(BrowserCollection.Name)]
+public class MapPageTests
+{
+    [Fact]
+    public async Task On_the_map_hovering_plays_a_sound_and_clicking_between_dots_decodes_a_new_one_in_chromium()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir);
+        string model = TinyData.TrainModel(dir, data);
+        var (code, output, error) = CliTests.Oneshot("map", model, data, "--out", dir.File("map"), "--threads", "1");
+        Assert.True(code == 0, error + output);
+        var (map, latents) = SoundMap.Load(dir.File("map"));
+
+        await using var server = await InstrumentServer.StartAsync(model, 0, mapDirectory: dir.File("map"));
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(Browser.PatientMs);
+        await page.GotoAsync(server.Url);
+        await page.WaitForFunctionAsync($"() => document.body.dataset.mapSounds === '{map.Sounds.Length}' && document.body.dataset.decodes === '1'");
+
+        await page.Locator("#map").ScrollIntoViewIfNeededAsync();
+        // Where a canvas point is on the screen.
+        const string OnScreen = "([x, y]) => { const r = document.getElementById('map').getBoundingClientRect(); const c = document.getElementById('map'); return [r.left + x * r.width / c.width, r.top + y * r.height / c.height]; }";
+        var dot = await page.EvaluateAsync<double[]>($"() => ({OnScreen})(mapToCanvas(window.oneshot.map.data.sounds[3].position))");
+        await page.Mouse.MoveAsync((float)dot[0], (float)dot[1]);
+        await page.WaitForFunctionAsync("() => document.body.dataset.auditions === '1'");
+        // What plays is the original clip, as the dataset holds it.
+        var heard = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.map.buffers.get(3).getChannelData(0).slice(0, 2000))");
+        using (var store = new ClipStore(data))
+        {
+            var original = store.Read(3);
+            for (int i = 0; i < heard.Length; i++) Assert.Equal(original[i], heard[i]);
+        }
+
+        // Clicking between dots decodes a new sound from a blend of the nearest sounds' latents.
+        var empty = await page.EvaluateAsync<double[]>(@"() => {
+            let best = null;
+            for (let x = 20; x < 1080; x += 8) for (let y = 20; y < 500; y += 8) {
+              const [[, d2]] = nearestDots(x, y, 1);
+              if (d2 > 400 && (!best || d2 < best[2])) best = [x, y, d2];
+            }
+            return [best[0], best[1]]; }");
+        var emptyOnScreen = await page.EvaluateAsync<double[]>($"() => ({OnScreen})([{empty[0]}, {empty[1]}])");
+        await page.Mouse.ClickAsync((float)emptyOnScreen[0], (float)emptyOnScreen[1]);
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.decodes) >= 2 && window.oneshot.applied === window.oneshot.requested");
+        Assert.Equal("blend", await page.EvaluateAsync<string>("() => window.oneshot.map.lastClick.kind"));
+        var made = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        Assert.All(latents, z => Assert.True(z.Zip(made).Sum(p => Math.Abs(p.First - p.Second)) > 1e-6, "the new sound is one of the mapped sounds"));
+        Assert.Contains("t-SNE", await page.Locator("#map-how").TextContentAsync());
+
+        // "Similar" marks the sounds whose latents are nearest the current one.
+        await page.Locator("#similar").ClickAsync();
+        Assert.Equal(8, await page.EvaluateAsync<int>("() => window.oneshot.map.highlighted.size"));
+    }
+
+    [Fact]
+    public async Task Without_a_map_the_page_gets_the_models_training_clips_mapped_once_and_a_wrong_map_is_refused()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir);
+        string model = TinyData.TrainModel(dir, data);
+        await using (var server = await InstrumentServer.StartAsync(model, 0))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+            var response = await http.GetAsync("/api/map");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(root.GetProperty("of_training_clips").GetBoolean());
+            using var store = new ClipStore(data);
+            Assert.Equal(store.Count, root.GetProperty("sounds").GetArrayLength());
+            Assert.True(SoundMap.Exists(Path.Combine(model, "map")));
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/map/sound/{store.Count}")).StatusCode);
+        }
+
+        // A map made with other weights is refused at start, with what to do.
+        string other = TinyData.TrainModel(dir, data, name: "other", steps: 3);
+        var (code, output, error) = CliTests.Oneshot("map", other, data, "--out", dir.File("other-map"), "--threads", "1");
+        Assert.True(code == 0, error + output);
+        var refused = await Assert.ThrowsAsync<OneshotException>(() => InstrumentServer.StartAsync(model, 0, mapDirectory: dir.File("other-map")));
+        Assert.Contains("other weights", refused.Message);
+    }
+}
