@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Oneshot.Audio;
 using Oneshot.Generation;
 using Oneshot.Instrument;
+using Oneshot.Kits;
 using Oneshot.Model;
 
 namespace Oneshot.Cli.Web;
@@ -175,6 +176,58 @@ public sealed class InstrumentServer : IAsyncDisposable
                 return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [clip]), WavSampleFormat.Float32), "audio/wav");
             }
             catch (OneshotException e) { return Problem(404, e.Message); }
+        });
+
+        // The kit: pads found one by one (a class, the prior), decoded without superseding the sliders, exported as a zip.
+        _app.MapGet("/api/kit/classes", async () => Results.Json(new { classes = await _encoder.RunAsync(r => KitBuilder.TrainingClasses(r)) }));
+
+        _app.MapPost("/api/kit/pad", async (HttpContext context) =>
+        {
+            string body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            try
+            {
+                var pad = KitDescription.ParsePad(body, "The pad");
+                if (pad.File is not null) return Problem(400, "A pad from a file: drop the file on the page (it is encoded), then set the pad from the current sound.");
+                var (latent, source) = await _encoder.RunAsync(r => KitBuilder.Latent(pad, r));
+                return Results.Json(new { latent, source });
+            }
+            catch (OneshotException e) { return Problem(400, e.Message); }
+        });
+
+        _app.MapPost("/api/kit/render", async (HttpContext context) =>
+        {
+            float[]? z;
+            try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
+            catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException or InvalidOperationException)
+            {
+                return Problem(400, $"The body must be JSON {{\"latent\": [{runner.LatentSize} numbers]}}: {e.Message}");
+            }
+            if (CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, error);
+            var audio = await _encoder.RunAsync(r => r.Decode([z!])[0]);
+            return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [WithinFullScale(audio).Audio]), WavSampleFormat.Float32), "audio/wav");
+        });
+
+        _app.MapPost("/api/kit", async (HttpContext context) =>
+        {
+            string body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            string folder = Path.Combine(Path.GetTempPath(), $"oneshot-kit-{Guid.NewGuid():N}");
+            try
+            {
+                var kit = KitDescription.Parse(body, "The kit");
+                if (kit.Pads.Any(p => p.File is not null)) return Problem(400, "The page's kit takes latents, classes and prior draws; files go through the page's drop zone.");
+                var rendered = await _encoder.RunAsync(r => KitBuilder.Render(kit, folder, r));
+                KitExport.Write(rendered, Path.Combine(folder, "kit"));
+                using var zip = new MemoryStream();
+                System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(folder, "kit"), zip);
+                string file = new([.. kit.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+                context.Response.Headers.ContentDisposition = $"attachment; filename=\"{(file.Trim('-').Length > 0 ? file : "kit")}.zip\"";
+                return Results.Bytes(zip.ToArray(), "application/zip");
+            }
+            catch (OneshotException e) { return Problem(400, e.Message); }
+            finally
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            }
         });
 
         _app.MapPost("/api/encode", async (HttpContext context) =>

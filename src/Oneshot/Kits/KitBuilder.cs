@@ -27,15 +27,7 @@ public static class KitBuilder
         {
             for (int i = 0; i < kit.Pads.Length; i++)
             {
-                var pad = kit.Pads[i];
-                var (latent, source) = pad switch
-                {
-                    { Latent: { } z } => (CheckLatent(z, runner, i), "latent"),
-                    { File: { } file } => FromFile(Path.Combine(descriptionFolder, file), runner),
-                    { Class: { } name } => FromClass(name, pad, runner, store ??= OpenDataset(runner, dataDirectory)),
-                    _ => (runner.SampleLatents(1, pad.Temperature ?? 1, pad.Seed, runner.HasTrainedPrior)[0],
-                          $"{(runner.HasTrainedPrior ? "trained" : "N(0, I)")} prior, seed {pad.Seed}"),
-                };
+                var (latent, source) = FindLatent(kit.Pads[i], i, descriptionFolder, runner, () => store ??= OpenDataset(runner, dataDirectory));
                 latents.Add(latent);
                 sources.Add(source);
             }
@@ -48,6 +40,32 @@ public static class KitBuilder
         var pads = kit.Pads.Select((pad, i) => new RenderedPad(
             pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad), pad.Choke, sources[i])).ToList();
         return new RenderedKit(kit.Name, runner.SampleRate, pads);
+    }
+
+    /// <summary>One pad's latent and where it came from (the instrument's kit asks pad by pad).</summary>
+    public static (float[] Latent, string Source) Latent(PadDescription pad, ModelRunner runner, string? dataDirectory = null)
+    {
+        ClipStore? store = null;
+        try { return FindLatent(pad, 0, Directory.GetCurrentDirectory(), runner, () => store ??= OpenDataset(runner, dataDirectory)); }
+        finally { store?.Dispose(); }
+    }
+
+    static (float[] Latent, string Source) FindLatent(PadDescription pad, int index, string descriptionFolder, ModelRunner runner, Func<ClipStore> dataset) => pad switch
+    {
+        { Latent: { } z } => (CheckLatent(z, runner, index), "latent"),
+        { File: { } file } => FromFile(Path.Combine(descriptionFolder, file), runner),
+        { Class: { } name } => FromClass(name, pad, runner, dataset()),
+        _ => (runner.SampleLatents(1, pad.Temperature ?? 1, pad.Seed, runner.HasTrainedPrior)[0],
+              $"{(runner.HasTrainedPrior ? "trained" : "N(0, I)")} prior, seed {pad.Seed}"),
+    };
+
+    /// <summary>The classes of the model's training clips, for "a kick" on the instrument's kit (none when the dataset is not there).</summary>
+    public static string[] TrainingClasses(ModelRunner runner, string? dataDirectory = null)
+    {
+        string data = dataDirectory ?? runner.Config.Dataset.Path;
+        if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile))) return [];
+        using var store = new ClipStore(data);
+        return [.. store.IndicesOf("train").Select(i => store.Meta[i].TextLabel("class")).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
     }
 
     static float[] CheckLatent(float[] z, ModelRunner runner, int pad)

@@ -42,19 +42,36 @@ public sealed record KitDescription
     public static KitDescription Load(string path)
     {
         if (!System.IO.File.Exists(path)) throw new OneshotException($"Kit description '{path}' does not exist.");
+        return Parse(System.IO.File.ReadAllText(path), $"'{path}'");
+    }
+
+    /// <summary>Reads and checks a kit description from its JSON; <paramref name="origin"/> names it in errors.</summary>
+    public static KitDescription Parse(string json, string origin)
+    {
         KitDescription kit;
-        try { kit = JsonSerializer.Deserialize<KitDescription>(System.IO.File.ReadAllText(path), Json) ?? throw new OneshotException($"'{path}' is empty."); }
-        catch (JsonException e) { throw new OneshotException($"'{path}' is not a kit description: {e.Message}", e); }
-        if (kit.Pads.Length is 0 or > MaxPads) throw new OneshotException($"'{path}' has {kit.Pads.Length} pads; a kit has 1 to {MaxPads}.");
-        for (int i = 0; i < kit.Pads.Length; i++)
-        {
-            var pad = kit.Pads[i];
-            int sources = (pad.Latent is null ? 0 : 1) + (pad.File is null ? 0 : 1) + (pad.Class is null ? 0 : 1) + (pad.Prior ? 1 : 0);
-            if (sources != 1)
-                throw new OneshotException($"'{path}', pad {i + 1}: give exactly one of \"latent\", \"file\", \"class\" or \"prior\": true (it has {sources}).");
-            if (Math.Abs(pad.Tune) > 24 || !double.IsFinite(pad.LevelDb) || pad.LevelDb > 24 || pad.Choke < 0)
-                throw new OneshotException($"'{path}', pad {i + 1}: tune must be within ±24 semitones, level_db at most +24, choke 0 or more.");
-        }
+        try { kit = JsonSerializer.Deserialize<KitDescription>(json, Json) ?? throw new OneshotException($"{origin} is empty."); }
+        catch (JsonException e) { throw new OneshotException($"{origin} is not a kit description: {e.Message}", e); }
+        if (kit.Pads.Length is 0 or > MaxPads) throw new OneshotException($"{origin} has {kit.Pads.Length} pads; a kit has 1 to {MaxPads}.");
+        for (int i = 0; i < kit.Pads.Length; i++) CheckPad(kit.Pads[i], $"{origin}, pad {i + 1}");
         return kit;
+    }
+
+    /// <summary>One pad's checks: exactly one source, tune, level and choke in range.</summary>
+    public static void CheckPad(PadDescription pad, string origin)
+    {
+        int sources = (pad.Latent is null ? 0 : 1) + (pad.File is null ? 0 : 1) + (pad.Class is null ? 0 : 1) + (pad.Prior ? 1 : 0);
+        if (sources != 1)
+            throw new OneshotException($"{origin}: give exactly one of \"latent\", \"file\", \"class\" or \"prior\": true (it has {sources}).");
+        if (Math.Abs(pad.Tune) > 24 || !double.IsFinite(pad.LevelDb) || pad.LevelDb > 24 || pad.Choke < 0)
+            throw new OneshotException($"{origin}: tune must be within ±24 semitones, level_db at most +24, choke 0 or more.");
+    }
+
+    public static PadDescription ParsePad(string json, string origin)
+    {
+        PadDescription pad;
+        try { pad = JsonSerializer.Deserialize<PadDescription>(json, Json) ?? throw new OneshotException($"{origin} is empty."); }
+        catch (JsonException e) { throw new OneshotException($"{origin} is not a pad: {e.Message}", e); }
+        CheckPad(pad, origin);
+        return pad;
     }
 }

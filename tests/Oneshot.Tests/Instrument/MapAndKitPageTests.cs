@@ -9,7 +9,7 @@ using Oneshot.Tests.Training;
 namespace Oneshot.Tests.Instrument;
 
 [Collection(BrowserCollection.Name)]
-public class MapPageTests
+public class MapAndKitPageTests
 {
     [Fact]
     public async Task On_the_map_hovering_plays_a_sound_and_clicking_between_dots_decodes_a_new_one_in_chromium()
@@ -90,5 +90,55 @@ public class MapPageTests
         Assert.True(code == 0, error + output);
         var refused = await Assert.ThrowsAsync<OneshotException>(() => InstrumentServer.StartAsync(model, 0, mapDirectory: dir.File("other-map")));
         Assert.Contains("other weights", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_kit_is_filled_on_the_page_played_from_the_keys_and_exported_for_samplers_in_chromium()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir);
+        string model = TinyData.TrainModel(dir, data);
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new Microsoft.Playwright.BrowserNewContextOptions { AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Browser.PatientMs);
+        await page.GotoAsync(server.Url);
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1' && document.querySelectorAll('#pad-class option').length > 0");
+
+        // Pad 1 from the current sound, pad 2 a sound of a training class, pad 3 from the prior.
+        await page.Locator("#pad-current").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '1'");
+        var classes = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#pad-class option')).map(o => o.value)");
+        Assert.Contains("kick", classes);   // the synthetic recipe's classes
+        await page.Locator("#pad-1").ClickAsync();
+        await page.Locator("#pad-class").SelectOptionAsync("kick");
+        await page.Locator("#pad-of-class").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '2'");
+        await page.Locator("#pad-2").ClickAsync();
+        await page.Locator("#pad-prior").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '3'");
+        Assert.Equal("kick", await page.EvaluateAsync<string>("() => window.oneshot.kit.pads[1].name"));
+        await page.Locator("#pad-tune").FillAsync("-2");
+        Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+
+        // Keys 1–3 play the pads.
+        int before = await page.EvaluateAsync<int>("() => window.oneshot.kit.plays");
+        await page.Locator("body").PressAsync("1");
+        await page.Locator("body").PressAsync("3");
+        Assert.Equal(before + 2, await page.EvaluateAsync<int>("() => window.oneshot.kit.plays"));
+
+        // Export: a zip a sampler reads — three WAVs, an SFZ with a region per pad, a SoundFont.
+        await page.Locator("#kit-name").FillAsync("Page kit");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#kit-export").ClickAsync());
+        Assert.Equal("Page-kit.zip", download.SuggestedFilename);
+        await download.SaveAsAsync(dir.File("kit.zip"));
+        System.IO.Compression.ZipFile.ExtractToDirectory(dir.File("kit.zip"), dir.File("kit"));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(dir.File("kit"), "samples"), "*.wav").Length);
+        Assert.Equal(3, File.ReadAllText(Path.Combine(dir.File("kit"), "kit.sfz")).Split("<region>").Length - 1);
+        Assert.True(File.Exists(Path.Combine(dir.File("kit"), "kit.sf2")));
+        Assert.Single(Directory.GetFiles(Path.Combine(dir.File("kit"), "hydrogen"), "drumkit.xml", SearchOption.AllDirectories));
     }
 }
