@@ -32,7 +32,6 @@ public sealed class PrepareJournal
 
     PrepareJournal(string folder) => _folder = folder;
 
-    public string Folder => _folder;
     public string ClipsPath => Path.Combine(_folder, ClipsFile);
 
     public static string FolderFor(string outputDirectory)
@@ -50,8 +49,6 @@ public sealed class PrepareJournal
             text.Append(source.Key).Append('\t').Append(source.Group).Append('\t').Append(JsonSerializer.Serialize(source.Labels)).Append('\t').AppendLine(source.SkipReason);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
-
-    public static bool Exists(string outputDirectory) => Directory.Exists(FolderFor(outputDirectory));
 
     /// <summary>How far an interrupted preparation got, for messages ("120 of 20,000 sounds").</summary>
     public static State? ReadState(string outputDirectory)
