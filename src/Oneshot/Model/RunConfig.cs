@@ -88,5 +88,6 @@ public sealed record RunConfig
 
     /// <summary>A short description for progress lines and reports.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Preset}: {Model.Bands} bands, capacity {Model.Capacity}, ratios {string.Join("·", Model.Ratios)}, latent {Model.LatentSize}, posterior {(Model.ActiveFlowSteps == 0 ? "Gaussian" : $"{Model.PosteriorFlow.ToString().ToLowerInvariant()} × {Model.ActiveFlowSteps}")}");
+        $"{Preset}: {Model.Bands} bands, capacity {Model.Capacity}, ratios {string.Join("·", Model.Ratios)}, latent {Model.LatentSize}, posterior {(Model.ActiveFlowSteps == 0 ? "Gaussian" : $"{Model.PosteriorFlow.ToString().ToLowerInvariant()} × {Model.ActiveFlowSteps}")}")
+        + (Model.EncoderInput == EncoderInput.LogMel ? ", log-mel encoder" : "");
 }

@@ -57,7 +57,11 @@ public sealed class WaveformVae : nn.Module
     /// <summary>The bands the decoder is trained to produce for these clips: [B, M, T'/M].</summary>
     public Tensor AnalysisBands(Tensor clips) => pqmf.Analysis(Pad(clips));
 
-    public Posterior Encode(Tensor clips) => encoder.forward(AnalysisBands(clips));
+    public Posterior Encode(Tensor clips) => encoder.forward(EncoderInputOf(clips, null));
+
+    /// <summary>What the encoder reads: the PQMF bands (reusing <paramref name="bands"/> when given), or the padded clips for its log-mels.</summary>
+    Tensor EncoderInputOf(Tensor clips, Tensor? bands) =>
+        Config.EncoderInput == EncoderInput.LogMel ? Pad(clips) : bands ?? AnalysisBands(clips);
 
     /// <summary>The deterministic latent of each clip: the flow applied to the posterior mean.</summary>
     public Tensor EncodeMean(Tensor clips) => MeanLatent(Encode(clips));
@@ -136,7 +140,7 @@ public sealed class WaveformVae : nn.Module
     public VaeOutput Forward(Tensor clips, Generator? generator)
     {
         var targetBands = AnalysisBands(clips);
-        var posterior = encoder.forward(targetBands);
+        var posterior = encoder.forward(EncoderInputOf(clips, targetBands));
         var (z, kl) = SamplePosterior(posterior, generator);
         var bands = DecodeBands(z, generator);
         var reconstruction = Synthesise(bands);
