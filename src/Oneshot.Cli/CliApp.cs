@@ -30,6 +30,7 @@ public static class CliApp
         root.Subcommands.Add(ControlsCommand.Build());
         root.Subcommands.Add(KitCommand.Build());
         root.Subcommands.Add(MapCommand.Build());
+        root.Subcommands.Add(ChartCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
         root.Subcommands.Add(ListenCommand.Build());

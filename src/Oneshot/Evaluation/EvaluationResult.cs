@@ -26,7 +26,8 @@ public sealed record ModelEvaluation(string Name, string Directory, string Descr
                                      ReconstructionSummary Reconstruction, ReconstructionSummary SeenReconstruction, LatentSummary Latent,
                                      IReadOnlyList<GenerationSummary> Generation, LatentProjection? Projection,
                                      IReadOnlyList<ControlTraversal>? Controls = null,
-                                     DisentanglementScores? Disentanglement = null, DisentanglementScores? FactorDisentanglement = null);
+                                     DisentanglementScores? Disentanglement = null, DisentanglementScores? FactorDisentanglement = null,
+                                     TrainingSoFar? Training = null);
 
 /// <summary>Everything `oneshot eval` measured; metrics.json is this record. IdentificationYardsticks: the
 /// test clips degraded in known ways, identified as reconstructions are, for scale. RefineSteps: gradient

@@ -137,7 +137,7 @@ public sealed class Evaluator
         var controls = Traverse(request, directory, name, runner, latents, references, progress);
         return new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(), runner.Config.Model.ActiveFlowSteps > 0,
             reconstruction, seenReconstruction, latent, generations, LatentScores.Projection(directory, latents, references.TestPlotLabels), controls,
-            Disentanglement.Score(latents, references.TestDescriptors), Disentanglement.Score(latents, references.TestFactors));
+            Disentanglement.Score(latents, references.TestDescriptors), Disentanglement.Score(latents, references.TestFactors), TrainingSoFar.Of(directory));
     }
 
     /// <summary>Which test clips the controls are moved on: spread evenly over the split, so every kit has its say.</summary>

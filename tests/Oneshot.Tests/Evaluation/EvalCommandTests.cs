@@ -139,6 +139,7 @@ public class EvalCommandTests
         var root = JsonDocument.Parse(File.ReadAllText(dir.File("r/metrics.json"))).RootElement;
         Assert.Equal("clap (clap.onnx)", root.GetProperty("embedder").GetString());
         Assert.Equal(cap, root.GetProperty("test_clips").GetInt32());
+        Assert.Equal(5, root.GetProperty("models")[0].GetProperty("training").GetProperty("steps").GetInt64());   // TinyData trains 5 steps
         Assert.Contains($"Scoring {cap} of the {testSplit} test clips", output);
         Assert.DoesNotContain("not CLAP", File.ReadAllText(dir.File("r/report.html")));
 
