@@ -1,26 +1,22 @@
 using System.Globalization;
+using Oneshot.Storage;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>How long the evaluated model had trained: its last logged step and the training time to it (train/metrics.csv).</summary>
+/// <summary>How long the evaluated model had trained: the step and the training time of its newest checkpoint.</summary>
 public sealed record TrainingSoFar(long Steps, double Hours)
 {
-    /// <summary>Null when the model has no training log (one made elsewhere, or copied without it).</summary>
+    /// <summary>Null when the model has no checkpoint (one made elsewhere, or copied without train/).</summary>
     public static TrainingSoFar? Of(string modelDirectory)
     {
-        string path = Path.Combine(modelDirectory, "train", "metrics.csv");
-        if (!File.Exists(path)) return null;
-        string[]? header = null, last = null;
-        foreach (string line in File.ReadLines(path))
-        {
-            if (header is null) { header = line.Split(','); continue; }
-            if (line.Length > 0) last = line.Split(',');
-        }
-        if (header is null || last is null) return null;
-        int step = Array.IndexOf(header, "step"), elapsed = Array.IndexOf(header, "elapsed_s");
-        if (step < 0 || elapsed < 0 || step >= last.Length || elapsed >= last.Length) return null;
-        return long.TryParse(last[step], NumberStyles.Integer, CultureInfo.InvariantCulture, out long steps)
-            && double.TryParse(last[elapsed], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+        string folder = Path.Combine(modelDirectory, "train");
+        if (!Directory.Exists(folder)) return null;
+        // checkpoint-{step:D8}.safetensors: the newest sorts last; training writes one when it stops.
+        string? newest = Directory.GetFiles(folder, "checkpoint-*.safetensors").Order(StringComparer.Ordinal).LastOrDefault();
+        if (newest is null) return null;
+        var metadata = Safetensors.ReadMetadata(newest);
+        return metadata.TryGetValue("step", out var step) && long.TryParse(step, NumberStyles.Integer, CultureInfo.InvariantCulture, out long steps)
+            && metadata.TryGetValue("elapsed_s", out var elapsed) && double.TryParse(elapsed, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
             ? new TrainingSoFar(steps, seconds / 3600) : null;
     }
 }

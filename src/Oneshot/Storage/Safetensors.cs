@@ -98,6 +98,30 @@ public static class Safetensors
         public void Dispose() { foreach (var t in Tensors.Values) t.Dispose(); }
     }
 
+    /// <summary>A file's metadata alone, read from its header without the tensors.</summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var lengthBytes = new byte[8];
+        if (stream.Read(lengthBytes, 0, 8) < 8) throw new OneshotException($"'{path}' is not a valid safetensors file: shorter than its 8-byte header length.");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > MaxHeaderBytes || 8 + (long)headerLength > stream.Length)
+            throw new OneshotException($"'{path}' is not a valid safetensors file: header length {headerLength} does not fit the file.");
+        var header = new byte[(int)headerLength];
+        stream.ReadExactly(header);
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            if (JsonNode.Parse(header) is JsonObject root && root[MetadataKey] is JsonObject meta)
+                foreach (var (key, value) in meta) metadata[key] = value?.GetValue<string>() ?? "";
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new OneshotException($"'{path}' is not a valid safetensors file: header is not JSON ({e.Message}).");
+        }
+        return metadata;
+    }
+
     public static Contents Load(string path)
     {
         if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");

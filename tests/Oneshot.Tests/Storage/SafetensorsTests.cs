@@ -53,6 +53,7 @@ public class SafetensorsTests
         Safetensors.Save(path, new Dictionary<string, Tensor> { ["x"] = original, ["scalar"] = tensor(3.0f) }, new Dictionary<string, string> { ["k"] = "v" });
         using var loaded = Safetensors.Load(path);
         Assert.Equal("v", loaded.Metadata["k"]);
+        Assert.Equal(loaded.Metadata, Safetensors.ReadMetadata(path));   // the header alone gives the same
         Assert.Equal(original.data<double>().ToArray(), loaded.Tensors["x"].data<double>().ToArray());
         Assert.Equal(original.shape, loaded.Tensors["x"].shape);
         Assert.Empty(loaded.Tensors["scalar"].shape);
