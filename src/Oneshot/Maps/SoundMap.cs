@@ -7,6 +7,7 @@ using Oneshot.Generation;
 using Oneshot.Model;
 using Oneshot.Statistics;
 using Oneshot.Storage;
+using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Maps;
@@ -195,7 +196,7 @@ public static class SoundMapBuilder
         var z = tensor(latents.SelectMany(v => v.Select(x => (double)x)).ToArray(), [n, d]);
         var mean = z.mean([0L]);
         var centred = z - mean;
-        var covariance = centred.t().matmul(centred) / Math.Max(1, n - 1);
+        var covariance = centred.t().matmul(centred).DividedBy(Math.Max(1, n - 1));
         var (values, vectors) = linalg.eigh(covariance);   // ascending
         double total = Math.Max(values.sum().item<double>(), 1e-300);
         var axes = new double[2][];
