@@ -42,6 +42,18 @@ sealed class InstrumentMap : IDisposable
         return new Loaded(map, latents, directory, OfTrainingClips: false);
     }
 
+    /// <summary>Whether the map opens at once: named, or the training clips' already built for these weights.</summary>
+    public bool Ready
+    {
+        get
+        {
+            if (_mapDirectory is not null) return true;
+            string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
+            try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == SoundMap.HashOfModel(_modelDirectory); }
+            catch (OneshotException) { return false; }
+        }
+    }
+
     public Task<Loaded> GetAsync()
     {
         lock (_gate) return _loading ??= LoadOrBuildTrainingMap();

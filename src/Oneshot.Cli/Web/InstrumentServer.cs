@@ -103,6 +103,8 @@ public sealed class InstrumentServer : IAsyncDisposable
             clip_length = runner.ClipLength,
             trained_prior = runner.HasTrainedPrior,
             refine_steps = _refineSteps,
+            // A map to show at once; else the page offers to map the training clips (minutes on a CPU).
+            map_ready = _map.Ready,
             // Principal directions of the training posterior: the page's main sliders.
             pca = latent is null ? null : new
             {

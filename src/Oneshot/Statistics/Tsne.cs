@@ -11,6 +11,9 @@ public static class Tsne
 {
     public const int MaximumPoints = 5_000;
 
+    // One core is left free: a map built inside the instrument's server must not starve its requests.
+    static readonly ParallelOptions Leave = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
+
     /// <param name="points">n rows of equal length.</param>
     /// <returns>n rows of (x, y), centred.</returns>
     public static double[][] Embed(IReadOnlyList<float[]> points, double perplexity = 30, int iterations = 500, int seed = 1)
@@ -38,7 +41,7 @@ public static class Tsne
             double momentum = step < ExaggerationSteps ? 0.5 : 0.8;
             // Student-t kernel in the plane, and its normaliser.
             double sum = 0;
-            Parallel.For(0, n, i =>
+            Parallel.For(0, n, Leave, i =>
             {
                 double xi = y[2 * i], yi = y[2 * i + 1];
                 for (int j = 0; j < n; j++)
@@ -50,7 +53,7 @@ public static class Tsne
             });
             for (int k = 0; k < q.Length; k++) sum += q[k];
             double inverseSum = 1 / Math.Max(sum, double.Epsilon);
-            Parallel.For(0, n, i =>
+            Parallel.For(0, n, Leave, i =>
             {
                 double gx = 0, gy = 0, xi = y[2 * i], yi = y[2 * i + 1];
                 for (int j = 0; j < n; j++)
@@ -79,7 +82,7 @@ public static class Tsne
     {
         int n = points.Count;
         var distances = new float[n * n];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, Leave, i =>
         {
             var a = points[i];
             for (int j = 0; j < n; j++)
@@ -92,7 +95,7 @@ public static class Tsne
         });
         var conditional = new float[n * n];
         double target = Math.Log(perplexity);
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, Leave, i =>
         {
             // Bisection on the precision β = 1 / 2σ² until the row's entropy is log(perplexity).
             double beta = 1, low = 0, high = double.PositiveInfinity;

@@ -107,6 +107,8 @@ public class MapAndKitPageTests
         page.SetDefaultTimeout(Browser.PatientMs);
         await page.GotoAsync(server.Url);
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1' && document.querySelectorAll('#pad-class option').length > 0");
+        // No map was named and none is built: the page offers to map the training clips instead of starting minutes of work itself.
+        Assert.True(await page.Locator("#map-offer").IsVisibleAsync());
 
         // Pad 1 from the current sound, pad 2 a sound of a training class, pad 3 from the prior.
         await page.Locator("#pad-current").ClickAsync();
