@@ -73,7 +73,8 @@ sealed class InstrumentMap : IDisposable
             string data = _encoder.Runner.Config.Dataset.Path;
             if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
                 throw new OneshotException($"The model's dataset '{data}' is not there to map; build a map with `oneshot map` and start with --map.");
-            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory));
+            // One core left free: the build runs beside the server's requests and must not starve them.
+            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1)));
             var (built, builtLatents) = SoundMap.Load(directory);
             return new Loaded(built, builtLatents, directory, OfTrainingClips: true);
         }

@@ -73,18 +73,19 @@ public static class SoundMapBuilder
 
     sealed record Pending(string Source, string Key, string? Class, Func<(float[] Clip, ClipDescriptors Descriptors)> Load);
 
+    /// <param name="threads">Cores for reading files and the layout (null: all); the instrument's server leaves one free.</param>
     public static MapResult Build(ModelRunner runner, IReadOnlyList<string> inputs, string outDirectory, int refineSteps = 0, double perplexity = 30, int seed = 1,
-        Action<string>? message = null, Action<int, int>? progress = null, CancellationToken cancellation = default)
+        Action<string>? message = null, Action<int, int>? progress = null, CancellationToken cancellation = default, int? threads = null)
     {
         if (inputs.Count == 0) throw new OneshotException("Name at least one input: a dataset directory, a folder of audio, or audio files.");
         string modelHash = SoundMap.HashOfModel(runner.Directory);
         var stores = new List<ClipStore>();
-        try { return Build(runner, Collect(runner, inputs, stores), inputs, outDirectory, modelHash, refineSteps, perplexity, seed, message, progress, cancellation); }
+        try { return Build(runner, Collect(runner, inputs, stores), inputs, outDirectory, modelHash, refineSteps, perplexity, seed, message, progress, cancellation, threads); }
         finally { foreach (var store in stores) store.Dispose(); }
     }
 
     static MapResult Build(ModelRunner runner, List<Pending> pending, IReadOnlyList<string> inputs, string outDirectory, string modelHash, int refineSteps, double perplexity, int seed,
-        Action<string>? message, Action<int, int>? progress, CancellationToken cancellation)
+        Action<string>? message, Action<int, int>? progress, CancellationToken cancellation, int? threads)
     {
         if (pending.Count == 0) throw new OneshotException($"No sounds found in {string.Join(", ", inputs)}.");
 
@@ -108,7 +109,7 @@ public static class SoundMapBuilder
             // Reading and describing a file is most of a map's time: the chunk's files are read side by side.
             var toRead = chunk.Where(i => !previous.ContainsKey(i.Key)).ToArray();
             var read = new ((float[] Clip, ClipDescriptors Descriptors)? Loaded, string? Error)[toRead.Length];
-            Parallel.For(0, toRead.Length, new ParallelOptions { CancellationToken = cancellation }, i =>
+            Parallel.For(0, toRead.Length, new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) }, i =>
             {
                 try { read[i] = (toRead[i].Load(), null); }
                 catch (OneshotException e) { read[i] = (null, e.Message); }
@@ -143,7 +144,7 @@ public static class SoundMapBuilder
         else if (sounds.Count >= 4)
         {
             message?.Invoke($"Laying out {sounds.Count} sounds (t-SNE)…");
-            layout = Tsne.Embed(allLatents, perplexity, seed: seed);
+            layout = Tsne.Embed(allLatents, perplexity, seed: seed, threads: threads);
             layoutKind = "tsne";
         }
         var mapped = sounds.Select((s, i) => s.Sound with { Pca = Project(s.Latent, mean, axes), Layout = layout?[i] }).ToArray();

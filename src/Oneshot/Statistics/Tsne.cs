@@ -11,19 +11,19 @@ public static class Tsne
 {
     public const int MaximumPoints = 5_000;
 
-    // One core is left free: a map built inside the instrument's server must not starve its requests.
-    static readonly ParallelOptions Leave = new() { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1) };
 
     /// <param name="points">n rows of equal length.</param>
     /// <returns>n rows of (x, y), centred.</returns>
-    public static double[][] Embed(IReadOnlyList<float[]> points, double perplexity = 30, int iterations = 500, int seed = 1)
+    /// <param name="threads">Cores to use (null: all); a server leaves one free so its requests are not starved.</param>
+    public static double[][] Embed(IReadOnlyList<float[]> points, double perplexity = 30, int iterations = 500, int seed = 1, int? threads = null)
     {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) };
         int n = points.Count;
         if (n > MaximumPoints) throw new OneshotException($"t-SNE here is exact, O(n²): at most {MaximumPoints} points, got {n}.");
         if (n == 0) return [];
         if (n < 4) return [.. Enumerable.Range(0, n).Select(i => new[] { (double)i, 0.0 })];
         perplexity = Math.Min(perplexity, (n - 1) / 3.0);
-        var p = Affinities(points, perplexity);
+        var p = Affinities(points, perplexity, parallel);
 
         var random = new Random(seed);
         var y = new double[n * 2];
@@ -41,7 +41,7 @@ public static class Tsne
             double momentum = step < ExaggerationSteps ? 0.5 : 0.8;
             // Student-t kernel in the plane, and its normaliser.
             double sum = 0;
-            Parallel.For(0, n, Leave, i =>
+            Parallel.For(0, n, parallel, i =>
             {
                 double xi = y[2 * i], yi = y[2 * i + 1];
                 for (int j = 0; j < n; j++)
@@ -53,7 +53,7 @@ public static class Tsne
             });
             for (int k = 0; k < q.Length; k++) sum += q[k];
             double inverseSum = 1 / Math.Max(sum, double.Epsilon);
-            Parallel.For(0, n, Leave, i =>
+            Parallel.For(0, n, parallel, i =>
             {
                 double gx = 0, gy = 0, xi = y[2 * i], yi = y[2 * i + 1];
                 for (int j = 0; j < n; j++)
@@ -78,11 +78,11 @@ public static class Tsne
     }
 
     /// <summary>Symmetric input affinities p_ij = (p_j|i + p_i|j) / 2n, each row's width set to the perplexity.</summary>
-    static float[] Affinities(IReadOnlyList<float[]> points, double perplexity)
+    static float[] Affinities(IReadOnlyList<float[]> points, double perplexity, ParallelOptions parallel)
     {
         int n = points.Count;
         var distances = new float[n * n];
-        Parallel.For(0, n, Leave, i =>
+        Parallel.For(0, n, parallel, i =>
         {
             var a = points[i];
             for (int j = 0; j < n; j++)
@@ -95,7 +95,7 @@ public static class Tsne
         });
         var conditional = new float[n * n];
         double target = Math.Log(perplexity);
-        Parallel.For(0, n, Leave, i =>
+        Parallel.For(0, n, parallel, i =>
         {
             // Bisection on the precision β = 1 / 2σ² until the row's entropy is log(perplexity).
             double beta = 1, low = 0, high = double.PositiveInfinity;
