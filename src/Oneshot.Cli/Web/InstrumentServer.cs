@@ -217,6 +217,8 @@ public sealed class InstrumentServer : IAsyncDisposable
             {
                 var kit = KitDescription.Parse(body, "The kit");
                 if (kit.Pads.Any(p => p.File is not null)) return Problem(400, "The page's kit takes latents, classes and prior draws; files go through the page's drop zone.");
+                for (int i = 0; i < kit.Pads.Length; i++)
+                    if (kit.Pads[i].Latent is { } z && CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, $"Pad {i + 1}: {error}");
                 var rendered = await _encoder.RunAsync(r => KitBuilder.Render(kit, folder, r));
                 KitExport.Write(rendered, Path.Combine(folder, "kit"));
                 using var zip = new MemoryStream();

@@ -82,6 +82,12 @@ public class MapAndKitPageTests
             Assert.Equal(store.Count, root.GetProperty("sounds").GetArrayLength());
             Assert.True(SoundMap.Exists(Path.Combine(model, "map")));
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/map/sound/{store.Count}")).StatusCode);
+            // The kit API checks what it is sent: a latent far outside the model's range names its pad.
+            int size = JsonDocument.Parse(await http.GetStringAsync("/api/model")).RootElement.GetProperty("latent_size").GetInt32();
+            var far = new StringContent($$"""{"pads": [{"latent": [{{string.Join(",", Enumerable.Repeat("1e30", size))}}]}]}""", System.Text.Encoding.UTF8, "application/json");
+            var refusedKit = await http.PostAsync("/api/kit", far);
+            Assert.Equal(HttpStatusCode.BadRequest, refusedKit.StatusCode);
+            Assert.Contains("Pad 1", await refusedKit.Content.ReadAsStringAsync());
         }
 
         // A map made with other weights is refused at start, with what to do.
