@@ -18,18 +18,19 @@ sealed class InstrumentMap : IDisposable
 
     readonly DecodeService _encoder;
     readonly string _modelDirectory;
+    readonly string _modelHash;   // the weights' hash, computed once: a map belongs to the weights that made it
     readonly string? _mapDirectory;
     readonly object _gate = new();
     readonly ConcurrentDictionary<string, (ClipStore Store, Dictionary<string, int> IndexOfId)> _stores = new();
     Task<Loaded>? _loading;
 
-    InstrumentMap(DecodeService encoder, string modelDirectory, string? mapDirectory) =>
-        (_encoder, _modelDirectory, _mapDirectory) = (encoder, modelDirectory, mapDirectory);
+    InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory) =>
+        (_encoder, _modelDirectory, _modelHash, _mapDirectory) = (encoder, modelDirectory, modelHash, mapDirectory);
 
     /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
-    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string? mapDirectory)
+    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory)
     {
-        var map = new InstrumentMap(encoder, modelDirectory, mapDirectory);
+        var map = new InstrumentMap(encoder, modelDirectory, modelHash, mapDirectory);
         if (mapDirectory is not null) map._loading = Task.FromResult(map.LoadNamed(mapDirectory));
         return map;
     }
@@ -37,7 +38,7 @@ sealed class InstrumentMap : IDisposable
     Loaded LoadNamed(string directory)
     {
         var (map, latents) = SoundMap.Load(directory);
-        if (map.ModelHash != SoundMap.HashOfModel(_modelDirectory))
+        if (map.ModelHash != _modelHash)
             throw new OneshotException($"--map '{directory}' was made with other weights than this model's; build it again with `oneshot map {_modelDirectory} … --out {directory}`.");
         return new Loaded(map, latents, directory, OfTrainingClips: false);
     }
@@ -48,8 +49,9 @@ sealed class InstrumentMap : IDisposable
         get
         {
             if (_mapDirectory is not null) return true;
+            lock (_gate) if (_loading is { IsCompletedSuccessfully: true }) return true;   // loaded once: not read again per page
             string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
-            try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == SoundMap.HashOfModel(_modelDirectory); }
+            try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == _modelHash; }
             catch (OneshotException) { return false; }
         }
     }
@@ -62,13 +64,12 @@ sealed class InstrumentMap : IDisposable
     async Task<Loaded> LoadOrBuildTrainingMap()
     {
         string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
-        string hash = SoundMap.HashOfModel(_modelDirectory);
         try
         {
             if (SoundMap.Exists(directory))
             {
                 var (map, latents) = SoundMap.Load(directory);
-                if (map.ModelHash == hash) return new Loaded(map, latents, directory, OfTrainingClips: true);
+                if (map.ModelHash == _modelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
             }
             string data = _encoder.Runner.Config.Dataset.Path;
             if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))

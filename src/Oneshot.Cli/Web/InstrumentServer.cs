@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Oneshot.Audio;
 using Oneshot.Generation;
 using Oneshot.Instrument;
 using Oneshot.Kits;
+using Oneshot.Maps;
 using Oneshot.Model;
 
 namespace Oneshot.Cli.Web;
@@ -55,15 +55,13 @@ public sealed class InstrumentServer : IAsyncDisposable
         var runner = new ModelRunner(modelDirectory, device);
         var app = LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
-        string hash;
-        using (var weights = File.OpenRead(Path.Combine(modelDirectory, ModelDirectory.WeightsFile)))
-            hash = Convert.ToHexStringLower(SHA256.HashData(weights))[..16];
+        string hash = SoundMap.HashOfModel(modelDirectory);
         var service = new DecodeService(runner);
         await service.DecodeAsync(new float[runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
         var encoder = new DecodeService(new ModelRunner(modelDirectory, device));
         await encoder.DecodeAsync(new float[runner.LatentSize]);
         InstrumentMap map;
-        try { map = InstrumentMap.Open(encoder, modelDirectory, mapDirectory); }
+        try { map = InstrumentMap.Open(encoder, modelDirectory, hash, mapDirectory); }
         catch (OneshotException)
         {
             service.Dispose(); runner.Dispose(); encoder.Dispose(); encoder.Runner.Dispose();

@@ -57,8 +57,7 @@ public static class DatasetBuilder
             if (PrepareJournal.ReadState(outputDirectory) is { } interrupted && !overwrite)
                 throw new OneshotException($"An interrupted preparation of '{outputDirectory}' is there ({interrupted.NextSource} of {interrupted.Total} sounds done): " +
                     "continue it with --resume, or start over with --force.");
-            journal = PrepareJournal.Start(outputDirectory, fingerprint, ordered.Count);
-            state = PrepareJournal.ReadState(outputDirectory)!;
+            (journal, state) = PrepareJournal.Start(outputDirectory, fingerprint, ordered.Count);
         }
         int done = state.NextSource, kept = clips.Count + duplicates, skipped = skippedList.Count - duplicates;
         var progressLock = new object();

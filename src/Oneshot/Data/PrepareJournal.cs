@@ -58,14 +58,16 @@ public sealed class PrepareJournal
         catch (JsonException) { return null; }
     }
 
-    public static PrepareJournal Start(string outputDirectory, string fingerprint, int total)
+    /// <summary>A new journal (any earlier one removed), and its first state: nothing done.</summary>
+    public static (PrepareJournal Journal, State State) Start(string outputDirectory, string fingerprint, int total)
     {
         string folder = FolderFor(outputDirectory);
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(folder);
         var journal = new PrepareJournal(folder);
-        journal.Save(new State(fingerprint, total, 0, 0, 0, 0, 0));
-        return journal;
+        var state = new State(fingerprint, total, 0, 0, 0, 0, 0);
+        journal.Save(state);
+        return (journal, state);
     }
 
     /// <summary>The journal of an interrupted run with the same inputs and options, cut back to its last complete chunk.</summary>
