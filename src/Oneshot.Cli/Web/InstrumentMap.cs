@@ -22,6 +22,9 @@ sealed class InstrumentMap : IDisposable
     readonly string? _mapDirectory;
     readonly object _gate = new();
     readonly ConcurrentDictionary<string, (ClipStore Store, Dictionary<string, int> IndexOfId)> _stores = new();
+    // Files for auditions are prepared one at a time: the page fetches ahead as the pointer moves,
+    // and preparing several at once would take the cores a decode (a click on the map) needs.
+    readonly SemaphoreSlim _preparing = new(1, 1);
     Task<Loaded>? _loading;
 
     InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory) =>
@@ -105,11 +108,14 @@ sealed class InstrumentMap : IDisposable
             return store.Read(clip);
         }
         string path = key[..key.IndexOf('|')];
-        return _encoder.Runner.PrepareFile(path);
+        await _preparing.WaitAsync();
+        try { return await Task.Run(() => _encoder.Runner.PrepareFile(path)); }
+        finally { _preparing.Release(); }
     }
 
     public void Dispose()
     {
         foreach (var (store, _) in _stores.Values) store.Dispose();
+        _preparing.Dispose();
     }
 }

@@ -1,15 +1,19 @@
+using System.Numerics;
+
 namespace Oneshot.Statistics;
 
 /// <summary>
-/// Exact t-SNE (van der Maaten &amp; Hinton 2008) to two dimensions: Gaussian neighbourhoods in the
-/// input whose widths give each point the same perplexity (found by bisection), symmetrised;
-/// Student-t neighbourhoods in the plane; gradient descent on the Kullback–Leibler divergence with
-/// early exaggeration, momentum and per-coordinate gains. O(n²) time and memory (two n × n float
-/// matrices: 200 MB at the limit of 5,000 points).
+/// t-SNE (van der Maaten &amp; Hinton 2008) to two dimensions: Gaussian neighbourhoods in the input
+/// whose widths give each point the same perplexity (found by bisection), symmetrised; Student-t
+/// neighbourhoods in the plane; gradient descent on the Kullback–Leibler divergence with early
+/// exaggeration, momentum and per-coordinate gains. The input affinities are kept for each point's
+/// 3 × perplexity nearest neighbours only, as Barnes-Hut-SNE does (van der Maaten 2014): farther
+/// ones are vanishingly small. The repulsion in the plane is exact, O(n²) per iteration, in one
+/// vectorised pass that stores no n × n matrix.
 /// </summary>
 public static class Tsne
 {
-    public const int MaximumPoints = 5_000;
+    public const int MaximumPoints = 20_000;
 
 
     /// <param name="points">n rows of equal length.</param>
@@ -19,19 +23,22 @@ public static class Tsne
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) };
         int n = points.Count;
-        if (n > MaximumPoints) throw new OneshotException($"t-SNE here is exact, O(n²): at most {MaximumPoints} points, got {n}.");
+        if (n > MaximumPoints) throw new OneshotException($"t-SNE here is O(n²) per iteration: at most {MaximumPoints} points, got {n}.");
         if (n == 0) return [];
         if (n < 4) return [.. Enumerable.Range(0, n).Select(i => new[] { (double)i, 0.0 })];
         perplexity = Math.Min(perplexity, (n - 1) / 3.0);
-        var p = Affinities(points, perplexity, parallel);
+        var p = NeighbourAffinities.Build(points, perplexity, parallel);
 
         var random = new Random(seed);
         var y = new double[n * 2];
         for (int i = 0; i < y.Length; i++) y[i] = 1e-4 * Gaussian(random);
         var velocity = new double[n * 2];
         var gains = Enumerable.Repeat(1.0, n * 2).ToArray();
-        var gradient = new double[n * 2];
-        var q = new float[n * n];
+        var attraction = new double[n * 2];
+        var repulsion = new double[n * 2];
+        var kernelSums = new double[n];
+        var xs = new float[n];   // the plane as float columns, for the vectorised repulsion
+        var ys = new float[n];
         double learningRate = Math.Max(n / 12.0, 50);   // n / exaggeration (Belkina et al. 2019), at least 50
         const int ExaggerationSteps = 250;
 
@@ -39,37 +46,31 @@ public static class Tsne
         {
             double exaggeration = step < ExaggerationSteps ? 12 : 1;
             double momentum = step < ExaggerationSteps ? 0.5 : 0.8;
-            // Student-t kernel in the plane, and its normaliser.
-            double sum = 0;
+            for (int i = 0; i < n; i++) { xs[i] = (float)y[2 * i]; ys[i] = (float)y[2 * i + 1]; }
+            // ∂C/∂y_i = 4 [e Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], w_ij = 1 / (1 + |y_i − y_j|²), Z = Σ_{i≠j} w_ij.
             Parallel.For(0, n, parallel, i =>
             {
-                double xi = y[2 * i], yi = y[2 * i + 1];
-                for (int j = 0; j < n; j++)
+                (kernelSums[i], repulsion[2 * i], repulsion[2 * i + 1]) = Repulsion(xs, ys, i);
+                double ax = 0, ay = 0, xi = y[2 * i], yi = y[2 * i + 1];
+                for (int e = p.RowStart[i]; e < p.RowStart[i + 1]; e++)
                 {
-                    if (j == i) { q[i * n + j] = 0; continue; }
+                    int j = p.Column[e];
                     double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
-                    q[i * n + j] = (float)(1 / (1 + dx * dx + dy * dy));
+                    double pull = p.Value[e] / (1 + dx * dx + dy * dy);
+                    ax += pull * dx;
+                    ay += pull * dy;
                 }
+                attraction[2 * i] = ax;
+                attraction[2 * i + 1] = ay;
             });
-            for (int k = 0; k < q.Length; k++) sum += q[k];
-            double inverseSum = 1 / Math.Max(sum, double.Epsilon);
-            Parallel.For(0, n, parallel, i =>
-            {
-                double gx = 0, gy = 0, xi = y[2 * i], yi = y[2 * i + 1];
-                for (int j = 0; j < n; j++)
-                {
-                    double kernel = q[i * n + j];
-                    double force = (exaggeration * p[i * n + j] - kernel * inverseSum) * kernel;
-                    gx += force * (xi - y[2 * j]);
-                    gy += force * (yi - y[2 * j + 1]);
-                }
-                gradient[2 * i] = 4 * gx;
-                gradient[2 * i + 1] = 4 * gy;
-            });
+            double z = 0;
+            for (int i = 0; i < n; i++) z += kernelSums[i];   // in a fixed order, so a seed repeats its layout
+            double inverseZ = 1 / Math.Max(z, double.Epsilon);
             for (int k = 0; k < y.Length; k++)
             {
-                gains[k] = Math.Sign(gradient[k]) != Math.Sign(velocity[k]) ? gains[k] + 0.2 : Math.Max(gains[k] * 0.8, 0.01);
-                velocity[k] = momentum * velocity[k] - learningRate * gains[k] * gradient[k];
+                double gradient = 4 * (exaggeration * attraction[k] - repulsion[k] * inverseZ);
+                gains[k] = Math.Sign(gradient) != Math.Sign(velocity[k]) ? gains[k] + 0.2 : Math.Max(gains[k] * 0.8, 0.01);
+                velocity[k] = momentum * velocity[k] - learningRate * gains[k] * gradient;
                 y[k] += velocity[k];
             }
             Centre(y, n);
@@ -77,54 +78,34 @@ public static class Tsne
         return [.. Enumerable.Range(0, n).Select(i => new[] { y[2 * i], y[2 * i + 1] })];
     }
 
-    /// <summary>Symmetric input affinities p_ij = (p_j|i + p_i|j) / 2n, each row's width set to the perplexity.</summary>
-    static float[] Affinities(IReadOnlyList<float[]> points, double perplexity, ParallelOptions parallel)
+    /// <summary>Σ_{j≠i} w_ij and Σ_j w_ij² (y_i − y_j) for one point, vectorised over j.</summary>
+    static (double KernelSum, double X, double Y) Repulsion(float[] xs, float[] ys, int i)
     {
-        int n = points.Count;
-        var distances = new float[n * n];
-        Parallel.For(0, n, parallel, i =>
+        int n = xs.Length, width = Vector<float>.Count, j = 0;
+        float xi = xs[i], yi = ys[i];
+        var vxi = new Vector<float>(xi);
+        var vyi = new Vector<float>(yi);
+        Vector<float> sum = Vector<float>.Zero, sx = Vector<float>.Zero, sy = Vector<float>.Zero;
+        for (; j <= n - width; j += width)
         {
-            var a = points[i];
-            for (int j = 0; j < n; j++)
-            {
-                var b = points[j];
-                double d = 0;
-                for (int k = 0; k < a.Length; k++) { double t = a[k] - b[k]; d += t * t; }
-                distances[i * n + j] = (float)d;
-            }
-        });
-        var conditional = new float[n * n];
-        double target = Math.Log(perplexity);
-        Parallel.For(0, n, parallel, i =>
+            var dx = vxi - new Vector<float>(xs, j);
+            var dy = vyi - new Vector<float>(ys, j);
+            var w = Vector<float>.One / (Vector<float>.One + dx * dx + dy * dy);
+            var w2 = w * w;
+            sum += w;
+            sx += w2 * dx;
+            sy += w2 * dy;
+        }
+        double kernelSum = Vector.Sum(sum), rx = Vector.Sum(sx), ry = Vector.Sum(sy);
+        for (; j < n; j++)
         {
-            // Bisection on the precision β = 1 / 2σ² until the row's entropy is log(perplexity).
-            double beta = 1, low = 0, high = double.PositiveInfinity;
-            var row = new double[n];
-            for (int attempt = 0; attempt < 64; attempt++)
-            {
-                double sum = 0, weighted = 0;
-                double nearest = double.PositiveInfinity;
-                for (int j = 0; j < n; j++) if (j != i) nearest = Math.Min(nearest, distances[i * n + j]);
-                for (int j = 0; j < n; j++)
-                {
-                    row[j] = j == i ? 0 : Math.Exp(-beta * (distances[i * n + j] - nearest));   // shifted: the ratio is unchanged, nothing underflows
-                    sum += row[j];
-                    weighted += row[j] * (distances[i * n + j] - nearest);
-                }
-                double entropy = Math.Log(sum) + beta * weighted / sum;
-                if (Math.Abs(entropy - target) < 1e-5) break;
-                if (entropy > target) { low = beta; beta = double.IsPositiveInfinity(high) ? beta * 2 : (beta + high) / 2; }
-                else { high = beta; beta = (beta + low) / 2; }
-            }
-            double total = row.Sum();
-            for (int j = 0; j < n; j++) conditional[i * n + j] = (float)(row[j] / total);
-        });
-        // Symmetrised in place of the distances, which are no longer needed.
-        var p = distances;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                p[i * n + j] = (float)Math.Max((conditional[i * n + j] + conditional[j * n + i]) / (2.0 * n), 1e-12);
-        return p;
+            float dx = xi - xs[j], dy = yi - ys[j];
+            float w = 1 / (1 + dx * dx + dy * dy);
+            kernelSum += w;
+            rx += w * w * dx;
+            ry += w * w * dy;
+        }
+        return (kernelSum - 1, rx, ry);   // the point itself added w = 1 and no force
     }
 
     static void Centre(double[] y, int n)

@@ -36,4 +36,27 @@ public class TsneTests
 
         Assert.Equal(layout, Tsne.Embed(points, perplexity: 15, seed: 3));
     }
+
+    [Fact]
+    public void Input_affinities_are_symmetric_sum_to_one_and_keep_only_near_neighbours()
+    {
+        var random = new Random(2);
+        var points = Enumerable.Range(0, 200).Select(_ => Enumerable.Range(0, 7).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        var p = NeighbourAffinities.Build(points, perplexity: 5, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+        var entries = new Dictionary<(int, int), double>();
+        for (int i = 0; i < points.Count; i++)
+            for (int e = p.RowStart[i]; e < p.RowStart[i + 1]; e++)
+            {
+                Assert.NotEqual(i, p.Column[e]);
+                Assert.True(p.Value[e] > 0);
+                entries[(i, p.Column[e])] = p.Value[e];
+            }
+        Assert.Equal(1.0, entries.Values.Sum(), 9);
+        foreach (var ((i, j), v) in entries) Assert.Equal(v, entries[(j, i)], 12);
+        // A row holds its 15 nearest (3 × perplexity) and those that hold it among theirs: never the farthest point.
+        double Distance(int a, int b) => points[a].Zip(points[b]).Sum(t => (t.First - t.Second) * (t.First - t.Second));
+        int farthest = Enumerable.Range(1, points.Count - 1).MaxBy(j => Distance(0, j));
+        Assert.False(entries.ContainsKey((0, farthest)));
+        foreach (int j in Enumerable.Range(1, points.Count - 1).OrderBy(j => Distance(0, j)).Take(15)) Assert.True(entries.ContainsKey((0, j)));
+    }
 }
