@@ -22,6 +22,7 @@ public static class DatasetBuilder
 {
     sealed record Processed(ClipSource Source, float[] Clip, string Hash, ClipDescriptors Descriptors,
         int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
+    sealed record Shaped(float[] Clip, int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
 
     public static PrepareResult Build(IReadOnlyList<ClipSource> sources, string outputDirectory, PrepareOptions options,
         string sourceDescription, bool overwrite = false, IProgress<PrepareProgress>? progress = null,
@@ -139,15 +140,24 @@ public static class DatasetBuilder
     public static float[] PrepareFile(string path, PrepareOptions options)
     {
         if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
-        return Process(ClipSource.FromFile(path, ""), options) switch
+        return Shape(ClipSource.FromFile(path, ""), options) switch
         {
-            Processed p => p.Clip,
+            Shaped p => p.Clip,
             SkippedSource s => throw new OneshotException($"'{path}' cannot be used: {s.Reason}"),
             _ => throw new InvalidOperationException(),
         };
     }
 
-    static object Process(ClipSource source, PrepareOptions options)
+    /// <summary>A prepared clip with its hash and descriptors (Processed), or why its source was skipped.</summary>
+    static object Process(ClipSource source, PrepareOptions options) => Shape(source, options) switch
+    {
+        Shaped s => new Processed(source, s.Clip, HashOf(s.Clip), Descriptors.Compute(s.Clip, options.SampleRate),
+            s.SourceRate, s.SourceChannels, s.SourceSeconds, s.TrimmedSeconds, s.GainDb, s.Cropped),
+        var skipped => skipped,
+    };
+
+    /// <summary>The clip alone (Shaped), or why its source was skipped: a file played or encoded needs no descriptors, which cost most of the time.</summary>
+    static object Shape(ClipSource source, PrepareOptions options)
     {
         if (source.SkipReason is { } reason) return new SkippedSource(source.Key, reason);
         try
@@ -184,8 +194,7 @@ public static class DatasetBuilder
             if (!double.IsFinite(gainDb)) gainDb = 0;
             ClipShaping.ApplyGain(clip, gainDb);
 
-            return new Processed(source, clip, HashOf(clip), Descriptors.Compute(clip, options.SampleRate),
-                audio.SampleRate, audio.ChannelCount, audio.SourceSeconds ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated);
+            return new Shaped(clip, audio.SampleRate, audio.ChannelCount, audio.SourceSeconds ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated);
         }
         catch (OneshotException e)
         {
