@@ -13,7 +13,13 @@ public static class Presets
             Preset = "gpu",
             Model = new ModelConfig { Capacity = 96, MaxChannels = 768, LatentSize = 128, ContextSize = 128, FlowHidden = 512, SylvesterRank = 64, BottleneckChannels = 128 },
             Train = new TrainConfig { BatchSize = 16, Steps = 1_000_000, BetaWarmupSteps = 20_000 },
-            Stage2 = new Stage2Config { StartStep = 500_000, DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024, DiscriminatorCrop = null },
+            // An early GAN, as DAC and EnCodec train theirs: on the 22.05 kHz A/B it identified twice the
+            // held-out clips at twice the time per step, a trade a GPU makes and a laptop does not.
+            Stage2 = new Stage2Config
+            {
+                StartStep = 10_000, FreezeEncoder = false, StftSizes = [2048, 1024, 512],
+                DiscriminatorCapacity = 32, DiscriminatorMaxChannels = 1024, DiscriminatorCrop = null,
+            },
         },
         "tiny" => new RunConfig
         {
@@ -21,6 +27,7 @@ public static class Presets
             Model = new ModelConfig
             {
                 Bands = 4, Capacity = 8, MaxChannels = 32, Ratios = [2, 2], Dilations = [1, 3], BottleneckChannels = 4,
+                EncoderInput = EncoderInput.Pqmf,   // as tiny always had, so the tests' exact runs stay as they were
                 LatentSize = 8, ContextSize = 8, FlowSteps = 2, FlowHidden = 16, SylvesterRank = 4,
                 StftSizes = [512, 256, 128, 64], BandStftSizes = [64, 32], NoiseFrameLength = 16,
             },

@@ -9,10 +9,13 @@ namespace Oneshot.Model;
 public sealed record RunConfig
 {
     public string Format { get; init; } = "oneshot-model";
-    /// <summary>2 since the records' defaults became the cpu preset's (retuning and shelf on); version-1 files are migrated on load.</summary>
+    /// <summary>
+    /// 2 since the records' defaults became the cpu preset's (retuning and shelf on); 3 since the
+    /// encoder reads log-mels. Older files are migrated on load, so they keep what they trained with.
+    /// </summary>
     public int Version { get; init; } = CurrentVersion;
 
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
     public string Preset { get; init; } = "cpu";
     public ModelConfig Model { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
@@ -51,6 +54,7 @@ public sealed record RunConfig
             if (version < 1 || version > CurrentVersion)
                 throw new OneshotException($"{origin} has config version {version}; this Oneshot reads versions 1 to {CurrentVersion}.");
             if (version == 1) MigrateFromVersion1(node);
+            if (version <= 2) MigrateFromVersion2(node);
             var config = node.Deserialize<RunConfig>(Json) ?? throw new OneshotException($"{origin} is empty.");
             if (config.Format != "oneshot-model") throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
             return config;
@@ -73,6 +77,15 @@ public sealed record RunConfig
             train["augment_shelf_db"] ??= 0.0;
         }
         else config["train"] = new JsonObject { ["augment_pitch_semitones"] = 0.0, ["augment_shelf_db"] = 0.0 };
+        config["version"] = 2;
+    }
+
+    /// <summary>Version 2's decoder used LeakyReLU and its encoder read PQMF bands unless told otherwise: a file without the keys keeps them.</summary>
+    static void MigrateFromVersion2(JsonObject config)
+    {
+        if (config["model"] is not JsonObject model) config["model"] = model = new JsonObject();
+        model["decoder_activation"] ??= "leaky_relu";
+        model["encoder_input"] ??= "pqmf";
         config["version"] = CurrentVersion;
     }
 

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using Oneshot.Model;
+using Oneshot.Storage;
+
+namespace Oneshot.Tests.Model;
+
+public class ConfigVersionTests
+{
+    [Fact]
+    public void Version_3_encodes_log_mels_and_a_model_saved_before_keeps_its_PQMF_encoder_and_loads()
+    {
+        Assert.Equal(EncoderInput.LogMel, Presets.Get("cpu").Model.EncoderInput);
+        Assert.Equal(EncoderInput.LogMel, Presets.Get("gpu").Model.EncoderInput);
+        Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.EncoderInput);
+        Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"preset": "cpu"}""", "v1").Model.EncoderInput);
+        Assert.Equal(EncoderInput.LogMel, RunConfig.Parse("""{"version": 2, "model": {"encoder_input": "log_mel"}}""", "v2 with log-mels").Model.EncoderInput);
+        Assert.Equal(Activation.LeakyRelu, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.DecoderActivation);
+
+        // A model directory written by a version-2 build: its config.json has no encoder_input, its
+        // weights are a PQMF encoder's. It must load as it was trained.
+        using var dir = new TempDir();
+        var trained = Presets.Get("tiny") with { Model = Presets.Get("tiny").Model with { EncoderInput = EncoderInput.Pqmf } };
+        using var model = new WaveformVae(trained.Model);
+        var node = JsonNode.Parse(trained.ToJson())!.AsObject();
+        node["version"] = 2;
+        node["model"]!.AsObject().Remove("encoder_input");
+        File.WriteAllText(dir.File(ModelDirectory.ConfigFile), node.ToJsonString());
+        Safetensors.Save(dir.File(ModelDirectory.WeightsFile), ModelDirectory.Weights(model));
+        var (config, loaded) = ModelDirectory.Load(dir.Path);
+        using var _ = loaded;
+        Assert.Equal(EncoderInput.Pqmf, config.Model.EncoderInput);
+        Assert.Equal(RunConfig.CurrentVersion, config.Version);
+
+        // Without the migration the same files would be read as a log-mel encoder, whose weights they lack.
+        var asVersion3 = node.DeepClone().AsObject();
+        asVersion3["version"] = RunConfig.CurrentVersion;
+        File.WriteAllText(dir.File(ModelDirectory.ConfigFile), asVersion3.ToJsonString());
+        Assert.Contains("does not match", Assert.Throws<OneshotException>(() => ModelDirectory.Load(dir.Path)).Message);
+    }
+}
