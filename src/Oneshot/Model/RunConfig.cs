@@ -11,7 +11,7 @@ public sealed record RunConfig
     public string Format { get; init; } = "oneshot-model";
     /// <summary>
     /// 2 since the records' defaults became the cpu preset's (retuning and shelf on); 3 since the
-    /// encoder reads log-mels. Older files are migrated on load, so they keep what they trained with.
+    /// encoder reads log-mels and β ends at 0.005. Older files are migrated on load, so they keep what they trained with.
     /// </summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -80,12 +80,14 @@ public sealed record RunConfig
         config["version"] = 2;
     }
 
-    /// <summary>Version 2's decoder used LeakyReLU and its encoder read PQMF bands unless told otherwise: a file without the keys keeps them.</summary>
+    /// <summary>Version 2's decoder used LeakyReLU, its encoder read PQMF bands and β ended at 0.02 unless told otherwise: a file without the keys keeps them.</summary>
     static void MigrateFromVersion2(JsonObject config)
     {
         if (config["model"] is not JsonObject model) config["model"] = model = new JsonObject();
         model["decoder_activation"] ??= "leaky_relu";
         model["encoder_input"] ??= "pqmf";
+        if (config["train"] is not JsonObject train) config["train"] = train = new JsonObject();
+        train["beta"] ??= 0.02;
         config["version"] = CurrentVersion;
     }
 

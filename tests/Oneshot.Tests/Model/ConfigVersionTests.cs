@@ -7,7 +7,7 @@ namespace Oneshot.Tests.Model;
 public class ConfigVersionTests
 {
     [Fact]
-    public void Version_3_encodes_log_mels_and_a_model_saved_before_keeps_its_PQMF_encoder_and_loads()
+    public void Version_3_encodes_log_mels_with_a_smaller_beta_and_a_model_saved_before_keeps_its_own_and_loads()
     {
         Assert.Equal(EncoderInput.LogMel, Presets.Get("cpu").Model.EncoderInput);
         Assert.Equal(EncoderInput.LogMel, Presets.Get("gpu").Model.EncoderInput);
@@ -15,6 +15,8 @@ public class ConfigVersionTests
         Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"preset": "cpu"}""", "v1").Model.EncoderInput);
         Assert.Equal(EncoderInput.LogMel, RunConfig.Parse("""{"version": 2, "model": {"encoder_input": "log_mel"}}""", "v2 with log-mels").Model.EncoderInput);
         Assert.Equal(Activation.LeakyRelu, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.DecoderActivation);
+        Assert.Equal((0.005, 0.02), (Presets.Get("cpu").Train.Beta, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Train.Beta));
+        Assert.Equal(0.01, RunConfig.Parse("""{"version": 2, "train": {"beta": 0.01}}""", "v2 with its own β").Train.Beta);
 
         // A model directory written by a version-2 build: its config.json has no encoder_input, its
         // weights are a PQMF encoder's. It must load as it was trained.
