@@ -16,15 +16,22 @@ public static class ControlsCommand
             + "and write them into the model's latent.json (training does this at its end; this is for models trained before).");
         var model = new Argument<string>("model") { Description = "Model directory (from `oneshot train`)." };
         var data = new Option<string?>("--data", "-d") { Description = "The model's dataset directory, when it has moved since training." };
+        var directions = new Option<ControlDirections>("--directions")
+        {
+            Description = "regression: each control follows the direction that best predicts its quality; "
+                + "held: the direction that moves its quality's prediction and holds the other five still.",
+            DefaultValueFactory = _ => ControlDirections.Regression,
+        };
         var threads = TrainCommand.ThreadsOption();
         command.Arguments.Add(model);
         command.Options.Add(data);
+        command.Options.Add(directions);
         command.Options.Add(threads);
         command.SetAction(parse =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             string directory = parse.GetValue(model)!;
-            var (statistics, warning) = LatentAnalysis.Rewrite(directory, parse.GetValue(data));
+            var (statistics, warning) = LatentAnalysis.Rewrite(directory, parse.GetValue(data), directions: parse.GetValue(directions));
             if (warning is not null) AnsiConsole.MarkupLine($"[yellow]Warning:[/] {Markup.Escape(warning)}");
             Print(statistics.Controls);
             AnsiConsole.MarkupLine($"Wrote {Markup.Escape(Path.Combine(directory, ModelDirectory.LatentFile))}; `oneshot play {Markup.Escape(directory)}` shows them as sliders.");

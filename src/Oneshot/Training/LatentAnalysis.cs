@@ -13,7 +13,7 @@ public static class LatentAnalysis
     /// fitted on them (checked on <paramref name="validIndices"/>).
     /// </summary>
     public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, int[] validIndices, long step, int batchSize,
-                                                   IReadOnlyList<string> trainedAttributes)
+                                                   IReadOnlyList<string> trainedAttributes, ControlDirections directions = ControlDirections.Regression)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -26,7 +26,7 @@ public static class LatentAnalysis
             {
                 Controls = NamedControls.Fit(
                     ToDouble(latents), [.. indices.Select(i => store.Meta[i].Descriptors)],
-                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean, trainedAttributes),
+                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean, trainedAttributes, directions),
             };
         }
         finally
@@ -41,7 +41,8 @@ public static class LatentAnalysis
     /// </summary>
     /// <param name="dataDirectory">The dataset to analyse; null: the one the model was trained on.</param>
     /// <returns>The statistics written, and a warning when the dataset is not the one the model was trained on.</returns>
-    public static (LatentStatistics Statistics, string? Warning) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8)
+    public static (LatentStatistics Statistics, string? Warning) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8,
+                                                                       ControlDirections directions = ControlDirections.Regression)
     {
         var (config, model) = ModelDirectory.Load(modelDirectory);
         using var _ = model;
@@ -58,7 +59,7 @@ public static class LatentAnalysis
         var valid = store.IndicesOf("valid");
         if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
         long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
-        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize, config.Train.Attributes);
+        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize, config.Train.Attributes, directions);
         ModelDirectory.SaveLatent(modelDirectory, statistics);
         return (statistics, warning);
     }

@@ -4,8 +4,22 @@ using Oneshot.Statistics;
 
 namespace Oneshot.Training;
 
+/// <summary>How a fitted control's direction is chosen.</summary>
+public enum ControlDirections
+{
+    /// <summary>The direction that best predicts the descriptor (its ridge-regression weights).</summary>
+    Regression,
+    /// <summary>
+    /// The shortest direction that moves the descriptor's prediction and holds every other
+    /// descriptor's prediction still: the dual basis Wᵀ(WWᵀ)⁻¹ of the regression weights W.
+    /// Descriptors that go together in the data (a brighter drum is usually noisier) then get
+    /// controls that move one without the other, as far as the latent can.
+    /// </summary>
+    Held,
+}
+
 /// <summary>
-/// Finds, for each descriptor a musician names, the latent direction that best predicts it over the
+/// Finds, for each descriptor a musician names, a latent direction that follows it over the
 /// training clips (ridge regression on the encoder's latents), with how well it predicts held-out
 /// clips. Works for any model, trained with attribute losses or not.
 /// </summary>
@@ -13,6 +27,8 @@ public static class NamedControls
 {
     /// <summary>Fewest training clips a direction is fitted on; fewer and the control is left out.</summary>
     public const int MinimumClips = 8;
+    /// <summary>A held direction keeps still only the descriptors the latent predicts at least this well (R² on the training clips).</summary>
+    public const double MinimumHeldRSquared = 0.1;
 
     /// <summary>Every control the data allows, in the order of <see cref="NamedDescriptor.All"/>.</summary>
     /// <param name="trainLatents">The training clips' latents (the encoder's means).</param>
@@ -20,8 +36,20 @@ public static class NamedControls
     /// <param name="trainedAttributes">train.attributes: the descriptor named k was trained into dimension k, which becomes its control.</param>
     public static NamedControl[] Fit(IReadOnlyList<double[]> trainLatents, IReadOnlyList<ClipDescriptors> trainDescriptors,
                                      IReadOnlyList<double[]> validLatents, IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre,
-                                     IReadOnlyList<string>? trainedAttributes = null)
+                                     IReadOnlyList<string>? trainedAttributes = null, ControlDirections directions = ControlDirections.Regression)
     {
+        // Every descriptor's prediction from the whole latent: what a held direction must keep still.
+        // One the latent hardly predicts is left free: holding a fit to noise would only bend the others.
+        var wholeLatentWeights = new List<double[]>();
+        if (directions == ControlDirections.Held)
+            foreach (var spec in NamedDescriptor.All)
+            {
+                var (x, y) = Select(spec, trainLatents, trainDescriptors, z => z);
+                if (x.Count < MinimumClips) continue;
+                var fit = RidgeRegression.Fit(x, y);
+                if (fit.RSquared(x, y) >= MinimumHeldRSquared) wholeLatentWeights.Add(fit.Weights);
+            }
+
         var controls = new List<NamedControl>();
         foreach (var spec in NamedDescriptor.All)
         {
@@ -35,10 +63,13 @@ public static class NamedControls
             if (!(norm > 1e-12)) continue;
             double[] direction = dimension >= 0
                 ? [.. Enumerable.Range(0, centre.Length).Select(d => d == dimension ? Math.Sign(fit.Weights[0]) : 0.0)]
+                : directions == ControlDirections.Held ? Holding(fit.Weights, wholeLatentWeights)
                 : [.. fit.Weights.Select(w => w / norm)];
-            double std = StandardDeviation(x.Select(z => Dot(fit.Weights, z) / norm).ToList());
+            // The slider's unit is the training latents' spread along the direction; the fit's change per unit step along it sets what it spans.
+            double along = dimension >= 0 ? Math.Abs(fit.Weights[0]) : Dot(fit.Weights, direction);
+            double std = StandardDeviation(x.Select(z => dimension >= 0 ? z[0] : Dot(direction, z)).ToList());
             if (!(std > 1e-12)) continue;
-            double slope = norm * std;
+            double slope = along * std;
             double middle = fit.Predict(Input(centre));
             var (vx, vy) = Select(spec, validLatents, validDescriptors, Input);
             controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, dimension >= 0 ? "trained" : "fitted", direction, std, slope,
@@ -46,6 +77,59 @@ public static class NamedControls
                 fit.RSquared(x, y), vx.Count >= 3 ? fit.RSquared(vx, vy) : null, x.Count));
         }
         return [.. controls];
+    }
+
+    /// <summary>
+    /// The unit direction d along which the prediction <paramref name="own"/>·z rises and every
+    /// other row of <paramref name="all"/> stays: d ∝ Wᵀ(WWᵀ)⁻¹ e with W = [own; others], the
+    /// shortest such move. A whisper of ridge keeps nearly parallel rows solvable.
+    /// </summary>
+    static double[] Holding(double[] own, List<double[]> all)
+    {
+        var rows = new List<double[]> { own };
+        rows.AddRange(all.Where(w => !w.SequenceEqual(own)));
+        int k = rows.Count;
+        var gram = new double[k, k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) gram[i, j] = Dot(rows[i], rows[j]);
+        double ridge = 1e-9 * Enumerable.Range(0, k).Average(i => gram[i, i]);
+        for (int i = 0; i < k; i++) gram[i, i] += ridge;
+        var target = new double[k];
+        target[0] = 1;
+        var a = Solve(gram, target);
+        var d = new double[own.Length];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < d.Length; j++) d[j] += a[i] * rows[i][j];
+        double length = Math.Sqrt(Dot(d, d));
+        return [.. d.Select(v => v / length)];
+    }
+
+    /// <summary>Gaussian elimination with partial pivoting on a small system.</summary>
+    static double[] Solve(double[,] matrix, double[] rhs)
+    {
+        int n = rhs.Length;
+        var m = (double[,])matrix.Clone();
+        var b = (double[])rhs.Clone();
+        for (int col = 0; col < n; col++)
+        {
+            int pivot = Enumerable.Range(col, n - col).MaxBy(r => Math.Abs(m[r, col]));
+            for (int c = 0; c < n; c++) (m[col, c], m[pivot, c]) = (m[pivot, c], m[col, c]);
+            (b[col], b[pivot]) = (b[pivot], b[col]);
+            for (int r = col + 1; r < n; r++)
+            {
+                double f = m[r, col] / m[col, col];
+                for (int c = col; c < n; c++) m[r, c] -= f * m[col, c];
+                b[r] -= f * b[col];
+            }
+        }
+        var x = new double[n];
+        for (int r = n - 1; r >= 0; r--)
+        {
+            double sum = b[r];
+            for (int c = r + 1; c < n; c++) sum -= m[r, c] * x[c];
+            x[r] = sum / m[r, r];
+        }
+        return x;
     }
 
     static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors,

@@ -60,6 +60,37 @@ public class NamedControlsTests
     }
 
     [Fact]
+    public void Held_directions_move_their_quality_and_hold_one_that_goes_with_it_in_the_data()
+    {
+        // Brightness follows z0 + z1, noisiness follows z1: brighter clips are noisier, as drums are.
+        var random = new Random(4);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var latents = new List<double[]>();
+        var descriptors = new List<ClipDescriptors>();
+        for (int i = 0; i < 300; i++)
+        {
+            var z = Enumerable.Range(0, 6).Select(_ => Normal()).ToArray();
+            latents.Add(z);
+            descriptors.Add(new ClipDescriptors(-20 + 0.3 * Normal(), -1, 2000 * Math.Pow(2, z[0] + z[1]), 0.1 * Math.Pow(10, z[1]),
+                0.002 * Math.Pow(10, 0.3 * z[3]), 0.2, 0, 0));
+        }
+        var regression = NamedControls.Fit(latents, descriptors, [], [], new double[6]).ToDictionary(c => c.Name);
+        var held = NamedControls.Fit(latents, descriptors, [], [], new double[6], directions: ControlDirections.Held).ToDictionary(c => c.Name);
+
+        // The best predictor of brightness also moves noisiness (it leans on z1); the held one moves z0 alone.
+        Assert.InRange(regression["brightness"].Direction[1], 0.6, 0.8);
+        Assert.True(held["brightness"].Direction[0] > 0.99, string.Join(", ", held["brightness"].Direction));
+        // Noisiness held against brightness: along z1 − z0, where brightness stays put.
+        var noisiness = held["noisiness"].Direction;
+        Assert.InRange(noisiness[1], 0.65, 0.76);
+        Assert.InRange(noisiness[0], -0.76, -0.65);
+        // An unrelated quality keeps its own dimension either way; the spans stay in the descriptor's units.
+        Assert.True(held["attack"].Direction[3] > 0.99);
+        Assert.InRange(held["brightness"].High / held["brightness"].Low, 8, 40);   // ±2 σ along z0: about four octaves in all
+        Assert.All(held.Values, c => Assert.Equal(1.0, c.Direction.Sum(v => v * v), 6));
+    }
+
+    [Fact]
     public void Too_few_clips_or_a_constant_descriptor_give_no_control()
     {
         var (train, descriptors) = Clips(20, seed: 3);
