@@ -167,6 +167,34 @@ public class InstrumentTests
     }
 
     [Fact]
+    public async Task When_an_older_request_overtakes_the_newest_and_replaces_it_the_page_asks_again()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(Browser.PatientMs);
+        await page.GotoAsync(server.Url);
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
+
+        // The server answers the next decode as superseded, as it does when an older request arrives after it.
+        int intercepted = 0;
+        await page.RouteAsync("**/api/decode", async route =>
+        {
+            if (Interlocked.Increment(ref intercepted) == 1)
+                await route.FulfillAsync(new RouteFulfillOptions { Status = 409, ContentType = "application/json", Body = "{\"error\": \"superseded by a newer decode request\"}" });
+            else await route.ContinueAsync();
+        });
+        await page.EvaluateAsync("() => setLatent(window.oneshot.latent.map(v => v + 0.5))");
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '2' && window.oneshot.applied === window.oneshot.requested");
+        Assert.Equal(2, intercepted);
+        Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
+    }
+
+    [Fact]
     public async Task A_person_moves_a_slider_plays_it_and_keeps_a_preset_in_chromium()
     {
         using var dir = new TempDir();
