@@ -105,7 +105,7 @@ public static class RidgeRegression
     }
 
     /// <summary>Solves A w = b for symmetric positive definite A, of which only the lower triangle is read.</summary>
-    static double[] SolveCholesky(double[,] a, double[] b)
+    internal static double[] SolveCholesky(double[,] a, double[] b)
     {
         int d = b.Length;
         var l = new double[d, d];

@@ -96,40 +96,12 @@ public static class NamedControls
         for (int i = 0; i < k; i++) gram[i, i] += ridge;
         var target = new double[k];
         target[0] = 1;
-        var a = Solve(gram, target);
+        var a = RidgeRegression.SolveCholesky(gram, target);   // the Gram matrix is symmetric positive definite
         var d = new double[own.Length];
         for (int i = 0; i < k; i++)
             for (int j = 0; j < d.Length; j++) d[j] += a[i] * rows[i][j];
         double length = Math.Sqrt(Dot(d, d));
         return [.. d.Select(v => v / length)];
-    }
-
-    /// <summary>Gaussian elimination with partial pivoting on a small system.</summary>
-    static double[] Solve(double[,] matrix, double[] rhs)
-    {
-        int n = rhs.Length;
-        var m = (double[,])matrix.Clone();
-        var b = (double[])rhs.Clone();
-        for (int col = 0; col < n; col++)
-        {
-            int pivot = Enumerable.Range(col, n - col).MaxBy(r => Math.Abs(m[r, col]));
-            for (int c = 0; c < n; c++) (m[col, c], m[pivot, c]) = (m[pivot, c], m[col, c]);
-            (b[col], b[pivot]) = (b[pivot], b[col]);
-            for (int r = col + 1; r < n; r++)
-            {
-                double f = m[r, col] / m[col, col];
-                for (int c = col; c < n; c++) m[r, c] -= f * m[col, c];
-                b[r] -= f * b[col];
-            }
-        }
-        var x = new double[n];
-        for (int r = n - 1; r >= 0; r--)
-        {
-            double sum = b[r];
-            for (int c = r + 1; c < n; c++) sum -= m[r, c] * x[c];
-            x[r] = sum / m[r, r];
-        }
-        return x;
     }
 
     static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors,
