@@ -149,12 +149,20 @@ public static class DatasetBuilder
     }
 
     /// <summary>A prepared clip with its hash and descriptors (Processed), or why its source was skipped.</summary>
-    static object Process(ClipSource source, PrepareOptions options) => Shape(source, options) switch
+    static object Process(ClipSource source, PrepareOptions options)
     {
-        Shaped s => new Processed(source, s.Clip, HashOf(s.Clip), Descriptors.Compute(s.Clip, options.SampleRate),
-            s.SourceRate, s.SourceChannels, s.SourceSeconds, s.TrimmedSeconds, s.GainDb, s.Cropped),
-        var skipped => skipped,
-    };
+        var shaped = Shape(source, options);
+        if (shaped is not Shaped s) return shaped;
+        try
+        {
+            return new Processed(source, s.Clip, HashOf(s.Clip), Descriptors.Compute(s.Clip, options.SampleRate),
+                s.SourceRate, s.SourceChannels, s.SourceSeconds, s.TrimmedSeconds, s.GainDb, s.Cropped);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new SkippedSource(source.Key, $"unexpected error while describing it: {e.GetType().Name}: {e.Message}");   // one bad file never stops the run
+        }
+    }
 
     /// <summary>The clip alone (Shaped), or why its source was skipped: a file played or encoded needs no descriptors, which cost most of the time.</summary>
     static object Shape(ClipSource source, PrepareOptions options)
