@@ -10,7 +10,9 @@ public static class Browser
     /// <summary>How long a page may take to react: generous, because xunit runs training tests beside the browser tests on 2 cores.</summary>
     public const int PatientMs = 90_000;
 
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    /// <summary>A running chromium and its first page, opened at <paramref name="url"/>; disposing it closes the browser.</summary>
+    /// <param name="acceptDownloads">Pages may download (a preset, a kit) into Playwright's temporary folder.</param>
+    public static async Task<Session> OpenAsync(string url, bool acceptDownloads = false)
     {
         Assertions.SetDefaultExpectTimeout(PatientMs);
         if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing; the README's test command (./setup.sh test) installs Debian's chromium.");
@@ -21,6 +23,30 @@ public static class Browser
             Headless = true,
             Args = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
         });
-        return (playwright, browser);
+        var session = new Session(playwright, browser, acceptDownloads);
+        session.Page = await session.NewPageAsync(url);
+        return session;
+    }
+
+    public sealed class Session(IPlaywright playwright, IBrowser browser, bool acceptDownloads) : IAsyncDisposable
+    {
+        public IPage Page { get; internal set; } = null!;
+
+        /// <summary>Another page at <paramref name="url"/>, as patient as the first.</summary>
+        public async Task<IPage> NewPageAsync(string url)
+        {
+            var page = acceptDownloads
+                ? await (await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true })).NewPageAsync()
+                : await browser.NewPageAsync();
+            page.SetDefaultTimeout(PatientMs);
+            await page.GotoAsync(url);
+            return page;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 }

@@ -172,12 +172,8 @@ public class InstrumentTests
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir));
         await using var server = await InstrumentServer.StartAsync(model, 0);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url);
+        var page = chromium.Page;
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
 
         // The server answers the next decode as superseded, as it does when an older request arrives after it.
@@ -200,13 +196,8 @@ public class InstrumentTests
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir));
         await using var server = await InstrumentServer.StartAsync(model, 0);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url, acceptDownloads: true);
+        var page = chromium.Page;
 
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
         double first = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
@@ -309,12 +300,8 @@ public class InstrumentTests
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 24), steps: 120, settings: ["train.attributes=[\"brightness\"]"]);
         await using var server = await InstrumentServer.StartAsync(model, 0);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url);
+        var page = chromium.Page;
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
         Assert.Contains("trained", await page.Locator("#named-note").TextContentAsync());
 

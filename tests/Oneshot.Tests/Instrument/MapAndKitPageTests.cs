@@ -22,12 +22,8 @@ public class MapAndKitPageTests
         var (map, latents) = SoundMap.Load(dir.File("map"));
 
         await using var server = await InstrumentServer.StartAsync(model, 0, mapDirectory: dir.File("map"));
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url);
+        var page = chromium.Page;
         await page.WaitForFunctionAsync($"() => document.body.dataset.mapSounds === '{map.Sounds.Length}' && document.body.dataset.decodes === '1'");
 
         await page.Locator("#map").ScrollIntoViewIfNeededAsync();
@@ -105,13 +101,8 @@ public class MapAndKitPageTests
         string data = TinyData.Build(dir);
         string model = TinyData.TrainModel(dir, data);
         await using var server = await InstrumentServer.StartAsync(model, 0);
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var context = await browser.NewContextAsync(new Microsoft.Playwright.BrowserNewContextOptions { AcceptDownloads = true });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url, acceptDownloads: true);
+        var page = chromium.Page;
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1' && document.querySelectorAll('#pad-class option').length > 0");
         // No map was named and none is built: the page offers to map the training clips instead of starting minutes of work itself.
         Assert.True(await page.Locator("#map-offer").IsVisibleAsync());

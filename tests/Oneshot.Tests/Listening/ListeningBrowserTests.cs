@@ -14,12 +14,8 @@ public class ListeningBrowserTests
         using var dir = new TempDir();
         var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 2, clipLength: 2400);   // 6 sounds of 0.3 s
         await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
-        var (playwright, browser) = await Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(Browser.PatientMs);
-        await page.GotoAsync(server.Url);
+        await using var chromium = await Browser.OpenAsync(server.Url);
+        var page = chromium.Page;
 
         // The training page, its examples, then the test.
         await page.Locator("#training").WaitForAsync();
