@@ -58,21 +58,17 @@ public static class ModelDirectory
         using (var contents = Safetensors.Load(weights))
         {
             LoadWeights(model, contents.Tensors, $"'{weights}'");
-            model.NoiseEnabled = WaveformVae.NoiseOnAt(config, StepOf(contents) ?? long.MaxValue);
+            model.NoiseEnabled = WaveformVae.NoiseOnAt(config, StepOf(contents.Metadata) ?? long.MaxValue);
         }
         model.Freeze();
         return (config, model);
     }
 
     /// <summary>The training step model.safetensors was saved at (null when it does not say).</summary>
-    public static long? SavedStep(string directory)
-    {
-        using var contents = Safetensors.Load(Path.Combine(directory, WeightsFile));
-        return StepOf(contents);
-    }
+    public static long? SavedStep(string directory) => StepOf(Safetensors.ReadMetadata(Path.Combine(directory, WeightsFile)));   // the header only
 
-    static long? StepOf(Safetensors.Contents contents) =>
-        contents.Metadata.TryGetValue("step", out var text) && long.TryParse(text, out long step) ? step : null;
+    static long? StepOf(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("step", out var text) && long.TryParse(text, out long step) ? step : null;
 
     public static void SaveLatent(string directory, LatentStatistics statistics) =>
         AtomicFile.WriteAllText(Path.Combine(directory, LatentFile), JsonSerializer.Serialize(statistics, RunConfig.Json));

@@ -101,6 +101,7 @@ public static class Safetensors
     /// <summary>A file's metadata alone, read from its header without the tensors.</summary>
     public static Dictionary<string, string> ReadMetadata(string path)
     {
+        if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
         using var stream = File.OpenRead(path);
         var lengthBytes = new byte[8];
         if (stream.Read(lengthBytes, 0, 8) < 8) throw new OneshotException($"'{path}' is not a valid safetensors file: shorter than its 8-byte header length.");

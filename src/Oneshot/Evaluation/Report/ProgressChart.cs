@@ -37,7 +37,7 @@ public static class ProgressChart
             {
                 string name = model.GetProperty("name").GetString() ?? "?";
                 if (!model.TryGetProperty("training", out var training) || training.ValueKind != JsonValueKind.Object)
-                    throw new OneshotException($"'{path}': model '{name}' has no training time (evaluated by an older Oneshot, or without train/metrics.csv); evaluate it again.");
+                    throw new OneshotException($"'{path}': model '{name}' has no training time (evaluated by an older Oneshot, or with no checkpoint in its train/); evaluate it again.");
                 if (chosen.Read(model) is double value)
                     points.Add(new Point(name, training.GetProperty("hours").GetDouble(), value, path));
             }
