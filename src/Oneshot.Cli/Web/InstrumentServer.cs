@@ -127,17 +127,24 @@ public sealed class InstrumentServer : IAsyncDisposable
                 }),
         }));
 
-        _app.MapPost("/api/decode", async (HttpContext context) =>
+        // The body of /api/decode and /api/kit/render: {"latent": [...]} within the model's range, or the answer that says what is wrong.
+        async Task<(float[]? Latent, IResult? Problem)> ReadLatent(HttpContext context)
         {
             if (!context.Request.HasJsonContentType())
-                return Problem(415, $"Send the latent as JSON (Content-Type: application/json): {{\"latent\": [{runner.LatentSize} numbers]}}.");
+                return (null, Problem(415, $"Send the latent as JSON (Content-Type: application/json): {{\"latent\": [{runner.LatentSize} numbers]}}."));
             float[]? z;
             try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
             catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException)
             {
-                return Problem(400, $"The body must be JSON {{\"latent\": [{runner.LatentSize} numbers]}}: {e.Message}");
+                return (null, Problem(400, $"The body must be JSON {{\"latent\": [{runner.LatentSize} numbers]}}: {e.Message}"));
             }
-            if (CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, error);
+            return CheckLatent(z, runner.LatentSize, lowest, highest) is { } error ? (null, Problem(400, error)) : (z, null);
+        }
+
+        _app.MapPost("/api/decode", async (HttpContext context) =>
+        {
+            var (z, problem) = await ReadLatent(context);
+            if (problem is not null) return problem;
             var result = await _service.DecodeAsync(z!);
             if (result.Superseded) return Problem(409, "superseded by a newer decode request");
             context.Response.Headers["X-Decode-Ms"] = result.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture);
@@ -196,13 +203,8 @@ public sealed class InstrumentServer : IAsyncDisposable
 
         _app.MapPost("/api/kit/render", async (HttpContext context) =>
         {
-            float[]? z;
-            try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
-            catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException or InvalidOperationException)
-            {
-                return Problem(400, $"The body must be JSON {{\"latent\": [{runner.LatentSize} numbers]}}: {e.Message}");
-            }
-            if (CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, error);
+            var (z, problem) = await ReadLatent(context);
+            if (problem is not null) return problem;
             var audio = await _encoder.RunAsync(r => r.Decode([z!])[0]);
             return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [WithinFullScale(audio).Audio]), WavSampleFormat.Float32), "audio/wav");
         });
