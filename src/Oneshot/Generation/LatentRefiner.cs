@@ -1,13 +1,11 @@
 using Oneshot.Model;
-using Oneshot.Optimisation;
-using Oneshot.TorchInterop;
 using static TorchSharp.torch;
 
 namespace Oneshot.Generation;
 
 /// <summary>
 /// Encoding by optimisation: starts from the encoder's latent and moves it by gradient descent
-/// (Adam) on the training's reconstruction loss between the decoded clip and the given one. The
+/// (Adam, <see cref="LatentSearch"/>) on the training's reconstruction loss between the decoded clip and the given one. The
 /// encoder only predicts a latent, and for sounds unlike its training set it predicts a poor one;
 /// the decoder may still make a closer sound from another latent. Costs a decoder pass forward and
 /// back per step, so it is for encoding a user's own sounds, not for real-time use.
@@ -16,13 +14,6 @@ public static class LatentRefiner
 {
     /// <summary>What `encode` and `reconstruct` do unless told otherwise: about 2.5 s per sound on 2 cores (docs/benchmarks.md).</summary>
     public const int DefaultSteps = 30;
-
-    // A cosine from a large step to a small one: on held-out drums 30 such steps reach the loss
-    // that 50 steps at a constant 0.05 did, and 20 steps get most of the way (docs/benchmarks.md).
-    public const double PeakLearningRate = 0.2, FinalLearningRate = 0.01;
-
-    public static double LearningRate(int step, int steps) =>
-        CosineSchedule.At((double)step / steps, PeakLearningRate, FinalLearningRate);
 
     /// <summary>For entry points that take a step count from the user, so a bad one fails before any work.</summary>
     public static void CheckSteps(int steps)
@@ -39,37 +30,19 @@ public static class LatentRefiner
         if (clips.Count != start.Count) throw new ArgumentException("One starting latent per clip is needed.");
         if (steps == 0) return [.. start.Select(z => z.ToArray())];
         var device = model.parameters().First().device;
-        var frozen = model.parameters().Select(p => (Parameter: p, p.requires_grad)).ToArray();
-        foreach (var (p, _) in frozen) p.requires_grad = false;
         var result = new List<float[]>();
-        try
+        using var held = LatentSearch.HoldWeights(model);
+        using var loss = new ReconstructionLoss(model.Config);
+        foreach (var batch in clips.Zip(start).Chunk(batchSize))
         {
-            using var loss = new ReconstructionLoss(model.Config);
-            foreach (var batch in clips.Zip(start).Chunk(batchSize))
-            {
-                using var scope = NewDisposeScope();
-                var audio = stack(batch.Select(b => tensor(b.First)).ToArray()).to(device);
-                Tensor targetBands;
-                using (no_grad()) targetBands = model.AnalysisBands(audio);
-                using var z = new TorchSharp.Modules.Parameter(stack(batch.Select(b => tensor(b.Second)).ToArray()).to(device));
-                using var adam = new AdamOptimizer([("z", z)], 0.9, 0.999, 1e-8, prefix: "refine");
-                for (int step = 0; step < steps; step++)
-                {
-                    using var stepScope = NewDisposeScope();
-                    var bands = model.DecodeBands(z);
-                    var reconstruction = model.Synthesise(bands);
-                    var (full, bandLoss) = loss.PerItem(audio, targetBands, reconstruction, bands);
-                    // Summed, not averaged: each clip's latent then moves as it would alone.
-                    adam.Minimise(full.Plus(bandLoss).sum(), gradientClip: 0, LearningRate(step, steps));
-                }
-                var refined = z.detach().cpu();
-                for (int i = 0; i < batch.Length; i++) result.Add(refined[i].data<float>().ToArray());
-                progress?.Invoke(batch.Length);
-            }
-        }
-        finally
-        {
-            foreach (var (p, requiresGrad) in frozen) p.requires_grad = requiresGrad;
+            using var scope = NewDisposeScope();
+            var audio = stack(batch.Select(b => tensor(b.First)).ToArray()).to(device);
+            Tensor targetBands;
+            using (no_grad()) targetBands = model.AnalysisBands(audio);
+            var starting = stack(batch.Select(b => tensor(b.Second)).ToArray()).to(device);
+            var refined = LatentSearch.Refine(model, loss, audio, targetBands, starting, steps).cpu();
+            for (int i = 0; i < batch.Length; i++) result.Add(refined[i].data<float>().ToArray());
+            progress?.Invoke(batch.Length);
         }
         return [.. result];
     }

@@ -77,7 +77,26 @@ public sealed class Stage1Step : IDisposable
             totalCorrelation = tc.item<float>();
             loss = loss.Plus(tc.Times(_train.TcWeight));
         }
+        if (_train.RefineSteps > 0 && _train.RefineWeight > 0)
+            loss = loss.Plus(RefinedReconstruction(clips, output).Times(_train.RefineWeight));
         return new Objective(loss, output, full.mean(), bands.mean(), kl, attributeValue, totalCorrelation);
+    }
+
+    /// <summary>
+    /// Semi-amortised term (train.refine_steps): the reconstruction loss at the batch's refined
+    /// mean latents. The latent decoded has the refined value and passes its gradient straight to
+    /// the encoder's own latent, as first-order semi-amortised VAEs do.
+    /// </summary>
+    public Tensor RefinedReconstruction(Tensor clips, VaeOutput output)
+    {
+        var own = _model.MeanLatent(output.Posterior);
+        Tensor found;
+        using (LatentSearch.HoldWeights(_model))
+            found = LatentSearch.Refine(_model, _loss, clips, output.TargetBands.detach(), own.detach(), _train.RefineSteps);
+        var latent = own.Plus((found - own).detach());
+        var bands = _model.DecodeBands(latent);
+        var (full, bandLoss) = _loss.PerItem(clips, output.TargetBands, _model.Synthesise(bands), bands);
+        return full.mean().Plus(bandLoss.mean());
     }
 
     public StepResult Run(Batch batch, long step)
