@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Xunit.Abstractions;
 using Oneshot.Cli.Web;
+using Xunit.Abstractions;
 
 namespace Oneshot.Tests.Instrument;
 
