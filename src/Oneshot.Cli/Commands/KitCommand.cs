@@ -14,7 +14,7 @@ public static class KitCommand
             "Make a drum kit with a model from a kit description (JSON: per pad a latent, a file, a training class, or a prior draw) "
             + "and write it for samplers: WAVs, SFZ, Decent Sampler, SoundFont 2 and a Hydrogen drumkit.");
         var description = new Argument<string>("kit") { Description = "Kit description (.json); see docs/commands.md." };
-        var model = new Option<string>("--model", "-m") { Description = "Model directory (from `oneshot train`).", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "Model directory (from `oneshot train`); left out, the model shipped with Oneshot (models/drums)." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the kit.", DefaultValueFactory = _ => "kit" };
         var data = new Option<string?>("--data", "-d") { Description = "The model's dataset, for class pads, when it has moved since training." };
         var batchSize = ModelCommands.BatchSizeOption();
@@ -30,7 +30,7 @@ public static class KitCommand
             var on = DeviceChoice.Resolve(parse, device);
             string path = parse.GetValue(description)!;
             var kit = KitDescription.Load(path);
-            using var runner = new ModelRunner(parse.GetValue(model)!, on) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(ShippedModel.Or(parse.GetValue(model)), on) { BatchSize = parse.GetValue(batchSize) };
             var rendered = KitBuilder.Render(kit, Path.GetDirectoryName(Path.GetFullPath(path))!, runner, parse.GetValue(data));
             string folder = parse.GetValue(output)!;
             var written = KitExport.Write(rendered, folder);

@@ -3,6 +3,7 @@ using Oneshot.Audio;
 using Oneshot.Cli.Output;
 using Oneshot.Data;
 using Oneshot.Generation;
+using Oneshot.Model;
 using Oneshot.Prior;
 using Spectre.Console;
 
@@ -12,6 +13,13 @@ namespace Oneshot.Cli.Commands;
 public static class ModelCommands
 {
     static Argument<string> ModelArgument() => new("model") { Description = "Model directory (from `oneshot train`)." };
+
+    /// <summary>For commands a producer runs first: the model may be left out, and the shipped one plays.</summary>
+    static Argument<string?> OptionalModelArgument() => new("model")
+    {
+        Description = "Model directory (from `oneshot train`); left out, the model shipped with Oneshot (models/drums).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
 
     static Argument<string[]> FilesArgument() => new("files")
     {
@@ -103,22 +111,26 @@ public static class ModelCommands
     static Command BuildReconstruct()
     {
         var command = new Command("reconstruct", "Encode and decode audio files: hear what the model keeps of each sound.");
-        var model = ModelArgument();
+        var inputs = new Argument<string[]>("model-and-files")
+        {
+            Description = "[MODEL] FILES…: a model directory (from `oneshot train`; left out, the shipped model), then audio files, folders "
+                + "(searched recursively) or .txt list files; any supported format and sample rate.",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var batchSize = BatchSizeOption();
         var device = DeviceChoice.Option();
-        var files = FilesArgument();
         var output = new Option<string>("--out", "-o") { Description = "Folder for NAME.wav (reconstruction) and NAME.original.wav (the prepared input).", DefaultValueFactory = _ => "reconstructed" };
         var refine = RefineOption(LatentRefiner.DefaultSteps);
-        command.Arguments.Add(model);
+        command.Arguments.Add(inputs);
         command.Options.Add(batchSize);
         command.Options.Add(device);
-        command.Arguments.Add(files);
         command.Options.Add(output);
         command.Options.Add(refine);
         command.SetAction(async (parse, _) =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
-            var (clips, sources) = PrepareInputs(runner, parse.GetValue(files)!);
+            var (modelDirectory, files) = SplitModelAndFiles(parse.GetValue(inputs)!);
+            using var runner = new ModelRunner(modelDirectory, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
+            var (clips, sources) = PrepareInputs(runner, files);
             var audio = runner.Decode(await EncodeRefinedAsync(runner, clips, parse.GetValue(refine)));
             var names = Names(sources, clips.Count, "clip");
             string folder = parse.GetValue(output)!;
@@ -133,7 +145,7 @@ public static class ModelCommands
     static Command BuildSample()
     {
         var command = new Command("sample", "Generate new sounds: latents drawn from the prior, decoded to WAV (and saved as latents.npy).");
-        var model = ModelArgument();
+        var model = OptionalModelArgument();
         var batchSize = BatchSizeOption();
         var device = DeviceChoice.Option();
         var count = new Option<int>("--count", "-n") { Description = "How many sounds.", DefaultValueFactory = _ => 8 };
@@ -148,7 +160,7 @@ public static class ModelCommands
         foreach (Option option in new Option[] { count, temperature, seed, output, prior }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            using var runner = new ModelRunner(parse.GetValue(model)!, DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
+            using var runner = new ModelRunner(ShippedModel.Or(parse.GetValue(model)), DeviceChoice.Resolve(parse, device)) { BatchSize = parse.GetValue(batchSize) };
             bool trained = parse.GetValue(prior) switch { "trained" => true, "standard" => false, _ => runner.HasTrainedPrior };
             string source = trained ? $"prior {PriorFile.ReadConfig(runner.Directory).Kind.ToString().ToLowerInvariant()} (prior.json)" : "prior N(0, I)";
             var latents = runner.SampleLatents(parse.GetValue(count), parse.GetValue(temperature), parse.GetValue(seed), trained);
@@ -162,6 +174,17 @@ public static class ModelCommands
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>A leading model directory, else the shipped model; the rest are the inputs.</summary>
+    internal static (string Model, string[] Files) SplitModelAndFiles(string[] arguments)
+    {
+        if (ModelDirectory.Exists(arguments[0]))
+        {
+            if (arguments.Length == 1) throw new OneshotException($"'{arguments[0]}' is a model; name the audio files or folders to reconstruct after it.");
+            return (arguments[0], arguments[1..]);
+        }
+        return (ShippedModel.Or(null), arguments);
     }
 
     /// <summary>Reads and prepares every input; a file that cannot be used stops with its name and reason.</summary>

@@ -13,7 +13,7 @@ public static class PlayCommand
     public static Command Build()
     {
         var command = new Command("play", "Play a model's latent space in the browser: named sliders (brightness, decay, …) and its principal directions, random sounds, variations, a morph pad, drop-a-file, keyboard and MIDI.");
-        var model = new Argument<string>("model") { Description = "Model directory." };
+        var model = new Argument<string?>("model") { Description = "Model directory; left out, the model shipped with Oneshot (models/drums).", Arity = ArgumentArity.ZeroOrOne };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free one).", DefaultValueFactory = _ => 5170 };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
         var threads = TrainCommand.ThreadsOption();
@@ -27,16 +27,22 @@ public static class PlayCommand
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             var on = DeviceChoice.Resolve(parse, device);
-            string directory = parse.GetValue(model)!;
+            string directory = ShippedModel.Or(parse.GetValue(model));
             if (!ModelDirectory.Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory (no config.json); train one with `oneshot train` or `oneshot quickstart`.");
-            await using var server = await InstrumentServer.StartAsync(directory, parse.GetValue(port), parse.GetValue(refine), cancellation, on, parse.GetValue(map));
-            AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
-            if (parse.GetValue(open)) OpenBrowser(server.Url);
-            try { await Task.Delay(Timeout.Infinite, cancellation); }
-            catch (OperationCanceledException) { }
+            await ServeAsync(directory, parse.GetValue(port), parse.GetValue(refine), on, parse.GetValue(map), parse.GetValue(open), cancellation);
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>Serves the instrument page until Ctrl-C (shared with quickstart).</summary>
+    internal static async Task ServeAsync(string directory, int port, int refineSteps, TorchSharp.torch.Device? device, string? map, bool open, CancellationToken cancellation)
+    {
+        await using var server = await InstrumentServer.StartAsync(directory, port, refineSteps, cancellation, device, map);
+        AnsiConsole.MarkupLine($"The instrument is at [bold]{Markup.Escape(server.Url)}[/] — open it in a browser. Ctrl-C stops.");
+        if (open) OpenBrowser(server.Url);
+        try { await Task.Delay(Timeout.Infinite, cancellation); }
+        catch (OperationCanceledException) { }
     }
 
     static void OpenBrowser(string url)

@@ -5,9 +5,13 @@ namespace Oneshot.Tests.Cli;
 /// <summary>The `oneshot` program as a user runs it: a separate process, its output and exit code.</summary>
 public class CliTests
 {
-    internal static (int Code, string Output, string Error) Oneshot(params string[] arguments)
+    internal static (int Code, string Output, string Error) Oneshot(params string[] arguments) => OneshotWith(new Dictionary<string, string>(), arguments);
+
+    /// <summary>The program run with these environment variables set (e.g. ONESHOT_SHIPPED_MODEL).</summary>
+    internal static (int Code, string Output, string Error) OneshotWith(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oneshot.dll"));
         foreach (string a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

@@ -1,0 +1,63 @@
+using Oneshot.Tests.Training;
+
+namespace Oneshot.Tests.Cli;
+
+/// <summary>
+/// Commands a producer runs first work with no model named: they take the shipped model (here a
+/// tiny one the test trains, named by ONESHOT_SHIPPED_MODEL as the build's models/drums would be).
+/// </summary>
+public class ShippedModelTests
+{
+    [Fact]
+    public void Quickstart_writes_samples_reconstructions_and_a_kit_from_the_shipped_model_without_training()
+    {
+        using var dir = new TempDir();
+        string shipped = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12), steps: 3);
+        var environment = new Dictionary<string, string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = shipped };
+        string folder = dir.File("qs");
+
+        var (code, output, error) = CliTests.OneshotWith(environment, "quickstart", "--out", folder, "--recipe", "synthetic", "--no-play");
+        Assert.True(code == 0, error);
+        Assert.Contains("The shipped model", output);
+        Assert.False(Directory.Exists(Path.Combine(folder, "model")), "quickstart trained a model although one was shipped");
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(File.Exists(Path.Combine(folder, "listen", $"sample-{i}.wav")));
+            Assert.True(File.Exists(Path.Combine(folder, "listen", $"test-{i}.original.wav")));
+            Assert.True(File.Exists(Path.Combine(folder, "listen", $"test-{i}.reconstructed.wav")));
+        }
+        Assert.True(File.Exists(Path.Combine(folder, "kit", "kit.sfz")));
+        Assert.Equal(16, Directory.GetFiles(Path.Combine(folder, "kit", "samples"), "*.wav").Length);
+
+        // sample, reconstruct and kit with no model named.
+        (code, _, error) = CliTests.OneshotWith(environment, "sample", "--count", "2", "--out", dir.File("samples"));
+        Assert.True(code == 0, error);
+        Assert.Equal(2, Directory.GetFiles(dir.File("samples"), "*.wav").Length);
+        string clip = Path.Combine(folder, "listen", "test-0.original.wav");
+        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", clip, "--out", dir.File("rec"), "--refine", "0");
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(dir.File("rec/test-0.original.wav")));
+        File.WriteAllText(dir.File("kit.json"), """{ "pads": [ { "prior": true, "seed": 2 } ] }""");
+        (code, _, error) = CliTests.OneshotWith(environment, "kit", dir.File("kit.json"), "--out", dir.File("kit"));
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(dir.File("kit/kit.sfz")));
+        // A model named first still wins over the shipped one, and a model named alone is a clear mistake.
+        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", shipped, clip, "--out", dir.File("rec2"), "--refine", "0");
+        Assert.True(code == 0, error);
+        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", shipped);
+        Assert.Equal(1, code);
+        Assert.Contains("name the audio files", error);
+    }
+
+    [Fact]
+    public void Without_a_shipped_model_a_command_with_no_model_says_what_to_do()
+    {
+        using var dir = new TempDir();
+        var environment = new Dictionary<string, string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = dir.File("nothing-here") };
+        var (code, _, error) = CliTests.OneshotWith(environment, "sample", "--count", "1", "--out", dir.File("s"));
+        Assert.Equal(1, code);
+        Assert.Contains("No model was named", error);
+        Assert.Contains("nothing-here", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+}
