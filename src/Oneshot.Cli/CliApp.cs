@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(PriorCommand.Build());
         foreach (var command in ModelCommands.Build()) root.Subcommands.Add(command);
         root.Subcommands.Add(ControlsCommand.Build());
+        root.Subcommands.Add(PackCommand.Build());
         root.Subcommands.Add(KitCommand.Build());
         root.Subcommands.Add(MapCommand.Build());
         root.Subcommands.Add(ChartCommand.Build());

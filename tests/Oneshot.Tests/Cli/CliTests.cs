@@ -25,7 +25,7 @@ public class CliTests
     public void Every_command_has_help()
     {
         foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["data", "dupes"], ["quickstart"],
-                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"], ["controls"], ["kit"], ["map"], ["chart"] })
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"], ["controls"], ["pack"], ["kit"], ["map"], ["chart"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);

@@ -60,4 +60,32 @@ public class ShippedModelTests
         Assert.Contains("nothing-here", error);
         Assert.DoesNotContain("   at ", error);
     }
+
+    [Fact]
+    public void A_model_packed_with_float16_weights_is_half_the_size_and_decodes_as_the_float32_one_does()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12), steps: 3);
+        var (code, output, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed"), "--float16");
+        Assert.True(code == 0, error);
+        string packedWeights = dir.File("packed/" + Oneshot.Model.ModelDirectory.WeightsFile);
+        Assert.Contains(Oneshot.Generation.ModelPackage.Sha256(packedWeights), output);
+        Assert.False(Directory.Exists(dir.File("packed/train")));
+        Assert.True(File.Exists(dir.File("packed/latent.json")));
+        long full = new FileInfo(Path.Combine(model, Oneshot.Model.ModelDirectory.WeightsFile)).Length;
+        Assert.InRange(new FileInfo(packedWeights).Length, full * 0.45, full * 0.55);
+
+        using var original = new Oneshot.Generation.ModelRunner(model);
+        using var packed = new Oneshot.Generation.ModelRunner(dir.File("packed"));
+        var latent = new[] { Enumerable.Range(0, original.LatentSize).Select(i => (float)Math.Sin(i)).ToArray() };
+        var a = original.Decode(latent)[0];
+        var b = packed.Decode(latent)[0];
+        double difference = Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum() / a.Length);
+        double level = Signals.Rms(a);
+        Assert.True(level > 0 && difference < 0.01 * level, $"float16 weights changed the sound by {difference / level:P2} of its RMS");
+
+        (code, _, error) = CliTests.Oneshot("pack", model, "--out", model);
+        Assert.Equal(1, code);
+        Assert.Contains("--out", error);
+    }
 }
