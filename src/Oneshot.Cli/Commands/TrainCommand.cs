@@ -24,9 +24,10 @@ public static class TrainCommand
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
         var steps = new Option<long?>("--max-steps") { Description = "Stop after this many steps in this session (a checkpoint is written)." };
         var alsoTrainOn = new Option<string[]>("--also-train-on") { Description = "Another dataset (same rate and clip length) whose clips, every split, join the training clips; --data's validation and test kits stay held out (repeatable; sets train.extra_data)." };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from this model's weights (its architecture: the model section of its config.json) with a fresh optimiser and schedule — fine-tune a model, e.g. the shipped one, on your own sounds (sets train.init_from)." };
         var threads = ThreadsOption();
         var device = DeviceChoice.Option();
-        foreach (Option option in new Option[] { data, output, preset, set, alsoTrainOn, resume, force, minutes, steps, threads, device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { data, output, preset, set, alsoTrainOn, initFrom, resume, force, minutes, steps, threads, device }) command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             ApplyThreads(parse.GetValue(threads));
@@ -37,6 +38,7 @@ public static class TrainCommand
                 overrides = [.. overrides, $"train.extra_data={System.Text.Json.JsonSerializer.Serialize(extraData.Select(Path.GetFullPath))}"];
             bool resuming = parse.GetValue(resume);
             var config = resuming ? Presets.Get("cpu") : Presets.Get(parse.GetValue(preset)!).With(overrides);
+            if (parse.GetValue(initFrom) is string source && !resuming) config = StartingFrom(config, source, overrides);
             var request = new TrainRequest
             {
                 DataDirectory = parse.GetValue(data)!,
@@ -53,6 +55,16 @@ public static class TrainCommand
             return result.Outcome == TrainOutcome.Interrupted ? CliApp.Interrupted : CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>A new run's config for --init-from: the source's architecture, this run's training settings.</summary>
+    static RunConfig StartingFrom(RunConfig config, string source, string[] overrides)
+    {
+        if (!ModelDirectory.Exists(source)) throw new OneshotException($"--init-from '{source}' is not a model directory (no {ModelDirectory.ConfigFile}).");
+        if (overrides.FirstOrDefault(o => o.StartsWith("model.", StringComparison.Ordinal)) is string model)
+            throw new OneshotException($"--set {model} cannot go with --init-from: the architecture is the one of '{source}'.");
+        var from = RunConfig.Load(Path.Combine(source, ModelDirectory.ConfigFile));
+        return config with { Model = from.Model, Train = config.Train with { InitFrom = Path.GetFullPath(source) } };
     }
 
     public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for the tensor library (0 = all cores).", DefaultValueFactory = _ => 0 };

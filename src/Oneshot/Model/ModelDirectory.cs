@@ -45,6 +45,15 @@ public static class ModelDirectory
         foreach (var (_, module) in model.named_modules()) if (module is WeightNormConv conv) conv.Unfreeze();
     }
 
+    /// <summary>Copies another model directory's weights into a model being trained (float16 weights become float32).</summary>
+    public static void LoadWeightsFrom(nn.Module model, string directory)
+    {
+        string weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights)) throw new OneshotException($"'{directory}' has no {WeightsFile} to start from; name a trained model directory.");
+        using var contents = Safetensors.Load(weights);
+        LoadWeights(model, contents.Tensors, $"'{weights}'");
+    }
+
     /// <summary>Opens a trained model for inference (weights folded, eval mode).</summary>
     public static (RunConfig Config, WaveformVae Model) Load(string directory)
     {

@@ -56,6 +56,12 @@ public sealed record TrainConfig
     public string[] ExtraData { get; init; } = [];
 
     /// <summary>
+    /// A model directory whose weights a new run starts from (`--init-from`), with a fresh optimiser
+    /// and schedule: fine-tuning. Recorded so a model says what it grew from; null = random weights.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>
     /// Attribute-regularised training (AR-VAE, Pati &amp; Lerch 2020): each named descriptor here
     /// (brightness, noisiness, attack, decay, pitch, level) owns one latent dimension, in this order
     /// from dimension 0, and the loss <see cref="AttributeWeight"/> · Σ mean over pairs of the batch of

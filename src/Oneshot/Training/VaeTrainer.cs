@@ -38,6 +38,12 @@ public sealed class VaeTrainer
         if (detectAnomaly) OnMessage?.Invoke("ONESHOT_DETECT_ANOMALY=1: autograd anomaly detection is on (slow).");
         autograd.set_detect_anomaly(detectAnomaly);
         using var model = new WaveformVae(config.Model);
+        // Before the optimiser and the weight average are made, so both start from these weights.
+        if (!request.Resume && config.Train.InitFrom is string source)
+        {
+            ModelDirectory.LoadWeightsFrom(model, source);
+            OnMessage?.Invoke($"Starting from the weights of {source}, with a fresh optimiser and schedule.");
+        }
         model.to(device);
         using var step = new Stage1Step(model, config.Train, device);
         // With train.ema_decay, validation, the saved weights and latent.json use the averaged weights.

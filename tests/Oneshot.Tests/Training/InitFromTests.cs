@@ -1,0 +1,46 @@
+using Oneshot.Model;
+using Oneshot.Storage;
+using Oneshot.Tests.Cli;
+
+namespace Oneshot.Tests.Training;
+
+public class InitFromTests
+{
+    static float[] AllWeights(string model)
+    {
+        using var contents = Safetensors.Load(Path.Combine(model, ModelDirectory.WeightsFile));
+        return [.. contents.Tensors.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.to_type(TorchSharp.torch.ScalarType.Float32).data<float>().ToArray())];
+    }
+
+    [Fact]
+    public void A_run_started_from_another_model_begins_at_its_weights_and_says_so_in_its_config()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        string source = TinyData.TrainModel(dir, data, steps: 3);
+        // A learning rate too small to move anything: after one step the weights are still the source's.
+        string[] oneStill = ["--preset", "tiny", "--set", "train.steps=1", "--set", "train.validate_every=1", "--set", "train.batch_size=2",
+                             "--set", "train.learning_rate=1e-30", "--set", "train.learning_rate_min=0", "--set", "train.warmup_steps=0", "--threads", "1"];
+        var (code, output, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("tuned"), "--init-from", source, .. oneStill]);
+        Assert.True(code == 0, error);
+        Assert.Contains("Starting from the weights of", output);
+        var start = AllWeights(source);
+        var tuned = AllWeights(dir.File("tuned"));
+        Assert.Equal(start.Length, tuned.Length);
+        for (int i = 0; i < start.Length; i++) Assert.Equal(start[i], tuned[i], 5);
+        Assert.Equal(Path.GetFullPath(source), RunConfig.Load(dir.File("tuned/config.json")).Train.InitFrom);
+
+        // Without it the same run starts from random weights.
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("fresh"), .. oneStill]);
+        Assert.True(code == 0, error);
+        Assert.Contains(AllWeights(dir.File("fresh")).Zip(start), p => Math.Abs(p.First - p.Second) > 1e-3);
+
+        // The architecture is the source's: a model setting beside --init-from is a clear mistake, as is a source that is not a model.
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("x"), "--init-from", source, .. oneStill, "--set", "model.latent_size=4"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--init-from", error);
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("y"), "--init-from", data, .. oneStill]);
+        Assert.Equal(1, code);
+        Assert.Contains("not a model directory", error);
+    }
+}
