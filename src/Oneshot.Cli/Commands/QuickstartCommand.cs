@@ -77,7 +77,7 @@ public static class QuickstartCommand
             await WriteListeningAsync(model, dataset, folder, shipped: trainMinutes is null);
             if (parse.GetValue(noPlay)) return CliApp.Ok;
             AnsiConsole.WriteLine();
-            await PlayCommand.ServeAsync(model, parse.GetValue(port), LatentRefiner.DefaultSteps, device: null, map: null, parse.GetValue(open), cancellation);
+            await PlayCommand.ServeAsync(model, parse.GetValue(port), LatentRefiner.DefaultSteps, device: null, map: null, data: dataset, parse.GetValue(open), cancellation);
             return CliApp.Ok;
         });
         return command;

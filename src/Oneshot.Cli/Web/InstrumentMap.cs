@@ -27,13 +27,16 @@ sealed class InstrumentMap : IDisposable
     readonly SemaphoreSlim _preparing = new(1, 1);
     Task<Loaded>? _loading;
 
-    InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory) =>
-        (_encoder, _modelDirectory, _modelHash, _mapDirectory) = (encoder, modelDirectory, modelHash, mapDirectory);
+    readonly string? _dataDirectory;
+
+    InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory) =>
+        (_encoder, _modelDirectory, _modelHash, _mapDirectory, _dataDirectory) = (encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
 
     /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
-    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory)
+    /// <param name="dataDirectory">The model's dataset when it is not where training left it (`play --data`); null: that one.</param>
+    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory = null)
     {
-        var map = new InstrumentMap(encoder, modelDirectory, modelHash, mapDirectory);
+        var map = new InstrumentMap(encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
         if (mapDirectory is not null) map._loading = Task.FromResult(map.LoadNamed(mapDirectory));
         return map;
     }
@@ -74,9 +77,9 @@ sealed class InstrumentMap : IDisposable
                 var (map, latents) = SoundMap.Load(directory);
                 if (map.ModelHash == _modelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
             }
-            string data = _encoder.Runner.Config.Dataset.Path;
+            string data = _dataDirectory ?? _encoder.Runner.Config.Dataset.Path;
             if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
-                throw new OneshotException($"The model's dataset '{data}' is not there to map; build a map with `oneshot map` and start with --map.");
+                throw new OneshotException($"The model's dataset '{data}' is not there to map; name it with --data, or build a map with `oneshot map` and start with --map.");
             // One core left free: the build runs beside the server's requests and must not starve them.
             await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1)));
             var (built, builtLatents) = SoundMap.Load(directory);

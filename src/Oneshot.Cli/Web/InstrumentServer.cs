@@ -30,9 +30,11 @@ public sealed class InstrumentServer : IAsyncDisposable
     readonly string _modelName;
     readonly string _modelHash;
     readonly int _refineSteps;
+    readonly string? _dataDirectory;
 
-    InstrumentServer(WebApplication app, DecodeService service, DecodeService encoder, InstrumentMap map, string modelName, string modelHash, int refineSteps)
+    InstrumentServer(WebApplication app, DecodeService service, DecodeService encoder, InstrumentMap map, string modelName, string modelHash, int refineSteps, string? dataDirectory)
     {
+        _dataDirectory = dataDirectory;
         _app = app;
         _map = map;
         _service = service;
@@ -47,8 +49,9 @@ public sealed class InstrumentServer : IAsyncDisposable
     /// <param name="refineSteps">Gradient steps on a dropped file's latent, as `oneshot reconstruct` takes (<see cref="LatentRefiner"/>).</param>
     /// <param name="device">Where both model copies run (`--device`); null: the CPU.</param>
     /// <param name="mapDirectory">A map from `oneshot map` for the page's map; null: the model's training clips, mapped when first asked.</param>
+    /// <param name="dataDirectory">The model's dataset (training-clip map, class pads) when it is not where training left it; null: that one.</param>
     public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
-        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null, string? mapDirectory = null)
+        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null, string? mapDirectory = null, string? dataDirectory = null)
     {
         LatentRefiner.CheckSteps(refineSteps);
         if (refineSteps > MaxRefineSteps) throw new OneshotException($"--refine {refineSteps}: the instrument refines at most {MaxRefineSteps} steps per dropped file.");
@@ -61,13 +64,13 @@ public sealed class InstrumentServer : IAsyncDisposable
         var encoder = new DecodeService(new ModelRunner(modelDirectory, device));
         await encoder.DecodeAsync(new float[runner.LatentSize]);
         InstrumentMap map;
-        try { map = InstrumentMap.Open(encoder, modelDirectory, hash, mapDirectory); }
+        try { map = InstrumentMap.Open(encoder, modelDirectory, hash, mapDirectory, dataDirectory); }
         catch (OneshotException)
         {
             service.Dispose(); runner.Dispose(); encoder.Dispose(); encoder.Runner.Dispose();
             throw;
         }
-        var server = new InstrumentServer(app, service, encoder, map, name, hash, refineSteps);
+        var server = new InstrumentServer(app, service, encoder, map, name, hash, refineSteps, dataDirectory);
         server.MapRoutes(modelDirectory);
         try
         {
@@ -186,7 +189,7 @@ public sealed class InstrumentServer : IAsyncDisposable
         });
 
         // The kit: pads found one by one (a class, the prior), decoded without superseding the sliders, exported as a zip.
-        _app.MapGet("/api/kit/classes", async () => Results.Json(new { classes = await _encoder.RunAsync(r => KitBuilder.TrainingClasses(r)) }));
+        _app.MapGet("/api/kit/classes", async () => Results.Json(new { classes = await _encoder.RunAsync(r => KitBuilder.TrainingClasses(r, _dataDirectory)) }));
 
         _app.MapPost("/api/kit/pad", async (HttpContext context) =>
         {
@@ -195,7 +198,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             {
                 var pad = KitDescription.ParsePad(body, "The pad");
                 if (pad.File is not null) return Problem(400, "A pad from a file: drop the file on the page (it is encoded), then set the pad from the current sound.");
-                var (latent, source) = await _encoder.RunAsync(r => KitBuilder.Latent(pad, r));
+                var (latent, source) = await _encoder.RunAsync(r => KitBuilder.Latent(pad, r, _dataDirectory));
                 return Results.Json(new { latent, source });
             }
             catch (OneshotException e) { return Problem(400, e.Message); }
@@ -219,7 +222,7 @@ public sealed class InstrumentServer : IAsyncDisposable
                 if (kit.Pads.Any(p => p.File is not null)) return Problem(400, "The page's kit takes latents, classes and prior draws; files go through the page's drop zone.");
                 for (int i = 0; i < kit.Pads.Length; i++)
                     if (kit.Pads[i].Latent is { } z && CheckLatent(z, runner.LatentSize, lowest, highest) is { } error) return Problem(400, $"Pad {i + 1}: {error}");
-                var rendered = await _encoder.RunAsync(r => KitBuilder.Render(kit, folder, r));
+                var rendered = await _encoder.RunAsync(r => KitBuilder.Render(kit, folder, r, _dataDirectory));
                 KitExport.Write(rendered, Path.Combine(folder, "kit"));
                 using var zip = new MemoryStream();
                 System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(folder, "kit"), zip);

@@ -14,6 +14,24 @@ namespace Oneshot.Tests.Instrument;
 public class InstrumentTests
 {
     [Fact]
+    public async Task A_model_whose_dataset_has_moved_gets_its_classes_from_the_dataset_named_with_data()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12));
+        Directory.Move(dir.File("data"), dir.File("moved"));   // as the shipped model's dataset is not where it was trained
+        static async Task<string[]> Classes(InstrumentServer server)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+            var answer = JsonDocument.Parse(await http.GetStringAsync("/api/kit/classes")).RootElement;
+            return [.. answer.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!)];
+        }
+        await using (var lost = await InstrumentServer.StartAsync(model, 0))
+            Assert.Empty(await Classes(lost));
+        await using var found = await InstrumentServer.StartAsync(model, 0, dataDirectory: dir.File("moved"));
+        Assert.NotEmpty(await Classes(found));
+    }
+
+    [Fact]
     public async Task The_api_decodes_encodes_samples_and_says_what_is_wrong()
     {
         using var dir = new TempDir();
