@@ -88,4 +88,40 @@ public class ShippedModelTests
         Assert.Equal(1, code);
         Assert.Contains("--out", error);
     }
+
+    [Fact]
+    public void A_packed_models_card_names_held_out_files_whose_reconstruction_measures_again_as_written()
+    {
+        using var dir = new TempDir();
+        // Files, not generated clips: a card names sources a test can read again. Ten "kits" of three.
+        for (int kit = 0; kit < 10; kit++)
+            for (int n = 0; n < 3; n++)
+            {
+                var tone = Signals.Sine(110 * (1 + kit + n * 0.5), 8000, 6000, amplitude: 0.6);
+                for (int i = 0; i < tone.Length; i++) tone[i] *= (float)Math.Exp(-i / 1500.0);
+                Directory.CreateDirectory(dir.File($"kits/kit{kit}"));
+                Oneshot.Audio.WavWriter.Write(dir.File($"kits/kit{kit}/hit{n}.wav"), tone, 8000);
+            }
+        var (code, _, error) = CliTests.Oneshot("data", "prepare", dir.File("kits"), "--out", dir.File("data"), "--sample-rate", "8000", "--length", "8192");
+        Assert.True(code == 0, error);
+        string model = TinyData.TrainModel(dir, dir.File("data"), steps: 3);
+
+        string output;
+        (code, output, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed"), "--float16", "--check-data", dir.File("data"), "--check-clips", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains(Oneshot.Generation.ModelCard.FileName, output);
+        var card = Oneshot.Generation.ModelCard.Read(dir.File("packed"));
+        Assert.Equal(Oneshot.Generation.ModelPackage.Sha256(dir.File("packed/" + Oneshot.Model.ModelDirectory.WeightsFile)), card.WeightsSha256);
+        using (var store = new Oneshot.Data.ClipStore(dir.File("data")))
+            Assert.Equal(Math.Min(3, store.IndicesOf("test").Length), card.Clips.Count);
+        Assert.All(card.Clips, c => Assert.True(File.Exists(c.Source) && c.LogMelL1 > 0, c.Source));
+
+        using var packed = new Oneshot.Generation.ModelRunner(dir.File("packed"));
+        var again = Oneshot.Generation.ModelCard.Measure(packed, [.. card.Clips.Select(c => c.Source)]);
+        for (int i = 0; i < again.Length; i++) Assert.Equal(card.Clips[i].LogMelL1, again[i], 3);
+
+        // A dataset of generated clips has no files to name.
+        (code, _, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed2"), "--check-data", TinyData.Build(dir, count: 60, name: "generated"));
+        Assert.True(code == 1 && error.Contains("not there"), error);
+    }
 }
