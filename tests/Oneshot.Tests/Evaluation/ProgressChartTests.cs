@@ -28,6 +28,7 @@ public class ProgressChartTests
         var chart = XDocument.Parse(svg);
         XNamespace ns = "http://www.w3.org/2000/svg";
         Assert.Equal(2, chart.Descendants(ns + "polyline").Count());
+        Assert.Equal(4, chart.Descendants(ns + "circle").Count());   // a dot per evaluation, so a run evaluated once still shows
         Assert.Contains("training hours", svg);
 
         var (code, output, error) = CliTests.Oneshot(["chart", .. reports, "--out", dir.File("chart.svg"), "--measure", "partials"]);

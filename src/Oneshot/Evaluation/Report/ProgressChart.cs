@@ -45,7 +45,7 @@ public static class ProgressChart
         if (points.Count == 0) throw new OneshotException("No evaluation had that measure.");
         var series = points.GroupBy(p => p.Model).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new SvgChart.Series(g.Key, [.. g.OrderBy(p => p.Hours).Select(p => (p.Hours, p.Value))])).ToList();
-        return (SvgChart.Lines(series, "training hours", chosen.Label), points);
+        return (SvgChart.Lines(series, "training hours", chosen.Label, markers: true), points);
     }
 
     static double? Percent(JsonElement model, string part, string group, string value) =>

@@ -15,7 +15,8 @@ public static class SvgChart
     public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
 
     /// <summary>Lines over a shared x axis, with a legend.</summary>
-    public static string Lines(IReadOnlyList<Series> series, string xLabel, string yLabel, bool logY = false)
+    /// <param name="markers">A dot at every point, so a series of one point shows and each point can be read (a few points per series).</param>
+    public static string Lines(IReadOnlyList<Series> series, string xLabel, string yLabel, bool logY = false, bool markers = false)
     {
         var all = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0)).ToList();
         if (all.Count == 0) return "<p><em>no data</em></p>";
@@ -29,6 +30,9 @@ public static class SvgChart
             var points = series[i].Points.Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0))
                 .Select(p => $"{F(X(p.X, x0, x1))},{F(Y(fy(p.Y), y0, y1))}");
             svg.Append($"<polyline fill=\"none\" stroke=\"{Colour(i)}\" stroke-width=\"1.5\" points=\"{string.Join(' ', points)}\"/>");
+            if (!markers) continue;
+            foreach (var p in series[i].Points.Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0)))
+                svg.Append($"<circle cx=\"{F(X(p.X, x0, x1))}\" cy=\"{F(Y(fy(p.Y), y0, y1))}\" r=\"3\" fill=\"{Colour(i)}\"><title>{Escape(series[i].Name)}: {F(p.X)}, {F(p.Y)}</title></circle>");
         }
         Legend(svg, series.Select(s => s.Name).ToList());
         return Close(svg);
