@@ -8,6 +8,12 @@ public sealed record VaeCheckpointState
     [JsonPropertyName("step")] public long Step { get; init; }
     [JsonPropertyName("adam_steps")] public long AdamSteps { get; init; }
     [JsonPropertyName("elapsed_s")] public double ElapsedSeconds { get; init; }
+    /// <summary>
+    /// Processor time the training spent, every thread and session summed: the CPU-hours a run cost,
+    /// which neither pauses nor other programs on the machine inflate as they do the wall clock.
+    /// Absent when any session of the run was trained before it was counted.
+    /// </summary>
+    [JsonPropertyName("cpu_s")] public double? CpuSeconds { get; init; }
     /// <summary>Absent in checkpoints from before best was ranked by log-mel L1: the next validation is then best.</summary>
     [JsonPropertyName("best_log_mel_l1")] public double? BestLogMelL1 { get; init; }
     [JsonPropertyName("skipped_steps")] public long SkippedSteps { get; init; }

@@ -61,13 +61,15 @@ public sealed class VaeTrainer
         var checkpoints = new VaeCheckpoints(trainDirectory, config.Train.KeepCheckpoints);
         long startStep = 0, skippedTotal = 0;
         double elapsedBefore = 0, bestLogMel = double.PositiveInfinity;
+        double? cpuBefore = 0;
         if (request.Resume)
         {
             var resumed = checkpoints.LoadLatest(model, step.Optimizer, () => stage2 ?? StartStage2(), average);
             (startStep, elapsedBefore, bestLogMel, skippedTotal) = (resumed.Step, resumed.ElapsedSeconds, resumed.BestLogMelL1 ?? double.PositiveInfinity, resumed.SkippedSteps);
+            cpuBefore = resumed.CpuSeconds;
         }
         void SaveCheckpoint(long at) => checkpoints.Save(model, step.Optimizer, stage2, average,
-            new VaeCheckpointState { Step = at, ElapsedSeconds = Elapsed(), BestLogMelL1 = bestLogMel, SkippedSteps = skippedTotal });
+            new VaeCheckpointState { Step = at, ElapsedSeconds = Elapsed(), CpuSeconds = CpuSeconds(), BestLogMelL1 = bestLogMel, SkippedSteps = skippedTotal });
 
         var trainIndices = store.IndicesOf("train");
         var validIndices = store.IndicesOf("valid");
@@ -92,6 +94,8 @@ public sealed class VaeTrainer
         var window = new RunningMeans();
         var outcome = TrainOutcome.Finished;
         double Elapsed() => elapsedBefore + session.Elapsed.TotalSeconds;
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        double? CpuSeconds() => cpuBefore + (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
 
         while (current < config.Train.Steps)
         {
