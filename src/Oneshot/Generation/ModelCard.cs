@@ -35,7 +35,8 @@ public sealed record ModelCard(string WeightsSha256, IReadOnlyList<CardClip> Cli
         using var store = new ClipStore(dataDirectory);
         var test = store.IndicesOf("test");
         if (test.Length == 0) throw new OneshotException($"'{dataDirectory}' has no test clips to check a model on.");
-        var chosen = Enumerable.Range(0, Math.Min(count, test.Length)).Select(i => store.Meta[test[(int)((long)i * test.Length / Math.Min(count, test.Length))]].Source).ToList();
+        int taken = Math.Min(count, test.Length);
+        var chosen = Enumerable.Range(0, taken).Select(i => store.Meta[test[(int)((long)i * test.Length / taken)]].Source).ToList();
         if (chosen.FirstOrDefault(s => !File.Exists(s)) is string missing)
             throw new OneshotException($"The test clip's source '{missing}' is not there; a card names files a test can read again (a dataset prepared from files, not generated).");
         using var runner = new ModelRunner(modelDirectory);

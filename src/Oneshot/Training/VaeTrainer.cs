@@ -94,8 +94,8 @@ public sealed class VaeTrainer
         var window = new RunningMeans();
         var outcome = TrainOutcome.Finished;
         double Elapsed() => elapsedBefore + session.Elapsed.TotalSeconds;
-        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        double? CpuSeconds() => cpuBefore + (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
+        var cpuAtStart = ProcessorTime();
+        double? CpuSeconds() => cpuBefore + (ProcessorTime() - cpuAtStart).TotalSeconds;
 
         while (current < config.Train.Steps)
         {
@@ -176,4 +176,11 @@ public sealed class VaeTrainer
 
     static void SaveWeights(string path, WaveformVae model, long step) =>
         Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+
+    /// <summary>This process's processor time so far, every thread summed.</summary>
+    static TimeSpan ProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
 }
