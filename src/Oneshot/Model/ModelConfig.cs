@@ -31,11 +31,11 @@ public sealed record ModelConfig
     public Activation DecoderActivation { get; init; } = Activation.LeakyRelu;
 
     /// <summary>
-    /// The encoder reads a log-mel spectrogram (the default since config version 3: blind to phase,
-    /// so an all-pass-filtered clip reads the same, 13 % cheaper a step, and the best held-out
-    /// reconstruction of every A/B arm), or the PQMF bands as RAVE does.
+    /// The encoder reads the PQMF bands as RAVE does (the default again since config version 4), or a
+    /// log-mel spectrogram (version 3's default: the best held-out log-mel distance at 22.05 kHz, but at
+    /// 44.1 kHz its models kept a third of the partials; docs/benchmarks.md, "Confirming at 44.1 kHz").
     /// </summary>
-    public EncoderInput EncoderInput { get; init; } = EncoderInput.LogMel;
+    public EncoderInput EncoderInput { get; init; } = EncoderInput.Pqmf;
     /// <summary>Log-mel input: mel bands per frame.</summary>
     public int EncoderMels { get; init; } = 64;
     /// <summary>Log-mel input: its hop is the bands × the first this-many ratios, and it takes the place of those encoder stages.</summary>

@@ -27,7 +27,6 @@ public static class Presets
             Model = new ModelConfig
             {
                 Bands = 4, Capacity = 8, MaxChannels = 32, Ratios = [2, 2], Dilations = [1, 3], BottleneckChannels = 4,
-                EncoderInput = EncoderInput.Pqmf,   // as tiny always had (and β 0.02 below), so the tests' exact runs stay as they were
                 LatentSize = 8, ContextSize = 8, FlowSteps = 2, FlowHidden = 16, SylvesterRank = 4,
                 StftSizes = [512, 256, 128, 64], BandStftSizes = [64, 32], NoiseFrameLength = 16,
             },
@@ -35,7 +34,8 @@ public static class Presets
             {
                 BatchSize = 4, Steps = 300, WarmupSteps = 10, Beta = 0.02, BetaWarmupSteps = 100, LearningRate = 3e-3, LearningRateMin = 1e-3,
                 ValidateEvery = 100, CheckpointEvery = 100, Examples = 2, ValidationClips = 16,
-                AugmentPitchSemitones = 0, AugmentShelfDb = 0,   // off, as tiny always had them, so the tests' exact runs stay as they were
+                // β 0.02 and no augmentation, as tiny always had them, so the tests' exact runs stay as they were
+                AugmentPitchSemitones = 0, AugmentShelfDb = 0,
             },
             Stage2 = new Stage2Config { StartStep = null, Periods = [2, 3], Scales = 1, DiscriminatorCapacity = 4, DiscriminatorMaxChannels = 16 },
         },

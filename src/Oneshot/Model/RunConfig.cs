@@ -15,7 +15,7 @@ public sealed record RunConfig
     /// </summary>
     public int Version { get; init; } = CurrentVersion;
 
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
     public string Preset { get; init; } = "cpu";
     public ModelConfig Model { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
@@ -55,6 +55,7 @@ public sealed record RunConfig
                 throw new OneshotException($"{origin} has config version {version}; this Oneshot reads versions 1 to {CurrentVersion}.");
             if (version == 1) MigrateFromVersion1(node);
             if (version <= 2) MigrateFromVersion2(node);
+            if (version <= 3) MigrateFromVersion3(node);
             var config = node.Deserialize<RunConfig>(Json) ?? throw new OneshotException($"{origin} is empty.");
             if (config.Format != "oneshot-model") throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
             return config;
@@ -88,6 +89,14 @@ public sealed record RunConfig
         model["encoder_input"] ??= "pqmf";
         if (config["train"] is not JsonObject train) config["train"] = train = new JsonObject();
         train["beta"] ??= 0.02;
+        config["version"] = 3;
+    }
+
+    /// <summary>Version 3's encoder read log-mels unless told otherwise: a file without the key keeps them.</summary>
+    static void MigrateFromVersion3(JsonObject config)
+    {
+        if (config["model"] is not JsonObject model) config["model"] = model = new JsonObject();
+        model["encoder_input"] ??= "log_mel";
         config["version"] = CurrentVersion;
     }
 

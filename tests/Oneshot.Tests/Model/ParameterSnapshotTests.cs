@@ -15,11 +15,15 @@ public class ParameterSnapshotTests
     [InlineData("cpu")]
     [InlineData("gpu")]
     [InlineData("cpu-version2")]   // a cpu model saved before config version 3 (PQMF encoder): still built as it was
+    [InlineData("cpu-version3")]   // a cpu model of config version 3 (log-mel encoder): still built as it was
     public void Each_preset_saves_the_approved_parameter_names_and_shapes(string preset)
     {
-        var config = preset == "cpu-version2"
-            ? RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "a version-2 config")
-            : Presets.Get(preset);
+        var config = preset switch
+        {
+            "cpu-version2" => RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "a version-2 config"),
+            "cpu-version3" => RunConfig.Parse("""{"version": 3, "preset": "cpu"}""", "a version-3 config"),
+            _ => Presets.Get(preset),
+        };
         using var model = new WaveformVae(config.Model);
         string actual = string.Join("\n", ModelDirectory.Weights(model)
             .OrderBy(p => p.Key, StringComparer.Ordinal)
