@@ -110,6 +110,19 @@ public static class QuickstartCommand
         return true;
     }
 
+    /// <summary>
+    /// Held-out clips of different classes where the labels allow (kick, snare, hat, …), since in
+    /// test order the first several are often takes of one kick; then the next ones in order.
+    /// </summary>
+    static int[] Showcase(ClipStore store, int count)
+    {
+        var held = store.IndicesOf("test");
+        var classes = new HashSet<string>();
+        var chosen = held.Where(i => store.Meta[i].TextLabel("class") is string label && classes.Add(label)).Take(count).ToList();
+        chosen.AddRange(held.Except(chosen).Take(count - chosen.Count));
+        return [.. chosen];
+    }
+
     /// <summary>listen/: held-out clips beside their reconstructions, and new samples; kit/: a kit for samplers.</summary>
     static async Task WriteListeningAsync(string model, string dataset, string folder, bool shipped)
     {
@@ -118,7 +131,7 @@ public static class QuickstartCommand
         using var store = new ClipStore(dataset);
         if (store.Info.SampleRate != runner.SampleRate || store.Length != runner.ClipLength)
             throw new OneshotException($"The dataset in '{dataset}' has {store.Info.SampleRate} Hz clips of {store.Length} samples; the model '{model}' takes {runner.SampleRate} Hz clips of {runner.ClipLength}.");
-        var test = store.IndicesOf("test").Take(4).ToArray();
+        var test = Showcase(store, 4);
         var originals = test.Select(store.Read).ToArray();
         var reconstructions = runner.Decode(await ModelCommands.EncodeRefinedAsync(runner, originals, LatentRefiner.DefaultSteps));   // as `reconstruct` makes them
         var samples = runner.Decode(runner.SampleLatents(4, 1.0, seed: 1, trainedPrior: runner.HasTrainedPrior));
@@ -135,7 +148,9 @@ public static class QuickstartCommand
         var kit = KitBuilder.Render(FirstKit(KitBuilder.TrainingClasses(runner, dataset)), folder, runner, dataset);
         KitExport.Write(kit, kitFolder);
 
-        AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips with their reconstructions and {samples.Length} new samples; "
+        var shownClasses = test.Select(i => store.Meta[i].TextLabel("class")).OfType<string>().ToList();
+        string which = shownClasses.Count == test.Length ? $" ({string.Join(", ", shownClasses)})" : "";
+        AnsiConsole.MarkupLine($"\nListen: [bold]{Markup.Escape(listen)}[/] holds {test.Length} held-out test clips{Markup.Escape(which)} with their reconstructions and {samples.Length} new samples; "
             + $"[bold]{Markup.Escape(kitFolder)}[/] a {kit.Pads.Count}-pad kit (SFZ, SoundFont 2, Decent Sampler, Hydrogen).");
         if (!shipped)
         {

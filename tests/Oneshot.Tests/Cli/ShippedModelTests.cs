@@ -26,6 +26,12 @@ public class ShippedModelTests
             Assert.True(File.Exists(Path.Combine(folder, "listen", $"test-{i}.original.wav")));
             Assert.True(File.Exists(Path.Combine(folder, "listen", $"test-{i}.reconstructed.wav")));
         }
+        // The clips shown are of different kinds where the labels allow: "held-out test clips (bell, kick, …)".
+        var shown = System.Text.RegularExpressions.Regex.Match(output, @"held-out test clips \(([^)]*)\)");
+        Assert.True(shown.Success, output);
+        var kinds = shown.Groups[1].Value.Split(", ");
+        Assert.Equal(4, kinds.Length);
+        Assert.Equal(4, kinds.Distinct().Count());
         Assert.True(File.Exists(Path.Combine(folder, "kit", "kit.sfz")));
         Assert.Equal(16, Directory.GetFiles(Path.Combine(folder, "kit", "samples"), "*.wav").Length);
 
