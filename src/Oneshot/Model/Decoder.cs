@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Oneshot.TorchInterop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,6 +18,8 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     readonly WeightNormConv output;
     readonly NoiseGenerator? noise;
     readonly ModuleList<Linear>? film;
+    readonly ModuleList<Linear>? positions;
+    readonly ConcurrentDictionary<long, float[]> positionValues = new();   // per stage length; the instrument decodes from several threads
     readonly ModelConfig _config;
 
     public Decoder(ModelConfig config) : base(nameof(Decoder))
@@ -40,6 +43,17 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
                     layer.bias!.zero_();
                 }
         }
+        if (config.DecoderPositions > 0)
+        {
+            // Zero at the start too: the decoder begins as without them.
+            positions = nn.ModuleList(Enumerable.Range(0, depth).Reverse().Select(i => nn.Linear(config.DecoderPositions, config.ChannelsAt(i))).ToArray());
+            using (no_grad())
+                foreach (var layer in positions)
+                {
+                    layer.weight!.zero_();
+                    layer.bias!.zero_();
+                }
+        }
         RegisterComponents();
     }
 
@@ -53,17 +67,23 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     {
         var h = head.forward(z).view(z.shape[0], _config.BottleneckChannels, _config.Frames);
         h = input.forward(h);
-        if (film is null) h = stages.forward(h);
+        if (film is null && positions is null) h = stages.forward(h);
         else
         {
-            // FiLM (Perez et al. 2018): z reaches every stage, not only the first frames.
             int i = 0;
             foreach (var stage in stages.children().Cast<nn.Module<Tensor, Tensor>>())
             {
                 h = stage.forward(h);
-                var scaleShift = film[i++].forward(z).unsqueeze(-1);                 // [B, 2C, 1]
                 long channels = h.shape[1];
-                h = h.mul(scaleShift.narrow(1, 0, channels).Plus(1)).Plus(scaleShift.narrow(1, channels, channels));
+                if (film is not null)
+                {
+                    // FiLM (Perez et al. 2018): z reaches every stage, not only the first frames.
+                    var scaleShift = film[i].forward(z).unsqueeze(-1);                 // [B, 2C, 1]
+                    h = h.mul(scaleShift.narrow(1, 0, channels).Plus(1)).Plus(scaleShift.narrow(1, channels, channels));
+                }
+                if (positions is not null)
+                    h = h.Plus(positions[i].forward(PositionFeatures(h.shape[2], h.device)).t().unsqueeze(0));   // [1, C, T]
+                i++;
             }
         }
         h = h.LeakyRelu(_config.LeakySlope);
@@ -71,5 +91,20 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
         var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
         if (noise is not null && NoiseEnabled) bands = bands.Plus(noise.forward(h, generator));
         return bands;
+    }
+
+    /// <summary>[T, P]: sin(π·k·(t + ½)/T) for k = 1…P, the first P shapes a smooth envelope over the clip is made of.</summary>
+    Tensor PositionFeatures(long frames, Device device)
+    {
+        if (!positionValues.TryGetValue(frames, out var values))
+        {
+            int p = _config.DecoderPositions;
+            values = new float[frames * p];
+            for (long t = 0; t < frames; t++)
+                for (int k = 1; k <= p; k++)
+                    values[t * p + k - 1] = (float)Math.Sin(Math.PI * k * (t + 0.5) / frames);
+            positionValues[frames] = values;
+        }
+        return tensor(values, [frames, _config.DecoderPositions]).to(device);
     }
 }

@@ -63,6 +63,12 @@ public sealed record ModelConfig
 
     /// <summary>FiLM from z after every decoder stage (a per-channel scale and shift), so the latent steers every scale of the sound.</summary>
     public bool DecoderFilm { get; init; }
+    /// <summary>
+    /// Time-position channels: this many smooth functions of where in the clip a frame lies (half-sines
+    /// sin(πk·t/T), k = 1…P), added after every decoder stage through a 1×1 convolution that starts at
+    /// zero, so a stage that sees only a few frames around it still knows how far into the clip it is; 0: none.
+    /// </summary>
+    public int DecoderPositions { get; init; }
 
     /// <summary>Damped modes added to the decoder's output (<see cref="ModeBranch"/>), for partials; 0: none.</summary>
     public int Modes { get; init; }
@@ -112,6 +118,7 @@ public sealed record ModelConfig
         Require(NoiseFrameLength >= 4 && NoiseFrameLength % 2 == 0, "model.noise_frame_length must be even and at least 4.");
         Require(!NoiseBranch || (PaddedLength / Bands) % NoiseFrameLength == 0,
             $"model.noise_frame_length {NoiseFrameLength} must divide the band length {PaddedLength / Bands}.");
+        Require(DecoderPositions >= 0 && DecoderPositions <= 256, $"model.decoder_positions {DecoderPositions} must be 0 (none) to 256.");
         Require(Modes >= 0 && Modes <= 1024 && ModeHidden >= 1, $"model.modes {Modes} must be 0 (none) to 1024, and model.mode_hidden at least 1.");
         Require(Modes == 0 || (ModeMinHz > 0 && ModeMinHz < ModeMaxHz && ModeMaxHz < SampleRate / 2.0),
             $"model.mode_min_hz {ModeMinHz} and model.mode_max_hz {ModeMaxHz} must rise from above 0 to below half the sample rate ({SampleRate / 2} Hz).");
