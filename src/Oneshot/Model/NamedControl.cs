@@ -15,8 +15,8 @@ namespace Oneshot.Model;
 /// <param name="Direction">Unit vector in latent space.</param>
 /// <param name="Std">Standard deviation of the training latents' coordinate along the direction: the slider's unit.</param>
 /// <param name="Slope">Change of the fitted descriptor per <see cref="Std"/>.</param>
-/// <param name="Low">The descriptor predicted two <see cref="Std"/> below the training clips' mean, in <see cref="Unit"/>.</param>
-/// <param name="High">The descriptor predicted two <see cref="Std"/> above it.</param>
+/// <param name="Low">The descriptor predicted two <see cref="Std"/> below the training clips' mean, in <see cref="Unit"/>, no lower than the lowest training clip's.</param>
+/// <param name="High">The descriptor predicted two <see cref="Std"/> above it, no higher than the highest training clip's.</param>
 /// <param name="RSquaredTrain">Share of the descriptor's variance the latent predicts on the training clips.</param>
 /// <param name="RSquaredValid">The same on the validation clips (null without enough of them): how far to trust the name.</param>
 /// <param name="Clips">Training clips the fit used (pitch: only clearly pitched ones).</param>

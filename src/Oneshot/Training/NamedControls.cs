@@ -72,8 +72,10 @@ public static class NamedControls
             double slope = along * std;
             double middle = fit.Predict(Input(centre));
             var (vx, vy) = Select(spec, validLatents, validDescriptors, Input);
+            // A line fitted to a weak predictor runs past anything a clip has (a 38 kHz centroid at 22.05 kHz): say what the clips span at most.
+            double lowest = y.Min(), highest = y.Max();
             controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, dimension >= 0 ? "trained" : "fitted", direction, std, slope,
-                spec.ToUnit(middle - 2 * slope), spec.ToUnit(middle + 2 * slope),
+                spec.ToUnit(Math.Clamp(middle - 2 * slope, lowest, highest)), spec.ToUnit(Math.Clamp(middle + 2 * slope, lowest, highest)),
                 fit.RSquared(x, y), vx.Count >= 3 ? fit.RSquared(vx, vy) : null, x.Count));
         }
         return [.. controls];

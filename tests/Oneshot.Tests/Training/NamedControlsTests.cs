@@ -91,6 +91,21 @@ public class NamedControlsTests
     }
 
     [Fact]
+    public void A_control_spans_no_more_than_the_training_clips_do()
+    {
+        // The centroid follows dimension 2 only within ±0.3 octaves of 2 kHz: the fitted line,
+        // extended two deviations each way, runs past every clip, and the span must not.
+        var (train, trainDescriptors) = Clips(200, seed: 3);
+        trainDescriptors = [.. trainDescriptors.Zip(train, (d, z) => d with { SpectralCentroidHz = 2000 * Math.Pow(2, Math.Clamp(z[2], -0.3, 0.3)) })];
+        var (valid, validDescriptors) = Clips(60, seed: 4);
+        var brightness = NamedControls.Fit(train, trainDescriptors, valid, validDescriptors, new double[6]).Single(c => c.Name == "brightness");
+        double lowest = trainDescriptors.Min(d => d.SpectralCentroidHz), highest = trainDescriptors.Max(d => d.SpectralCentroidHz);
+        Assert.True(brightness.Low >= lowest - 1e-6 && brightness.High <= highest + 1e-6,
+            $"spans {brightness.Low:F0}–{brightness.High:F0} Hz, the clips {lowest:F0}–{highest:F0} Hz");
+        Assert.True(brightness.High > brightness.Low);
+    }
+
+    [Fact]
     public void Too_few_clips_or_a_constant_descriptor_give_no_control()
     {
         var (train, descriptors) = Clips(20, seed: 3);
