@@ -32,29 +32,23 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
             ((string, nn.Module<Tensor, Tensor>))($"{i}", new Stage(config.ChannelsAt(i + 1), config.ChannelsAt(i), config.Ratios[i], upsample: true, config))).ToArray());
         output = new WeightNormConv(config.Capacity, 2 * config.Bands, 7, padding: 3);
         if (config.NoiseBranch) noise = new NoiseGenerator(config);
-        if (config.DecoderFilm)
-        {
-            // One scale-and-shift per stage, from z; zero at the start, so the decoder begins as without.
-            film = nn.ModuleList(Enumerable.Range(0, depth).Reverse().Select(i => nn.Linear(config.LatentSize, 2 * config.ChannelsAt(i))).ToArray());
-            using (no_grad())
-                foreach (var layer in film)
-                {
-                    layer.weight!.zero_();
-                    layer.bias!.zero_();
-                }
-        }
-        if (config.DecoderPositions > 0)
-        {
-            // Zero at the start too: the decoder begins as without them.
-            positions = nn.ModuleList(Enumerable.Range(0, depth).Reverse().Select(i => nn.Linear(config.DecoderPositions, config.ChannelsAt(i))).ToArray());
-            using (no_grad())
-                foreach (var layer in positions)
-                {
-                    layer.weight!.zero_();
-                    layer.bias!.zero_();
-                }
-        }
+        // Both start at zero, so the decoder begins as without them. FiLM: a scale and shift per stage, from z.
+        if (config.DecoderFilm) film = ZeroPerStage(depth, i => nn.Linear(config.LatentSize, 2 * config.ChannelsAt(i)));
+        if (config.DecoderPositions > 0) positions = ZeroPerStage(depth, i => nn.Linear(config.DecoderPositions, config.ChannelsAt(i)));
         RegisterComponents();
+    }
+
+    /// <summary>One layer per stage, deepest first as the stages run, with weights and biases at zero.</summary>
+    static ModuleList<Linear> ZeroPerStage(int depth, Func<int, Linear> layerAt)
+    {
+        var layers = nn.ModuleList(Enumerable.Range(0, depth).Reverse().Select(layerAt).ToArray());
+        using (no_grad())
+            foreach (var layer in layers)
+            {
+                layer.weight!.zero_();
+                layer.bias!.zero_();
+            }
+        return layers;
     }
 
     /// <summary>Whether a configured noise branch is added (it switches on with stage 2 when there is one).</summary>

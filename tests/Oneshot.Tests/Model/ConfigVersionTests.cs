@@ -24,13 +24,7 @@ public class ConfigVersionTests
         // A model directory written by a version-2 build: its config.json has no encoder_input, its
         // weights are a PQMF encoder's. It must load as it was trained.
         using var dir = new TempDir();
-        var trained = Presets.Get("tiny") with { Model = Presets.Get("tiny").Model with { EncoderInput = EncoderInput.Pqmf } };
-        using var model = new WaveformVae(trained.Model);
-        var node = JsonNode.Parse(trained.ToJson())!.AsObject();
-        node["version"] = 2;
-        node["model"]!.AsObject().Remove("encoder_input");
-        File.WriteAllText(dir.File(ModelDirectory.ConfigFile), node.ToJsonString());
-        Safetensors.Save(dir.File(ModelDirectory.WeightsFile), ModelDirectory.Weights(model));
+        var node = SaveWithoutEncoderInput(dir, EncoderInput.Pqmf, version: 2);
         var (config, loaded) = ModelDirectory.Load(dir.Path);
         using var _ = loaded;
         Assert.Equal(EncoderInput.Pqmf, config.Model.EncoderInput);
@@ -47,16 +41,23 @@ public class ConfigVersionTests
     public void A_version_3_model_without_the_key_loads_as_the_log_mel_encoder_it_was_trained_as()
     {
         using var dir = new TempDir();
-        var trained = Presets.Get("tiny") with { Model = Presets.Get("tiny").Model with { EncoderInput = EncoderInput.LogMel } };
-        using var model = new WaveformVae(trained.Model);
-        var node = JsonNode.Parse(trained.ToJson())!.AsObject();
-        node["version"] = 3;
-        node["model"]!.AsObject().Remove("encoder_input");
-        File.WriteAllText(dir.File(ModelDirectory.ConfigFile), node.ToJsonString());
-        Safetensors.Save(dir.File(ModelDirectory.WeightsFile), ModelDirectory.Weights(model));
+        SaveWithoutEncoderInput(dir, EncoderInput.LogMel, version: 3);
         var (config, loaded) = ModelDirectory.Load(dir.Path);
         using var _ = loaded;
         Assert.Equal(EncoderInput.LogMel, config.Model.EncoderInput);
         Assert.Equal(RunConfig.CurrentVersion, config.Version);
+    }
+
+    /// <summary>A tiny model directory as a build of <paramref name="version"/> wrote it: weights of an <paramref name="trained"/> encoder, config.json without the encoder_input key.</summary>
+    static JsonObject SaveWithoutEncoderInput(TempDir dir, EncoderInput trained, int version)
+    {
+        var config = Presets.Get("tiny") with { Model = Presets.Get("tiny").Model with { EncoderInput = trained } };
+        using var model = new WaveformVae(config.Model);
+        var node = JsonNode.Parse(config.ToJson())!.AsObject();
+        node["version"] = version;
+        node["model"]!.AsObject().Remove("encoder_input");
+        File.WriteAllText(dir.File(ModelDirectory.ConfigFile), node.ToJsonString());
+        Safetensors.Save(dir.File(ModelDirectory.WeightsFile), ModelDirectory.Weights(model));
+        return node;
     }
 }

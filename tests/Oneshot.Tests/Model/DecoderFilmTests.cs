@@ -11,22 +11,11 @@ public class DecoderFilmTests
     {
         using var scope = NewDisposeScope();
         var config = Presets.Get("tiny").Model;
-        using var withFilm = new WaveformVae(config with { DecoderFilm = true });
-        using var plain = new WaveformVae(config);
-        var weights = ModelDirectory.Weights(withFilm);
-        var filmNames = weights.Keys.Where(k => k.StartsWith("decoder.film.", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2 * config.Ratios.Length, filmNames.Count);   // a weight and a bias per stage
-        Assert.Empty(weights.Keys.Except(filmNames).Except(ModelDirectory.Weights(plain).Keys));
-        ModelDirectory.LoadWeights(plain, weights.Where(p => !filmNames.Contains(p.Key)).ToDictionary(), "the film model");
+        var (withFilm, plain, z) = ZeroStartBranch.StartsAsWithoutAndLearns(config, config with { DecoderFilm = true }, "decoder.film.");
+        using var disposeFilm = withFilm;
+        using var disposePlain = plain;
 
-        var z = randn(3, config.LatentSize);
-        using (no_grad())
-            Assert.True(withFilm.Decode(z).allclose(plain.Decode(z), rtol: 0, atol: 1e-6), "zero FiLM is no FiLM");
-
-        // The scale and shift take gradient, and once they move, z shapes the stages.
-        withFilm.Decode(z).Squared().mean().backward();
-        Assert.All(withFilm.named_parameters().Where(p => p.name.StartsWith("decoder.film.", StringComparison.Ordinal) && p.name.EndsWith("weight", StringComparison.Ordinal)),
-            p => Assert.True(p.parameter.grad!.abs().sum().item<float>() > 0, p.name));
+        // Once the scale and shift move, z shapes the stages.
         using (no_grad())
         {
             foreach (var (_, p) in withFilm.named_parameters().Where(p => p.name.StartsWith("decoder.film.", StringComparison.Ordinal)))

@@ -18,7 +18,8 @@ public static class SvgChart
     /// <param name="markers">A dot at every point, so a series of one point shows and each point can be read (a few points per series).</param>
     public static string Lines(IReadOnlyList<Series> series, string xLabel, string yLabel, bool logY = false, bool markers = false)
     {
-        var all = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0)).ToList();
+        bool Drawable((double X, double Y) p) => double.IsFinite(p.Y) && (!logY || p.Y > 0);
+        var all = series.SelectMany(s => s.Points).Where(Drawable).ToList();
         if (all.Count == 0) return "<p><em>no data</em></p>";
         Func<double, double> fy = logY ? Math.Log10 : y => y;
         var (x0, x1) = Range(all.Select(p => p.X));
@@ -27,12 +28,11 @@ public static class SvgChart
         Axes(svg, x0, x1, y0, y1, xLabel, logY ? $"{yLabel} (log)" : yLabel, logY);
         for (int i = 0; i < series.Count; i++)
         {
-            var points = series[i].Points.Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0))
-                .Select(p => $"{F(X(p.X, x0, x1))},{F(Y(fy(p.Y), y0, y1))}");
-            svg.Append($"<polyline fill=\"none\" stroke=\"{Colour(i)}\" stroke-width=\"1.5\" points=\"{string.Join(' ', points)}\"/>");
+            var drawn = series[i].Points.Where(Drawable).Select(p => (P: p, Cx: F(X(p.X, x0, x1)), Cy: F(Y(fy(p.Y), y0, y1)))).ToList();
+            svg.Append($"<polyline fill=\"none\" stroke=\"{Colour(i)}\" stroke-width=\"1.5\" points=\"{string.Join(' ', drawn.Select(d => $"{d.Cx},{d.Cy}"))}\"/>");
             if (!markers) continue;
-            foreach (var p in series[i].Points.Where(p => double.IsFinite(p.Y) && (!logY || p.Y > 0)))
-                svg.Append($"<circle cx=\"{F(X(p.X, x0, x1))}\" cy=\"{F(Y(fy(p.Y), y0, y1))}\" r=\"3\" fill=\"{Colour(i)}\"><title>{Escape(series[i].Name)}: {F(p.X)}, {F(p.Y)}</title></circle>");
+            foreach (var d in drawn)
+                svg.Append($"<circle cx=\"{d.Cx}\" cy=\"{d.Cy}\" r=\"3\" fill=\"{Colour(i)}\"><title>{Escape(series[i].Name)}: {F(d.P.X)}, {F(d.P.Y)}</title></circle>");
         }
         Legend(svg, series.Select(s => s.Name).ToList());
         return Close(svg);
