@@ -107,7 +107,10 @@ public static class KitBuilder
     {
         string data = dataDirectory ?? runner.Config.Dataset.Path;
         if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
-            throw new OneshotException($"Class pads choose among the training clips, and the model's dataset '{runner.Config.Dataset.Path}' is not there: give it with --data DIR.");
+            throw new OneshotException(dataDirectory is null
+                ? $"Class pads choose among the training clips, and the model's dataset '{runner.Config.Dataset.Path}' is not there: give it with --data DIR "
+                  + "(a model trained on another machine, such as the shipped one, needs its recipe prepared here: the drums dataset `./setup.sh quickstart` builds is oneshot-quickstart/data)."
+                : $"Class pads choose among the training clips, and the dataset '{dataDirectory}' given with --data is not there.");
         return new ClipStore(data);
     }
 

@@ -52,8 +52,20 @@ public sealed class PriorTrainer
         if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
             throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
 
+        // The prior models the latents of every clip the model trained on, --also-train-on's too.
+        using var extraStores = new RunDirectory.ExtraStores();
+        foreach (string extra in runConfig.Train.ExtraData)
+        {
+            if (Directory.Exists(extra)) extraStores.Items.Add(RunDirectory.OpenExtraData(extra, store));
+            else OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to the training clips of '{data}' alone.");
+        }
+        var trainingClips = trainIndices.Select(i => (Store: store, Index: i))
+            .Concat(extraStores.Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (Store: extra, Index: i))))
+            .ToArray();
+
         if (request.Device is { } device) model.to(device);
-        using var train = new PosteriorSampler(model, store, trainIndices, progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
+        using var train = new PosteriorSampler(model, trainingClips.Length, k => trainingClips[k].Store.Read(trainingClips[k].Index),
+            progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
         using var heldOut = new PosteriorSampler(model, store, heldOutIndices, progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
         model.to(CPU);   // the posteriors are encoded; drawing from them and fitting the prior is light work
         using var scope = NewDisposeScope();
@@ -90,7 +102,7 @@ public sealed class PriorTrainer
         {
             HeldOutNllPerDim = Nll(fitted),
             Baselines = baselines,
-            TrainClips = trainIndices.Length,
+            TrainClips = trainingClips.Length,
             HeldOutClips = heldOutIndices.Length,
             HeldOutDraws = config.HeldOutDraws,
             Steps = steps,

@@ -28,6 +28,9 @@ public class ShippedModelCardTests
     {
         var card = ModelCard.Read(ShippedDirectory);
         Assert.Equal(card.WeightsSha256, ModelPackage.Sha256(Path.Combine(ShippedDirectory, ModelDirectory.WeightsFile)));
+        string readable = Path.Combine(ShippedDirectory, "MODEL_CARD.md");
+        Assert.True(File.Exists(readable), "the shipped model comes with MODEL_CARD.md");
+        Assert.Contains(card.WeightsSha256, File.ReadAllText(readable));   // the card people read names these weights, not earlier ones
         Assert.NotEmpty(card.Clips);
 
         using var runner = new ModelRunner(ShippedDirectory);

@@ -121,6 +121,11 @@ public class KitTests
         Assert.Contains("gong", error);
         Assert.Contains("kick", error);          // the classes there are
 
+        File.WriteAllText(dir.File("kick.json"), """{"pads": [{"class": "kick"}]}""");
+        (code, _, error) = CliTests.Oneshot("kit", dir.File("kick.json"), "--model", model, "--data", dir.File("moved"), "--out", dir.File("k"));
+        Assert.Equal(1, code);
+        Assert.Contains(dir.File("moved"), error);   // the folder given, not the one the model was trained on
+
         File.WriteAllText(dir.File("typo.json"), """{"pads": [{"prior": true, "tuning": 3}]}""");
         (code, _, error) = CliTests.Oneshot("kit", dir.File("typo.json"), "--model", model);
         Assert.Equal(1, code);
