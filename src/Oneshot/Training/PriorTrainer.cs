@@ -59,9 +59,7 @@ public sealed class PriorTrainer
             if (Directory.Exists(extra)) extraStores.Items.Add(RunDirectory.OpenExtraData(extra, store));
             else OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to the training clips of '{data}' alone.");
         }
-        var trainingClips = trainIndices.Select(i => (Store: store, Index: i))
-            .Concat(extraStores.Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (Store: extra, Index: i))))
-            .ToArray();
+        var trainingClips = extraStores.TrainingClips(store, trainIndices);
 
         if (request.Device is { } device) model.to(device);
         using var train = new PosteriorSampler(model, trainingClips.Length, k => trainingClips[k].Store.Read(trainingClips[k].Index),

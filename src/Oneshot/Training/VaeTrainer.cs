@@ -81,12 +81,10 @@ public sealed class VaeTrainer
 
         using var extraStores = new RunDirectory.ExtraStores();
         foreach (string directory in config.Train.ExtraData) extraStores.Items.Add(RunDirectory.OpenExtraData(directory, store));
-        var trainingClips = trainIndices.Select(i => (store, i))
-            .Concat(extraStores.Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (extra, i))))
-            .ToList();
-        if (trainingClips.Count == 0) throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a train split, or add clips with --also-train-on.");
+        var trainingClips = extraStores.TrainingClips(store, trainIndices);
+        if (trainingClips.Length == 0) throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a train split, or add clips with --also-train-on.");
         if (extraStores.Items.Count > 0)
-            OnMessage?.Invoke($"Training on {trainingClips.Count} clips: {trainIndices.Length} from {request.DataDirectory} and {trainingClips.Count - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
+            OnMessage?.Invoke($"Training on {trainingClips.Length} clips: {trainIndices.Length} from {request.DataDirectory} and {trainingClips.Length - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
         using var loader = new BatchLoader(trainingClips, config.Train, firstBatch: startStep);
         var session = Stopwatch.StartNew();
         long current = startStep, sessionSteps = 0, badInARow = 0, lastCheckpoint = startStep;
