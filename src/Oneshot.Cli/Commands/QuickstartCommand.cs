@@ -26,7 +26,7 @@ public static class QuickstartCommand
     {
         var command = new Command("quickstart", "Build the default dataset (the Hydrogen drum kits when installed, else synthetic one-shots); write new samples, "
             + "reconstructions of held-out clips and a kit made with the shipped model; then open it as an instrument. --train-minutes trains a first model of your own instead.");
-        var output = new Option<string>("--out", "-o") { Description = "Folder for everything quickstart makes.", DefaultValueFactory = _ => "oneshot-quickstart" };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for everything quickstart makes.", DefaultValueFactory = _ => DatasetReference.QuickstartFolder };
         var recipe = new Option<string>("--recipe") { Description = "drums, gm-drums, notes or synthetic (default: drums when installed, else synthetic).", DefaultValueFactory = _ => Recipes.Default };
         recipe.AcceptOnlyFromAmong(Recipes.Names);
         var minutes = new Option<double?>("--train-minutes") { Description = $"Train a first model of your own for this many minutes instead of using the shipped one (0: only build the dataset). Without a shipped model: {FallbackTrainMinutes} minutes." };
@@ -44,7 +44,7 @@ public static class QuickstartCommand
                 AnsiConsole.MarkupLine($"[yellow]No shipped model at {Markup.Escape(ShippedModel.Directory)} (./setup.sh build puts models/drums there): training a first model for {FallbackTrainMinutes} minutes instead.[/]");
                 trainMinutes = FallbackTrainMinutes;
             }
-            string dataset = Path.Combine(folder, "data");
+            string dataset = DatasetReference.QuickstartDataset(folder);
             AnsiConsole.MarkupLine($"[bold]Oneshot quickstart[/]: building the [bold]{name}[/] dataset in {Markup.Escape(dataset)}");
             if (name == "synthetic" && !DrumsRecipe.IsInstalled())
                 AnsiConsole.MarkupLine($"[grey](install {DrumsRecipe.Package} for real drum one-shots instead)[/]");

@@ -77,7 +77,7 @@ sealed class InstrumentMap : IDisposable
                 var (map, latents) = SoundMap.Load(directory);
                 if (map.ModelHash == _modelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
             }
-            string data = _dataDirectory ?? _encoder.Runner.Config.Dataset.Path;
+            string data = _dataDirectory ?? _encoder.Runner.Config.Dataset.Locate();
             if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
                 throw new OneshotException($"The model's dataset '{data}' is not there to map; name it with --data, or build a map with `oneshot map` and start with --map.");
             // One core left free: the build runs beside the server's requests and must not starve them.

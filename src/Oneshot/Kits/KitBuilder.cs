@@ -62,7 +62,7 @@ public static class KitBuilder
     /// <summary>The classes of the model's training clips, for "a kick" on the instrument's kit (none when the dataset is not there).</summary>
     public static string[] TrainingClasses(ModelRunner runner, string? dataDirectory = null)
     {
-        string data = dataDirectory ?? runner.Config.Dataset.Path;
+        string data = dataDirectory ?? runner.Config.Dataset.Locate();
         if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile))) return [];
         using var store = new ClipStore(data);
         return [.. store.IndicesOf("train").Select(i => store.Meta[i].TextLabel("class")).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
@@ -105,11 +105,11 @@ public static class KitBuilder
 
     static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory)
     {
-        string data = dataDirectory ?? runner.Config.Dataset.Path;
+        string data = dataDirectory ?? runner.Config.Dataset.Locate();
         if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
             throw new OneshotException(dataDirectory is null
                 ? $"Class pads choose among the training clips, and the model's dataset '{runner.Config.Dataset.Path}' is not there: give it with --data DIR "
-                  + "(a model trained on another machine, such as the shipped one, needs its recipe prepared here: the drums dataset `./setup.sh quickstart` builds is oneshot-quickstart/data)."
+                  + "(a model trained on another machine, such as the shipped one, needs its recipe prepared here: `./setup.sh quickstart` builds the drums dataset in oneshot-quickstart/data, where it is found when you run from the folder that holds it)."
                 : $"Class pads choose among the training clips, and the dataset '{dataDirectory}' given with --data is not there.");
         return new ClipStore(data);
     }

@@ -46,7 +46,7 @@ public static class LatentAnalysis
     {
         var (config, model) = ModelDirectory.Load(modelDirectory);
         using var _ = model;
-        string data = dataDirectory ?? config.Dataset.Path;
+        string data = dataDirectory ?? config.Dataset.Locate();
         if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
             throw new OneshotException($"'{modelDirectory}' was trained on '{config.Dataset.Path}', which is not there any more: give its dataset with --data DIR.");
         using var store = new ClipStore(data);

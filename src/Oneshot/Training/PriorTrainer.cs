@@ -40,7 +40,7 @@ public sealed class PriorTrainer
 
         var (runConfig, model) = ModelDirectory.Load(directory);
         using var _model = model;
-        string data = request.DataDirectory ?? runConfig.Dataset.Path;
+        string data = request.DataDirectory ?? runConfig.Dataset.Locate();
         if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
             throw new OneshotException($"The model's dataset '{data}' is not there; pass it with --data DIR.");
         using var store = new ClipStore(data);

@@ -1,0 +1,40 @@
+using Oneshot.Data;
+using Oneshot.Model;
+using Oneshot.Tests.Training;
+
+namespace Oneshot.Tests.Model;
+
+/// <summary>A model trained on another machine (the shipped one) finds its dataset where quickstart builds it, and only the same clips.</summary>
+public class DatasetLocationTests
+{
+    [Fact]
+    public void A_missing_dataset_is_found_where_quickstart_builds_the_same_clips()
+    {
+        using var dir = new TempDir();
+        string quickstart = DatasetReference.QuickstartDataset(dir.File(DatasetReference.QuickstartFolder));
+        TinyData.Build(dir, count: 12, name: Path.GetRelativePath(dir.Path, quickstart));
+        string hash = DatasetInfo.Load(quickstart).Hash;
+
+        var elsewhere = new DatasetReference { Path = "/machine/that/trained/it/drums", Hash = hash };
+        Assert.Equal(quickstart, elsewhere.Locate(dir.Path));
+
+        // Other clips there are not this model's dataset: the recorded path stays, so messages name it.
+        var other = elsewhere with { Hash = "sha256:" + new string('0', 64) };
+        Assert.Equal(other.Path, other.Locate(dir.Path));
+
+        // Nothing built there: the recorded path.
+        using var empty = new TempDir();
+        Assert.Equal(elsewhere.Path, elsewhere.Locate(empty.Path));
+    }
+
+    [Fact]
+    public void A_dataset_that_is_where_it_was_recorded_is_taken_from_there()
+    {
+        using var dir = new TempDir();
+        string here = TinyData.Build(dir, count: 12, name: "here");
+        string quickstart = DatasetReference.QuickstartDataset(dir.File(DatasetReference.QuickstartFolder));
+        TinyData.Build(dir, count: 12, name: Path.GetRelativePath(dir.Path, quickstart));
+        var reference = new DatasetReference { Path = here, Hash = DatasetInfo.Load(here).Hash };
+        Assert.Equal(here, reference.Locate(dir.Path));
+    }
+}
