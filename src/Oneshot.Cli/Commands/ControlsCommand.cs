@@ -31,8 +31,8 @@ public static class ControlsCommand
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
             string directory = parse.GetValue(model)!;
-            var (statistics, warning) = LatentAnalysis.Rewrite(directory, parse.GetValue(data), directions: parse.GetValue(directions));
-            if (warning is not null) AnsiConsole.MarkupLine($"[yellow]Warning:[/] {Markup.Escape(warning)}");
+            var (statistics, warnings) = LatentAnalysis.Rewrite(directory, parse.GetValue(data), directions: parse.GetValue(directions));
+            foreach (string warning in warnings) AnsiConsole.MarkupLine($"[yellow]Warning:[/] {Markup.Escape(warning)}");
             Print(statistics.Controls);
             AnsiConsole.MarkupLine($"Wrote {Markup.Escape(Path.Combine(directory, ModelDirectory.LatentFile))}; `oneshot play {Markup.Escape(directory)}` shows them as sliders.");
             return CliApp.Ok;

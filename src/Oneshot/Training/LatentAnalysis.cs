@@ -9,23 +9,24 @@ namespace Oneshot.Training;
 public static class LatentAnalysis
 {
     /// <summary>
-    /// latent.json: PCA of the deterministic latents of the training clips, and the named controls
-    /// fitted on them (checked on <paramref name="validIndices"/>).
+    /// latent.json: PCA of the deterministic latents of the training clips — every clip the model
+    /// trained on, --also-train-on's too — and the named controls fitted on them (checked on the
+    /// dataset's <paramref name="validIndices"/>).
     /// </summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, ClipStore store, int[] indices, int[] validIndices, long step, int batchSize,
+    public static LatentStatistics OfTrainingClips(WaveformVae model, (ClipStore Store, int Index)[] clips, ClipStore store, int[] validIndices, long step, int batchSize,
                                                    IReadOnlyList<string> trainedAttributes, ControlDirections directions = ControlDirections.Regression)
     {
         bool wasTraining = model.training;
         model.eval();
         try
         {
-            var latents = model.EncodeMeans(indices.Length, i => store.Read(indices[i]), batchSize);
+            var latents = model.EncodeMeans(clips.Length, i => clips[i].Store.Read(clips[i].Index), batchSize);
             var valid = model.EncodeMeans(validIndices.Length, i => store.Read(validIndices[i]), batchSize);
-            var statistics = Compute(latents.SelectMany(z => z).ToArray(), indices.Length, model.Config.LatentSize, "train", step);
+            var statistics = Compute(latents.SelectMany(z => z).ToArray(), clips.Length, model.Config.LatentSize, "train", step);
             return statistics with
             {
                 Controls = NamedControls.Fit(
-                    ToDouble(latents), [.. indices.Select(i => store.Meta[i].Descriptors)],
+                    ToDouble(latents), [.. clips.Select(c => c.Store.Meta[c.Index].Descriptors)],
                     ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean, trainedAttributes, directions),
             };
         }
@@ -40,8 +41,8 @@ public static class LatentAnalysis
     /// models trained before named controls existed, or after the dataset's descriptors changed.
     /// </summary>
     /// <param name="dataDirectory">The dataset to analyse; null: the one the model was trained on.</param>
-    /// <returns>The statistics written, and a warning when the dataset is not the one the model was trained on.</returns>
-    public static (LatentStatistics Statistics, string? Warning) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8,
+    /// <returns>The statistics written, and warnings: the dataset is not the one the model was trained on, a set it also trained on is gone.</returns>
+    public static (LatentStatistics Statistics, IReadOnlyList<string> Warnings) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8,
                                                                        ControlDirections directions = ControlDirections.Regression)
     {
         var (config, model) = ModelDirectory.Load(modelDirectory);
@@ -52,16 +53,23 @@ public static class LatentAnalysis
         using var store = new ClipStore(data);
         if (store.SampleRate != config.Model.SampleRate || store.Length != config.Model.ClipLength)
             throw new OneshotException($"'{data}' holds clips of {store.Length} samples at {store.SampleRate} Hz; '{modelDirectory}' takes {config.Model.ClipLength} at {config.Model.SampleRate} Hz.");
-        string? warning = store.Info.Hash == config.Dataset.Hash ? null
-            : $"'{data}' ({DatasetInfo.ShortHash(store.Info.Hash)}) is not the dataset '{modelDirectory}' was trained on ({DatasetInfo.ShortHash(config.Dataset.Hash)}): the controls describe its clips.";
+        var warnings = new List<string>();
+        if (store.Info.Hash != config.Dataset.Hash)
+            warnings.Add($"'{data}' ({DatasetInfo.ShortHash(store.Info.Hash)}) is not the dataset '{modelDirectory}' was trained on ({DatasetInfo.ShortHash(config.Dataset.Hash)}): the controls describe its clips.");
         var train = store.IndicesOf("train");
         if (train.Length == 0) throw new OneshotException($"'{data}' has no training clips to analyse.");
         var valid = store.IndicesOf("valid");
         if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
+        using var extraStores = new RunDirectory.ExtraStores();
+        foreach (string extra in config.Train.ExtraData)
+        {
+            if (Directory.Exists(extra)) extraStores.Items.Add(RunDirectory.OpenExtraData(extra, store));
+            else warnings.Add($"'{extra}', which the model also trained on, is not there: the controls are fitted to the training clips of '{data}' alone.");
+        }
         long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
-        var statistics = OfTrainingClips(model, store, train, valid, step, batchSize, config.Train.Attributes, directions);
+        var statistics = OfTrainingClips(model, extraStores.TrainingClips(store, train), store, valid, step, batchSize, config.Train.Attributes, directions);
         ModelDirectory.SaveLatent(modelDirectory, statistics);
-        return (statistics, warning);
+        return (statistics, warnings);
     }
 
     static double[][] ToDouble(float[][] latents) => [.. latents.Select(z => z.Select(v => (double)v).ToArray())];

@@ -162,11 +162,8 @@ public sealed class VaeTrainer
         {
             using var averaged = Averaged();
             SaveWeights(Path.Combine(request.ModelDirectory, ModelDirectory.WeightsFile), model, current);
-            if (trainIndices.Length > 0)
-            {
-                OnMessage?.Invoke($"Analysing the latent space of {trainIndices.Length} training clips and its named controls (latent.json)…");
-                ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, store, trainIndices, validIndices, current, config.Train.BatchSize, config.Train.Attributes));
-            }
+            OnMessage?.Invoke($"Analysing the latent space of {trainingClips.Length} training clips and its named controls (latent.json)…");
+            ModelDirectory.SaveLatent(request.ModelDirectory, LatentAnalysis.OfTrainingClips(model, trainingClips, store, validIndices, current, config.Train.BatchSize, config.Train.Attributes));
         }
         return new TrainResult(outcome, current, lastValidation, request.ModelDirectory, skippedTotal,
                                config.Train.Steps, Schedules.LearningRate(config.Train, Math.Max(0, current - 1)));

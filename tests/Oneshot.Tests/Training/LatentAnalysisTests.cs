@@ -1,0 +1,33 @@
+using Oneshot.Data;
+using Oneshot.Model;
+using Oneshot.Training;
+
+namespace Oneshot.Tests.Training;
+
+/// <summary>latent.json and its named controls describe every clip the model trained on, --also-train-on's too.</summary>
+public class LatentAnalysisTests
+{
+    [Fact]
+    public void The_controls_are_fitted_to_every_clip_the_model_trained_on_and_say_when_one_set_has_gone()
+    {
+        using var dir = new TempDir();
+        string data = TinyData.Build(dir, count: 12);
+        string extra = TinyData.Build(dir, count: 8, name: "extra");
+        string model = TinyData.TrainModel(dir, data, steps: 2, settings: $"train.extra_data=[\"{extra}\"]");
+        int trainClips = DatasetSummary.ReadMeta(data).Count(m => m.Split == "train");
+
+        var atTheEnd = ModelDirectory.LoadLatent(model)!;
+        Assert.Equal(trainClips + 8, atTheEnd.Count);
+        Assert.Contains(atTheEnd.Controls, c => c.Clips == trainClips + 8);   // brightness: every clip has a centroid
+
+        var (again, warnings) = LatentAnalysis.Rewrite(model, null);
+        Assert.Equal(trainClips + 8, again.Count);
+        Assert.Empty(warnings);
+
+        Directory.Move(extra, dir.File("extra-moved"));
+        var (alone, moved) = LatentAnalysis.Rewrite(model, null);
+        Assert.Equal(trainClips, alone.Count);
+        Assert.Equal(trainClips, ModelDirectory.LoadLatent(model)!.Count);
+        Assert.Contains(moved, w => w.Contains(extra) && w.Contains("is not there"));
+    }
+}
