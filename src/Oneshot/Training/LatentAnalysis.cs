@@ -60,12 +60,8 @@ public static class LatentAnalysis
         if (train.Length == 0) throw new OneshotException($"'{data}' has no training clips to analyse.");
         var valid = store.IndicesOf("valid");
         if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
-        using var extraStores = new RunDirectory.ExtraStores();
-        foreach (string extra in config.Train.ExtraData)
-        {
-            if (Directory.Exists(extra)) extraStores.Items.Add(RunDirectory.OpenExtraData(extra, store));
-            else warnings.Add($"'{extra}', which the model also trained on, is not there: the controls are fitted to the training clips of '{data}' alone.");
-        }
+        using var extraStores = RunDirectory.ExtraStores.OpenPresent(config.Train.ExtraData, store,
+            extra => warnings.Add($"'{extra}', which the model also trained on, is not there: the controls are fitted to the training clips of '{data}' alone."));
         long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
         var statistics = OfTrainingClips(model, extraStores.TrainingClips(store, train), store, valid, step, batchSize, config.Train.Attributes, directions);
         ModelDirectory.SaveLatent(modelDirectory, statistics);

@@ -53,12 +53,8 @@ public sealed class PriorTrainer
             throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
 
         // The prior models the latents of every clip the model trained on, --also-train-on's too.
-        using var extraStores = new RunDirectory.ExtraStores();
-        foreach (string extra in runConfig.Train.ExtraData)
-        {
-            if (Directory.Exists(extra)) extraStores.Items.Add(RunDirectory.OpenExtraData(extra, store));
-            else OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to the training clips of '{data}' alone.");
-        }
+        using var extraStores = RunDirectory.ExtraStores.OpenPresent(runConfig.Train.ExtraData, store,
+            extra => OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to the training clips of '{data}' alone."));
         var trainingClips = extraStores.TrainingClips(store, trainIndices);
 
         if (request.Device is { } device) model.to(device);

@@ -14,6 +14,29 @@ public static class RunDirectory
         public List<ClipStore> Items { get; } = [];
         public void Dispose() { foreach (var store in Items) store.Dispose(); }
 
+        /// <summary>
+        /// The --also-train-on datasets a trained model records that are still there; <paramref name="missing"/>
+        /// hears of each that is not (a prior or the controls may be refitted where they are gone, unlike a resumed run).
+        /// </summary>
+        public static ExtraStores OpenPresent(IReadOnlyList<string> directories, ClipStore main, Action<string> missing)
+        {
+            var stores = new ExtraStores();
+            try
+            {
+                foreach (string directory in directories)
+                {
+                    if (Directory.Exists(directory)) stores.Items.Add(OpenExtraData(directory, main));
+                    else missing(directory);
+                }
+                return stores;
+            }
+            catch
+            {
+                stores.Dispose();
+                throw;
+            }
+        }
+
         /// <summary>The clips training learns from: the main dataset's train split, then every clip of each extra dataset.</summary>
         public (ClipStore Store, int Index)[] TrainingClips(ClipStore main, int[] trainIndices) =>
             [.. trainIndices.Select(i => (main, i)).Concat(Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (extra, i))))];

@@ -81,10 +81,7 @@ public class PriorTests
     public void The_prior_fits_every_clip_the_model_trained_on_and_says_when_one_set_has_gone()
     {
         using var dir = new TempDir();
-        string data = TinyData.Build(dir, count: 12);
-        string extra = TinyData.Build(dir, count: 8, name: "extra");
-        string model = TinyData.TrainModel(dir, data, steps: 2, settings: $"train.extra_data=[\"{extra}\"]");
-        int trainClips = DatasetSummary.ReadMeta(data).Count(m => m.Split == "train");
+        var (model, extra, trainClips) = TinyData.TrainModelWithExtra(dir);
 
         var fitted = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(PriorKind.Gaussian) });
         Assert.Equal(trainClips + 8, fitted.Report.TrainClips);

@@ -1,4 +1,3 @@
-using Oneshot.Data;
 using Oneshot.Model;
 using Oneshot.Training;
 
@@ -11,10 +10,7 @@ public class LatentAnalysisTests
     public void The_controls_are_fitted_to_every_clip_the_model_trained_on_and_say_when_one_set_has_gone()
     {
         using var dir = new TempDir();
-        string data = TinyData.Build(dir, count: 12);
-        string extra = TinyData.Build(dir, count: 8, name: "extra");
-        string model = TinyData.TrainModel(dir, data, steps: 2, settings: $"train.extra_data=[\"{extra}\"]");
-        int trainClips = DatasetSummary.ReadMeta(data).Count(m => m.Split == "train");
+        var (model, extra, trainClips) = TinyData.TrainModelWithExtra(dir);
 
         var atTheEnd = ModelDirectory.LoadLatent(model)!;
         Assert.Equal(trainClips + 8, atTheEnd.Count);

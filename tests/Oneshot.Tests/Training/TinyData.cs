@@ -28,6 +28,15 @@ public static class TinyData
         return dir.File(name);
     }
 
+    /// <summary>A tiny model trained on dir/data (12 clips) and every clip of dir/extra (8) with --also-train-on.</summary>
+    public static (string Model, string Extra, int TrainClips) TrainModelWithExtra(TempDir dir)
+    {
+        string data = Build(dir, count: 12);
+        string extra = Build(dir, count: 8, name: "extra");
+        string model = TrainModel(dir, data, steps: 2, settings: $"train.extra_data=[\"{extra}\"]");
+        return (model, extra, DatasetSummary.ReadMeta(data).Count(m => m.Split == "train"));
+    }
+
     public static RunConfig Config(params string[] overrides) =>
         Presets.Get("tiny").With(["model.sample_rate=8000", "model.clip_length=8192", .. overrides]);
 }
