@@ -10,10 +10,10 @@ public static class LatentAnalysis
 {
     /// <summary>
     /// latent.json: PCA of the deterministic latents of the training clips — every clip the model
-    /// trained on, --also-train-on's too — and the named controls fitted on them (checked on the
-    /// dataset's <paramref name="validIndices"/>).
+    /// trained on, --also-train-on's too — and the named controls fitted on them (checked on
+    /// <paramref name="validIndices"/> of <paramref name="validStore"/>, the --data dataset).
     /// </summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, (ClipStore Store, int Index)[] clips, ClipStore store, int[] validIndices, long step, int batchSize,
+    public static LatentStatistics OfTrainingClips(WaveformVae model, (ClipStore Store, int Index)[] clips, ClipStore validStore, int[] validIndices, long step, int batchSize,
                                                    IReadOnlyList<string> trainedAttributes, ControlDirections directions = ControlDirections.Regression)
     {
         bool wasTraining = model.training;
@@ -21,13 +21,13 @@ public static class LatentAnalysis
         try
         {
             var latents = model.EncodeMeans(clips.Length, i => clips[i].Store.Read(clips[i].Index), batchSize);
-            var valid = model.EncodeMeans(validIndices.Length, i => store.Read(validIndices[i]), batchSize);
+            var valid = model.EncodeMeans(validIndices.Length, i => validStore.Read(validIndices[i]), batchSize);
             var statistics = Compute(latents.SelectMany(z => z).ToArray(), clips.Length, model.Config.LatentSize, "train", step);
             return statistics with
             {
                 Controls = NamedControls.Fit(
                     ToDouble(latents), [.. clips.Select(c => c.Store.Meta[c.Index].Descriptors)],
-                    ToDouble(valid), [.. validIndices.Select(i => store.Meta[i].Descriptors)], statistics.Mean, trainedAttributes, directions),
+                    ToDouble(valid), [.. validIndices.Select(i => validStore.Meta[i].Descriptors)], statistics.Mean, trainedAttributes, directions),
             };
         }
         finally
