@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Tests.Model;
 
+[Trait("Category", "Numerics")] // rerun under every ISA cap (scripts/run-tests.sh)
 public class EncoderInputTests
 {
     static ModelConfig Tiny(EncoderInput input) =>

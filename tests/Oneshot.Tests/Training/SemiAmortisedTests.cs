@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Oneshot.Tests.Training;
 
 // Alone: the model takes its initial weights from libtorch's process-wide generator, which other test classes reseed.
+[Trait("Category", "Numerics")] // rerun under every ISA cap (scripts/run-tests.sh)
 [Collection(ExactRunsCollection.Name)]
 public class SemiAmortisedTests
 {

@@ -6,6 +6,7 @@ using Oneshot.Training;
 
 namespace Oneshot.Tests.Training;
 
+[Trait("Category", "Numerics")] // rerun under every ISA cap (scripts/run-tests.sh)
 [Collection(ExactRunsCollection.Name)]
 public class TrainerTests
 {

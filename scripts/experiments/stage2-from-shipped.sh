@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Issue 34: stage 2 (adversarial, encoder and posterior flow frozen) from the shipped models/drums
+# weights, on the same 1,294 training clips stage B used (MODEL_CARD.md, "How it was made"),
+# pinned to one core with one thread so a second run or other work can hold the other core.
+#   scripts/experiments/stage2-from-shipped.sh RUNS_DIR NAME [--set key=value]…   start (or --resume it)
+# RUNS_DIR must hold the datasets drums, gm-drums, timgm, avl-rz and avl-bp built by the card's commands.
+# ONESHOT=path/to/oneshot runs a copy of the program (a rebuild must not replace a run's files under it).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+runs="$1"; name="$2"; shift 2
+core="${CORE:-1}"
+extra=(--also-train-on "$runs/gm-drums" --also-train-on "$runs/timgm" --also-train-on "$runs/avl-rz" --also-train-on "$runs/avl-bp")
+if [ -f "$runs/$name/config.json" ]; then
+  mode=(--resume)
+else
+  mode=(--preset cpu --init-from "$repo/models/drums" "${extra[@]}"
+        --set stage2.start_step=0 --set train.steps=16000 --set train.checkpoint_every=250)
+fi
+exec taskset -c "$core" "${ONESHOT:-$repo/oneshot}" train --data "$runs/drums" --out "$runs/$name" "${mode[@]}" --threads 1 "$@"
