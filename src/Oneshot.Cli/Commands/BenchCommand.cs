@@ -1,3 +1,4 @@
+using Oneshot.TorchInterop;
 using System.CommandLine;
 using System.Globalization;
 using Oneshot.Benchmarks;
@@ -39,7 +40,8 @@ public static class BenchCommand
             foreach (var c in configs) c.Validate();
             int timedSteps = parse.GetValue(steps), decodes = parse.GetValue(repeats);
             if (timedSteps < 1 || decodes < 1) throw new OneshotException("--steps and --repeats must be at least 1.");
-            AnsiConsole.MarkupLine($"[bold]oneshot bench[/] on {Environment.ProcessorCount} cores, {DateTime.Now:yyyy-MM-dd}; synthetic one-shot clips.");
+            AnsiConsole.MarkupLine($"[bold]oneshot bench[/] on {Environment.ProcessorCount} cores, {DateTime.Now:yyyy-MM-dd}; synthetic one-shot clips; " +
+                $"libtorch's kernels: {NativeKernels.CpuCapability} (oneDNN {(NativeKernels.OneDnnEnabled ? "on" : "off")}).");
 
             var throughput = new Table().AddColumns("preset", "batch", "clip", "params", "clips/s", "data ms", "forward ms", "backward ms", "optimiser ms");
             foreach (var config in configs)

@@ -21,6 +21,9 @@ public static class ComputeDevice
         false;
 #endif
 
+    /// <summary>Which vector kernels libtorch runs here, for a user's report: "AVX512 kernels".</summary>
+    static string Kernels => $"{NativeKernels.CpuCapability} kernels";
+
     /// <summary>The device <paramref name="spec"/> names, and a line that says which it is and why.</summary>
     public static (Device Device, string Description) Resolve(string? spec)
     {
@@ -28,10 +31,10 @@ public static class ComputeDevice
         switch (value)
         {
             case "cpu":
-                return (CPU, "on the CPU");
+                return (CPU, $"on the CPU ({Kernels})");
             case "auto":
-                if (!BuiltWithCuda) return (CPU, "on the CPU (this build has no CUDA: ./setup.sh build --cuda makes one)");
-                return cuda.is_available() ? (CUDA, $"on CUDA device 0 of {cuda.device_count()}") : (CPU, "on the CPU (no CUDA device seen)");
+                if (!BuiltWithCuda) return (CPU, $"on the CPU ({Kernels}; this build has no CUDA: ./setup.sh build --cuda makes one)");
+                return cuda.is_available() ? (CUDA, $"on CUDA device 0 of {cuda.device_count()}") : (CPU, $"on the CPU ({Kernels}; no CUDA device seen)");
         }
         int index = value == "cuda" ? 0
             : value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int n) && n >= 0 ? n

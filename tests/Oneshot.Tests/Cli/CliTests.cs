@@ -21,6 +21,16 @@ public class CliTests
         return (process.ExitCode, output, error.Result);
     }
 
+    /// <summary>
+    /// No line of libtorch's own logging ("[W1204 13:32:38.335 NNPACK.cpp:56] Could not initialize NNPACK! …")
+    /// reaches a user's terminal; TorchInterop/NativeKernels turns off what printed them.
+    /// </summary>
+    internal static void AssertNoLibraryWarnings(string text)
+    {
+        var line = System.Text.RegularExpressions.Regex.Match(text, @"^\[[WEI]\d{4} .*$|^.*NNPACK.*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.False(line.Success, $"libtorch printed: {line.Value}");
+    }
+
     [Fact]
     public void Every_command_has_help()
     {

@@ -29,6 +29,7 @@ public class DeviceOptionTests
         var (code, output, error) = CliTests.Oneshot([.. train, "--out", dir.File("default")]);
         Assert.True(code == 0, error + output);
         Assert.Contains("Running on the CPU", error);
+        CliTests.AssertNoLibraryWarnings(output + error);
         (code, output, error) = CliTests.Oneshot([.. train, "--out", dir.File("cpu"), "--device", "cpu"]);
         Assert.True(code == 0, error + output);
         using (var first = Safetensors.Load(Path.Combine(dir.File("default"), ModelDirectory.WeightsFile)))

@@ -18,6 +18,7 @@ public class ShippedModelTests
 
         var (code, output, error) = CliTests.OneshotWith(environment, "quickstart", "--out", folder, "--recipe", "synthetic", "--no-play");
         Assert.True(code == 0, error);
+        CliTests.AssertNoLibraryWarnings(output + error);
         Assert.Contains("The shipped model", output);
         Assert.False(Directory.Exists(Path.Combine(folder, "model")), "quickstart trained a model although one was shipped");
         for (int i = 0; i < 4; i++)

@@ -17,6 +17,7 @@ public class SoundMapTests
         string model = TinyData.TrainModel(dir, data);
         var (code, output, error) = CliTests.Oneshot("map", model, data, "--out", dir.File("map"), "--threads", "1");
         Assert.True(code == 0, error + output);
+        CliTests.AssertNoLibraryWarnings(output + error);
         var (map, latents) = SoundMap.Load(dir.File("map"));
         int clips;
         using (var store = new ClipStore(data))
