@@ -143,6 +143,29 @@ public class RecipeTests
     }
 
     [Fact]
+    public void A_rendered_note_does_not_depend_on_what_was_rendered_before_so_a_recipe_built_twice_is_the_same_bytes()
+    {
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        using var recipe = Recipes.Open(new RecipeRequest("gm-drums", PerGroup: 3), Options);
+        using var every = Recipes.Open(new RecipeRequest("gm-drums"), Options);
+        // Kick, snare, hat, then a ride's tail, then the same notes in the opposite order: a synth that kept any state would change them.
+        ClipSource Sound(int key) => every.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
+        var cymbal = Sound(51);
+        List<ClipSource> notes = [Sound(36), Sound(38), Sound(42)];
+        var forward = notes.Select(s => s.Load().Channels[0]).ToList();
+        cymbal.Load();
+        var backward = notes.AsEnumerable().Reverse().Select(s => s.Load().Channels[0]).Reverse().ToList();
+        for (int i = 0; i < notes.Count; i++) Assert.True(forward[i].AsSpan().SequenceEqual(backward[i]), $"{notes[i].Key} rendered differently");
+
+        using var dir = new TempDir();
+        var first = DatasetBuilder.Build(recipe.Sources, dir.File("a"), Options, recipe.Description).Info;
+        var second = DatasetBuilder.Build(recipe.Sources, dir.File("b"), Options, recipe.Description).Info;
+        Assert.Equal(first.Hash, second.Hash);
+        Assert.Equal(first.Splits, second.Splits);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("a"), DatasetFormat.MetaFile)), File.ReadAllBytes(Path.Combine(dir.File("b"), DatasetFormat.MetaFile)));
+    }
+
+    [Fact]
     public void Gm_drums_take_the_general_midi_kits_or_every_preset_of_a_drum_kit_sound_font()
     {
         Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");

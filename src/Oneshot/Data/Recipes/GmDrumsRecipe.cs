@@ -37,14 +37,14 @@ public sealed class GmDrumsRecipe : IDisposable
         (79, "Open Cuica", "percussion"), (80, "Mute Triangle", "percussion"), (81, "Open Triangle", "percussion"),
     ];
 
-    readonly FluidSynthPerThread _synths;
+    readonly FluidSynthNotes _synths;
 
     /// <param name="perGroup">At most this many sounds per kit (0 = all), spread evenly.</param>
     public GmDrumsRecipe(string soundFont, int sampleRate, int clipLength, int perGroup = 0)
     {
         FluidSynth.RequireSoundFont(soundFont, NotesRecipe.DefaultSoundFont, NotesRecipe.SoundFontPackage, "gm-drums");
-        _synths = new FluidSynthPerThread(soundFont, sampleRate);
-        KitsFound = ChooseKits(_synths.Current.Presets());
+        _synths = new FluidSynthNotes(soundFont, sampleRate);
+        KitsFound = ChooseKits(_synths.Presets());
         if (KitsFound.Count == 0) throw new OneshotException($"The SoundFont '{soundFont}' has no presets to render.");
         // Drum sounds ignore the key's release mostly; half the clip held is plenty.
         int hold = clipLength / 2;
@@ -93,7 +93,7 @@ public sealed class GmDrumsRecipe : IDisposable
         string preset = kit.Bank == DrumBank ? $"{kit.Program:D3}" : $"bank-{kit.Bank:D3}-{kit.Program:D3}";
         string key = $"gm-drums/{preset}/key-{sound.Key:D3}-velocity-{velocity:D3}";
         return new ClipSource(key, group, labels,
-            () => new AudioData(sampleRate, _synths.Current.RenderNote(kit.Bank, kit.Program, sound.Key, velocity, hold, length)));
+            () => new AudioData(sampleRate, _synths.RenderNote(kit.Bank, kit.Program, sound.Key, velocity, hold, length)));
     }
 
     public void Dispose() => _synths.Dispose();

@@ -31,7 +31,7 @@ public sealed class NotesRecipe : IDisposable
     public const string DefaultSoundFont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
     public const string SoundFontPackage = "fluid-soundfont-gm";
 
-    readonly FluidSynthPerThread _synths;
+    readonly FluidSynthNotes _synths;
 
     /// <param name="perGroup">At most this many notes per program (0 = all), spread evenly.</param>
     public NotesRecipe(NotesSettings settings, string soundFont, int sampleRate, int clipLength, int perGroup = 0)
@@ -39,7 +39,7 @@ public sealed class NotesRecipe : IDisposable
         settings.Validate();
         FluidSynth.RequireSoundFont(soundFont, DefaultSoundFont, SoundFontPackage, "notes");
         Settings = settings;
-        _synths = new FluidSynthPerThread(soundFont, sampleRate);
+        _synths = new FluidSynthNotes(soundFont, sampleRate);
         int hold = (int)(settings.HoldFraction * clipLength);
         Sources = [.. from program in settings.Programs
                       from source in Recipes.EvenlySpaced(
@@ -67,7 +67,7 @@ public sealed class NotesRecipe : IDisposable
         };
         string key = $"notes/program-{program:D3}/pitch-{pitch:D3}-velocity-{velocity:D3}";
         return new ClipSource(key, $"program-{program:D3} {name}", labels,
-            () => new AudioData(sampleRate, _synths.Current.RenderNote(0, program, pitch, velocity, hold, length)));
+            () => new AudioData(sampleRate, _synths.RenderNote(0, program, pitch, velocity, hold, length)));
     }
 
     public void Dispose() => _synths.Dispose();
