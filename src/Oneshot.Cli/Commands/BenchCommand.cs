@@ -1,4 +1,3 @@
-using Oneshot.TorchInterop;
 using System.CommandLine;
 using System.Globalization;
 using Oneshot.Benchmarks;
@@ -6,6 +5,7 @@ using Oneshot.Cli.Output;
 using Oneshot.Evaluation;
 using Oneshot.Generation;
 using Oneshot.Model;
+using Oneshot.TorchInterop;
 using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;

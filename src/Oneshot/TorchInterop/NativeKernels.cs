@@ -16,9 +16,9 @@ namespace Oneshot.TorchInterop;
 /// wrong results on AVX2 and AVX-512 whenever a channel count does not fill the vector block (8 or
 /// 16 floats): the input gradient of a convolution with 1, 3, 4 or 17 output channels, and the
 /// output of one with 17 input channels, differ from a float64 reference in most calls and are
-/// sometimes NaN (docs/benchmarks.md, "Convolutions on every x86 CPU"; the test
-/// Tests/Model/ConvolutionKernelTests checks both). The tiny preset, any
-/// <c>--set model.capacity=…</c> and every discriminator's one-channel output hit that. libtorch's
+/// sometimes NaN (docs/benchmarks.md, "Convolutions on every x86 CPU"; tests/…/TorchInterop/ConvolutionKernelTests
+/// checks both). The tiny preset, a <c>--set model.capacity=…</c> or <c>bands</c> that is not a multiple
+/// of 16, and every discriminator's one-channel output hit that. libtorch's
 /// own kernels (im2col + MKL's sgemm) are exact on every ISA and trained the cpu preset as fast here.</para>
 /// <para><b>NNPACK off.</b> Without oneDNN, libtorch asks NNPACK first for some convolutions; on a CPU
 /// NNPACK does not support it prints "Could not initialize NNPACK!" on every call, to the user's terminal.</para>
