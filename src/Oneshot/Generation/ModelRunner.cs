@@ -11,6 +11,7 @@ public sealed class ModelRunner : IDisposable
 {
     readonly WaveformVae _model;
     readonly Device _device;
+    readonly Lazy<OnnxDecoder?> _onnx;
 
     public ModelRunner(string modelDirectory, Device? device = null)
     {
@@ -18,7 +19,12 @@ public sealed class ModelRunner : IDisposable
         (Config, _model) = ModelDirectory.Load(modelDirectory);
         _model.to(_device);
         Directory = modelDirectory;
+        // On the CPU, ONNX Runtime decodes the same graph about three times as fast as libtorch (OnnxDecoder).
+        _onnx = new(() => _device.type == DeviceType.CPU ? OnnxDecoder.TryCreate(_model, get_num_threads()) : null);
     }
+
+    /// <summary>Whether <see cref="Decode"/> runs in ONNX Runtime (else libtorch).</summary>
+    public bool DecodesWithOnnx => _onnx.Value is not null;
 
     public string Directory { get; }
 
@@ -59,6 +65,7 @@ public sealed class ModelRunner : IDisposable
             if (z.Length != LatentSize) throw new OneshotException($"A latent has {z.Length} values; this model's latents have {LatentSize}.");
             if (z.Any(v => !float.IsFinite(v))) throw new OneshotException("A latent holds NaN or infinite values.");
         }
+        if (_onnx.Value is { } onnx) return [.. latents.Chunk(batchSize ?? BatchSize).SelectMany(onnx.Decode)];
         var result = new List<float[]>();
         using var generator = new Generator(noiseSeed, _device);
         foreach (var chunk in latents.Chunk(batchSize ?? BatchSize))
@@ -98,5 +105,9 @@ public sealed class ModelRunner : IDisposable
         return Enumerable.Range(0, count).Select(i => z[i].data<float>().ToArray()).ToArray();
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        if (_onnx.IsValueCreated) _onnx.Value?.Dispose();
+        _model.Dispose();
+    }
 }

@@ -52,6 +52,9 @@ public sealed class Pqmf : nn.Module
     public int Bands => _bands;
     public int Taps => _taps;
 
+    /// <summary>The polyphase synthesis filters [M phases, M bands, J] (null with one band), for a decoder outside libtorch.</summary>
+    internal Tensor? SynthesisFilters => _synthesis;
+
     /// <summary>[B, T] → [B, M, T/M]; T must be a multiple of M.</summary>
     public Tensor Analysis(Tensor x)
     {
