@@ -55,13 +55,13 @@ public static class BenchCommand
             }
             AnsiConsole.Write(throughput);
 
-            var latency = new Table().AddColumns("preset", "threads", "decode median ms", "p90 ms", "× real time", "decoder alone ms");
+            var latency = new Table().AddColumns("preset", "threads", "decode median ms", "p90 ms", "× real time", "decoder alone ms", "ONNX Runtime ms (what runs)");
             foreach (var config in configs)
                 foreach (int threads in new[] { 1, 2 })
                 {
                     cancellation.ThrowIfCancellationRequested();
                     var r = await Task.Run(() => DecodeBenchmark.DecodeLatency(config, threads, decodes));
-                    latency.AddRow(r.Preset, $"{r.Threads}", F(r.MedianMs, "0.0"), F(r.P90Ms, "0.0"), F(r.RealTimeFactor, "0"), F(r.DecoderMedianMs, "0.0"));
+                    latency.AddRow(r.Preset, $"{r.Threads}", F(r.MedianMs, "0.0"), F(r.P90Ms, "0.0"), F(r.RealTimeFactor, "0"), F(r.DecoderMedianMs, "0.0"), double.IsNaN(r.OnnxMedianMs) ? "—" : F(r.OnnxMedianMs, "0.0"));
                 }
             AnsiConsole.Write(latency);
 

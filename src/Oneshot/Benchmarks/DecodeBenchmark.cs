@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Benchmarks;
 
+/// <param name="MedianMs">libtorch's decode of one latent to a clip.</param>
 /// <param name="DecoderMedianMs">The decoder alone (latent → bands), so MedianMs − DecoderMedianMs is about the PQMF synthesis.</param>
-public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor, double DecoderMedianMs);
+/// <param name="OnnxMedianMs">The same decode in ONNX Runtime, as ModelRunner decodes on the CPU (NaN where the graph does not mirror the config).</param>
+public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor, double DecoderMedianMs,
+                                         double OnnxMedianMs);
 
 public sealed record SamplingResult(string Prior, int Count, double SampleMsPerClip, double DecodeMsPerClip);
 
@@ -43,7 +46,22 @@ public static class DecodeBenchmark
             decoderTimes.Sort();
             double median = times[times.Count / 2], p90 = times[(int)(times.Count * 0.9)];
             double clipMs = 1000.0 * config.Model.ClipLength / config.Model.SampleRate;
-            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median, decoderTimes[decoderTimes.Count / 2]);
+            double onnxMedian = double.NaN;
+            using (var onnx = OnnxDecoder.TryCreate(model, threads))
+                if (onnx is not null)
+                {
+                    float[][] latent = [z.data<float>().ToArray()];
+                    var onnxTimes = new List<double>();
+                    for (int i = 0; i < repeats + 5; i++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        onnx.Decode(latent);
+                        if (i >= 5) onnxTimes.Add(clock.Elapsed.TotalMilliseconds);
+                    }
+                    onnxTimes.Sort();
+                    onnxMedian = onnxTimes[onnxTimes.Count / 2];
+                }
+            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median, decoderTimes[decoderTimes.Count / 2], onnxMedian);
         }
         finally
         {
