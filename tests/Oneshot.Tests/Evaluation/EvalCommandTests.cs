@@ -21,6 +21,7 @@ public class EvalCommandTests
 
         var (code, output, error) = CliTests.Oneshot("eval", "--models", gaussian, flow, "--data", data, "--out", report, "--samples", "12", "--cache", cache);
         Assert.True(code == 0, error + output);
+        CliTests.AssertNoLibraryWarnings(output + error);
         Assert.Contains("report.html", output);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "metrics.json")));
