@@ -19,7 +19,7 @@ namespace Oneshot.TorchInterop;
 /// sometimes NaN (docs/benchmarks.md, "Convolutions on every x86 CPU"; tests/…/TorchInterop/ConvolutionKernelTests
 /// checks both). The tiny preset, a <c>--set model.capacity=…</c> or <c>bands</c> that is not a multiple
 /// of 16, and every discriminator's one-channel output hit that. libtorch's
-/// own kernels (im2col + MKL's sgemm) are exact on every ISA and trained the cpu preset as fast here.</para>
+/// own kernels (im2col + MKL's sgemm) are exact on every ISA and trained the cpu preset faster here.</para>
 /// <para><b>NNPACK off.</b> Without oneDNN, libtorch asks NNPACK first for some convolutions; on a CPU
 /// NNPACK does not support it prints "Could not initialize NNPACK!" on every call, to the user's terminal.</para>
 /// </remarks>
