@@ -20,7 +20,7 @@ caps=()   # environment of the next run: the instruction-set caps, when any
 run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the totals
   local label="$1"; shift
   local results; results="$(mktemp -d)"
-  env "${caps[@]}" dotnet test tests/Oneshot.Tests/Oneshot.Tests.csproj -c "$configuration" --no-build -nologo \
+  env ${caps[@]+"${caps[@]}"} dotnet test tests/Oneshot.Tests/Oneshot.Tests.csproj -c "$configuration" --no-build -nologo \
     --logger "trx;LogFileName=results.trx" --results-directory "$results" \
     --logger "console;verbosity=normal" "$@"
   local code=$?

@@ -20,6 +20,7 @@ public sealed class ModelRunner : IDisposable
         _model.to(_device);
         Directory = modelDirectory;
         // On the CPU, ONNX Runtime decodes the same graph about three times as fast as libtorch (OnnxDecoder).
+        // It copies the weights at the first decode: a runner's model is for inference and never trained further.
         _onnx = new(() => _device.type == DeviceType.CPU ? OnnxDecoder.TryCreate(_model, get_num_threads()) : null);
     }
 

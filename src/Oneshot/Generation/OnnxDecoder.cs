@@ -41,12 +41,22 @@ public sealed class OnnxDecoder : IDisposable
     public static bool Supports(ModelConfig config) =>
         !config.NoiseBranch && !config.DecoderFilm && config.DecoderPositions == 0 && config.Modes == 0;
 
-    /// <summary>The decoder of <paramref name="model"/> in ONNX Runtime, or null where it decodes with libtorch (unsupported, or turned off).</summary>
+    /// <summary>
+    /// The decoder of <paramref name="model"/> in ONNX Runtime, or null where it decodes with libtorch
+    /// (unsupported, turned off, or ONNX Runtime unusable). It copies the weights as they are now.
+    /// </summary>
     public static OnnxDecoder? TryCreate(WaveformVae model, int threads)
     {
         if (!Supports(model.Config) || Environment.GetEnvironmentVariable(BackendVariable) == "libtorch") return null;
-        var (bytes, input) = Build(model);
-        return new OnnxDecoder(bytes, input, model.Config.LatentSize, model.Config.ClipLength, threads);
+        try
+        {
+            var (bytes, input) = Build(model);
+            return new OnnxDecoder(bytes, input, model.Config.LatentSize, model.Config.ClipLength, threads);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            return null;   // ONNX Runtime missing or refusing the graph: libtorch decodes the same clips, slower
+        }
     }
 
     /// <summary>Latents [B][N] → clips [B][T].</summary>
@@ -55,7 +65,8 @@ public sealed class OnnxDecoder : IDisposable
         var flat = new float[latents.Count * _latentSize];
         for (int i = 0; i < latents.Count; i++) latents[i].CopyTo(flat, i * _latentSize);
         using var input = OrtValue.CreateTensorValueFromMemory(flat, [latents.Count, _latentSize]);
-        using var outputs = _session.Run(new RunOptions(), [_input], [input], _session.OutputNames);
+        using var run = new RunOptions();
+        using var outputs = _session.Run(run, [_input], [input], _session.OutputNames);
         var clips = outputs[0].GetTensorDataAsSpan<float>();
         var result = new float[latents.Count][];
         for (int i = 0; i < latents.Count; i++) result[i] = clips.Slice(i * _clipLength, _clipLength).ToArray();

@@ -50,8 +50,9 @@ public static class NativeKernels
                 SetFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false);
                 SetFlag("_ZN2at7Context20setUserEnabledNNPACKEb", false);
             }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+            catch (Exception e)   // this runs as the library loads: nothing may escape, or no type of it could be used
             {
+                library = IntPtr.Zero;
                 Problem = $"could not set libtorch's convolution kernels ({e.Message}); results may differ between CPUs";
             }
         }
@@ -63,9 +64,8 @@ public static class NativeKernels
         get
         {
             Configure();
-            if (library == IntPtr.Zero) return true;
-            var get = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv");
-            return get(GlobalContext()) != 0;
+            if (library == IntPtr.Zero || !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv", out var get)) return true;
+            return ((delegate* unmanaged<IntPtr, byte>)get)(GlobalContext()) != 0;
         }
     }
 
@@ -75,10 +75,12 @@ public static class NativeKernels
         get
         {
             Configure();
-            if (library == IntPtr.Zero) return "unknown";
-            // at::get_cpu_capability() returns a std::string by value into 32 bytes the caller passes:
-            // {char* data, size_t length, char inline[16]}. Its names fit the inline buffer, so nothing is to free.
-            var call = (delegate* unmanaged<void*, void>)NativeLibrary.GetExport(library, "_ZN2at18get_cpu_capabilityB5cxx11Ev");
+            // at::get_cpu_capability() returns a std::string by value into 32 bytes the caller passes (as the
+            // first argument on x86-64 only): {char* data, size_t length, char inline[16]}. Its names fit the
+            // inline buffer, so nothing is to free.
+            if (library == IntPtr.Zero || RuntimeInformation.ProcessArchitecture != Architecture.X64
+                || !NativeLibrary.TryGetExport(library, "_ZN2at18get_cpu_capabilityB5cxx11Ev", out var export)) return "unknown";
+            var call = (delegate* unmanaged<void*, void>)export;
             var storage = stackalloc byte[32];
             call(storage);
             var data = *(byte**)storage;
