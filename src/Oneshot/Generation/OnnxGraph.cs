@@ -21,28 +21,27 @@ public sealed class OnnxGraph
     /// <summary>A constant float tensor; returns its name.</summary>
     public string Constant(string hint, float[] values, params long[] dims)
     {
-        string name = Name(hint);
-        var tensor = new Message();
-        foreach (long d in dims) tensor.Varint(1, (ulong)d);
-        tensor.Varint(2, 1);                                   // FLOAT
-        tensor.String(8, name);
         var raw = new byte[values.Length * 4];
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(4 * i), values[i]);
-        tensor.Bytes(9, raw);
-        _initializers.Add(tensor.ToArray());
-        return name;
+        return Initializer(hint, 1, dims, raw);                // FLOAT
     }
 
     /// <summary>A constant int64 tensor (shapes, slice bounds); returns its name.</summary>
     public string Integers(string hint, params long[] values)
     {
-        string name = Name(hint);
-        var tensor = new Message();
-        tensor.Varint(1, (ulong)values.Length);
-        tensor.Varint(2, 7);                                   // INT64
-        tensor.String(8, name);
         var raw = new byte[values.Length * 8];
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(8 * i), values[i]);
+        return Initializer(hint, 7, [values.Length], raw);     // INT64
+    }
+
+    /// <summary>A TensorProto of little-endian raw data among the graph's initializers.</summary>
+    string Initializer(string hint, int dataType, long[] dims, byte[] raw)
+    {
+        string name = Name(hint);
+        var tensor = new Message();
+        foreach (long d in dims) tensor.Varint(1, (ulong)d);
+        tensor.Varint(2, (ulong)dataType);
+        tensor.String(8, name);
         tensor.Bytes(9, raw);
         _initializers.Add(tensor.ToArray());
         return name;
