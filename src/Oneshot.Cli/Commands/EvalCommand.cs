@@ -67,9 +67,15 @@ public static class EvalCommand
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Embedder: {Markup.Escape(result.Embedder)}. Real train vs test clips: FAD {result.RealTrainVersusTest.Fad:0.###}.");
             AnsiConsole.MarkupLine("Identified, for scale, the test clips " + string.Join(", ", result.IdentificationYardsticks.Select(y => $"{Markup.Escape(y.Degradation)} {y.Identification.Top1:0%}")) + ".");
+            AnsiConsole.MarkupLine("LSD / SNR, for scale, of the test clips " + string.Join(", ", result.IdentificationYardsticks.Where(y => y.LsdDb is not null).Select(y => $"{Markup.Escape(y.Degradation)} {y.LsdDb:0.#} / {y.SnrDb:0.#} dB")) + ".");
             if (result.Models.FirstOrDefault()?.Reconstruction.Partials is { PitchedClips: > 0 } pitched)
                 AnsiConsole.MarkupLine($"Partials kept, for scale, by the {pitched.PitchedClips} pitched test clips " +
                     string.Join(", ", result.IdentificationYardsticks.Where(y => y.Partials?.Share is not null).Select(y => $"{Markup.Escape(y.Degradation)} {y.Partials!.Share:0%}")) + ".");
+            foreach (var m in result.Models)
+                AnsiConsole.MarkupLine($"{Markup.Escape(m.Name)}, test round trip: LSD {m.Reconstruction.LsdDb:0.##} dB, SNR {m.Reconstruction.SnrDb:0.##} dB" +
+                    (m.Reconstruction.FrameGridRipple is { } ripple
+                        ? $"; high-band ripple locked to the decoder's {ripple.HopSamples}-sample frames {ripple.CandidatesDb:0.##} dB (originals {ripple.OriginalsDb:0.##} dB), above its original on {ripple.ShareAbove:0%} of {ripple.Clips} clips."
+                        : "."));
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(request.OutDirectory, EvaluationReport.HtmlFile))}[/] and {EvaluationReport.JsonFile}.");
             return CliApp.Ok;
         });

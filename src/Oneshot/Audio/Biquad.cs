@@ -26,6 +26,16 @@ public static class Biquad
         return ([b0, 2 * b0, b0], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
     }
 
+    /// <summary>A Butterworth (Q = 1/√2) high-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff, −12 dB per octave below it.</summary>
+    public static (double[] B, double[] A) HighpassCoefficients(int sampleRate, double cutoffHz)
+    {
+        const double q = 0.7071067811865476;
+        double k = Math.Tan(Math.PI * cutoffHz / sampleRate);
+        double a0 = 1 + k / q + k * k;
+        double b0 = 1 / a0;
+        return ([b0, -2 * b0, b0], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
+    }
+
     /// <summary>
     /// A high shelf (the Audio EQ Cookbook's, slope 1) at cornerHz: 0 dB at DC, gainDb at Nyquist,
     /// half the gain in dB at the corner.

@@ -6,7 +6,8 @@ namespace Oneshot.Evaluation;
 /// sound lives by).</summary>
 public sealed record ReconstructionSummary(int Clips, double Spectral, double LogMelL1, double SiSdrDb, double AttackErrorMs, double DecayErrorMs,
                                            IdentificationResult Identification, DistributionComparison VersusTest, string[] Examples,
-                                           PartialsResult? Partials = null);
+                                           PartialsResult? Partials = null, double? LsdDb = null, double? SnrDb = null,
+                                           RippleResult? FrameGridRipple = null);
 
 /// <summary>Latent-space health: active units and KL per dimension of the Gaussian posterior on the test clips,
 /// and the negative log-likelihood per dimension of the test latents under each prior ("standard", "trained").</summary>

@@ -89,14 +89,15 @@ public sealed class Evaluator
         {
             var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
             progress.Advance(originals.Length);
-            var (spectral, logMel, siSdr) = ReconstructionScores.Spectra(originals, reconstructions, store.SampleRate);
+            var scores = ReconstructionScores.Spectra(originals, reconstructions, store.SampleRate);
             var embeddings = embed(reconstructions);
             var (attackError, decayError) = ReconstructionScores.Envelopes(originals, reconstructions, store.SampleRate);
-            return new ReconstructionSummary(originals.Length, spectral, logMel, siSdr, attackError, decayError,
+            return new ReconstructionSummary(originals.Length, scores.Spectral, scores.LogMelL1, scores.SiSdrDb, attackError, decayError,
                 Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), labels),
                 DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                 examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions),
-                PartialsKept.Score(originals, reconstructions, store.SampleRate, pitched));
+                PartialsKept.Score(originals, reconstructions, store.SampleRate, pitched), scores.LsdDb, scores.SnrDb,
+                FrameGridRipple.Score(originals, reconstructions, store.SampleRate, runner.Config.Model.Hop));
         }
 
         var testClips = references.Test;

@@ -3,7 +3,8 @@ using Oneshot.Audio;
 namespace Oneshot.Evaluation;
 
 /// <summary>How often the test clips themselves, degraded in one known way, are identified, and how many of their partials they keep.</summary>
-public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification, PartialsResult? Partials = null);
+public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification, PartialsResult? Partials = null,
+                                             double? LsdDb = null, double? SnrDb = null);
 
 /// <summary>
 /// The scale a model's identification reads against: the real test clips low-passed or buried in
@@ -32,8 +33,9 @@ public static class IdentificationYardsticks
         foreach (var (name, apply) in Degradations)
         {
             var degraded = clips.Select((clip, i) => apply(clip, sampleRate, seed + i)).ToArray();
+            var scores = ReconstructionScores.Spectra(clips, degraded, sampleRate);
             results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels),
-                pitched is null ? null : PartialsKept.Score(clips, degraded, sampleRate, pitched)));
+                pitched is null ? null : PartialsKept.Score(clips, degraded, sampleRate, pitched), scores.LsdDb, scores.SnrDb));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;

@@ -38,6 +38,31 @@ public sealed class ReconstructionMetrics : IDisposable
         return _melFilters.to(x.device).matmul(power).Plus(1e-5).log();
     }
 
+    /// <summary>
+    /// Log-spectral distance in dB per clip, the measure DrumGAN VST reports for its encoder's round
+    /// trip: over Hann-windowed 2048-point frames (hop 512), the root mean square over frequency of
+    /// 10·log10 of the power ratio, averaged over the frames where the original is audible (within
+    /// 60 dB of its loudest frame). Both powers are floored 80 dB below the original's loudest bin,
+    /// so a one-shot's silent tail and a hiss nobody hears do not decide the score.
+    /// </summary>
+    public Tensor LogSpectralDistanceDb(Tensor target, Tensor prediction)
+    {
+        var window = _window.to(target.device);
+        var x = PowerSpectrogram.Of(target, MelFft, MelHop, window);   // [clips, bins, frames]
+        var y = PowerSpectrogram.Of(prediction, MelFft, MelHop, window);
+        var floor = x.amax([-2L, -1L], keepdim: true).Times(FloorRatio).Plus(1e-20);
+        var perFrame = ((x + floor).log10() - (y + floor).log10()).Times(10).Squared().mean([-2L]).sqrt();   // [clips, frames]
+        var energy = x.sum(-2);
+        var audible = energy.ge(energy.amax([-1L], keepdim: true).Times(AudibleRatio)).to(ScalarType.Float32);
+        return (perFrame * audible).sum(-1) / audible.sum(-1);
+    }
+
+    const double FloorRatio = 1e-8, AudibleRatio = 1e-6;
+
+    /// <summary>Signal-to-noise ratio in dB per clip, 10·log10(Σx² / Σ(x − y)²): unlike SI-SDR, level and polarity count.</summary>
+    public static Tensor Snr(Tensor target, Tensor prediction) =>
+        (target.Squared().sum(-1).Plus(1e-12) / (target - prediction).Squared().sum(-1).Plus(1e-12)).log10().Times(10);
+
     /// <summary>Scale-invariant signal-to-distortion ratio in dB (Le Roux et al. 2019), per clip.</summary>
     public static Tensor SiSdr(Tensor target, Tensor prediction)
     {

@@ -80,6 +80,13 @@ public class EvalCommandTests
         double Kept(string name) => yardsticks.EnumerateArray().Single(y => y.GetProperty("degradation").GetString() == name)
             .GetProperty("partials").GetProperty("share").GetDouble();
         Assert.True(Kept("low-pass 4 kHz") >= Kept("low-pass 1 kHz"));
+        // LSD and SNR of the round trip, with the degradations for scale: more noise, lower SNR and larger LSD.
+        double Of(string name, string measure) => yardsticks.EnumerateArray().Single(y => y.GetProperty("degradation").GetString() == name).GetProperty(measure).GetDouble();
+        Assert.True(Of("white noise −20 dBFS", "snr_db") < Of("white noise −30 dBFS", "snr_db"));
+        Assert.True(Of("white noise −20 dBFS", "lsd_db") > Of("white noise −30 dBFS", "lsd_db"));
+        Assert.True(recon.GetProperty("lsd_db").GetDouble() > 0);
+        Assert.True(double.IsFinite(recon.GetProperty("snr_db").GetDouble()));
+        Assert.Equal(JsonValueKind.Object, recon.GetProperty("frame_grid_ripple").ValueKind);
         var real = root.GetProperty("real_train_versus_test");
         foreach (var g in priors.EnumerateArray())
         {

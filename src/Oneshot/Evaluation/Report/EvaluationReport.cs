@@ -43,7 +43,7 @@ public static class EvaluationReport
             ["chance"] = N(1.0 / Math.Max(1, r.TestClips)),
             ["yardsticks"] = r.IdentificationYardsticks is { Count: > 0 } yardsticks
                 ? " For scale, the test clips themselves, degraded and identified the same way: " +
-                  string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")}{(y.Partials?.Share is { } kept ? $", partials kept {P(kept)}" : "")})")) + "."
+                  string.Join(", ", yardsticks.Select(y => $"{E(y.Degradation)} {P(y.Identification.Top1)} (median rank {N(y.Identification.MedianRank)}{(y.Identification.SameClass is { } same ? $", same class {P(same)}" : "")}{(y.Partials?.Share is { } kept ? $", partials kept {P(kept)}" : "")}{(y.LsdDb is { } lsd ? $", LSD {N(lsd)} dB, SNR {Maybe(y.SnrDb)} dB" : "")})")) + "."
                 : "",
             ["real_fad"] = N(r.RealTrainVersusTest.Fad),
             ["json_file"] = JsonFile,
@@ -70,7 +70,7 @@ public static class EvaluationReport
         foreach (var m in r.Models)
             foreach (var (c, clips) in new[] { (m.Reconstruction, "test (held out)"), (m.SeenReconstruction, "train (seen)") })
                 reconstruction.Append($"<tr><td>{E(m.Name)}</td><td class=\"l\">{(m.PosteriorFlow ? "flow" : "Gaussian")}</td><td class=\"l\">{clips}</td><td>{N(c.Spectral)}</td><td>{N(c.LogMelL1)}</td><td>{N(c.SiSdrDb)}</td><td>{N(c.AttackErrorMs)}</td><td>{N(c.DecayErrorMs)}</td>")
-                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{Share(c.Identification.SameInstrument)}</td><td>{Partials(c.Partials)}</td><td>{N(c.VersusTest.Fad)}</td></tr>\n");
+                 .Append($"<td>{P(c.Identification.Top1)}</td><td>{P(c.Identification.Top5)}</td><td>{N(c.Identification.MedianRank)}</td><td>{(c.Identification.SameClass is { } same ? $"{P(same)} (chance {P(c.Identification.SameClassChance ?? 0)})" : "—")}</td><td>{Share(c.Identification.SameInstrument)}</td><td>{Partials(c.Partials)}</td><td>{Maybe(c.LsdDb)}</td><td>{Maybe(c.SnrDb)}</td><td>{Buzz(c.FrameGridRipple)}</td><td>{N(c.VersusTest.Fad)}</td></tr>\n");
         values["reconstruction_rows"] = reconstruction.ToString();
         values["identification_by_group"] = GroupIdentificationTable(r);
 
@@ -193,6 +193,9 @@ public static class EvaluationReport
 
     static string Partials(PartialsResult? partials) =>
         partials?.Share is { } share ? $"{P(share)} <small>({partials.PitchedClips} pitched)</small>" : "—";
+
+    static string Buzz(RippleResult? r) =>
+        r is null ? "—" : $"{N(r.CandidatesDb)} ({N(r.OriginalsDb)}) <small>per clip {N(r.ClipCandidatesMedianDb)} ({N(r.ClipOriginalsMedianDb)}), above the original on {P(r.ShareAbove)} of {r.Clips} clips</small>";
 
     static string DistributionTable(IReadOnlyList<(string Name, string Posterior, string Prior, DistributionComparison C)> rows)
     {
