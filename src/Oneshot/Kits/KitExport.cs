@@ -69,7 +69,8 @@ public static class KitExport
             var sample = new XElement("sample",
                 new XAttribute("path", $"{SamplesFolder}/{files[i]}"),
                 new XAttribute("rootNote", pad.Note), new XAttribute("loNote", pad.Note), new XAttribute("hiNote", pad.Note),
-                new XAttribute("trigger", "attack"), new XAttribute("loopEnabled", "false"));
+                new XAttribute("trigger", "attack"), new XAttribute("loopEnabled", "false"),
+                new XAttribute("ampEnvEnabled", "false"));   // a note-off does not cut a one-shot short
             if (pad.Choke > 0)
             {
                 sample.Add(new XAttribute("tags", $"choke{pad.Choke}"));

@@ -3,16 +3,22 @@ using System.Text;
 namespace Oneshot.Kits;
 
 /// <summary>
-/// Writes a kit as a SoundFont 2 file (kit.sf2): one preset (bank 0, program 0) holding one
-/// instrument, one zone per pad on its own key with the pad's sample at its own pitch, played as a
-/// one-shot; choke groups become SoundFont exclusive classes. Layout per the SoundFont 2.01
+/// Writes a kit as a SoundFont 2 file (kit.sf2): one instrument, one zone per pad on its own key
+/// with the pad's sample at its own pitch, played as a one-shot to its end however short the MIDI
+/// note (a release of ~100 s: drum programming is full of short notes); choke groups become
+/// SoundFont exclusive classes. Two presets hold the instrument: bank 0 program 0, what a melodic
+/// channel plays, and bank 128 program 0, where a General MIDI player looks on the drum channel 10. Layout per the SoundFont 2.01
 /// specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero samples)
 /// and pdta (phdr, pbag, pmod, pgen, inst, ibag, imod, igen, shdr, each ending in a terminal record).
 /// </summary>
 public static class SoundFontWriter
 {
     // Generator numbers of the specification.
-    const ushort Instrument = 41, KeyRange = 43, SampleId = 53, SampleModes = 54, ExclusiveClass = 57, OverridingRootKey = 58;
+    const ushort ReleaseVolumeEnvelope = 38, Instrument = 41, KeyRange = 43, SampleId = 53, SampleModes = 54, ExclusiveClass = 57, OverridingRootKey = 58;
+    /// <summary>The longest release the specification allows, in timecents (1200·log2 s ≈ 101 s): a note-off no longer cuts the pad.</summary>
+    const ushort LongestRelease = 8000;
+    /// <summary>The bank General MIDI players (FluidSynth, most DAWs' SoundFont players) select on MIDI channel 10.</summary>
+    public const int DrumBank = 128;
     const int PadSamples = 46;
 
     public static byte[] Encode(RenderedKit kit)
@@ -36,11 +42,13 @@ public static class SoundFontWriter
         }
         var sdta = List("sdta", Chunk("smpl", data.ToArray()));
 
+        // Both presets have one zone naming the one instrument.
         var phdr = new MemoryStream();
-        WritePreset(phdr, kit.Name, preset: 0, bag: 0);
-        WritePreset(phdr, "EOP", preset: 0, bag: 1);
-        var pbag = Records(w => { Write16(w, 0); Write16(w, 0); }, w => { Write16(w, 1); Write16(w, 0); });
-        var pgen = Records(w => Generator(w, Instrument, 0), w => Generator(w, 0, 0));
+        WritePreset(phdr, kit.Name, preset: 0, bank: 0, bag: 0);
+        WritePreset(phdr, kit.Name, preset: 0, bank: DrumBank, bag: 1);
+        WritePreset(phdr, "EOP", preset: 0, bank: 0, bag: 2);
+        var pbag = Records(w => { Write16(w, 0); Write16(w, 0); }, w => { Write16(w, 1); Write16(w, 0); }, w => { Write16(w, 2); Write16(w, 0); });
+        var pgen = Records(w => Generator(w, Instrument, 0), w => Generator(w, Instrument, 0), w => Generator(w, 0, 0));
 
         var inst = new MemoryStream();
         WriteName(inst, kit.Name); Write16(inst, 0);
@@ -56,7 +64,8 @@ public static class SoundFontWriter
             Write16(igen, KeyRange); igen.WriteByte((byte)pad.Note); igen.WriteByte((byte)pad.Note);
             Generator(igen, OverridingRootKey, (ushort)pad.Note);
             Generator(igen, SampleModes, 0);                                // no loop: a one-shot
-            generators += 3;
+            Generator(igen, ReleaseVolumeEnvelope, LongestRelease);
+            generators += 4;
             if (pad.Choke > 0) { Generator(igen, ExclusiveClass, (ushort)pad.Choke); generators++; }
             Generator(igen, SampleId, (ushort)i);
             generators++;
@@ -84,10 +93,10 @@ public static class SoundFontWriter
         return Riff("sfbk", info, sdta, pdta);
     }
 
-    static void WritePreset(Stream s, string name, ushort preset, ushort bag)
+    static void WritePreset(Stream s, string name, ushort preset, ushort bank, ushort bag)
     {
         WriteName(s, name);
-        Write16(s, preset); Write16(s, 0); Write16(s, bag);                   // preset, bank 0, first bag
+        Write16(s, preset); Write16(s, bank); Write16(s, bag);                // preset, bank, first bag
         Write32(s, 0); Write32(s, 0); Write32(s, 0);                           // library, genre, morphology
     }
 

@@ -79,6 +79,22 @@ public sealed partial class FluidSynth : IDisposable
         return [left, right];
     }
 
+    /// <summary>
+    /// Plays a note on a MIDI channel as a sequencer would, with no program change: the channel's
+    /// default preset (channel 10, index 9, is the General MIDI drum channel: bank 128, program 0).
+    /// </summary>
+    public float[][] RenderOnChannel(int channel, int key, int velocity, int holdSamples, int totalSamples)
+    {
+        fluid_synth_system_reset(_synth);
+        var left = new float[totalSamples];
+        var right = new float[totalSamples];
+        fluid_synth_noteon(_synth, channel, key, velocity);
+        Render(left, right, 0, Math.Min(holdSamples, totalSamples));
+        fluid_synth_noteoff(_synth, channel, key);
+        if (holdSamples < totalSamples) Render(left, right, holdSamples, totalSamples - holdSamples);
+        return [left, right];
+    }
+
     void Render(float[] left, float[] right, int offset, int count)
     {
         const int block = 4096;   // fluidsynth renders in small blocks; keep calls bounded
