@@ -25,6 +25,11 @@ public sealed record Stage2Config
     public AdversarialLossKind Loss { get; init; } = AdversarialLossKind.Hinge;
     public double AdversarialWeight { get; init; } = 1;
     public double FeatureMatchingWeight { get; init; } = 10;
+    /// <summary>
+    /// Weight of <see cref="GridRippleLoss"/>, the penalty on the decoder's frame-rate buzz (the
+    /// high band pulsing in step with the decoder's frames); 0: off.
+    /// </summary>
+    public double GridRippleWeight { get; init; }
     public double DecoderLearningRate { get; init; } = 1e-4;
     public double DiscriminatorLearningRate { get; init; } = 1e-4;
     /// <summary>The discriminators learn on one step in this many.</summary>
@@ -46,7 +51,7 @@ public sealed record Stage2Config
         Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales + StftSizes.Length > 0, "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
         Require(StftSizes.All(n => n >= 16), "stage2.stft_sizes must be 16 or more.");
         Require(DiscriminatorCapacity >= 1 && DiscriminatorMaxChannels >= DiscriminatorCapacity, "stage2.discriminator_capacity must be at least 1 and at most stage2.discriminator_max_channels.");
-        Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0, "stage2 loss weights must not be negative.");
+        Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0 && GridRippleWeight >= 0, "stage2 loss weights must not be negative.");
         Require(DecoderLearningRate > 0 && DiscriminatorLearningRate > 0, "stage2 learning rates must be positive.");
         Require(DiscriminatorEvery >= 1, "stage2.discriminator_every must be at least 1.");
         Require(DiscriminatorCrop is null or >= 1024, "stage2.discriminator_crop must be 1024 samples or more (or null for whole clips).");

@@ -11,7 +11,7 @@ public sealed class MetricsLog
 {
     public static readonly string[] Columns =
         ["step", "kind", "elapsed_s", "learning_rate", "beta", "loss", "spectral", "band_spectral", "kl", "grad_norm", "clips_per_s",
-         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator", "attribute", "total_correlation"];
+         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator", "attribute", "total_correlation", "grid_ripple"];
 
     readonly string _path;
 

@@ -7,8 +7,8 @@ namespace Oneshot.Training;
 sealed class RunningMeans
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute, _totalCorrelation;
-    int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps, _tcSteps;
+    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute, _totalCorrelation, _ripple;
+    int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps, _tcSteps, _rippleSteps;
     readonly Queue<(double Time, int Clips)> _recent = new();
 
     public double LastLoss { get; private set; } = double.NaN;
@@ -32,6 +32,7 @@ sealed class RunningMeans
         if (double.IsFinite(result.DiscriminatorLoss)) { _discriminator += result.DiscriminatorLoss; _discriminatorSteps++; }
         if (double.IsFinite(result.Attribute)) { _attribute += result.Attribute; _attributeSteps++; }
         if (double.IsFinite(result.TotalCorrelation)) { _totalCorrelation += result.TotalCorrelation; _tcSteps++; }
+        if (double.IsFinite(result.GridRipple)) { _ripple += result.GridRipple; _rippleSteps++; }
         _steps++;
         _clips += clips;
         LastLoss = result.Loss; LastSpectral = result.Spectral; LastKl = result.Kl;
@@ -61,8 +62,9 @@ sealed class RunningMeans
         if (_discriminatorSteps > 0) values["discriminator"] = _discriminator / _discriminatorSteps;
         if (_attributeSteps > 0) values["attribute"] = _attribute / _attributeSteps;
         if (_tcSteps > 0) values["total_correlation"] = _totalCorrelation / _tcSteps;
-        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = _totalCorrelation = 0;
-        _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = _tcSteps = 0;
+        if (_rippleSteps > 0) values["grid_ripple"] = _ripple / _rippleSteps;
+        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = _totalCorrelation = _ripple = 0;
+        _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = _tcSteps = _rippleSteps = 0;
         return values;
     }
 }

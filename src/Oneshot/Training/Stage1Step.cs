@@ -18,6 +18,8 @@ public sealed record StepResult(bool Applied, double Loss, double Spectral, doub
     public double Adversarial { get; init; } = double.NaN;
     public double FeatureMatching { get; init; } = double.NaN;
     public double DiscriminatorLoss { get; init; } = double.NaN;
+    /// <summary>With stage2.grid_ripple_weight: the frame-grid ripple of the decoded batch in dB², before its weight.</summary>
+    public double GridRipple { get; init; } = double.NaN;
 
     /// <summary>With train.attributes: the attribute loss before its weight (NaN otherwise).</summary>
     public double Attribute { get; init; } = double.NaN;

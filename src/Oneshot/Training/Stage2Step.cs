@@ -22,6 +22,7 @@ public sealed class Stage2Step : IDisposable
     readonly TrainConfig _train;
     readonly Stage2Config _stage2;
     readonly Device _device;
+    readonly GridRippleLoss? _ripple;
 
     public Stage2Step(WaveformVae model, Stage1Step stage1, TrainConfig train, Stage2Config stage2, Device device)
     {
@@ -31,6 +32,7 @@ public sealed class Stage2Step : IDisposable
         _train = train;
         _stage2 = stage2;
         _device = device;
+        if (stage2.GridRippleWeight > 0) _ripple = new GridRippleLoss(model.Config.Hop, model.Config.SampleRate);
         random.manual_seed(Seeds.MixInt(train.Seed, 0xD15C));
         Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels, stage2.StftSizes);
         Discriminators.to(device);
@@ -83,6 +85,8 @@ public sealed class Stage2Step : IDisposable
         var adversarial = AdversarialLoss.Generator(_stage2.Loss, fake);
         var matching = AdversarialLoss.FeatureMatching(real, fake);
         var loss = objective.Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
+        var ripple = _ripple?.Compute(reconstruction);
+        if (ripple is not null) loss = loss.Plus(ripple.Times(_stage2.GridRippleWeight));
         double lossValue = loss.item<float>();
         double forward = clock.Elapsed.TotalSeconds;
         if (!double.IsFinite(lossValue))
@@ -111,6 +115,7 @@ public sealed class Stage2Step : IDisposable
             Adversarial = adversarial.item<float>(),
             FeatureMatching = matching.item<float>(),
             DiscriminatorLoss = discriminatorLoss,
+            GridRipple = ripple?.item<float>() ?? double.NaN,
             NonFiniteGradients = applied ? null : (joint is null ? DecoderOptimizer : _stage1.Optimizer).DescribeNonFiniteGradients(),
             Attribute = joint?.Attribute ?? double.NaN,
             TotalCorrelation = joint?.TotalCorrelation ?? double.NaN,
@@ -130,6 +135,7 @@ public sealed class Stage2Step : IDisposable
     public void Dispose()
     {
         Discriminators.Dispose();
+        _ripple?.Dispose();
         DecoderOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
     }

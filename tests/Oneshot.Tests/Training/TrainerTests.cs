@@ -80,7 +80,7 @@ public class TrainerTests
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
         string[] stage2 = ["stage2.start_step=10", "stage2.discriminator_every=1", "stage2.discriminator_crop=4096",   // judged on 4096 of 8192 samples
-                           $"stage2.freeze_encoder={(freezeEncoder ? "true" : "false")}"];
+                           $"stage2.freeze_encoder={(freezeEncoder ? "true" : "false")}", $"stage2.grid_ripple_weight={(freezeEncoder ? 1 : 0)}"];
         new VaeTrainer().Run(Request(data, dir.File("stage1"), 10, settings: stage2));
         var straight = new VaeTrainer().Run(Request(data, dir.File("straight"), 20, settings: stage2));
         Assert.Equal(TrainOutcome.Finished, straight.Outcome);
@@ -102,6 +102,9 @@ public class TrainerTests
         var rows = File.ReadLines(Path.Combine(dir.File("straight"), "train/metrics.csv")).ToList();
         int adversarial = Array.IndexOf(rows[0].Split(','), "adversarial");
         Assert.Contains(rows.Skip(1), row => row.Split(',')[1] == "train" && row.Split(',')[adversarial].Length > 0);
+        // The buzz penalty is logged when it is on, and only then.
+        int ripple = Array.IndexOf(rows[0].Split(','), "grid_ripple");
+        Assert.Equal(freezeEncoder, rows.Skip(1).Any(row => row.Split(',')[1] == "train" && row.Split(',')[ripple].Length > 0));
     }
 
     [Fact]

@@ -1,0 +1,54 @@
+using Oneshot.Audio;
+using Oneshot.TorchInterop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Oneshot.Model;
+
+/// <summary>
+/// A training penalty on the decoder's frame-rate buzz (docs/benchmarks.md, "Stage 2 from the
+/// shipped weights: what a step costs"): the high band's envelope in dB, trend removed, folded onto
+/// the decoder's hop and averaged over the batch — the shape every decoded clip shares at the same
+/// place in the frame — and its variance in dB². Real clips fold to a flat line, so the target is 0.
+/// The differentiable twin of the frame-grid ripple `oneshot eval` reports (Evaluation/FrameGridRipple.cs), on STFT frames.
+/// </summary>
+public sealed class GridRippleLoss : IDisposable
+{
+    /// <summary>Envelope frames per hop (fewer when the hop is shorter).</summary>
+    public const int Positions = 32;
+    const double HighBandHz = 2000, FloorDb = 60, AudibleDb = 40;
+    readonly int _step, _positions, _fftSize, _lowestBin;
+    readonly Tensor _window;
+
+    public GridRippleLoss(int hopSamples, int sampleRate)
+    {
+        _step = Math.Max(1, hopSamples / Positions);
+        _positions = hopSamples / _step;
+        _fftSize = Math.Max(16, 4 * _step);
+        _lowestBin = (int)Math.Ceiling(Math.Min(HighBandHz, 0.45 * sampleRate) * _fftSize / sampleRate);
+        _window = hann_window(_fftSize).DetachFromDisposeScope();
+    }
+
+    /// <summary>The variance in dB² of the batch's folded high-band envelope; [B, T] clips.</summary>
+    public Tensor Compute(Tensor clips)
+    {
+        var power = PowerSpectrogram.Of(clips, _fftSize, _step, _window.to(clips.device));   // [B, bins, frames]; frame i centred on sample i·step
+        var band = power.narrow(1, _lowestBin, power.shape[1] - _lowestBin).sum(1);        // [B, frames]
+        var full = power.sum(1);
+        var floor = band.amax([-1L], keepdim: true).Times(Math.Pow(10, -FloorDb / 10)).Plus(1e-20);
+        var db = (band + floor).log10().Times(10);
+        // The trend: a moving average over one hop (positions + 1 frames), edges replicated.
+        int p = _positions;
+        var padded = nn.functional.pad(db.unsqueeze(1), [p / 2, p / 2], PaddingModes.Replicate);
+        var detrended = db - nn.functional.avg_pool1d(padded, p + 1, 1).squeeze(1);
+        // From the second frame of the grid on (the attack's rise is no pulse), whole frames, where the clip is audible.
+        long frames = (db.shape[1] - p) / p * p;
+        var audible = full.detach().ge(full.detach().amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10))).to(ScalarType.Float32);
+        var weight = audible.narrow(1, p, frames).reshape(-1, p);               // [B·n, positions]
+        var values = detrended.narrow(1, p, frames).reshape(-1, p);
+        var profile = (values * weight).sum(0L) / weight.sum(0L).clamp_min(1);                       // [positions]
+        return (profile - profile.mean()).Squared().mean();
+    }
+
+    public void Dispose() => _window.Dispose();
+}
