@@ -36,7 +36,7 @@ public sealed class GridRippleLoss : IDisposable
         var band = power.narrow(1, _lowestBin, power.shape[1] - _lowestBin).sum(1);        // [B, frames]
         var full = power.sum(1);
         var floor = band.amax([-1L], keepdim: true).Times(Math.Pow(10, -FloorDb / 10)).Plus(1e-20);
-        var db = (band + floor).log10().Times(10);
+        var db = band.Plus(floor).log10().Times(10);
         // The trend: a moving average over one hop (positions + 1 frames), edges replicated.
         int p = _positions;
         var padded = nn.functional.pad(db.unsqueeze(1), [p / 2, p / 2], PaddingModes.Replicate);
@@ -46,7 +46,7 @@ public sealed class GridRippleLoss : IDisposable
         var audible = full.detach().ge(full.detach().amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10))).to(ScalarType.Float32);
         var weight = audible.narrow(1, p, frames).reshape(-1, p);               // [B·n, positions]
         var values = detrended.narrow(1, p, frames).reshape(-1, p);
-        var profile = (values * weight).sum(0L) / weight.sum(0L).clamp_min(1);                       // [positions]
+        var profile = (values * weight).sum(0L) / weight.sum(0L).clamp_min(Scalars.One);                       // [positions]
         return (profile - profile.mean()).Squared().mean();
     }
 

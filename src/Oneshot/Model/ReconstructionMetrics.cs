@@ -51,7 +51,7 @@ public sealed class ReconstructionMetrics : IDisposable
         var x = PowerSpectrogram.Of(target, MelFft, MelHop, window);   // [clips, bins, frames]
         var y = PowerSpectrogram.Of(prediction, MelFft, MelHop, window);
         var floor = x.amax([-2L, -1L], keepdim: true).Times(FloorRatio).Plus(1e-20);
-        var perFrame = ((x + floor).log10() - (y + floor).log10()).Times(10).Squared().mean([-2L]).sqrt();   // [clips, frames]
+        var perFrame = (x.Plus(floor).log10() - y.Plus(floor).log10()).Times(10).Squared().mean([-2L]).sqrt();   // [clips, frames]
         var energy = x.sum(-2);
         var audible = energy.ge(energy.amax([-1L], keepdim: true).Times(AudibleRatio)).to(ScalarType.Float32);
         return (perFrame * audible).sum(-1) / audible.sum(-1);
