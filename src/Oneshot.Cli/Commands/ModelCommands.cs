@@ -218,6 +218,6 @@ public static class ModelCommands
     {
         Directory.CreateDirectory(folder);
         for (int i = 0; i < audio.Length; i++)
-            WavWriter.Write(Path.Combine(folder, names[i] + ".wav"), ClipShaping.Limited(audio[i]), sampleRate);
+            WavWriter.Write(Path.Combine(folder, names[i] + ".wav"), OutputLevel.Fitted(audio[i]), sampleRate);
     }
 }

@@ -139,10 +139,10 @@ public static class QuickstartCommand
         for (int i = 0; i < test.Length; i++)
         {
             WavWriter.Write(Path.Combine(listen, $"test-{i}.original.wav"), originals[i], runner.SampleRate);
-            WavWriter.Write(Path.Combine(listen, $"test-{i}.reconstructed.wav"), ClipShaping.Limited(reconstructions[i]), runner.SampleRate);
+            WavWriter.Write(Path.Combine(listen, $"test-{i}.reconstructed.wav"), OutputLevel.Fitted(reconstructions[i]), runner.SampleRate);
         }
         for (int i = 0; i < samples.Length; i++)
-            WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), ClipShaping.Limited(samples[i]), runner.SampleRate);
+            WavWriter.Write(Path.Combine(listen, $"sample-{i}.wav"), OutputLevel.Fitted(samples[i]), runner.SampleRate);
 
         string kitFolder = Path.Combine(folder, "kit");
         var kit = KitBuilder.Render(FirstKit(KitBuilder.TrainingClasses(runner, dataset)), folder, runner, dataset);

@@ -152,7 +152,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             if (result.Superseded) return Problem(409, "superseded by a newer decode request");
             context.Response.Headers["X-Decode-Ms"] = result.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture);
             // A far latent can decode louder than full scale; the page gets it turned down, and told by how much.
-            var (audio, gainDb) = WithinFullScale(result.Audio!);
+            var (audio, gainDb) = OutputLevel.Fit(result.Audio!);
             context.Response.Headers["X-Gain-Db"] = gainDb.ToString("0.0", CultureInfo.InvariantCulture);
             return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
         });
@@ -209,7 +209,7 @@ public sealed class InstrumentServer : IAsyncDisposable
             var (z, problem) = await ReadLatent(context);
             if (problem is not null) return problem;
             var audio = await _encoder.RunAsync(r => r.Decode([z!])[0]);
-            return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [WithinFullScale(audio).Audio]), WavSampleFormat.Float32), "audio/wav");
+            return Results.Bytes(WavWriter.Encode(new AudioData(runner.SampleRate, [OutputLevel.Fitted(audio)]), WavSampleFormat.Float32), "audio/wav");
         });
 
         _app.MapPost("/api/kit", async (HttpContext context) =>
@@ -304,16 +304,6 @@ public sealed class InstrumentServer : IAsyncDisposable
         // At least 50 units: the prior N(0, I) draws there, even where the training latents barely vary (a dimension the encoder leaves unused).
         double Spread(int i) => MaxStandardDeviations * Math.Max(latent.Std[i], 1);
         return ([.. Enumerable.Range(0, size).Select(i => latent.Mean[i] - Spread(i))], [.. Enumerable.Range(0, size).Select(i => latent.Mean[i] + Spread(i))]);
-    }
-
-    /// <summary>The sound turned down to a peak of full scale when it is louder, and the gain applied (0 dB when not).</summary>
-    static (float[] Audio, double GainDb) WithinFullScale(float[] audio)
-    {
-        double peak = audio.Length == 0 ? 0 : audio.Max(v => Math.Abs(v));
-        if (peak <= 1) return (audio, 0);
-        var quieter = audio.ToArray();
-        ClipShaping.ApplyGain(quieter, -20 * Math.Log10(peak));
-        return (quieter, -20 * Math.Log10(peak));
     }
 
     /// <summary>An upload's name fit for messages: no control characters, at most 100 characters.</summary>

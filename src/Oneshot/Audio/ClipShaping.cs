@@ -39,14 +39,6 @@ public static class ClipShaping
         return clip;
     }
 
-    /// <summary>A copy limited to [−1, 1]: model output can overshoot, and WAV integers must not wrap.</summary>
-    public static float[] Limited(ReadOnlySpan<float> x)
-    {
-        var y = new float[x.Length];
-        for (int i = 0; i < x.Length; i++) y[i] = Math.Clamp(x[i], -1f, 1f);
-        return y;
-    }
-
     public static void ApplyGain(float[] x, double gainDb)
     {
         float gain = (float)Loudness.DbToAmplitude(gainDb);

@@ -13,7 +13,7 @@ sealed class ExampleWriter(string outDirectory, int sampleRate, int count)
         for (int i = 0; i < Math.Min(count, clips.Count); i++)
         {
             string file = Path.Combine(directory, $"{i + 1:00}.wav");
-            WavWriter.Write(file, clips[i], sampleRate);
+            WavWriter.Write(file, OutputLevel.Fitted(clips[i]), sampleRate);
             paths.Add(Path.GetRelativePath(outDirectory, file).Replace('\\', '/'));
         }
         return paths.ToArray();

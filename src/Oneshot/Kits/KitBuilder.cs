@@ -114,15 +114,12 @@ public static class KitBuilder
         return new ClipStore(data);
     }
 
-    /// <summary>Retuned (as a sampler does), levelled, and brought under full scale if the level pushed it over.</summary>
+    /// <summary>Retuned (as a sampler does), levelled, and brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>).</summary>
     static float[] Shape(float[] audio, int sampleRate, PadDescription pad)
     {
         var shaped = pad.Tune == 0 ? (float[])audio.Clone() : Retuning.Retune(audio, sampleRate, pad.Tune, ResamplingKernel.Precise);
         float gain = (float)Loudness.DbToAmplitude(pad.LevelDb);
-        float peak = 0;
-        for (int i = 0; i < shaped.Length; i++) peak = Math.Max(peak, Math.Abs(shaped[i] *= gain));
-        const float ceiling = 0.989f;   // −0.1 dBFS
-        if (peak > ceiling) for (int i = 0; i < shaped.Length; i++) shaped[i] *= ceiling / peak;
-        return shaped;
+        for (int i = 0; i < shaped.Length; i++) shaped[i] *= gain;
+        return OutputLevel.Fitted(shaped);
     }
 }
