@@ -7,8 +7,8 @@ namespace Oneshot.Kits;
 /// with the pad's sample at its own pitch, played as a one-shot to its end however short the MIDI
 /// note (a release of ~100 s: drum programming is full of short notes); choke groups become
 /// SoundFont exclusive classes. Two presets hold the instrument: bank 0 program 0, what a melodic
-/// channel plays, and bank 128 program 0, where a General MIDI player looks on the drum channel 10. Layout per the SoundFont 2.01
-/// specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero samples)
+/// channel plays, and bank 128 program 0, where a General MIDI player looks on the drum channel 10.
+/// Layout per the SoundFont 2.01 specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero samples)
 /// and pdta (phdr, pbag, pmod, pgen, inst, ibag, imod, igen, shdr, each ending in a terminal record).
 /// </summary>
 public static class SoundFontWriter
@@ -18,7 +18,7 @@ public static class SoundFontWriter
     /// <summary>The longest release the specification allows, in timecents (1200·log2 s ≈ 101 s): a note-off no longer cuts the pad.</summary>
     const ushort LongestRelease = 8000;
     /// <summary>The bank General MIDI players (FluidSynth, most DAWs' SoundFont players) select on MIDI channel 10.</summary>
-    public const int DrumBank = 128;
+    const ushort DrumBank = 128;
     const int PadSamples = 46;
 
     public static byte[] Encode(RenderedKit kit)

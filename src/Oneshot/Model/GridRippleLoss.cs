@@ -43,6 +43,7 @@ public sealed class GridRippleLoss : IDisposable
         var detrended = db - nn.functional.avg_pool1d(padded, p + 1, 1).squeeze(1);
         // From the second frame of the grid on (the attack's rise is no pulse), whole frames, where the clip is audible.
         long frames = (db.shape[1] - p) / p * p;
+        if (frames <= 0) return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
         var audible = full.detach().ge(full.detach().amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10))).to(ScalarType.Float32);
         var weight = audible.narrow(1, p, frames).reshape(-1, p);               // [B·n, positions]
         var values = detrended.narrow(1, p, frames).reshape(-1, p);
