@@ -114,12 +114,12 @@ public static class KitBuilder
         return new ClipStore(data);
     }
 
-    /// <summary>Retuned (as a sampler does), levelled, and brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>).</summary>
+    /// <summary>Retuned (as a sampler does), levelled, brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>), its silent tail cut (<see cref="PadTail"/>).</summary>
     static float[] Shape(float[] audio, int sampleRate, PadDescription pad)
     {
         var shaped = pad.Tune == 0 ? (float[])audio.Clone() : Retuning.Retune(audio, sampleRate, pad.Tune, ResamplingKernel.Precise);
         float gain = (float)Loudness.DbToAmplitude(pad.LevelDb);
         for (int i = 0; i < shaped.Length; i++) shaped[i] *= gain;
-        return OutputLevel.Fitted(shaped);
+        return PadTail.Trimmed(OutputLevel.Fitted(shaped), sampleRate);
     }
 }

@@ -72,6 +72,8 @@ public class KitTests
         // note on its next 64-sample block, so the comparison allows that lag; a tiny model makes some pads
         // all but the same sound, so a key need only sound more like its pad than like the pads that differ.
         var pads = Enumerable.Range(1, 6).Select(i => AudioFile.Read(Directory.GetFiles(Path.Combine(kit, "samples"), $"{i:D2}-*.wav").Single()).Channels[0]).ToList();
+        // Each pad ends where it falls silent (at most the model's clip), faded to zero.
+        Assert.All(pads, p => Assert.True(p.Length <= 8192 && Math.Abs(p[^1]) < 1e-4, $"a pad of {p.Length} samples ends at {p[^1]}"));
         // Each note on a synth of its own (FluidSynthNotes): a pad now rings to its end after a note-off,
         // and libfluidsynth's system reset would leave it ringing under the next note.
         using (var synth = new Oneshot.Data.Recipes.FluidSynthNotes(Path.Combine(kit, "kit.sf2"), 8000))
