@@ -8,8 +8,8 @@ namespace Oneshot.Model;
 /// <summary>
 /// A training penalty on the decoder's frame-rate buzz (docs/benchmarks.md, "Stage 2 from the
 /// shipped weights: what a step costs"): the high band's envelope in dB, trend removed, folded onto
-/// the decoder's hop and averaged over the batch — the shape every decoded clip shares at the same
-/// place in the frame — and its variance in dB². Real clips fold to a flat line, so the target is 0.
+/// the decoder's hop per clip and averaged over the batch's clips — the shape every decoded clip
+/// shares at the same place in the frame — and its variance in dB². Real clips fold to a flat line, so the target is 0.
 /// The differentiable twin of the frame-grid ripple `oneshot eval` reports (Evaluation/FrameGridRipple.cs), on STFT frames.
 /// </summary>
 public sealed class GridRippleLoss : IDisposable
@@ -45,9 +45,15 @@ public sealed class GridRippleLoss : IDisposable
         long frames = (db.shape[1] - p) / p * p;
         if (frames <= 0) return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
         var audible = full.detach().ge(full.detach().amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10))).to(ScalarType.Float32);
-        var weight = audible.narrow(1, p, frames).reshape(-1, p);               // [B·n, positions]
-        var values = detrended.narrow(1, p, frames).reshape(-1, p);
-        var profile = (values * weight).sum(0L) / weight.sum(0L).clamp_min(Scalars.One);                       // [positions]
+        // Folded per clip, then averaged with every clip counting once, as the evaluation does: pooling the
+        // frames would let a 1.5 s cymbal outvote the short hits where the buzz is heard.
+        long clipsCount = clips.shape[0];
+        var weight = audible.narrow(1, p, frames).reshape(clipsCount, -1, p);                 // [B, n, positions]
+        var values = detrended.narrow(1, p, frames).reshape(clipsCount, -1, p);
+        var counts = weight.sum(1);                                                             // [B, positions]
+        var perClip = (values * weight).sum(1) / counts.clamp_min(Scalars.One);
+        var folded = counts.amin([-1L]).ge(Scalars.One).to(ScalarType.Float32);               // clips audible at every position
+        var profile = (perClip * folded.unsqueeze(1)).sum(0L) / folded.sum().clamp_min(Scalars.One);   // [positions]
         return (profile - profile.mean()).Squared().mean();
     }
 
