@@ -1,9 +1,9 @@
 // Issue 34: where a stage-2 step's time goes on a CPU, and what each discriminator family costs.
 //   dotnet run -c Release --project scripts/experiments/stage2-step-cost -- MODEL_DIR [threads] [steps]
-// Times (medians over the steps, after two untimed ones) on synthetic one-shot batches of the
-// model's batch size: the frozen encoder's forward pass, the decoder's forward pass with the
-// spectral loss, and whole stage-2 steps with the discriminators the model's config names and with
-// each family alone (periods, scales, STFT) and with none (the decoder on the spectral loss only).
+// Times (medians over the steps, after two untimed ones; making each synthetic batch is inside
+// the time, a few ms) on one-shot-like batches of the model's batch size: the frozen encoder's
+// forward pass, the decoder's forward and backward pass on an L1 loss, and whole stage-2 steps with
+// the discriminators the model's config names and with each family alone (periods, scales, STFT).
 using System.Diagnostics;
 using Oneshot.Benchmarks;
 using Oneshot.Model;

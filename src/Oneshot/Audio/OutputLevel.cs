@@ -8,16 +8,21 @@ namespace Oneshot.Audio;
 /// </summary>
 public static class OutputLevel
 {
-    /// <summary>−0.1 dBFS: a little under full scale, so a resampling player does not clip between samples.</summary>
+    /// <summary>−0.1 dBFS: a little headroom under full scale.</summary>
     public const float Ceiling = 0.98855f;
 
     /// <summary>The sound at most at the ceiling, and the gain in dB applied to get there (0 when none).</summary>
     public static (float[] Audio, double GainDb) Fit(ReadOnlySpan<float> audio)
     {
-        float peak = 0;
-        foreach (float v in audio) peak = Math.Max(peak, Math.Abs(v));
+        // A sample that is not a number would hide the peak and reach a WAV writer that clips it: silence it.
         var fitted = audio.ToArray();
-        if (!(peak > Ceiling)) return (fitted, 0);
+        float peak = 0;
+        for (int i = 0; i < fitted.Length; i++)
+        {
+            if (!float.IsFinite(fitted[i])) fitted[i] = 0;
+            peak = Math.Max(peak, Math.Abs(fitted[i]));
+        }
+        if (peak <= Ceiling) return (fitted, 0);
         float scale = Ceiling / peak;
         for (int i = 0; i < fitted.Length; i++) fitted[i] *= scale;
         return (fitted, 20 * Math.Log10(scale));

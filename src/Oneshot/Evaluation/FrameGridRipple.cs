@@ -30,12 +30,11 @@ public sealed record RippleResult(int HopSamples, int Clips, double OriginalsDb,
 public static class FrameGridRipple
 {
     public const double HighBandHz = 2000, RangeDb = 40, FloorDb = 60;
-    public const int Positions = 32;
 
-    /// <summary>The clip's trend-free high-band envelope in dB at each of <see cref="Positions"/> places in the frame; null when the clip is skipped.</summary>
+    /// <summary>The clip's trend-free high-band envelope in dB at each of the hop's envelope frames (<see cref="FrameGrid"/>); null when the clip is skipped.</summary>
     public static double[]? Folded(float[] clip, int sampleRate, int hopSamples)
     {
-        int step = Math.Max(1, hopSamples / Positions), positions = hopSamples / step;
+        int step = FrameGrid.FrameSamples(hopSamples), positions = hopSamples / step;
         var full = FrameRms(Array.ConvertAll(clip, v => (double)v), step);
         var high = Array.ConvertAll(clip, v => (double)v);
         var (b, a) = Biquad.HighpassCoefficients(sampleRate, Math.Min(HighBandHz, 0.45 * sampleRate));

@@ -22,7 +22,7 @@ public static class PadTail
         int fade = Math.Max(1, (int)Math.Round(FadeSeconds * sampleRate));
         int length = Math.Min(audio.Length, last + 1 + fade);
         var trimmed = audio[..length];
-        for (int i = 0; i < fade && length - fade + i >= 0; i++)
+        for (int i = Math.Max(0, fade - length); i < fade; i++)
             trimmed[length - fade + i] *= 0.5f * (1 + MathF.Cos(MathF.PI * (i + 1) / fade));   // raised cosine down to 0 at the last sample
         return trimmed;
     }

@@ -21,6 +21,12 @@ public class OutputLevelTests
         Assert.Equal(OutputLevel.Ceiling, fitted.Max(Math.Abs), 6);
         for (int i = 0; i < loud.Length; i++) Assert.Equal(loud[i] * OutputLevel.Ceiling / 3f, fitted[i], 6);   // the shape kept: nothing clipped
         Assert.Equal(20 * Math.Log10(OutputLevel.Ceiling / 3.0), gainDb, 4);
+
+        // A sample that is not a number neither hides the peak nor leaves as one.
+        var (mended, _) = OutputLevel.Fit([float.NaN, 3f, float.PositiveInfinity]);
+        Assert.Equal(0f, mended[0]);
+        Assert.Equal(OutputLevel.Ceiling, mended[1], 6);
+        Assert.Equal(0f, mended[2]);
     }
 
     [Fact]

@@ -25,5 +25,7 @@ public class PadTailTests
         Assert.Equal(ringing[1000], kept[1000]);
         var silence = new float[100];
         Assert.Same(silence, PadTail.Trimmed(silence, Rate));
+        var blip = PadTail.Trimmed([0.5f, 0.5f, 0.5f], Rate);   // shorter than the fade: faded all the same
+        Assert.Equal(0f, blip[^1], 6);
     }
 }

@@ -35,6 +35,12 @@ public class GridRippleLossTests
         var measured = FrameGridRipple.Score(plain, gridded, Rate, Hop)!;
         Assert.InRange(Math.Sqrt(rippled.item<float>()), 0.5 * measured.CandidatesDb, 2 * measured.CandidatesDb);
 
+        // A hop that 32 does not divide (200 samples: frames of 5, 40 of them) folds and has a gradient too.
+        using var odd = new GridRippleLoss(200, 8000);
+        Assert.True(float.IsFinite(odd.Compute(tensor(plain.SelectMany(c => c).ToArray(), [4, Length])).item<float>()));
+        Assert.Equal(5, Oneshot.Audio.FrameGrid.FrameSamples(200));
+        Assert.Equal(25, Oneshot.Audio.FrameGrid.FrameSamples(1000));
+
         rippled.backward();
         var gradient = x.grad!;
         Assert.True(gradient.isfinite().all().item<bool>() && gradient.abs().max().item<float>() > 0, "the penalty must reach the waveform");
