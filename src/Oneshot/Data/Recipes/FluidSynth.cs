@@ -70,13 +70,7 @@ public sealed partial class FluidSynth : IDisposable
         fluid_synth_system_reset(_synth);
         if (fluid_synth_program_select(_synth, 0, _soundFont, bank, program) != 0)
             throw new OneshotException($"The SoundFont has no preset for bank {bank}, program {program}.");
-        var left = new float[totalSamples];
-        var right = new float[totalSamples];
-        fluid_synth_noteon(_synth, 0, key, velocity);
-        Render(left, right, 0, Math.Min(holdSamples, totalSamples));
-        fluid_synth_noteoff(_synth, 0, key);
-        if (holdSamples < totalSamples) Render(left, right, holdSamples, totalSamples - holdSamples);
-        return [left, right];
+        return Play(0, key, velocity, holdSamples, totalSamples);
     }
 
     /// <summary>
@@ -86,6 +80,12 @@ public sealed partial class FluidSynth : IDisposable
     public float[][] RenderOnChannel(int channel, int key, int velocity, int holdSamples, int totalSamples)
     {
         fluid_synth_system_reset(_synth);
+        return Play(channel, key, velocity, holdSamples, totalSamples);
+    }
+
+    /// <summary>One note on a channel as it is set up now: held, released, rendered to the end; stereo planar.</summary>
+    float[][] Play(int channel, int key, int velocity, int holdSamples, int totalSamples)
+    {
         var left = new float[totalSamples];
         var right = new float[totalSamples];
         fluid_synth_noteon(_synth, channel, key, velocity);
