@@ -10,34 +10,41 @@ namespace Oneshot.Model;
 /// shipped weights: what a step costs"): the high band's envelope in dB, trend removed, folded onto
 /// the decoder's hop per clip and averaged over the batch's clips — the shape every decoded clip
 /// shares at the same place in the frame — and its variance in dB². Real clips fold to a nearly flat
-/// line (over many clips; a batch of 8 originals reads 0.01–0.14 dB²), so the target is 0. A
-/// differentiable cousin of the frame-grid ripple `oneshot eval` reports (Evaluation/FrameGridRipple.cs):
-/// the same grid (<see cref="FrameGrid"/>), but on STFT frames four envelope frames long, each frame
-/// gated on its own, in dB² rather than dB.
+/// line, so the target is 0. A differentiable twin of the frame-grid ripple `oneshot eval` reports
+/// (Evaluation/FrameGridRipple.cs): the same envelope frames (<see cref="FrameGrid"/>, RMS over whole
+/// sample frames), the same 60 dB floor and 40 dB audible range; the band is cut by zeroing the
+/// spectrum under 2 kHz rather than by Butterworth sections, and each frame is gated on its own.
 /// </summary>
-public sealed class GridRippleLoss : IDisposable
+/// <remarks>
+/// A first version read the envelope from 4-frame Hann-windowed STFT frames: it smoothed away the
+/// finer steps the upsampling grid leaves every 512 samples, so training drove it down while the
+/// evaluation's ripple did not move (benchmarks.md, "the per-clip penalty").
+/// </remarks>
+public sealed class GridRippleLoss
 {
     const double HighBandHz = 2000, FloorDb = 60, AudibleDb = 40;
-    readonly int _step, _positions, _fftSize, _lowestBin;
-    readonly Tensor _window;
+    readonly int _step, _positions, _sampleRate;
 
     public GridRippleLoss(int hopSamples, int sampleRate)
     {
         _step = FrameGrid.FrameSamples(hopSamples);
         _positions = hopSamples / _step;
-        _fftSize = Math.Max(16, 4 * _step);
-        _lowestBin = (int)Math.Ceiling(Math.Min(HighBandHz, 0.45 * sampleRate) * _fftSize / sampleRate);
-        _window = hann_window(_fftSize).DetachFromDisposeScope();
+        _sampleRate = sampleRate;
     }
 
     /// <summary>The variance in dB² of the batch's folded high-band envelope; [B, T] clips.</summary>
     public Tensor Compute(Tensor clips)
     {
-        var power = PowerSpectrogram.Of(clips, _fftSize, _step, _window.to(clips.device));   // [B, bins, frames]; frame i centred on sample i·step
-        var band = power.narrow(1, _lowestBin, power.shape[1] - _lowestBin).sum(1);        // [B, frames]
-        var full = power.sum(1);
-        var floor = band.amax([-1L], keepdim: true).Times(Math.Pow(10, -FloorDb / 10)).Plus(1e-20);
-        var db = band.Plus(floor).log10().Times(10);
+        long length = clips.shape[1];
+        var spectrum = fft.rfft(clips, dim: -1);
+        long lowest = (long)Math.Ceiling(Math.Min(HighBandHz, 0.45 * _sampleRate) * length / _sampleRate);
+        var keep = ones(spectrum.shape[1], device: clips.device);
+        keep.narrow(0, 0, Math.Min(lowest, spectrum.shape[1])).zero_();
+        var high = fft.irfft(spectrum * keep, length, dim: -1);
+        var band = FramePower(high);                                                            // [B, frames]
+        var full = FramePower(clips).detach();
+        var bandPeak = band.amax([-1L], keepdim: true);
+        var db = band.Plus(bandPeak.Times(Math.Pow(10, -FloorDb / 10)).Plus(1e-20)).log10().Times(10);
         // The trend: a moving average over one hop (positions + 1 frames), edges replicated.
         int p = _positions;
         var padded = nn.functional.pad(db.unsqueeze(1), [p / 2, p - p / 2], PaddingModes.Replicate);
@@ -45,7 +52,10 @@ public sealed class GridRippleLoss : IDisposable
         // From the second frame of the grid on (the attack's rise is no pulse), whole frames, where the clip is audible.
         long frames = (db.shape[1] - p) / p * p;
         if (frames <= 0) return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
-        var audible = full.detach().ge(full.detach().amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10))).to(ScalarType.Float32);
+        var fullPeak = full.amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10));
+        var audible = full.ge(fullPeak).to(ScalarType.Float32);
+        // A clip whose high band never comes within 40 dB of its loudest moment has no buzz to hear; the evaluation skips it too.
+        var hasBand = bandPeak.detach().ge(fullPeak).to(ScalarType.Float32);
         // Folded per clip, then averaged with every clip counting once, as the evaluation does: pooling the
         // frames would let a 1.5 s cymbal outvote the short hits where the buzz is heard.
         long clipsCount = clips.shape[0];
@@ -53,10 +63,11 @@ public sealed class GridRippleLoss : IDisposable
         var values = detrended.narrow(1, p, frames).reshape(clipsCount, -1, p);
         var counts = weight.sum(1);                                                             // [B, positions]
         var perClip = (values * weight).sum(1) / counts.clamp_min(Scalars.One);
-        var folded = counts.amin([-1L]).ge(Scalars.One).to(ScalarType.Float32);               // clips audible at every position
+        var folded = counts.amin([-1L]).ge(Scalars.One).to(ScalarType.Float32) * hasBand.squeeze(1);   // clips audible at every position
         var profile = (perClip * folded.unsqueeze(1)).sum(0L) / folded.sum().clamp_min(Scalars.One);   // [positions]
         return (profile - profile.mean()).Squared().mean();
     }
 
-    public void Dispose() => _window.Dispose();
+    /// <summary>Mean power over whole frames of the grid's frame length: [B, T] → [B, T / frame].</summary>
+    Tensor FramePower(Tensor x) => nn.functional.avg_pool1d(x.Squared().unsqueeze(1), _step, _step).squeeze(1);
 }

@@ -135,7 +135,6 @@ public sealed class Stage2Step : IDisposable
     public void Dispose()
     {
         Discriminators.Dispose();
-        _ripple?.Dispose();
         DecoderOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
     }

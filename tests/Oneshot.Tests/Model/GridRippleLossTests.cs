@@ -22,7 +22,7 @@ public class GridRippleLossTests
     [Fact]
     public void The_penalty_reads_a_ripple_locked_to_the_frames_agrees_with_the_measure_and_has_a_gradient()
     {
-        using var loss = new GridRippleLoss(Hop, Rate);
+        var loss = new GridRippleLoss(Hop, Rate);
         var plain = Enumerable.Range(0, 4).Select(i => Burst(i, 0)).ToArray();
         var gridded = Enumerable.Range(0, 4).Select(i => Burst(10 + i, 0.5)).ToArray();
         using var scope = NewDisposeScope();
@@ -31,12 +31,12 @@ public class GridRippleLossTests
         double flat = loss.Compute(tensor(plain.SelectMany(c => c).ToArray(), [4, Length])).item<float>();
         Assert.True(rippled.item<float>() > 10 * flat, $"gridded {rippled.item<float>()} dB² against plain {flat} dB²");
 
-        // The evaluation's measure (an RMS in dB, from sample frames rather than STFT frames) sees the same ripple.
+        // The evaluation's measure (an RMS in dB over the same frames) reads the same ripple.
         var measured = FrameGridRipple.Score(plain, gridded, Rate, Hop)!;
-        Assert.InRange(Math.Sqrt(rippled.item<float>()), 0.5 * measured.CandidatesDb, 2 * measured.CandidatesDb);
+        Assert.InRange(Math.Sqrt(rippled.item<float>()), 0.8 * measured.CandidatesDb, 1.25 * measured.CandidatesDb);
 
         // A hop that 32 does not divide (200 samples: frames of 5, 40 of them) folds and has a gradient too.
-        using var odd = new GridRippleLoss(200, 8000);
+        var odd = new GridRippleLoss(200, 8000);
         Assert.True(float.IsFinite(odd.Compute(tensor(plain.SelectMany(c => c).ToArray(), [4, Length])).item<float>()));
         Assert.Equal(5, Oneshot.Audio.FrameGrid.FrameSamples(200));
         Assert.Equal(25, Oneshot.Audio.FrameGrid.FrameSamples(1000));
