@@ -81,6 +81,10 @@ public sealed class ModelRunner : IDisposable
 
     public bool HasTrainedPrior => PriorFile.Exists(Directory);
 
+    /// <summary>The fitted prior, read once: the instrument draws from it on every click.</summary>
+    LatentPrior TrainedPrior => _prior ??= PriorFile.Load(Directory, LatentSize);
+    LatentPrior? _prior;
+
     /// <summary>
     /// Latents from a prior at a temperature (the base noise is scaled by it): N(0, I), or the prior
     /// fitted by `oneshot prior train` when <paramref name="trainedPrior"/> is set.
@@ -89,12 +93,12 @@ public sealed class ModelRunner : IDisposable
     {
         if (count < 1) throw new OneshotException($"--count {count} must be at least 1.");
         if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
+        var prior = trainedPrior ? TrainedPrior : null;   // loaded outside the scope below, which would dispose its weights
         using var scope = NewDisposeScope();
         using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));
         Tensor z;
-        if (trainedPrior)
+        if (prior is not null)
         {
-            using var prior = PriorFile.Load(Directory, LatentSize);
             using var _ = no_grad();
             z = prior.Sample(count, temperature, generator);
         }
@@ -109,6 +113,7 @@ public sealed class ModelRunner : IDisposable
     public void Dispose()
     {
         if (_onnx.IsValueCreated) _onnx.Value?.Dispose();
+        _prior?.Dispose();
         _model.Dispose();
     }
 }

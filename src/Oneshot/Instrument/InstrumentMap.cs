@@ -1,16 +1,15 @@
 using System.Collections.Concurrent;
 using Oneshot.Data;
-using Oneshot.Instrument;
 using Oneshot.Maps;
 
-namespace Oneshot.Cli.Web;
+namespace Oneshot.Instrument;
 
 /// <summary>
 /// The instrument's sound map: the one `play --map` names, or else a map of the model's own training
 /// clips, built the first time the page asks (into MODEL/map, so later sessions open it at once).
 /// Also reads any mapped sound's original, so the page can audition it.
 /// </summary>
-sealed class InstrumentMap : IDisposable
+public sealed class InstrumentMap : IDisposable
 {
     public const string TrainingMapFolder = "map";
 
@@ -18,7 +17,6 @@ sealed class InstrumentMap : IDisposable
 
     readonly DecodeService _encoder;
     readonly string _modelDirectory;
-    readonly string _modelHash;   // the weights' hash, computed once: a map belongs to the weights that made it
     readonly string? _mapDirectory;
     readonly object _gate = new();
     readonly ConcurrentDictionary<string, (ClipStore Store, Dictionary<string, int> IndexOfId)> _stores = new();
@@ -30,7 +28,10 @@ sealed class InstrumentMap : IDisposable
     readonly string? _dataDirectory;
 
     InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory) =>
-        (_encoder, _modelDirectory, _modelHash, _mapDirectory, _dataDirectory) = (encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
+        (_encoder, _modelDirectory, ModelHash, _mapDirectory, _dataDirectory) = (encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
+
+    /// <summary>The weights' hash, computed once: a map belongs to the weights that made it.</summary>
+    public string ModelHash { get; }
 
     /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
     /// <param name="dataDirectory">The model's dataset when it is not where training left it (`play --data`); null: that one.</param>
@@ -44,7 +45,7 @@ sealed class InstrumentMap : IDisposable
     Loaded LoadNamed(string directory)
     {
         var (map, latents) = SoundMap.Load(directory);
-        if (map.ModelHash != _modelHash)
+        if (map.ModelHash != ModelHash)
             throw new OneshotException($"--map '{directory}' was made with other weights than this model's; build it again with `oneshot map {_modelDirectory} … --out {directory}`.");
         return new Loaded(map, latents, directory, OfTrainingClips: false);
     }
@@ -57,7 +58,7 @@ sealed class InstrumentMap : IDisposable
             if (_mapDirectory is not null) return true;
             lock (_gate) if (_loading is { IsCompletedSuccessfully: true }) return true;   // loaded once: not read again per page
             string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
-            try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == _modelHash; }
+            try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == ModelHash; }
             catch (OneshotException) { return false; }
         }
     }
@@ -75,7 +76,7 @@ sealed class InstrumentMap : IDisposable
             if (SoundMap.Exists(directory))
             {
                 var (map, latents) = SoundMap.Load(directory);
-                if (map.ModelHash == _modelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
+                if (map.ModelHash == ModelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
             }
             string data = _dataDirectory ?? _encoder.Runner.Config.Dataset.Locate();
             if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
