@@ -30,9 +30,13 @@ public static class KitCommand
             var on = DeviceChoice.Resolve(parse, device);
             string path = parse.GetValue(description)!;
             var kit = KitDescription.Load(path);
+            string folder = parse.GetValue(output)!;
+            // The kit written holds every pad as a latent: it must not replace a description whose pads are recipes (a class, a file, a prior draw).
+            if (Path.GetFullPath(Path.Combine(folder, KitExport.DescriptionFile)) == Path.GetFullPath(path) && kit.Pads.Any(p => p.Latent is null))
+                throw new OneshotException($"--out '{folder}' would replace the description '{path}' with the made kit's {KitExport.DescriptionFile}, "
+                    + "whose pads are latents rather than classes, files or prior draws; choose another --out or rename the description.");
             using var runner = new ModelRunner(ShippedModel.Or(parse.GetValue(model)), on) { BatchSize = parse.GetValue(batchSize) };
             var rendered = KitBuilder.Render(kit, Path.GetDirectoryName(Path.GetFullPath(path))!, runner, parse.GetValue(data));
-            string folder = parse.GetValue(output)!;
             var written = KitExport.Write(rendered, folder);
             foreach (var pad in rendered.Pads)
                 AnsiConsole.MarkupLine($"  note {pad.Note}  [bold]{Markup.Escape(pad.Name)}[/]  ({Markup.Escape(pad.Source)})");

@@ -5,8 +5,8 @@ using Oneshot.Model;
 
 namespace Oneshot.Kits;
 
-/// <summary>A pad made: its sound at the model's rate, the MIDI note it plays on, and where it came from.</summary>
-public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source);
+/// <summary>A pad made: its sound at the model's rate, the MIDI note it plays on, where it came from, and the latent, tune and level that made it.</summary>
+public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source, float[] Latent, double Tune = 0, double LevelDb = 0);
 
 public sealed record RenderedKit(string Name, int SampleRate, IReadOnlyList<RenderedPad> Pads);
 
@@ -38,7 +38,7 @@ public static class KitBuilder
         }
         var audio = runner.Decode(latents);
         var pads = kit.Pads.Select((pad, i) => new RenderedPad(
-            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad), pad.Choke, sources[i])).ToList();
+            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad), pad.Choke, sources[i], latents[i], pad.Tune, pad.LevelDb)).ToList();
         return new RenderedKit(kit.Name, runner.SampleRate, pads);
     }
 
@@ -52,7 +52,7 @@ public static class KitBuilder
 
     static (float[] Latent, string Source) FindLatent(PadDescription pad, int index, string descriptionFolder, ModelRunner runner, Func<ClipStore> dataset) => pad switch
     {
-        { Latent: { } z } => (CheckLatent(z, runner, index), "latent"),
+        { Latent: { } z } => (CheckLatent(z, runner, index), pad.Source ?? "latent"),   // a reopened kit.json keeps each pad's origin
         { File: { } file } => FromFile(Path.Combine(descriptionFolder, file), runner),
         { Class: { } name } => FromClass(name, pad, runner, dataset()),
         _ => (runner.SampleLatents(1, pad.Temperature ?? 1, pad.Seed, runner.HasTrainedPrior)[0],

@@ -23,6 +23,8 @@ public sealed record PadDescription
     public double LevelDb { get; init; }
     /// <summary>Pads with the same choke group cut each other off (an open and a closed hi-hat); 0: none.</summary>
     public int Choke { get; init; }
+    /// <summary>Where a latent came from ("near training clip … (kick), seed 3"): written into an exported kit.json, read back as a note only.</summary>
+    public string? Source { get; init; }
 }
 
 /// <summary>A kit description (JSON): a name and up to 16 pads, played from MIDI note 36 up.</summary>
@@ -65,6 +67,11 @@ public sealed record KitDescription
         if (Math.Abs(pad.Tune) > 24 || !double.IsFinite(pad.LevelDb) || pad.LevelDb > 24 || pad.Choke < 0)
             throw new OneshotException($"{origin}: tune must be within ±24 semitones, level_db at most +24, choke 0 or more.");
     }
+
+    /// <summary>The description as JSON, in the form <see cref="Parse"/> reads.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Written);
+
+    static readonly JsonSerializerOptions Written = new(Json) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static PadDescription ParsePad(string json, string origin)
     {

@@ -11,10 +11,13 @@ namespace Oneshot.Kits;
 /// <see cref="SoundFontWriter"/>) and a Hydrogen drumkit folder (hydrogen/NAME/drumkit.xml with its
 /// own copies of the samples, as Hydrogen expects). Pads sharing a choke group cut each other off:
 /// SFZ group/off_by, Decent Sampler's silencedByTags, SoundFont exclusive classes, Hydrogen's muteGroup.
+/// kit.json is the kit as a description with every pad's latent: `oneshot kit` and the page open it
+/// again and make the same kit, so a kit stays editable.
 /// </summary>
 public static class KitExport
 {
-    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", SoundFontFile = "kit.sf2", HydrogenFolder = "hydrogen";
+    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", SoundFontFile = "kit.sf2", HydrogenFolder = "hydrogen",
+                        DescriptionFile = "kit.json";
     const string HydrogenNamespace = "http://www.hydrogen-music.org/drumkit";
 
     /// <returns>The files written, relative to <paramref name="outDirectory"/>.</returns>
@@ -34,6 +37,8 @@ public static class KitExport
         written.Add(DecentSamplerFile);
         AtomicFile.WriteAllBytes(Path.Combine(outDirectory, SoundFontFile), SoundFontWriter.Encode(kit));
         written.Add(SoundFontFile);
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, DescriptionFile), Description(kit).ToJson());
+        written.Add(DescriptionFile);
 
         string hydrogen = Path.Combine(HydrogenFolder, FileSafe(kit.Name));
         Directory.CreateDirectory(Path.Combine(outDirectory, hydrogen));
@@ -43,6 +48,13 @@ public static class KitExport
         written.Add($"{hydrogen.Replace('\\', '/')}/drumkit.xml");
         return written;
     }
+
+    /// <summary>The kit as a description that makes it again: each pad by its latent, with its tune, level, choke and origin.</summary>
+    public static KitDescription Description(RenderedKit kit) => new()
+    {
+        Name = kit.Name,
+        Pads = [.. kit.Pads.Select(p => new PadDescription { Name = p.Name, Latent = p.Latent, Tune = p.Tune, LevelDb = p.LevelDb, Choke = p.Choke, Source = p.Source })],
+    };
 
     static string Sfz(RenderedKit kit, IReadOnlyList<string> files)
     {

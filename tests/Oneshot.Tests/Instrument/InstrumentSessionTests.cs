@@ -60,6 +60,7 @@ public class InstrumentSessionTests
         Assert.Equal("My-kit----x.zip", fileName);
         using var archive = new ZipArchive(new MemoryStream(zip));
         Assert.Contains(archive.Entries, e => e.FullName.EndsWith(".wav", StringComparison.Ordinal));
+        Assert.Contains(archive.Entries, e => e.FullName == Oneshot.Kits.KitExport.DescriptionFile);   // the kit, to open again
         var far = string.Join(", ", Enumerable.Repeat("1e4", size));
         var refused = await Assert.ThrowsAsync<OneshotException>(() => session.ExportKitAsync($$"""{"name": "k", "pads": [{"name": "a", "latent": [{{far}}]}]}"""));
         Assert.StartsWith("Pad 1:", refused.Message);

@@ -139,5 +139,38 @@ public class MapAndKitPageTests
         Assert.Equal(3, File.ReadAllText(Path.Combine(dir.File("kit"), "kit.sfz")).Split("<region>").Length - 1);
         Assert.True(File.Exists(Path.Combine(dir.File("kit"), "kit.sf2")));
         Assert.Single(Directory.GetFiles(Path.Combine(dir.File("kit"), "hydrogen"), "drumkit.xml", SearchOption.AllDirectories));
+        Assert.Equal(3, Oneshot.Kits.KitDescription.Load(Path.Combine(dir.File("kit"), "kit.json")).Pads.Length);
+
+        // A reload keeps the kit: its pads, their tune and the kit's name come back from the browser's storage.
+        string[] PadNames() => page.EvaluateAsync<string[]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.name)").Result;
+        var names = PadNames();
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.sessionSaves) > 0");
+        await page.WaitForTimeoutAsync(400);   // the last edit's save is debounced by 250 ms
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '3'");
+        Assert.Equal(names, PadNames());
+        Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+        Assert.Equal("Page kit", await page.Locator("#kit-name").InputValueAsync());
+
+        // Clearing a pad can be undone.
+        await page.Locator("#pad-2").ClickAsync();
+        await page.Locator("#pad-clear").ClickAsync();
+        Assert.Equal(2, PadNames().Length);
+        await page.Locator("#pad-undo-clear").ClickAsync();
+        Assert.Equal(names, PadNames());
+        Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+
+        // The exported kit.json opens again on a page with nothing kept: the same pads, latents and tune.
+        await page.EvaluateAsync("() => localStorage.clear()");
+        var latents = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
+        Assert.Empty(PadNames());
+        await page.Locator("#kit-open").SetInputFilesAsync(Path.Combine(dir.File("kit"), "kit.json"));
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '3'");
+        Assert.Equal(names.Select((n, i) => n.Length > 0 ? n : $"pad-{i + 1}"), PadNames());   // an unnamed pad was exported by its number
+        var reopened = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
+        for (int pad = 0; pad < 3; pad++) Assert.Equal(latents[pad], reopened[pad]);
+        Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
     }
 }

@@ -111,6 +111,27 @@ public class KitTests
         (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("again"));
         Assert.True(code == 0, error + output);
         Assert.Equal(File.ReadAllBytes(Path.Combine(kit, "samples", "01-kick.wav")), File.ReadAllBytes(Path.Combine(dir.File("again"), "samples", "01-kick.wav")));
+
+        // The kit.json written with it opens again as a description, every pad a latent with its tune, level, choke and origin, and makes the same kit.
+        var reopened = Oneshot.Kits.KitDescription.Load(Path.Combine(kit, "kit.json"));
+        Assert.All(reopened.Pads, p => Assert.True(p.Latent is not null && p.Class is null && p.File is null && !p.Prior));
+        Assert.Equal(-2, reopened.Pads[2].Tune);
+        Assert.Equal(1, reopened.Pads[2].Choke);
+        Assert.Equal(-6, reopened.Pads[3].LevelDb);
+        Assert.Contains("hihat", reopened.Pads[1].Source);
+        (code, output, error) = CliTests.Oneshot("kit", Path.Combine(kit, "kit.json"), "--model", model, "--out", dir.File("reopened"));
+        Assert.True(code == 0, error + output);
+        foreach (string wav in Directory.GetFiles(Path.Combine(kit, "samples")))
+            Assert.Equal(File.ReadAllBytes(wav), File.ReadAllBytes(Path.Combine(dir.File("reopened"), "samples", Path.GetFileName(wav))));
+        // Written over itself, a kit.json of latents stays as it was; a description of classes and files is not replaced by one.
+        (code, output, error) = CliTests.Oneshot("kit", Path.Combine(kit, "kit.json"), "--model", model, "--out", kit);
+        Assert.True(code == 0, error + output);
+        Assert.Equal(reopened.ToJson(), Oneshot.Kits.KitDescription.Load(Path.Combine(kit, "kit.json")).ToJson());
+        string recipe = File.ReadAllText(dir.File("kit.json"));
+        (code, _, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("choose another --out", error);
+        Assert.Equal(recipe, File.ReadAllText(dir.File("kit.json")));
     }
 
     /// <summary>Cosine similarity of the first 4,000 samples, at the best delay of <paramref name="played"/> up to a block.</summary>
