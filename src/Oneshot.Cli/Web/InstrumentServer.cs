@@ -192,9 +192,15 @@ public sealed class InstrumentServer : IAsyncDisposable
             return (null, Problem(415, $"Send the latent as JSON (Content-Type: application/json): {{\"latent\": [{size} numbers]}}."));
         float[]? z;
         try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problem(413, $"The body is larger than {MaxUploadBytes / 1024 / 1024} MB; a latent is {size} numbers."));
+        }
         catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException)
         {
-            return (null, Problem(400, $"The body must be JSON {{\"latent\": [{size} numbers]}}: {e.Message}"));
+            // Where the JSON went wrong, without the serializer's .NET type names.
+            string where = e is System.Text.Json.JsonException { Path: { Length: > 0 } path } ? $" (at {path})" : "";
+            return (null, Problem(400, $"The body must be JSON {{\"latent\": [{size} numbers]}}{where}."));
         }
         return _session.CheckLatent(z) is { } error ? (null, Problem(400, error)) : (z, null);
     }

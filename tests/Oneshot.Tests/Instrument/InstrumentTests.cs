@@ -138,6 +138,20 @@ public class InstrumentTests
 
         Refused(await Post("/api/decode", new StringContent("{\"latent\": [0,0,0,0,0,0,0,0]}")), "application/json");   // valid JSON, text/plain
         Refused(await Post("/api/decode", JsonContent.Create(new { latent = Enumerable.Repeat(999f, 8).ToArray() })), "standard deviations");
+        // A body over the limit is 413 here as on /api/encode; malformed JSON says where, without .NET's type names.
+        var huge = new ByteArrayContent(new byte[InstrumentServer.MaxUploadBytes + 1024]);
+        huge.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        // (Expect: 100-continue, so the server answers before the client has sent what it will not read.)
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/decode") { Content = huge })
+        {
+            request.Headers.ExpectContinue = true;
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Contains("32 MB", await response.Content.ReadAsStringAsync());
+        }
+        var wrongType = await Post("/api/decode", new StringContent("{\"latent\": \"loud\"}", System.Text.Encoding.UTF8, "application/json"));
+        Refused(wrongType, "$.latent");
+        Assert.DoesNotContain("System.", wrongType.Body);
         WavWriter.Write(dir.File("hit.wav"), Signals.Sine(300, 44100, 20000, 0.5), 44100);
         byte[] hit = File.ReadAllBytes(dir.File("hit.wav"));
         Refused(await Post("/api/encode?name=a%00b.wav", new ByteArrayContent("not audio"u8.ToArray())), "could not be used");
