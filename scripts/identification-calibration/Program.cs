@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Oneshot.Data;
 using Oneshot.Evaluation;
 using Oneshot.Generation;
-using Oneshot.Training;
 
 // Does identification measure "recognisably the same sound"? Degrade a dataset split's clips in
 // ways a listener would still call the same drum (level, MP3, low-pass, hiss, echo) and in ways

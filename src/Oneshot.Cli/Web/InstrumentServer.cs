@@ -48,6 +48,7 @@ public sealed class InstrumentServer : IAsyncDisposable
         var runner = session.Runner;
         var latent = session.Latent;
         _app.MapGet("/", () => Results.Content(Page.Read("play.html"), "text/html; charset=utf-8"));
+        _app.MapGet("/sequencer.js", () => Results.Content(Page.Read("sequencer.js"), "text/javascript; charset=utf-8"));
 
         _app.MapGet("/api/model", () => Results.Json(new
         {
@@ -59,6 +60,8 @@ public sealed class InstrumentServer : IAsyncDisposable
             clip_length = runner.ClipLength,
             trained_prior = runner.HasTrainedPrior,
             refine_steps = session.RefineSteps,
+            // The peak every sound leaves at (OutputLevel): the page's rendered loop keeps to it too.
+            output_ceiling = OutputLevel.Ceiling,
             // A map to show at once; else the page offers to map the training clips (minutes on a CPU).
             map_ready = session.Map.Ready,
             // Principal directions of the training posterior: the page's main sliders.

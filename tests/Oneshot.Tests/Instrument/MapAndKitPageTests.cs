@@ -173,4 +173,60 @@ public class MapAndKitPageTests
         for (int pad = 0; pad < 3; pad++) Assert.Equal(latents[pad], reopened[pad]);
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
     }
+
+    [Fact]
+    public async Task A_beat_plays_the_pads_hears_a_changed_pad_on_its_next_hit_renders_a_seamless_loop_and_survives_a_reload_in_chromium()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        await using var server = await InstrumentServer.StartAsync(model, 0);
+        await using var chromium = await Browser.OpenAsync(server.Url, acceptDownloads: true);
+        var page = chromium.Page;
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1' && window.oneshot.sequencer && document.getElementById('step-0-0')");
+        await page.Locator("#pad-current").ClickAsync();
+        await page.Locator("#pad-1").ClickAsync();
+        await page.Locator("#pad-prior").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '2'");
+
+        // Pad 1 on the downbeat, pad 2 on step 9 (the bar's half), at 150 bpm: a bar of 16 × 0.1 s.
+        await page.Locator("#step-0-0").ClickAsync();
+        await page.Locator("#step-1-8").ClickAsync();
+        Assert.Equal("true", await page.Locator("#step-1-8").GetAttributeAsync("aria-pressed"));
+        await page.Locator("#seq-tempo").FillAsync("150");
+        await page.Locator("#seq-tempo").DispatchEventAsync("change");
+
+        // The loop: one bar exactly, each pad at its step, the tails past the bar's end folded onto its start.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#seq-render").ClickAsync());
+        Assert.EndsWith("-loop-150bpm.wav", download.SuggestedFilename);
+        await download.SaveAsAsync(dir.File("loop.wav"));
+        var loop = Oneshot.Audio.AudioFile.Read(dir.File("loop.wav"));
+        Assert.Equal(8000, loop.SampleRate);
+        int bar = 16 * 800;   // 0.1 s per step at 8 kHz
+        Assert.Equal(bar, loop.Channels[0].Length);
+        var pads = await page.EvaluateAsync<float[][]>("() => [0, 1].map(i => Array.from(window.oneshot.kit.pads[i].buffer.getChannelData(0)))");
+        var expected = new double[bar];
+        foreach (var (pad, start) in new[] { (pads[0], 0), (pads[1], 8 * 800) })
+            for (int i = 0; i < pad.Length; i++) expected[(start + i) % bar] += pad[i] * 100.0 / 127;
+        double peak = expected.Max(Math.Abs), scale = peak > Oneshot.Audio.OutputLevel.Ceiling ? Oneshot.Audio.OutputLevel.Ceiling / peak : 1;
+        for (int i = 0; i < bar; i++) Assert.Equal(expected[i] * scale, loop.Channels[0][i], 1e-4);
+
+        // Playing: hits follow the pattern; a pad changed while the beat plays is heard on its next hit.
+        await page.Locator("#seq-play").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.oneshot.sequencer.hits >= 3");
+        var before = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.kit.pads[1].buffer.getChannelData(0).slice(0, 200))");
+        await page.EvaluateAsync("() => { window.replaced = window.oneshot.kit.pads[1]; }");
+        await page.Locator("#pad-prior").ClickAsync();   // pad 2 is still the chosen one
+        await page.WaitForFunctionAsync("() => { const pad = window.oneshot.kit.pads[1]; return pad !== window.replaced && pad.buffer && window.oneshot.sequencer.lastBuffers[1] === pad.buffer; }");
+        var after = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.kit.pads[1].buffer.getChannelData(0).slice(0, 200))");
+        Assert.NotEqual(before, after);
+        await page.Locator("#seq-play").ClickAsync();
+        Assert.False(await page.EvaluateAsync<bool>("() => window.oneshot.sequencer.playing"));
+
+        // A reload keeps the pattern and the tempo with the kit.
+        await page.WaitForTimeoutAsync(400);   // the debounced save
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '2' && document.getElementById('step-1-8')?.getAttribute('aria-pressed') === 'true'");
+        Assert.Equal("true", await page.Locator("#step-0-0").GetAttributeAsync("aria-pressed"));
+        Assert.Equal("150", await page.Locator("#seq-tempo").InputValueAsync());
+    }
 }
