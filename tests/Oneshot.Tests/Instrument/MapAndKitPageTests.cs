@@ -160,9 +160,23 @@ public class MapAndKitPageTests
         Assert.Equal(names, PadNames());
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
 
+        // Randomise with a lock: the locked pad keeps its sound, the others get new ones from the prior, their names and tune kept.
+        var kept = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
+        await page.Locator("#pad-0").ClickAsync();
+        await page.Locator("#pad-lock").CheckAsync();
+        Assert.Contains("🔒", await page.Locator("#pad-0").InnerTextAsync());
+        await page.Locator("#kit-randomise-how").SelectOptionAsync("prior");
+        await page.Locator("#kit-randomise").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.oneshot.kit.randomised === 1 && document.body.dataset.padsReady === '3'");
+        var randomised = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
+        Assert.Equal(kept[0], randomised[0]);
+        Assert.NotEqual(kept[1], randomised[1]);
+        Assert.NotEqual(kept[2], randomised[2]);
+        Assert.Equal(names, PadNames());
+        Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+
         // The exported kit.json opens again on a page with nothing kept: the same pads, latents and tune.
         await page.EvaluateAsync("() => localStorage.clear()");
-        var latents = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
         await page.ReloadAsync();
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
         Assert.Empty(PadNames());
@@ -170,7 +184,7 @@ public class MapAndKitPageTests
         await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '3'");
         Assert.Equal(names.Select((n, i) => n.Length > 0 ? n : $"pad-{i + 1}"), PadNames());   // an unnamed pad was exported by its number
         var reopened = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
-        for (int pad = 0; pad < 3; pad++) Assert.Equal(latents[pad], reopened[pad]);
+        for (int pad = 0; pad < 3; pad++) Assert.Equal(kept[pad], reopened[pad]);   // as exported, before the randomising
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
     }
 
