@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Oneshot.Data;
 using Oneshot.Maps;
+using Oneshot.Model;
 
 namespace Oneshot.Instrument;
 
@@ -78,9 +79,10 @@ public sealed class InstrumentMap : IDisposable
                 var (map, latents) = SoundMap.Load(directory);
                 if (map.ModelHash == ModelHash) return new Loaded(map, latents, directory, OfTrainingClips: true);
             }
-            string data = _dataDirectory ?? _encoder.Runner.Config.Dataset.Locate();
-            if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile)))
-                throw new OneshotException($"The model's dataset '{data}' is not there to map; name it with --data, or build a map with `oneshot map` and start with --map.");
+            var config = _encoder.Runner.Config;
+            string data = (ModelDataset.Find(config, _dataDirectory)
+                ?? throw new OneshotException(ModelDataset.Missing(config, _dataDirectory, "The map shows the model's training clips")
+                                              + " Or build a map with `oneshot map` and start with --map.")).Directory;
             // One core left free: the build runs beside the server's requests and must not starve them.
             await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1)));
             var (built, builtLatents) = SoundMap.Load(directory);

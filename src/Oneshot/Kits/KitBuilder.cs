@@ -62,9 +62,8 @@ public static class KitBuilder
     /// <summary>The classes of the model's training clips, for "a kick" on the instrument's kit (none when the dataset is not there).</summary>
     public static string[] TrainingClasses(ModelRunner runner, string? dataDirectory = null)
     {
-        string data = dataDirectory ?? runner.Config.Dataset.Locate();
-        if (string.IsNullOrEmpty(data) || !File.Exists(Path.Combine(data, DatasetFormat.DatasetFile))) return [];
-        using var store = new ClipStore(data);
+        if (ModelDataset.Find(runner.Config, dataDirectory) is not { } dataset) return [];
+        using var store = new ClipStore(dataset.Directory);
         return [.. store.IndicesOf("train").Select(i => store.Meta[i].TextLabel("class")).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
     }
 
@@ -103,16 +102,8 @@ public static class KitBuilder
         return (z, $"near training clip {store.Meta[chosen].Id} ({name}), seed {pad.Seed}");
     }
 
-    static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory)
-    {
-        string data = dataDirectory ?? runner.Config.Dataset.Locate();
-        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
-            throw new OneshotException(dataDirectory is null
-                ? $"Class pads choose among the training clips, and the model's dataset '{runner.Config.Dataset.Path}' is not there: give it with --data DIR "
-                  + "(a model trained on another machine, such as the shipped one, needs its recipe prepared here: `./setup.sh quickstart` builds the drums dataset in oneshot-quickstart/data, where it is found when you run from the folder that holds it)."
-                : $"Class pads choose among the training clips, and the dataset '{dataDirectory}' given with --data is not there.");
-        return new ClipStore(data);
-    }
+    static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory) =>
+        new(ModelDataset.Require(runner.Config, dataDirectory, "Class pads choose among the training clips").Directory);
 
     /// <summary>Retuned (as a sampler does), levelled, brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>), its silent tail cut (<see cref="PadTail"/>).</summary>
     static float[] Shape(float[] audio, int sampleRate, PadDescription pad)

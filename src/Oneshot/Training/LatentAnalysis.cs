@@ -47,15 +47,13 @@ public static class LatentAnalysis
     {
         var (config, model) = ModelDirectory.Load(modelDirectory);
         using var _ = model;
-        string data = dataDirectory ?? config.Dataset.Locate();
-        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
-            throw new OneshotException($"'{modelDirectory}' was trained on '{config.Dataset.Path}', which is not there any more: give its dataset with --data DIR.");
+        var dataset = ModelDataset.Require(config, dataDirectory, "latent.json describes the model's training clips");
+        string data = dataset.Directory;
         using var store = new ClipStore(data);
         if (store.SampleRate != config.Model.SampleRate || store.Length != config.Model.ClipLength)
             throw new OneshotException($"'{data}' holds clips of {store.Length} samples at {store.SampleRate} Hz; '{modelDirectory}' takes {config.Model.ClipLength} at {config.Model.SampleRate} Hz.");
         var warnings = new List<string>();
-        if (store.Info.Hash != config.Dataset.Hash)
-            warnings.Add($"'{data}' ({DatasetInfo.ShortHash(store.Info.Hash)}) is not the dataset '{modelDirectory}' was trained on ({DatasetInfo.ShortHash(config.Dataset.Hash)}): the controls describe its clips.");
+        if (dataset.Warning is { } warning) warnings.Add(warning + " The controls describe its clips.");
         var train = store.IndicesOf("train");
         if (train.Length == 0) throw new OneshotException($"'{data}' has no training clips to analyse.");
         var valid = store.IndicesOf("valid");

@@ -40,14 +40,10 @@ public sealed class PriorTrainer
 
         var (runConfig, model) = ModelDirectory.Load(directory);
         using var _model = model;
-        string data = request.DataDirectory ?? runConfig.Dataset.Locate();
-        if (string.IsNullOrEmpty(data) || !Directory.Exists(data))
-            throw new OneshotException($"The model's dataset '{data}' is not there; pass it with --data DIR.");
+        var dataset = ModelDataset.Require(runConfig, request.DataDirectory, "A prior is fitted to the model's training clips");
+        string data = dataset.Directory;
         using var store = new ClipStore(data);
-        // A warning, not an error as on `train --resume`: a prior may be fitted to other clips on
-        // purpose (a subset, a re-prepared copy), while resuming on other data corrupts the run.
-        if (store.Info.Hash != runConfig.Dataset.Hash)
-            OnMessage?.Invoke($"'{data}' is not the dataset the model was trained on (hash {DatasetInfo.ShortHash(store.Info.Hash)}, the model's {DatasetInfo.ShortHash(runConfig.Dataset.Hash)}).");
+        if (dataset.Warning is { } warning) OnMessage?.Invoke(warning);
         int[] trainIndices = store.IndicesOf("train"), heldOutIndices = store.IndicesOf("valid");
         if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
             throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
