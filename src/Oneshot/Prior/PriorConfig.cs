@@ -23,6 +23,14 @@ public sealed record PriorConfig
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 1e-3;
     public double LearningRateMin { get; init; } = 1e-5;
+    /// <summary>Adam's moment decays and ε for the flow's fit (Adam's own defaults: a density fit has none of a GAN's reasons to lower β₁).</summary>
+    public double AdamBeta1 { get; init; } = 0.9;
+    public double AdamBeta2 { get; init; } = 0.999;
+    public double AdamEpsilon { get; init; } = 1e-8;
+    /// <summary>The gradient's global norm is clipped to this before each step.</summary>
+    public double GradientClip { get; init; } = 10;
+    /// <summary>Training stops with an error after this many steps in a row whose loss is not finite.</summary>
+    public int MaxBadSteps { get; init; } = 20;
     public int ValidateEvery { get; init; } = 100;
     /// <summary>Training stops after this many validations without a better held-out NLL.</summary>
     public int Patience { get; init; } = 10;
@@ -44,6 +52,8 @@ public sealed record PriorConfig
         Require(LearningRate > 0 && LearningRateMin >= 0 && LearningRateMin <= LearningRate, "prior.learning_rate must be positive and prior.learning_rate_min between 0 and it.");
         Require(ValidateEvery >= 1 && Patience >= 1, "prior.validate_every and prior.patience must be at least 1.");
         Require(HeldOutDraws >= 1 && FitDraws >= 1, "prior.held_out_draws and prior.fit_draws must be at least 1.");
+        Require(AdamBeta1 is >= 0 and < 1 && AdamBeta2 is >= 0 and < 1 && AdamEpsilon > 0, "prior.adam_beta1 and prior.adam_beta2 must lie in [0, 1) and prior.adam_epsilon be positive.");
+        Require(GradientClip > 0 && MaxBadSteps >= 1, "prior.gradient_clip must be positive and prior.max_bad_steps at least 1.");
     }
 
     sealed record Wrapper(PriorConfig Prior);

@@ -19,7 +19,6 @@ public sealed class PriorTrainer
 {
     public const string TrainFolder = "prior-train";
     const string CheckpointFile = "checkpoint.safetensors";
-    const int MaxBadSteps = 20;
 
     public Action<string>? OnMessage { get; init; }
     public Action<string, int, int>? OnEncode { get; init; }
@@ -117,7 +116,7 @@ public sealed class PriorTrainer
         var config = prior.Config;
         var flow = prior.Flow;
         int n = prior.Dimensions;
-        using var optimizer = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8);
+        using var optimizer = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), config.AdamBeta1, config.AdamBeta2, config.AdamEpsilon);
         long start = 0, bestStep = 0;
         int badValidations = 0;
         double best = double.PositiveInfinity;
@@ -152,13 +151,13 @@ public sealed class PriorTrainer
                 lastLoss = loss.item<float>() / n;
                 if (!double.IsFinite(lastLoss))
                 {
-                    if (++badSteps >= MaxBadSteps)
-                        throw new OneshotException($"The prior's loss was not finite for {MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
+                    if (++badSteps >= config.MaxBadSteps)
+                        throw new OneshotException($"The prior's loss was not finite for {config.MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
                     continue;
                 }
                 badSteps = 0;
                 loss.backward();
-                optimizer.ClipGradients(10);
+                optimizer.ClipGradients(config.GradientClip);
                 optimizer.Step(CosineRate(config, step));
             }
             long done = step + 1;

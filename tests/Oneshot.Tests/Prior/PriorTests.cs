@@ -11,6 +11,17 @@ namespace Oneshot.Tests.Prior;
 [Collection(ExactRunsCollection.Name)]
 public class PriorTests
 {
+    /// <summary>The fit's optimiser settings live in prior.json like every other number, and bad ones are named.</summary>
+    [Fact]
+    public void The_fits_adam_settings_clip_and_bad_step_limit_are_settings_with_checks()
+    {
+        var config = new Oneshot.Prior.PriorConfig().With(["prior.adam_beta1=0.5", "prior.gradient_clip=2.5", "prior.max_bad_steps=3"]);
+        Assert.Equal((0.5, 0.999, 2.5, 3), (config.AdamBeta1, config.AdamBeta2, config.GradientClip, config.MaxBadSteps));
+        config.Validate();
+        Assert.Contains("prior.max_bad_steps", Assert.Throws<OneshotException>(() => (config with { MaxBadSteps = 0 }).Validate()).Message);
+        Assert.Contains("prior.adam_beta1", Assert.Throws<OneshotException>(() => (config with { AdamBeta1 = 1 }).Validate()).Message);
+    }
+
     [Fact]
     public void A_gaussian_fit_scores_held_out_points_at_the_true_entropy()
     {
