@@ -8,7 +8,11 @@ namespace Oneshot.Kits;
 /// <summary>A pad made: its sound at the model's rate, the MIDI note it plays on, where it came from, and the latent, tune and level that made it.</summary>
 public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source, float[] Latent, double Tune = 0, double LevelDb = 0);
 
-public sealed record RenderedKit(string Name, int SampleRate, IReadOnlyList<RenderedPad> Pads);
+public sealed record RenderedKit(string Name, int SampleRate, IReadOnlyList<RenderedPad> Pads)
+{
+    /// <summary>Whether the pads were normalised (<see cref="KitDescription.Normalize"/>), so kit.json makes them so again.</summary>
+    public bool Normalize { get; init; }
+}
 
 /// <summary>Makes a kit's pads with a model: each pad's latent found, decoded, retuned and levelled.</summary>
 public static class KitBuilder
@@ -38,8 +42,8 @@ public static class KitBuilder
         }
         var audio = runner.Decode(latents);
         var pads = kit.Pads.Select((pad, i) => new RenderedPad(
-            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad), pad.Choke, sources[i], latents[i], pad.Tune, pad.LevelDb)).ToList();
-        return new RenderedKit(kit.Name, runner.SampleRate, pads);
+            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad, kit.Normalize), pad.Choke, sources[i], latents[i], pad.Tune, pad.LevelDb)).ToList();
+        return new RenderedKit(kit.Name, runner.SampleRate, pads) { Normalize = kit.Normalize };
     }
 
     /// <summary>One pad's latent and where it came from (the instrument's kit asks pad by pad).</summary>
@@ -105,11 +109,13 @@ public static class KitBuilder
     static ClipStore OpenDataset(ModelRunner runner, string? dataDirectory) =>
         new(ModelDataset.Require(runner.Config, dataDirectory, "Class pads choose among the training clips").Directory);
 
-    /// <summary>Retuned (as a sampler does), levelled, brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>), its silent tail cut (<see cref="PadTail"/>).</summary>
-    static float[] Shape(float[] audio, int sampleRate, PadDescription pad)
+    /// <summary>Retuned (as a sampler does), normalised if asked, levelled, brought under the output ceiling if the level pushed it over (<see cref="OutputLevel"/>), its silent tail cut (<see cref="PadTail"/>).</summary>
+    static float[] Shape(float[] audio, int sampleRate, PadDescription pad, bool normalize)
     {
         var shaped = pad.Tune == 0 ? (float[])audio.Clone() : Retuning.Retune(audio, sampleRate, pad.Tune, ResamplingKernel.Precise);
-        float gain = (float)Loudness.DbToAmplitude(pad.LevelDb);
+        double peak = shaped.Length == 0 ? 0 : shaped.Max(v => Math.Abs(v));
+        double toPeak = normalize && peak > 0 && double.IsFinite(peak) ? Loudness.DbToAmplitude(KitDescription.NormalizedPeakDb) / peak : 1;
+        float gain = (float)(toPeak * Loudness.DbToAmplitude(pad.LevelDb));
         for (int i = 0; i < shaped.Length; i++) shaped[i] *= gain;
         return PadTail.Trimmed(OutputLevel.Fitted(shaped), sampleRate);
     }

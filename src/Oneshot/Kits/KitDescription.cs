@@ -32,6 +32,9 @@ public sealed record KitDescription
 {
     public const int MaxPads = 16, FirstNote = 36;
     public string Name { get; init; } = "Oneshot kit";
+    /// <summary>Each pad's sound brought to a peak of <see cref="NormalizedPeakDb"/> before its level_db: pads of even loudness to balance in the mix.</summary>
+    public bool Normalize { get; init; }
+    public const double NormalizedPeakDb = -1;
     public PadDescription[] Pads { get; init; } = [];
 
     static readonly JsonSerializerOptions Json = new()

@@ -53,6 +53,7 @@ public static class KitExport
     public static KitDescription Description(RenderedKit kit) => new()
     {
         Name = kit.Name,
+        Normalize = kit.Normalize,
         Pads = [.. kit.Pads.Select(p => new PadDescription { Name = p.Name, Latent = p.Latent, Tune = p.Tune, LevelDb = p.LevelDb, Choke = p.Choke, Source = p.Source })],
     };
 

@@ -127,6 +127,13 @@ public class KitTests
         (code, output, error) = CliTests.Oneshot("kit", Path.Combine(kit, "kit.json"), "--model", model, "--out", kit);
         Assert.True(code == 0, error + output);
         Assert.Equal(reopened.ToJson(), Oneshot.Kits.KitDescription.Load(Path.Combine(kit, "kit.json")).ToJson());
+        // Normalised: every pad peaks at −1 dBFS (before its level_db: the file pad's −6 dB stays), and kit.json keeps the choice.
+        File.WriteAllText(dir.File("normalized.json"), File.ReadAllText(Path.Combine(kit, "kit.json")).Replace("\"normalize\": false", "\"normalize\": true"));
+        (code, output, error) = CliTests.Oneshot("kit", dir.File("normalized.json"), "--model", model, "--out", dir.File("normalized"));
+        Assert.True(code == 0, error + output);
+        var peaks = Enumerable.Range(1, 6).Select(i => 20 * Math.Log10(AudioFile.Read(Directory.GetFiles(Path.Combine(dir.File("normalized"), "samples"), $"{i:D2}-*.wav").Single()).Channels[0].Max(Math.Abs))).ToArray();
+        for (int i = 0; i < 6; i++) Assert.True(Math.Abs(peaks[i] - (i == 3 ? -7 : -1)) < 0.02, string.Join(", ", peaks));
+        Assert.True(Oneshot.Kits.KitDescription.Load(Path.Combine(dir.File("normalized"), "kit.json")).Normalize);
         string recipe = File.ReadAllText(dir.File("kit.json"));
         (code, _, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.Path);
         Assert.Equal(1, code);
