@@ -27,6 +27,14 @@ public class MapAndKitPageTests
         await page.WaitForFunctionAsync($"() => document.body.dataset.mapSounds === '{map.Sounds.Length}' && document.body.dataset.decodes === '1'");
 
         await page.Locator("#map").ScrollIntoViewIfNeededAsync();
+        // The dots fill the canvas (t-SNE: each axis stretched), each class has its own colour named in the legend, and the current sound is marked.
+        var extent = await page.EvaluateAsync<double[]>("() => { const p = window.oneshot.map.canvasPoints, xs = p.filter((_, i) => i % 2 === 0), ys = p.filter((_, i) => i % 2 === 1); return [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)]; }");
+        Assert.True(extent[1] - extent[0] > 0.9 * 1100 && extent[3] - extent[2] > 0.9 * 520, string.Join(", ", extent));
+        var classColours = await page.EvaluateAsync<string[]>("() => [...window.oneshot.map.classColours.values()]");
+        Assert.Equal(map.Sounds.Select(s => s.Class).Distinct().Count(), classColours.Length);
+        Assert.Equal(classColours.Length, classColours.Distinct().Count());
+        foreach (var name in map.Sounds.Select(s => s.Class).Distinct()) Assert.Contains(name!, await page.Locator("#map-legend").InnerTextAsync());
+        Assert.NotNull(await page.EvaluateAsync<double[]?>("() => window.oneshot.map.current"));
         // Where a canvas point is on the screen.
         const string OnScreen = "([x, y]) => { const r = document.getElementById('map').getBoundingClientRect(); const c = document.getElementById('map'); return [r.left + x * r.width / c.width, r.top + y * r.height / c.height]; }";
         var dot = await page.EvaluateAsync<double[]>($"() => ({OnScreen})(mapToCanvas(window.oneshot.map.data.sounds[3].position))");
