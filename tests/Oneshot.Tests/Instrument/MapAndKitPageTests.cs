@@ -131,6 +131,15 @@ public class MapAndKitPageTests
         await page.Locator("#pad-tune").FillAsync("-2");
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
 
+        // An empty pad's text is readable: contrast at least 4.5:1 against its button (WCAG AA).
+        double contrast = await page.EvaluateAsync<double>(@"() => {
+            const style = getComputedStyle(document.querySelector('#pads button.empty'));
+            const luminance = css => { const [r, g, b] = css.match(/\d+/g).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+            const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+            return (a + 0.05) / (b + 0.05); }");
+        Assert.True(contrast >= 4.5, $"empty pad text contrast {contrast:F2}:1");
+        Assert.True(await page.Locator("#midi-kit").IsCheckedAsync());   // MIDI notes 36–51 play the pads unless unticked
+
         // Keys 1–3 play the pads.
         int before = await page.EvaluateAsync<int>("() => window.oneshot.kit.plays");
         await page.Locator("body").PressAsync("1");
@@ -233,7 +242,8 @@ public class MapAndKitPageTests
         for (int i = 0; i < bar; i++) Assert.Equal(expected[i] * scale, loop.Channels[0][i], 1e-4);
 
         // Playing: hits follow the pattern; a pad changed while the beat plays is heard on its next hit.
-        await page.Locator("#seq-play").ClickAsync();
+        await page.Locator("#seq-play").FocusAsync();
+        await page.Keyboard.PressAsync(" ");   // Space on a focused button presses it (and does not play the sound instead)
         await page.WaitForFunctionAsync("() => window.oneshot.sequencer.hits >= 3");
         var before = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.kit.pads[1].buffer.getChannelData(0).slice(0, 200))");
         await page.EvaluateAsync("() => { window.replaced = window.oneshot.kit.pads[1]; }");
