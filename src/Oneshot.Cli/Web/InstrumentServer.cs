@@ -34,9 +34,10 @@ public sealed class InstrumentServer : IAsyncDisposable
         {
             server.Url = await LocalWebApp.StartAsync(server._app, allInterfaces: false, port, cancellation);
         }
-        catch (OneshotException)
+        catch
         {
-            await server.DisposeAsync();
+            try { await server._app.DisposeAsync(); } catch (ObjectDisposedException) { }   // a busy port has disposed it already
+            session.Dispose();
             throw;
         }
         return server;
@@ -128,9 +129,11 @@ public sealed class InstrumentServer : IAsyncDisposable
 
         _app.MapPost("/api/kit/pad", async (HttpContext context) =>
         {
+            var (text, tooLarge) = await ReadText(context);
+            if (tooLarge is not null) return tooLarge;
             try
             {
-                var (latent, source) = await session.FindPadAsync(await ReadText(context));
+                var (latent, source) = await session.FindPadAsync(text!);
                 return Results.Json(new { latent, source });
             }
             catch (OneshotException e) { return Problem(400, e.Message); }
@@ -144,9 +147,11 @@ public sealed class InstrumentServer : IAsyncDisposable
 
         _app.MapPost("/api/kit", async (HttpContext context) =>
         {
+            var (text, tooLarge) = await ReadText(context);
+            if (tooLarge is not null) return tooLarge;
             try
             {
-                var (zip, fileName) = await session.ExportKitAsync(await ReadText(context));
+                var (zip, fileName) = await session.ExportKitAsync(text!);
                 context.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
                 return Results.Bytes(zip, "application/zip");
             }
@@ -167,7 +172,7 @@ public sealed class InstrumentServer : IAsyncDisposable
                 var z = await session.EncodeUploadAsync(file => context.Request.Body.CopyToAsync(file), fileName, refineSteps);
                 return Results.Json(new { latent = z, refine_steps = refineSteps });
             }
-            catch (BadHttpRequestException) { return Problem(413, tooLarge); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return Problem(413, tooLarge); }
             catch (UnusableFileException e) { return Problem(422, e.Message); }
             catch (OneshotException e) { return Problem(400, e.Message); }
         });
@@ -208,7 +213,15 @@ public sealed class InstrumentServer : IAsyncDisposable
         return _session.CheckLatent(z) is { } error ? (null, Problem(400, error)) : (z, null);
     }
 
-    static async Task<string> ReadText(HttpContext context) => await new StreamReader(context.Request.Body).ReadToEndAsync();
+    /// <summary>A JSON body as text; null with the answer when it is over the size limit.</summary>
+    static async Task<(string? Text, IResult? Problem)> ReadText(HttpContext context)
+    {
+        try { return (await new StreamReader(context.Request.Body).ReadToEndAsync(), null); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problem(413, $"The body is larger than {MaxUploadBytes / 1024 / 1024} MB."));
+        }
+    }
 
     IResult Wav(float[] audio) => Results.Bytes(WavWriter.Encode(new AudioData(_session.Runner.SampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
 

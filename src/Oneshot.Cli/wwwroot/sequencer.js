@@ -9,7 +9,7 @@ export class Sequencer {
   /**
    * @param pads     () => the kit's pads (null where empty): each { buffer, tune, levelDb, choke }
    * @param context  () => the live AudioContext
-   * @param voice    (context, pad, velocity, when, playing) => starts one pad on a context at a time
+   * @param voice    (context, pad, velocity, when, playing) => starts one pad on a context at a time, returns its source
    * @param onHit    (padIndex, when) => called for each live hit scheduled
    */
   constructor({ pads, context, voice, onHit = () => {} }) {
@@ -40,7 +40,8 @@ export class Sequencer {
 
   start() {
     if (this.playing) return;
-    this.voices = new Map();
+    this.voices = new Map();    // the last source per pad, for choke groups
+    this.sources = new Set();   // every source scheduled and not ended, so Stop silences them all
     this.step = 0;
     this.straight = this.context().currentTime + 0.05;   // the current step's time without swing
     this.timer = setInterval(() => this.fill(), TimerMs);
@@ -50,7 +51,8 @@ export class Sequencer {
   stop() {
     clearInterval(this.timer);
     this.timer = null;
-    for (const source of this.voices?.values() ?? []) { try { source.stop(); } catch { /* already ended */ } }
+    for (const source of this.sources ?? []) { try { source.stop(); } catch { /* already ended */ } }
+    this.sources?.clear();
   }
 
   /** Schedules every step that starts before the lookahead runs out; a tempo or swing change holds from the next step. */
@@ -64,7 +66,9 @@ export class Sequencer {
         for (let p = 0; p < this.pattern.length; p++) {
           const velocity = this.pattern[p][this.step], pad = pads[p];
           if (!velocity || !pad || !pad.buffer) continue;
-          this.voice(context, pad, velocity, when, this.voices);
+          const source = this.voice(context, pad, velocity, when, this.voices);
+          this.sources.add(source);
+          source.addEventListener("ended", () => this.sources.delete(source));
           this.lastBuffers[p] = pad.buffer;
           this.hits++;
           this.onHit(p, when);
@@ -76,21 +80,24 @@ export class Sequencer {
   }
 
   /**
-   * One bar as a seamless loop at <sampleRate>: rendered over two bars so tails ring on, then the
-   * second bar (the first bar's tails) folded onto the first, and brought under <ceiling>. Returns the samples.
+   * One bar as a seamless loop at <sampleRate>, brought under <ceiling>: the pattern rendered bar after
+   * bar until the longest sound (tuned, so perhaps longer than its file) has rung out, and the last bar
+   * taken. That bar holds the tails of the bars before and the chokes across the bar line exactly as
+   * the live loop plays them, so it repeats without a seam. Returns the samples.
    */
   async renderLoop(sampleRate, ceiling = 1) {
     const barSeconds = Steps * this.stepSeconds, length = Math.round(barSeconds * sampleRate);
-    const offline = new OfflineAudioContext(1, 2 * length, sampleRate);
-    const pads = this.pads(), voices = new Map();
-    for (let step = 0; step < Steps; step++)
-      for (let p = 0; p < this.pattern.length; p++) {
-        const velocity = this.pattern[p][step], pad = pads[p];
-        if (velocity && pad && pad.buffer) this.voice(offline, pad, velocity, this.offset(step), voices);
-      }
-    const rendered = (await offline.startRendering()).getChannelData(0);
-    const loop = rendered.slice(0, length);
-    for (let i = 0; i < length; i++) loop[i] += rendered[length + i];
+    const pads = this.pads(), used = pads.filter((pad, p) => pad && pad.buffer && this.pattern[p].some(v => v));
+    const longest = Math.max(0, ...used.map(pad => pad.buffer.duration / Math.pow(2, pad.tune / 12)));
+    const bars = 1 + Math.ceil(longest / barSeconds);
+    const offline = new OfflineAudioContext(1, bars * length, sampleRate), voices = new Map();
+    for (let bar = 0; bar < bars; bar++)
+      for (let step = 0; step < Steps; step++)
+        for (let p = 0; p < this.pattern.length; p++) {
+          const velocity = this.pattern[p][step], pad = pads[p];
+          if (velocity && pad && pad.buffer) this.voice(offline, pad, velocity, bar * length / sampleRate + this.offset(step), voices);
+        }
+    const loop = (await offline.startRendering()).getChannelData(0).slice((bars - 1) * length);
     // Pads that hit together can sum past full scale: the whole loop is turned down, as every sound Oneshot writes is.
     const peak = loop.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     if (peak > ceiling) for (let i = 0; i < length; i++) loop[i] *= ceiling / peak;

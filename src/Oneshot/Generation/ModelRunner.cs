@@ -82,7 +82,9 @@ public sealed class ModelRunner : IDisposable
     public bool HasTrainedPrior => PriorFile.Exists(Directory);
 
     /// <summary>The fitted prior, read once: the instrument draws from it on every click.</summary>
-    LatentPrior TrainedPrior => _prior ??= PriorFile.Load(Directory, LatentSize);
+    /// <remarks>Loaded on a pool thread: dispose scopes belong to a thread, so a scope the caller has open
+    /// cannot adopt the cached prior's weights and dispose them when it ends.</remarks>
+    LatentPrior TrainedPrior => _prior ??= Task.Run(() => PriorFile.Load(Directory, LatentSize)).GetAwaiter().GetResult();
     LatentPrior? _prior;
 
     /// <summary>
@@ -93,7 +95,7 @@ public sealed class ModelRunner : IDisposable
     {
         if (count < 1) throw new OneshotException($"--count {count} must be at least 1.");
         if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
-        var prior = trainedPrior ? TrainedPrior : null;   // loaded outside the scope below, which would dispose its weights
+        var prior = trainedPrior ? TrainedPrior : null;
         using var scope = NewDisposeScope();
         using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));
         Tensor z;

@@ -31,7 +31,7 @@ public sealed class InstrumentSession : IDisposable
     readonly double[] _lowest, _highest;
     readonly string? _dataDirectory;
 
-    InstrumentSession(string modelDirectory, DecodeService sounds, DecodeService encoder, InstrumentMap map, int refineSteps, string? dataDirectory)
+    InstrumentSession(string modelDirectory, DecodeService sounds, DecodeService encoder, InstrumentMap map, LatentStatistics? latent, int refineSteps, string? dataDirectory)
     {
         _sounds = sounds;
         _encoder = encoder;
@@ -40,7 +40,7 @@ public sealed class InstrumentSession : IDisposable
         _dataDirectory = dataDirectory;
         ModelName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
         ModelHash = map.ModelHash;
-        Latent = ModelDirectory.LoadLatent(modelDirectory);
+        Latent = latent;
         (_lowest, _highest) = LatentBounds(Latent, Runner.LatentSize);
         // Only the known names, of this model's size: latent.json is a file anyone can edit.
         Controls = [.. (Latent?.Controls ?? []).Where(c => NamedDescriptor.All.Any(d => d.Name == c.Name) && c.Direction.Length == Runner.LatentSize
@@ -57,17 +57,20 @@ public sealed class InstrumentSession : IDisposable
         LatentRefiner.CheckSteps(refineSteps);
         if (refineSteps > MaxRefineSteps) throw new OneshotException($"--refine {refineSteps}: the instrument refines at most {MaxRefineSteps} steps per dropped file.");
         DecodeService? sounds = null, encoder = null;
+        InstrumentMap? map = null;
         try
         {
+            var latent = ModelDirectory.LoadLatent(modelDirectory);
             sounds = new DecodeService(new ModelRunner(modelDirectory, device));
             await sounds.DecodeAsync(new float[sounds.Runner.LatentSize]);    // libtorch's first call is slow: pay it before the page asks
             encoder = new DecodeService(new ModelRunner(modelDirectory, device));
             await encoder.DecodeAsync(new float[encoder.Runner.LatentSize]);
-            var map = InstrumentMap.Open(encoder, modelDirectory, SoundMap.HashOfModel(modelDirectory), mapDirectory, dataDirectory);
-            return new InstrumentSession(modelDirectory, sounds, encoder, map, refineSteps, dataDirectory);
+            map = InstrumentMap.Open(encoder, modelDirectory, SoundMap.HashOfModel(modelDirectory), mapDirectory, dataDirectory);
+            return new InstrumentSession(modelDirectory, sounds, encoder, map, latent, refineSteps, dataDirectory);
         }
         catch
         {
+            map?.Dispose();
             Close(sounds);
             Close(encoder);
             throw;

@@ -53,9 +53,12 @@ public sealed class GridRippleLoss
         long frames = (db.shape[1] - p) / p * p;
         if (frames <= 0) return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
         var fullPeak = full.amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10));
-        var audible = full.ge(fullPeak).to(ScalarType.Float32);
+        // As the evaluation: every frame from the grid's second frame to the last one within 40 dB of the loudest.
+        var index = tensor(Enumerable.Range(0, (int)full.shape[1]).Select(i => (float)i).ToArray()).to(clips.device).unsqueeze(0);
+        var last = (full.ge(fullPeak).to(ScalarType.Float32) * index.Plus(1)).amax([-1L], keepdim: true).Minus(1);   // [B, 1]; −1 for a silent clip
+        var audible = index.le(last).to(ScalarType.Float32);
         // A clip whose high band never comes within 40 dB of its loudest moment has no buzz to hear; the evaluation skips it too.
-        var hasBand = bandPeak.detach().ge(fullPeak).to(ScalarType.Float32);
+        var hasBand = bandPeak.detach().ge(fullPeak).to(ScalarType.Float32) * fullPeak.gt(Scalars.Of(0)).to(ScalarType.Float32);
         // Folded per clip, then averaged with every clip counting once, as the evaluation does: pooling the
         // frames would let a 1.5 s cymbal outvote the short hits where the buzz is heard.
         long clipsCount = clips.shape[0];
@@ -63,7 +66,8 @@ public sealed class GridRippleLoss
         var values = detrended.narrow(1, p, frames).reshape(clipsCount, -1, p);
         var counts = weight.sum(1);                                                             // [B, positions]
         var perClip = (values * weight).sum(1) / counts.clamp_min(Scalars.One);
-        var folded = counts.amin([-1L]).ge(Scalars.One).to(ScalarType.Float32) * hasBand.squeeze(1);   // clips audible at every position
+        // Clips whose audible part spans two whole hops after the first, as the evaluation requires.
+        var folded = last.squeeze(1).ge(Scalars.Of(3 * p - 1)).to(ScalarType.Float32) * hasBand.squeeze(1);
         var profile = (perClip * folded.unsqueeze(1)).sum(0L) / folded.sum().clamp_min(Scalars.One);   // [positions]
         return (profile - profile.mean()).Squared().mean();
     }

@@ -6,6 +6,7 @@ using Oneshot.Tests.Training;
 namespace Oneshot.Tests.Instrument;
 
 /// <summary>The instrument's logic without HTTP: what the page's routes hand on to <see cref="InstrumentSession"/>.</summary>
+[Collection(BrowserCollection.Name)]   // with InstrumentTests, not beside it: both leave oneshot-upload-* files while they run
 public class InstrumentSessionTests
 {
     [Fact]
@@ -27,10 +28,12 @@ public class InstrumentSessionTests
         var loud = Enumerable.Repeat(40f, size).ToArray();
         var sound = await session.DecodeAsync(loud);
         Assert.NotNull(sound);
-        Assert.True(sound.Audio.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-6, $"peak {sound.Audio.Max(Math.Abs)}");
         var raw = session.Runner.Decode([loud])[0];
+        Assert.True(raw.Max(Math.Abs) > OutputLevel.Ceiling, "the test latent must decode louder than full scale");
+        Assert.True(sound.GainDb < 0 && sound.Audio.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-6, $"peak {sound.Audio.Max(Math.Abs)}, gain {sound.GainDb} dB");
         Assert.Equal(OutputLevel.Fit(raw).GainDb, sound.GainDb, 3);
-        Assert.Equal(sound.Audio, await session.RenderPadAsync(loud));   // a pad sounds as the sliders do
+        var pad = await session.RenderPadAsync(loud);   // a pad sounds as the sliders do (the other model copy: threads may sum in another order)
+        for (int i = 0; i < pad.Length; i++) Assert.Equal(sound.Audio[i], pad[i], 1e-5f);
 
         // Draws are reproducible by seed; a prior the model does not have, or a temperature out of range, is refused.
         var (first, trained) = await session.SampleAsync(1, seed: 5, "auto");

@@ -223,23 +223,29 @@ public class MapAndKitPageTests
         await page.Locator("#step-0-0").ClickAsync();
         await page.Locator("#step-1-8").ClickAsync();
         Assert.Equal("true", await page.Locator("#step-1-8").GetAttributeAsync("aria-pressed"));
+
+        // The loop: one bar exactly, each pad at its step, and every tail that rings past the bar line
+        // (at 300 bpm a bar is 0.8 s, shorter than a pad: twice over) laid over the bar's start, as the loop repeats.
+        var pads = await page.EvaluateAsync<float[][]>("() => [0, 1].map(i => Array.from(window.oneshot.kit.pads[i].buffer.getChannelData(0)))");
+        foreach (int bpm in new[] { 150, 300 })
+        {
+            await page.Locator("#seq-tempo").FillAsync(bpm.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await page.Locator("#seq-tempo").DispatchEventAsync("change");
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#seq-render").ClickAsync());
+            Assert.EndsWith($"-loop-{bpm}bpm.wav", download.SuggestedFilename);
+            await download.SaveAsAsync(dir.File($"loop{bpm}.wav"));
+            var loop = Oneshot.Audio.AudioFile.Read(dir.File($"loop{bpm}.wav"));
+            Assert.Equal(8000, loop.SampleRate);
+            int step = 8000 * 60 / bpm / 4, bar = 16 * step;
+            Assert.Equal(bar, loop.Channels[0].Length);
+            var expected = new double[bar];
+            foreach (var (pad, start) in new[] { (pads[0], 0), (pads[1], 8 * step) })
+                for (int i = 0; i < pad.Length; i++) expected[(start + i) % bar] += pad[i] * 100.0 / 127;
+            double peak = expected.Max(Math.Abs), scale = peak > Oneshot.Audio.OutputLevel.Ceiling ? Oneshot.Audio.OutputLevel.Ceiling / peak : 1;
+            for (int i = 0; i < bar; i++) Assert.Equal(expected[i] * scale, loop.Channels[0][i], 1e-4);
+        }
         await page.Locator("#seq-tempo").FillAsync("150");
         await page.Locator("#seq-tempo").DispatchEventAsync("change");
-
-        // The loop: one bar exactly, each pad at its step, the tails past the bar's end folded onto its start.
-        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#seq-render").ClickAsync());
-        Assert.EndsWith("-loop-150bpm.wav", download.SuggestedFilename);
-        await download.SaveAsAsync(dir.File("loop.wav"));
-        var loop = Oneshot.Audio.AudioFile.Read(dir.File("loop.wav"));
-        Assert.Equal(8000, loop.SampleRate);
-        int bar = 16 * 800;   // 0.1 s per step at 8 kHz
-        Assert.Equal(bar, loop.Channels[0].Length);
-        var pads = await page.EvaluateAsync<float[][]>("() => [0, 1].map(i => Array.from(window.oneshot.kit.pads[i].buffer.getChannelData(0)))");
-        var expected = new double[bar];
-        foreach (var (pad, start) in new[] { (pads[0], 0), (pads[1], 8 * 800) })
-            for (int i = 0; i < pad.Length; i++) expected[(start + i) % bar] += pad[i] * 100.0 / 127;
-        double peak = expected.Max(Math.Abs), scale = peak > Oneshot.Audio.OutputLevel.Ceiling ? Oneshot.Audio.OutputLevel.Ceiling / peak : 1;
-        for (int i = 0; i < bar; i++) Assert.Equal(expected[i] * scale, loop.Channels[0][i], 1e-4);
 
         // Playing: hits follow the pattern; a pad changed while the beat plays is heard on its next hit.
         await page.Locator("#seq-play").FocusAsync();
@@ -248,11 +254,13 @@ public class MapAndKitPageTests
         var before = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.kit.pads[1].buffer.getChannelData(0).slice(0, 200))");
         await page.EvaluateAsync("() => { window.replaced = window.oneshot.kit.pads[1]; }");
         await page.Locator("#pad-prior").ClickAsync();   // pad 2 is still the chosen one
-        await page.WaitForFunctionAsync("() => { const pad = window.oneshot.kit.pads[1]; return pad !== window.replaced && pad.buffer && window.oneshot.sequencer.lastBuffers[1] === pad.buffer; }");
+        // Until the new sound is decoded the pad keeps its old one, so the beat never drops it.
+        await page.WaitForFunctionAsync("() => { const pad = window.oneshot.kit.pads[1]; return pad !== window.replaced && !pad.pending && window.oneshot.sequencer.lastBuffers[1] === pad.buffer; }");
         var after = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.kit.pads[1].buffer.getChannelData(0).slice(0, 200))");
         Assert.NotEqual(before, after);
         await page.Locator("#seq-play").ClickAsync();
         Assert.False(await page.EvaluateAsync<bool>("() => window.oneshot.sequencer.playing"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.oneshot.sequencer.sources.size"));   // Stop silences every hit still ringing
 
         // A reload keeps the pattern and the tempo with the kit.
         await page.WaitForTimeoutAsync(400);   // the debounced save

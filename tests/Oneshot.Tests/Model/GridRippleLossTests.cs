@@ -41,6 +41,13 @@ public class GridRippleLossTests
         Assert.Equal(5, Oneshot.Audio.FrameGrid.FrameSamples(200));
         Assert.Equal(25, Oneshot.Audio.FrameGrid.FrameSamples(1000));
 
+        // Clips the evaluation skips count for nothing here either: a silent one, and a hit audible for less than three frames.
+        var silent = new float[Length];
+        var shortHit = Burst(30, 0.5).Select((v, t) => t < 2 * Hop ? v * 50 : v * 1e-4f).ToArray();
+        double withSkipped = loss.Compute(tensor(gridded.Append(silent).Append(shortHit).SelectMany(c => c).ToArray(), [6, Length])).item<float>();
+        Assert.Equal(rippled.item<float>(), withSkipped, 1e-4);
+        Assert.Equal(FrameGridRipple.Score(plain, gridded, Rate, Hop)!.Clips, FrameGridRipple.Score([.. plain, silent, shortHit], [.. gridded, silent, shortHit], Rate, Hop)!.Clips);
+
         rippled.backward();
         var gradient = x.grad!;
         Assert.True(gradient.isfinite().all().item<bool>() && gradient.abs().max().item<float>() > 0, "the penalty must reach the waveform");
