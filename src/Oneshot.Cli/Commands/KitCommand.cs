@@ -32,7 +32,8 @@ public static class KitCommand
             var kit = KitDescription.Load(path);
             string folder = parse.GetValue(output)!;
             // The kit written holds every pad as a latent: it must not replace a description whose pads are recipes (a class, a file, a prior draw).
-            if (Path.GetFullPath(Path.Combine(folder, KitExport.DescriptionFile)) == Path.GetFullPath(path) && kit.Pads.Any(p => p.Latent is null))
+            var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;   // macOS and Windows file names ignore case
+            if (string.Equals(Path.GetFullPath(Path.Combine(folder, KitExport.DescriptionFile)), Path.GetFullPath(path), comparison) && kit.Pads.Any(p => p.Latent is null))
                 throw new OneshotException($"--out '{folder}' would replace the description '{path}' with the made kit's {KitExport.DescriptionFile}, "
                     + "whose pads are latents rather than classes, files or prior draws; choose another --out or rename the description.");
             using var runner = new ModelRunner(ShippedModel.Or(parse.GetValue(model)), on) { BatchSize = parse.GetValue(batchSize) };
