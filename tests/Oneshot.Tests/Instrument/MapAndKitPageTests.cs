@@ -158,9 +158,14 @@ public class MapAndKitPageTests
         Assert.Single(Directory.GetFiles(Path.Combine(dir.File("kit"), "hydrogen"), "drumkit.xml", SearchOption.AllDirectories));
         Assert.Equal(3, Oneshot.Kits.KitDescription.Load(Path.Combine(dir.File("kit"), "kit.json")).Pads.Length);
 
-        // A reload keeps the kit: its pads, their tune and the kit's name come back from the browser's storage.
+        // A reload keeps the kit: its pads, their tune and the kit's name come back from the browser's storage; so do the undo history and a morph corner.
         string[] PadNames() => page.EvaluateAsync<string[]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.name)").Result;
         var names = PadNames();
+        await page.EvaluateAsync("() => setLatent(window.oneshot.latent.map(v => v + 0.25))");
+        await page.Locator("[data-corner='1']").ClickAsync();
+        var corner = await page.EvaluateAsync<float[]>("() => window.oneshot.corners[1]");
+        int steps = await page.EvaluateAsync<int>("() => window.oneshot.history.length");
+        Assert.True(steps > 0);
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.sessionSaves) > 0");
         await page.WaitForTimeoutAsync(400);   // the last edit's save is debounced by 250 ms
         await page.ReloadAsync();
@@ -168,6 +173,9 @@ public class MapAndKitPageTests
         Assert.Equal(names, PadNames());
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
         Assert.Equal("Page kit", await page.Locator("#kit-name").InputValueAsync());
+        Assert.Equal(steps, await page.EvaluateAsync<int>("() => window.oneshot.history.length"));
+        Assert.Equal(corner, await page.EvaluateAsync<float[]>("() => window.oneshot.corners[1]"));
+        Assert.False(await page.Locator("#undo").IsDisabledAsync());
 
         // Clearing a pad can be undone.
         await page.Locator("#pad-2").ClickAsync();
