@@ -12,8 +12,9 @@ namespace Oneshot.Model;
 /// shares at the same place in the frame — and its variance in dB². Real clips fold to a nearly flat
 /// line, so the target is 0. A differentiable twin of the frame-grid ripple `oneshot eval` reports
 /// (Evaluation/FrameGridRipple.cs): the same envelope frames (<see cref="FrameGrid"/>, RMS over whole
-/// sample frames), the same 60 dB floor and 40 dB audible range; the band is cut by zeroing the
-/// spectrum under 2 kHz rather than by Butterworth sections, and each frame is gated on its own.
+/// sample frames), the same 60 dB floor, the same span (from the second hop to the last frame within
+/// 40 dB of the loudest) and the same clips; the band is cut by zeroing the spectrum under 2 kHz
+/// rather than by Butterworth sections, and the trend's window is replicated at the edges.
 /// </summary>
 /// <remarks>
 /// A first version read the envelope from 4-frame Hann-windowed STFT frames: it smoothed away the
