@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 34: stage 2 (adversarial, encoder and posterior flow frozen) from the shipped models/drums
-# weights, on the same 1,294 training clips stage B used (MODEL_CARD.md, "How it was made"),
+# weights, on the drums recipe's training clips plus the four extra datasets below (1,360 clips on this
+# machine; the card counts 1,294 for stage B),
 # pinned to one core with one thread so a second run or other work can hold the other core.
 #   scripts/experiments/stage2-from-shipped.sh RUNS_DIR NAME [--set key=value]…   start (or --resume it)
 # RUNS_DIR must hold the datasets drums, gm-drums, timgm, avl-rz and avl-bp built by the card's commands.
