@@ -77,7 +77,8 @@ public sealed class ListeningServer : IAsyncDisposable
         {
             title = _study.Title,
             id = _study.Created.ToUnixTimeMilliseconds(),     // tells studies apart in the browser's storage
-            count = _study.Stimuli.Count,
+            design = _study.Design == ListeningDesign.Preference ? "preference" : "acr",
+            count = _study.Design == ListeningDesign.Preference ? _study.Trials.Count : _study.Stimuli.Count,
             tokens_required = _tokensRequired,
             training = _study.Training.Select(t => new { id = t.Id, label = _study.SystemOf(t).Kind == StimulusKind.Real ? "a real recording" : "a generated sound" }),
         }));
@@ -98,8 +99,17 @@ public sealed class ListeningServer : IAsyncDisposable
                     ? known
                     : _store.CreateRater(NewToken());
             }
+            string? pageKey = _tokensRequired ? null : rater.Token;
+            if (_study.Design == ListeningDesign.Preference)
+                return Results.Json(new
+                {
+                    rater = rater.Id, key = pageKey,
+                    order = _study.TrialOrderFor(rater.Id).Select(t => t.Id),
+                    trials = _study.Trials.ToDictionary(t => t.Id, t => new { kind = t.Kind.ToString().ToLowerInvariant(), reference = t.Reference, a = t.A, b = t.B }),
+                    rated = _store.ChoicesBy(rater.Id).Select(c => c.Trial),
+                });
             var rated = _store.RatingsBy(rater.Id).Select(r => r.Stimulus).ToList();
-            return Results.Json(new { rater = rater.Id, key = _tokensRequired ? null : rater.Token, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
+            return Results.Json(new { rater = rater.Id, key = pageKey, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
         });
 
         _app.MapGet("/api/audio/{id}", (string id, HttpContext context) =>
@@ -117,18 +127,29 @@ public sealed class ListeningServer : IAsyncDisposable
         {
             if (RaterFromToken(context) is not { } rater)
                 return Results.Json(new { error = _tokensRequired ? "missing or unknown access token" : "missing or unknown rater key; reload the page." }, statusCode: 401);
-            return _store.Rate(rater.Id, request.Stimulus ?? "", request.Score, request.Played) switch
-            {
-                RatingOutcome.Stored => Results.Json(new { stored = true }),
-                RatingOutcome.AlreadyRated => Results.Json(new { error = "You have already rated this sound; ratings cannot be changed." }, statusCode: 409),
-                RatingOutcome.NotPlayed => Results.Json(new { error = "Listen to the whole sound before rating it." }, statusCode: 400),
-                RatingOutcome.NotServed => Results.Json(new { error = "This sound was never sent to you; play it before rating it." }, statusCode: 400),
-                RatingOutcome.InvalidScore => Results.Json(new { error = "The score must be 1 to 5." }, statusCode: 400),
-                RatingOutcome.UnknownStimulus => Results.Json(new { error = "No such sound in this study." }, statusCode: 404),
-                _ => Results.Json(new { error = "Unknown rater; reload the page." }, statusCode: 404),
-            };
+            return Answer(_store.Rate(rater.Id, request.Stimulus ?? "", request.Score, request.Played), "sound", "The score must be 1 to 5.");
+        });
+
+        _app.MapPost("/api/choice", (ChoiceRequest request, HttpContext context) =>
+        {
+            if (RaterFromToken(context) is not { } rater)
+                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token" : "missing or unknown rater key; reload the page." }, statusCode: 401);
+            var trial = _study.Trials.FirstOrDefault(t => t.Id == request.Trial);
+            return Answer(_store.Choose(rater.Id, trial, request.Side ?? "", request.Played), "comparison", "Choose side \"a\" or \"b\".");
         });
     }
+
+    static IResult Answer(RatingOutcome outcome, string what, string invalid) =>
+        outcome switch
+            {
+                RatingOutcome.Stored => Results.Json(new { stored = true }),
+                RatingOutcome.AlreadyRated => Results.Json(new { error = $"You have already rated this {what}; ratings cannot be changed." }, statusCode: 409),
+                RatingOutcome.NotPlayed => Results.Json(new { error = $"Listen to the whole {what} before rating it." }, statusCode: 400),
+                RatingOutcome.NotServed => Results.Json(new { error = $"This {what} was never sent to you; play it before rating it." }, statusCode: 400),
+                RatingOutcome.InvalidScore => Results.Json(new { error = invalid }, statusCode: 400),
+                RatingOutcome.UnknownStimulus => Results.Json(new { error = $"No such {what} in this study." }, statusCode: 404),
+                _ => Results.Json(new { error = "Unknown rater; reload the page." }, statusCode: 404),
+            };
 
     /// <summary>A rater's secret: an invitation token, or the key a page on this computer is given.</summary>
     static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -147,4 +168,5 @@ public sealed class ListeningServer : IAsyncDisposable
 
     sealed record SessionRequest(long? Rater, string? Key);
     sealed record RatingRequest(long? Rater, string? Stimulus, int Score, bool Played);
+    sealed record ChoiceRequest(long? Rater, string? Trial, string? Side, bool Played);
 }

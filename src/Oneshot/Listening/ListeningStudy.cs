@@ -1,11 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Oneshot.Audio;
+using Oneshot.Evaluation;
 using Oneshot.Evaluation.Report;
 
 namespace Oneshot.Listening;
 
-/// <summary>What a stimulus is: the hidden real-clip anchor, a reconstruction, or a generated clip.</summary>
-public enum StimulusKind { Real, Reconstruction, Generated }
+/// <summary>What a stimulus is: the hidden real-clip anchor, a reconstruction, a generated clip, or a real clip degraded on purpose (a preference study's check).</summary>
+public enum StimulusKind { Real, Reconstruction, Generated, Degraded }
+
+/// <summary>
+/// What a rater does: rate each sound on its own (ACR, 1–5; ITU-T P.800), or hear two versions of the
+/// same thing and choose the better (A/B preference, the real clip as reference where there is one).
+/// </summary>
+public enum ListeningDesign { Acr, Preference }
 
 public sealed record ListeningSystem(string Id, string Name, StimulusKind Kind);
 
@@ -29,6 +37,10 @@ public sealed record ListeningStudy
     /// <summary>Stimuli of the optional training page (also in the test): a real clip and a generated one, named as such.</summary>
     public IReadOnlyList<Stimulus> Training { get; init; } = [];
     public DateTimeOffset Created { get; init; }
+    /// <summary>A study written before preference studies existed has no design: it is an ACR study.</summary>
+    public ListeningDesign Design { get; init; } = ListeningDesign.Acr;
+    /// <summary>A preference study's A/B trials; empty in an ACR study.</summary>
+    public IReadOnlyList<PreferenceTrial> Trials { get; init; } = [];
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -49,6 +61,10 @@ public sealed record ListeningStudy
             foreach (var s in study.Stimuli.Concat(study.Training))
                 if (!File.Exists(Path.Combine(directory, StimuliFolder, s.File)))
                     throw new OneshotException($"'{path}' names stimulus '{s.File}', which is missing from {Path.Combine(directory, StimuliFolder)}.");
+            var ids = study.Stimuli.Select(s => s.Id).ToHashSet();
+            foreach (var t in study.Trials)
+                if (new[] { t.Reference, t.A, t.B }.FirstOrDefault(id => id is not null && !ids.Contains(id)) is { } unknown)
+                    throw new OneshotException($"'{path}': trial '{t.Id}' names stimulus '{unknown}', which the study does not hold.");
             return study;
         }
         catch (JsonException e)
@@ -58,21 +74,32 @@ public sealed record ListeningStudy
     }
 
     /// <summary>
-    /// Builds a study from an eval report folder: every real example as the hidden anchor, every
-    /// model's reconstructions, and its samples from each prior. Stimuli get opaque ids, so file
-    /// names do not give the system away to a rater who looks at the page source.
+    /// Builds a study from an eval report folder. Stimuli get opaque ids, so file names do not give
+    /// the system away to a rater who looks at the page source.
+    /// <list type="bullet">
+    /// <item>ACR: every real example as the hidden anchor, every model's reconstructions, and its samples from each prior.</item>
+    /// <item>Preference: for every pair of models, each real example's two reconstructions against the example
+    /// itself as reference, and their samples from the same prior side by side; plus one check trial per real
+    /// example (the clip itself against it low-passed at 1 kHz), which tells a rater who is not listening.</item>
+    /// </list>
     /// </summary>
-    public static ListeningStudy CreateFromReport(string studyDirectory, string reportDirectory, int seed = 1)
+    public static ListeningStudy CreateFromReport(string studyDirectory, string reportDirectory, int seed = 1, ListeningDesign design = ListeningDesign.Acr)
     {
         string metrics = Path.Combine(reportDirectory, EvaluationReport.JsonFile);
         if (!File.Exists(metrics)) throw new OneshotException($"--from '{reportDirectory}' is not an eval report (no {EvaluationReport.JsonFile}); run `oneshot eval` first.");
         if (Exists(studyDirectory)) throw new OneshotException($"'{studyDirectory}' already holds a study; pick another folder (its ratings are kept).");
         var report = EvaluationReport.Read(metrics);
-        var sources = new List<(ListeningSystem System, string[] Files)> { (new ListeningSystem("real", "real clips (hidden anchor)", StimulusKind.Real), report.RealExamples) };
+        if (design == ListeningDesign.Preference && report.Models.Count < 2)
+            throw new OneshotException($"A preference study compares models two by two, and the report in '{reportDirectory}' holds {report.Models.Count}; evaluate two or more together (`oneshot eval --models A B …`).");
+
+        var real = new ListeningSystem("real", "real clips (hidden anchor)", StimulusKind.Real);
+        var sources = new List<(ListeningSystem System, string[] Files)> { (real, report.RealExamples) };
+        // In a preference study every model's samples come from the same kind of prior: the trained one if all have it.
+        string sharedPrior = report.Models.All(m => m.Generation.Any(g => g.Prior == "trained")) ? "trained" : "standard";
         foreach (var m in report.Models)
         {
             sources.Add((new ListeningSystem($"{m.Name}/reconstruction", $"{m.Name} · reconstruction", StimulusKind.Reconstruction), m.Reconstruction.Examples));
-            foreach (var g in m.Generation)
+            foreach (var g in m.Generation.Where(g => design == ListeningDesign.Acr || g.Prior == sharedPrior))
                 sources.Add((new ListeningSystem($"{m.Name}/{g.Prior}-prior", $"{m.Name} · {(g.Prior == "standard" ? "N(0, I) prior" : $"trained prior ({g.PriorKind})")}", StimulusKind.Generated), g.Examples));
         }
         if (sources.Any(s => s.Files.Length == 0)) throw new OneshotException($"The report in '{reportDirectory}' has a system without audio examples; run `oneshot eval` with --examples 1 or more.");
@@ -80,16 +107,48 @@ public sealed record ListeningStudy
         string stimuliDirectory = Path.Combine(studyDirectory, StimuliFolder);
         Directory.CreateDirectory(stimuliDirectory);
         var random = new Random(seed);
+        string NewId() => Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64()))[..12];
         var stimuli = new List<Stimulus>();
         foreach (var (system, files) in sources)
-            foreach (var (file, index) in files.Select((f, i) => (f, i)))
+            foreach (var file in files)
             {
                 string source = Path.Combine(reportDirectory, file);
                 if (!File.Exists(source)) throw new OneshotException($"The report names '{source}', which is missing.");
-                string id = Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64()))[..12];
+                string id = NewId();
                 File.Copy(source, Path.Combine(stimuliDirectory, id + ".wav"));
                 stimuli.Add(new Stimulus(id, system.Id, id + ".wav"));
             }
+
+        var systems = sources.Select(s => s.System).ToList();
+        var trials = new List<PreferenceTrial>();
+        if (design == ListeningDesign.Preference)
+        {
+            var degraded = new ListeningSystem("real/low-pass-1khz", "real clips low-passed at 1 kHz (check)", StimulusKind.Degraded);
+            systems.Add(degraded);
+            var realStimuli = stimuli.Where(s => s.System == real.Id).ToList();
+            foreach (var clip in realStimuli)
+            {
+                var audio = WavReader.Read(Path.Combine(stimuliDirectory, clip.File));
+                string id = NewId();
+                float[] mono = IdentificationYardsticks.Degrade("low-pass 1 kHz", audio.ToMono(), audio.SampleRate, seed);
+                WavWriter.Write(Path.Combine(stimuliDirectory, id + ".wav"), mono, audio.SampleRate);
+                stimuli.Add(new Stimulus(id, degraded.Id, id + ".wav"));
+                trials.Add(PreferenceTrial.Shuffled(NewId(), TrialKind.Check, clip.Id, clip.Id, id, random));
+            }
+            Stimulus[] Of(string system) => stimuli.Where(s => s.System == system).ToArray();
+            for (int i = 0; i < report.Models.Count; i++)
+                for (int j = i + 1; j < report.Models.Count; j++)
+                {
+                    string first = report.Models[i].Name, second = report.Models[j].Name;
+                    var (x, y) = (Of($"{first}/reconstruction"), Of($"{second}/reconstruction"));
+                    for (int k = 0; k < Math.Min(Math.Min(x.Length, y.Length), realStimuli.Count); k++)
+                        trials.Add(PreferenceTrial.Shuffled(NewId(), TrialKind.Reconstruction, realStimuli[k].Id, x[k].Id, y[k].Id, random));
+                    (x, y) = (Of($"{first}/{sharedPrior}-prior"), Of($"{second}/{sharedPrior}-prior"));
+                    for (int k = 0; k < Math.Min(x.Length, y.Length); k++)
+                        trials.Add(PreferenceTrial.Shuffled(NewId(), TrialKind.Generated, null, x[k].Id, y[k].Id, random));
+                }
+        }
+
         // Familiarisation: a real clip and a generated one, labelled as such on the training page.
         var training = new List<Stimulus> { stimuli.First(s => s.System == "real") };
         var firstGenerated = sources.FirstOrDefault(s => s.System.Kind == StimulusKind.Generated).System;
@@ -97,8 +156,10 @@ public sealed record ListeningStudy
         var study = new ListeningStudy
         {
             Title = $"Oneshot listening test ({report.Models.Count} model{(report.Models.Count == 1 ? "" : "s")})",
-            Systems = sources.Select(s => s.System).ToArray(),
+            Design = design,
+            Systems = systems,
             Stimuli = stimuli,
+            Trials = trials,
             Training = training,
             Created = DateTimeOffset.Now,
         };
@@ -115,4 +176,16 @@ public sealed record ListeningStudy
         new Random(Seeds.MixInt(raterId, 0x11575)).Shuffle(order);
         return order;
     }
+
+    /// <summary>The order one rater meets a preference study's trials in, seeded by the rater as <see cref="OrderFor"/>.</summary>
+    public IReadOnlyList<PreferenceTrial> TrialOrderFor(long raterId)
+    {
+        var order = Trials.ToArray();
+        new Random(Seeds.MixInt(raterId, 0xAB7E57)).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>The ids a rater must be sent before choosing in a trial: its reference (if any) and both sides.</summary>
+    public static IEnumerable<string> StimuliOf(PreferenceTrial trial) =>
+        trial.Reference is null ? [trial.A, trial.B] : [trial.Reference, trial.A, trial.B];
 }

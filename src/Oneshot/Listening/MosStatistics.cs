@@ -55,5 +55,5 @@ public static class MosStatistics
         return csv.ToString();
     }
 
-    static string Quote(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+    internal static string Quote(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 }

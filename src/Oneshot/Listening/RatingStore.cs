@@ -6,6 +6,9 @@ public enum RatingOutcome { Stored, AlreadyRated, UnknownStimulus, UnknownRater,
 
 public sealed record Rating(long RaterId, string Stimulus, int Score, DateTimeOffset Created);
 
+/// <summary>A rater's answer to one A/B trial: which side ("a" or "b") they preferred.</summary>
+public sealed record Choice(long RaterId, string Trial, string Side, DateTimeOffset Created);
+
 public sealed record Rater(long Id, string? Token, DateTimeOffset Created);
 
 /// <summary>
@@ -31,6 +34,10 @@ public sealed class RatingStore
                 score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), created TEXT NOT NULL,
                 PRIMARY KEY (rater, stimulus));
             CREATE TABLE IF NOT EXISTS served (rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL, PRIMARY KEY (rater, stimulus));
+            CREATE TABLE IF NOT EXISTS choices (
+                rater INTEGER NOT NULL REFERENCES raters(id), trial TEXT NOT NULL,
+                side TEXT NOT NULL CHECK (side IN ('a', 'b')), created TEXT NOT NULL,
+                PRIMARY KEY (rater, trial));
             """);
     }
 
@@ -115,6 +122,43 @@ public sealed class RatingStore
         command.Parameters.AddWithValue("$score", score);
         command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O"));
         return command.ExecuteNonQuery() == 1 ? RatingOutcome.Stored : RatingOutcome.AlreadyRated;
+    }
+
+    /// <summary>
+    /// Stores a preference once, as <see cref="Rate"/> stores a rating: refused for an unknown trial or
+    /// side, before every sound of the trial was sent to the rater, or a second time.
+    /// </summary>
+    public RatingOutcome Choose(long raterId, PreferenceTrial? trial, string side, bool played)
+    {
+        if (trial is null) return RatingOutcome.UnknownStimulus;
+        if (side is not ("a" or "b")) return RatingOutcome.InvalidScore;
+        if (!played) return RatingOutcome.NotPlayed;
+        if (FindRater(raterId) is null) return RatingOutcome.UnknownRater;
+        using var connection = Open();
+        if (ListeningStudy.StimuliOf(trial).Any(s => !WasServed(connection, raterId, s))) return RatingOutcome.NotServed;
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO choices (rater, trial, side, created) VALUES ($rater, $trial, $side, $created) ON CONFLICT DO NOTHING;";
+        command.Parameters.AddWithValue("$rater", raterId);
+        command.Parameters.AddWithValue("$trial", trial.Id);
+        command.Parameters.AddWithValue("$side", side);
+        command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O"));
+        return command.ExecuteNonQuery() == 1 ? RatingOutcome.Stored : RatingOutcome.AlreadyRated;
+    }
+
+    public IReadOnlyList<Choice> ChoicesBy(long raterId) => QueryChoices("WHERE rater = $rater", raterId);
+
+    public IReadOnlyList<Choice> AllChoices() => QueryChoices("", null);
+
+    IReadOnlyList<Choice> QueryChoices(string where, long? raterId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT rater, trial, side, created FROM choices {where} ORDER BY rater, created;";
+        if (raterId is long id) command.Parameters.AddWithValue("$rater", id);
+        using var reader = command.ExecuteReader();
+        var choices = new List<Choice>();
+        while (reader.Read()) choices.Add(new Choice(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.Parse(reader.GetString(3))));
+        return choices;
     }
 
     public IReadOnlyList<Rating> RatingsBy(long raterId) => Query("WHERE rater = $rater", raterId);

@@ -52,6 +52,48 @@ public class ListeningBrowserTests
     }
 
     [Fact]
+    public async Task A_rater_completes_an_ab_study_in_chromium_choosing_only_after_hearing_every_version()
+    {
+        using var dir = new TempDir();
+        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1, clipLength: 2400, models: 2, design: Oneshot.Listening.ListeningDesign.Preference);
+        Assert.Equal(3, study.Trials.Count);   // one check, one pair of reconstructions, one pair of samples
+        await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
+        await using var chromium = await Browser.OpenAsync(server.Url);
+        var page = chromium.Page;
+        await page.Locator("#training").WaitForAsync();
+        Assert.True(await page.Locator("#training .preference-only").IsVisibleAsync());
+        Assert.False(await page.Locator("#training table").IsVisibleAsync());   // the 1–5 scale is the ACR study's
+        await page.ClickAsync("#start");
+
+        string[] sides = ["a", "b", "a"];
+        for (int i = 0; i < study.Trials.Count; i++)
+        {
+            await Assertions.Expect(page.Locator("#compare-progress")).ToHaveTextAsync($"Comparison {i + 1} of {study.Trials.Count}");
+            bool reference = await page.Locator("#play-reference").IsVisibleAsync();
+            Assert.True(await page.Locator("#choose-a").IsDisabledAsync());
+            await page.ClickAsync("#play-a");
+            await Assertions.Expect(page.Locator("#compare-status")).ToHaveTextAsync("");   // A has ended; B is still unheard
+            Assert.True(await page.Locator("#choose-a").IsDisabledAsync());
+            if (reference)
+            {
+                await page.ClickAsync("#play-reference");
+                await page.WaitForFunctionAsync("() => !document.querySelector('#compare-status').textContent.startsWith('Playing')");
+                Assert.True(await page.Locator("#choose-b").IsDisabledAsync());
+            }
+            await page.ClickAsync("#play-b");
+            var choice = page.Locator($"#choose-{sides[i]}");
+            await Assertions.Expect(choice).ToBeEnabledAsync();
+            await choice.ClickAsync();
+        }
+        await Assertions.Expect(page.Locator("#done")).ToBeVisibleAsync();
+
+        var choices = server.Store.AllChoices();
+        long rater = Assert.Single(choices.Select(c => c.RaterId).Distinct());
+        Assert.Equal(study.TrialOrderFor(rater).Select(t => t.Id), choices.OrderBy(c => c.Created).Select(c => c.Trial));
+        Assert.Equal(sides, choices.OrderBy(c => c.Created).Select(c => c.Side));
+    }
+
+    [Fact]
     public async Task On_the_network_every_request_needs_an_invitation_token()
     {
         using var dir = new TempDir();
