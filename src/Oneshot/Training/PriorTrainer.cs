@@ -114,77 +114,125 @@ public sealed class PriorTrainer
         Tensor standardised, Tensor heldOutLatents, string checkpoint, CancellationToken cancellation)
     {
         var config = prior.Config;
-        var flow = prior.Flow;
-        int n = prior.Dimensions;
-        using var optimizer = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), config.AdamBeta1, config.AdamBeta2, config.AdamEpsilon);
-        long start = 0, bestStep = 0;
-        int badValidations = 0;
-        double best = double.PositiveInfinity;
-        Dictionary<string, Tensor>? bestState = null;
-        flow.train();
-        if (request.Resume)
-            (start, best, bestStep, badValidations, bestState) = LoadCheckpoint(checkpoint, flow, optimizer);
-        else
-            using (no_grad()) flow.LogProb(standardised.narrow(0, 0, Math.Min(4096, standardised.shape[0])).to_type(ScalarType.Float32)); // ActNorm's data initialisation
-
-        var mean = prior.Mean.to_type(ScalarType.Float32);
-        var std = prior.Std.to_type(ScalarType.Float32);
+        using var fit = new FlowFit(prior, train, heldOutLatents, checkpoint);
+        if (request.Resume) fit.Resume();
+        else fit.InitialiseFrom(standardised);
         var clock = Stopwatch.StartNew();
-        int badSteps = 0;
-        double lastLoss = double.NaN;
-        for (long step = start; step < config.Steps; step++)
+        for (long step = fit.Start; step < config.Steps; step++)
         {
-            bool timeUp = request.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes;
-            if (cancellation.IsCancellationRequested || timeUp)
+            if (cancellation.IsCancellationRequested || request.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes)
             {
-                SaveCheckpoint(checkpoint, flow, optimizer, step, best, bestStep, badValidations, bestState);
+                fit.SaveCheckpoint(step);
                 OnMessage?.Invoke($"Stopped at step {step}; continue with --resume.");
-                return (step, bestStep, false, false);
+                return (step, fit.BestStep, false, false);
             }
-            using (var stepScope = NewDisposeScope())
-            {
-                using var generator = new Generator(Seeds.Mix(config.Seed, 0xB47C, step));
-                var rows = randint(0, train.Count, [config.BatchSize], generator: generator);
-                var x = (train.Draw(rows, generator) - mean) / std;
-                optimizer.ZeroGrad();
-                var loss = flow.LogProb(x).mean().neg();
-                lastLoss = loss.item<float>() / n;
-                if (!double.IsFinite(lastLoss))
-                {
-                    if (++badSteps >= config.MaxBadSteps)
-                        throw new OneshotException($"The prior's loss was not finite for {config.MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
-                    continue;
-                }
-                badSteps = 0;
-                loss.backward();
-                optimizer.ClipGradients(config.GradientClip);
-                optimizer.Step(CosineRate(config, step));
-            }
+            fit.Step(step);
             long done = step + 1;
             if (done % config.ValidateEvery != 0 && done != config.Steps) continue;
-            flow.eval();
-            double nll;
-            using (NewDisposeScope())
-            using (no_grad()) nll = -prior.LogProb(heldOutLatents).mean().item<double>() / n;
-            flow.train();
-            if (nll < best - 1e-4)
+            fit.Validate(done);
+            OnStep?.Invoke(new PriorProgress(done, config.Steps, fit.LastLoss, fit.Best, fit.BestStep));
+            fit.SaveCheckpoint(done);
+            if (fit.BadValidations >= config.Patience)
             {
-                (best, bestStep, badValidations) = (nll, done, 0);
-                if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
-                bestState = flow.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
-            }
-            else badValidations++;
-            OnStep?.Invoke(new PriorProgress(done, config.Steps, lastLoss, best, bestStep));
-            SaveCheckpoint(checkpoint, flow, optimizer, done, best, bestStep, badValidations, bestState);
-            if (badValidations >= config.Patience)
-            {
-                OnMessage?.Invoke($"Held-out NLL has not improved for {config.Patience} validations; stopping at step {done} (best at {bestStep}).");
-                Restore(flow, bestState);
-                return (done, bestStep, true, true);
+                OnMessage?.Invoke($"Held-out NLL has not improved for {config.Patience} validations; stopping at step {done} (best at {fit.BestStep}).");
+                fit.RestoreBest();
+                return (done, fit.BestStep, true, true);
             }
         }
-        Restore(flow, bestState);
-        return (config.Steps, bestStep, true, false);
+        fit.RestoreBest();
+        return (config.Steps, fit.BestStep, true, false);
+    }
+
+    /// <summary>
+    /// A flow prior being fitted: the flow, its optimiser, and the best held-out NLL so far with the
+    /// weights that reached it — what a checkpoint keeps, so a stopped fit resumes where it was.
+    /// </summary>
+    sealed class FlowFit(FlowPrior prior, PosteriorSampler train, Tensor heldOutLatents, string checkpoint) : IDisposable
+    {
+        readonly AdamOptimizer _optimizer = new(prior.Flow.named_parameters().Select(p => (p.name, p.parameter)), prior.Config.AdamBeta1, prior.Config.AdamBeta2, prior.Config.AdamEpsilon);
+        readonly Tensor _mean = prior.Mean.to_type(ScalarType.Float32), _std = prior.Std.to_type(ScalarType.Float32);
+        Dictionary<string, Tensor>? _bestState;
+        int _badSteps;
+
+        public long Start { get; private set; }
+        public double Best { get; private set; } = double.PositiveInfinity;
+        public long BestStep { get; private set; }
+        public int BadValidations { get; private set; }
+        public double LastLoss { get; private set; } = double.NaN;
+
+        public void Resume()
+        {
+            prior.Flow.train();
+            (Start, Best, BestStep, BadValidations, _bestState) = LoadCheckpoint(checkpoint, prior.Flow, _optimizer);
+        }
+
+        /// <summary>ActNorm's data initialisation, from the first latents.</summary>
+        public void InitialiseFrom(Tensor standardised)
+        {
+            prior.Flow.train();
+            using (no_grad()) prior.Flow.LogProb(standardised.narrow(0, 0, Math.Min(4096, standardised.shape[0])).to_type(ScalarType.Float32));
+        }
+
+        /// <summary>One maximum-likelihood step on fresh posterior draws; a non-finite loss skips the step, too many in a row stop the fit.</summary>
+        public void Step(long step)
+        {
+            var config = prior.Config;
+            using var stepScope = NewDisposeScope();
+            using var generator = new Generator(Seeds.Mix(config.Seed, 0xB47C, step));
+            var rows = randint(0, train.Count, [config.BatchSize], generator: generator);
+            var x = (train.Draw(rows, generator) - _mean) / _std;
+            _optimizer.ZeroGrad();
+            var loss = prior.Flow.LogProb(x).mean().neg();
+            LastLoss = loss.item<float>() / prior.Dimensions;
+            if (!double.IsFinite(LastLoss))
+            {
+                if (++_badSteps >= config.MaxBadSteps)
+                    throw new OneshotException($"The prior's loss was not finite for {config.MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
+                return;
+            }
+            _badSteps = 0;
+            loss.backward();
+            _optimizer.ClipGradients(config.GradientClip);
+            _optimizer.Step(CosineRate(config, step));
+        }
+
+        /// <summary>The held-out NLL per dimension; the weights are kept when it improves by more than 1e-4.</summary>
+        public void Validate(long done)
+        {
+            prior.Flow.eval();
+            double nll;
+            using (NewDisposeScope())
+            using (no_grad()) nll = -prior.LogProb(heldOutLatents).mean().item<double>() / prior.Dimensions;
+            prior.Flow.train();
+            if (nll < Best - 1e-4)
+            {
+                (Best, BestStep, BadValidations) = (nll, done, 0);
+                DisposeBest();
+                _bestState = prior.Flow.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            }
+            else BadValidations++;
+        }
+
+        public void SaveCheckpoint(long step) =>
+            PriorTrainer.SaveCheckpoint(checkpoint, prior.Flow, _optimizer, step, Best, BestStep, BadValidations, _bestState);
+
+        public void RestoreBest()
+        {
+            Restore(prior.Flow, _bestState);
+            _bestState = null;
+        }
+
+        void DisposeBest()
+        {
+            if (_bestState is not null) foreach (var t in _bestState.Values) t.Dispose();
+            _bestState = null;
+        }
+
+        public void Dispose()
+        {
+            DisposeBest();
+            _optimizer.Dispose();   // the standardising mean and std belong to the caller's dispose scope
+        }
     }
 
     static double CosineRate(PriorConfig config, long step) => CosineSchedule.At((double)step / config.Steps, config.LearningRate, config.LearningRateMin);
