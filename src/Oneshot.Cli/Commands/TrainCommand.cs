@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Oneshot.Cli.Output;
 using Oneshot.Model;
 using Oneshot.Training;
 using Spectre.Console;
@@ -78,56 +79,20 @@ public static class TrainCommand
     /// <summary>Runs training with a progress bar and validation lines; shared with quickstart (which has its own advice, so no schedule hint).</summary>
     public static async Task<TrainResult> RunAsync(TrainRequest request, CancellationToken cancellation, bool adviseSchedule = true)
     {
-        bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
         AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(request.ModelDirectory)}[/] on {Markup.Escape(request.DataDirectory)}" +
                                (request.Resume ? " (resuming)" : $" — {Markup.Escape(request.Config.Describe())}"));
         void PrintValidation(ValidationResult v) => AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"  valid @ {v.Step}: loss {v.Loss:0.000}  spectral {v.Spectral:0.000}  bands {v.BandSpectral:0.000}  log-mel L1 {v.LogMelL1:0.000}  SI-SDR {v.SiSdrDb:0.0} dB  KL {v.Kl:0.0}  active {v.ActiveUnits}/{v.KlPerDimension.Length}")));
         void PrintMessage(string m) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(m)}[/]");
         static string Describe(TrainProgress p) => string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.000}  spec {p.Spectral:0.000}  KL {p.Kl:0.0}  β {p.Beta:0.0e0}  {p.ClipsPerSecond:0.0} clips/s");
+            $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:0.000}  spec {p.Spectral:0.000}  KL {p.Kl:0.0}  β {p.Beta:0.0e0}  {p.ClipsPerSecond:0.0} clips/s  elapsed {p.Elapsed:hh\\:mm\\:ss}");
 
-        TrainResult result;
-        if (!interactive)
+        var result = await ProgressDisplay.RunStepsAsync(TimeSpan.FromSeconds(30), report => new VaeTrainer
         {
-            var lastLine = DateTime.MinValue;
-            var trainer = new VaeTrainer
-            {
-                OnStep = p =>
-                {
-                    if ((DateTime.UtcNow - lastLine).TotalSeconds < 30 && p.Step != p.TotalSteps) return;
-                    lastLine = DateTime.UtcNow;
-                    Console.WriteLine($"{Describe(p)}  elapsed {p.Elapsed:hh\\:mm\\:ss}");
-                },
-                OnValidation = PrintValidation,
-                OnMessage = PrintMessage,
-            };
-            result = await Task.Run(() => trainer.Run(request, cancellation));
-        }
-        else
-        {
-            result = null!;
-            await AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask("starting…", maxValue: 1);
-                    var trainer = new VaeTrainer
-                    {
-                        OnStep = p =>
-                        {
-                            task.MaxValue = p.TotalSteps;
-                            task.Value = p.Step;
-                            task.Description = Markup.Escape(Describe(p));
-                        },
-                        OnValidation = PrintValidation,
-                        OnMessage = PrintMessage,
-                    };
-                    result = await Task.Run(() => trainer.Run(request, cancellation));
-                    task.StopTask();
-                });
-        }
+            OnStep = p => report(p.Step, p.TotalSteps, Describe(p)),
+            OnValidation = PrintValidation,
+            OnMessage = PrintMessage,
+        }.Run(request, cancellation));
 
         string directory = Markup.Escape(request.ModelDirectory);
         string how = result.Outcome switch

@@ -48,6 +48,43 @@ public static class ProgressDisplay
         return result;
     }
 
+    /// <summary>
+    /// A long run of steps described by a line of its own (training): the line is the bar's label when
+    /// the console is interactive, and printed at most every <paramref name="lineEvery"/> (and at the
+    /// last step) in logs. Messages the work prints meanwhile land above the bar.
+    /// </summary>
+    /// <param name="work">Runs on a worker thread; it reports (step, total steps, line) through the callback.</param>
+    public static async Task<T> RunStepsAsync<T>(TimeSpan lineEvery, Func<Action<long, long, string>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var lastLine = DateTime.MinValue;
+            return await Task.Run(() => work((step, total, line) =>
+            {
+                if (DateTime.UtcNow - lastLine < lineEvery && step != total) return;
+                lastLine = DateTime.UtcNow;
+                Console.WriteLine(line);
+            }));
+        }
+
+        T result = default!;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("starting…", maxValue: 1);
+                result = await Task.Run(() => work((step, total, line) =>
+                {
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = step;
+                    task.Description = Markup.Escape(line);
+                }));
+                task.StopTask();
+            });
+        return result;
+    }
+
     sealed class RateColumn(string unit) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
