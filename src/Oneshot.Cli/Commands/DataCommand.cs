@@ -132,7 +132,7 @@ public static class DataCommand
                 var read = new List<string>();
                 foreach (string path in sources)
                 {
-                    try { clips.Add(DatasetBuilder.PrepareFile(path, options)); read.Add(path); }
+                    try { clips.Add(ClipPreparation.PrepareFile(path, options)); read.Add(path); }
                     catch (OneshotException e) { AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(path)}: {Markup.Escape(e.Message)}"); }
                     report(read.Count, sources.Count);
                 }

@@ -22,7 +22,6 @@ public static class DatasetBuilder
 {
     sealed record Processed(ClipSource Source, float[] Clip, string Hash, ClipDescriptors Descriptors,
         int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
-    sealed record Shaped(float[] Clip, int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
 
     public static PrepareResult Build(IReadOnlyList<ClipSource> sources, string outputDirectory, PrepareOptions options,
         string sourceDescription, bool overwrite = false, IProgress<PrepareProgress>? progress = null,
@@ -133,26 +132,11 @@ public static class DatasetBuilder
         }
     }
 
-    /// <summary>
-    /// Prepares one audio file exactly as a dataset clip (trim, resample, fixed length, fade,
-    /// normalisation), so a model hears outside files the way it heard its training data.
-    /// </summary>
-    public static float[] PrepareFile(string path, PrepareOptions options)
-    {
-        if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
-        return Shape(ClipSource.FromFile(path, ""), options) switch
-        {
-            Shaped p => p.Clip,
-            SkippedSource s => throw new OneshotException($"'{path}' cannot be used: {s.Reason}"),
-            _ => throw new InvalidOperationException(),
-        };
-    }
-
     /// <summary>A prepared clip with its hash and descriptors (Processed), or why its source was skipped.</summary>
     static object Process(ClipSource source, PrepareOptions options)
     {
-        var shaped = Shape(source, options);
-        if (shaped is not Shaped s) return shaped;
+        var (s, skipped) = ClipPreparation.Shape(source, options);
+        if (s is null) return skipped!;
         try
         {
             return new Processed(source, s.Clip, HashOf(s.Clip), Descriptors.Compute(s.Clip, options.SampleRate),
@@ -161,57 +145,6 @@ public static class DatasetBuilder
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new SkippedSource(source.Key, $"unexpected error while describing it: {e.GetType().Name}: {e.Message}");   // one bad file never stops the run
-        }
-    }
-
-    /// <summary>The clip alone (Shaped), or why its source was skipped: a file played or encoded needs no descriptors, which cost most of the time.</summary>
-    static object Shape(ClipSource source, PrepareOptions options)
-    {
-        if (source.SkipReason is { } reason) return new SkippedSource(source.Key, reason);
-        try
-        {
-            var audio = source.Load();
-            if (audio.Length == 0) return new SkippedSource(source.Key, "empty: the file holds no audio samples");
-            if (audio.Channels.Any(c => c.Any(x => !float.IsFinite(x))))
-                return new SkippedSource(source.Key, "corrupt: the audio contains NaN or infinite samples");
-            if (audio.DurationSeconds < options.MinSourceSeconds)
-                return new SkippedSource(source.Key, $"too short: {audio.DurationSeconds:0.####} s, below the {options.MinSourceSeconds} s minimum");
-
-            var mono = audio.ToMono();
-            double peakDb = Loudness.PeakDb(mono);
-            if (peakDb < options.SilenceThresholdDb)
-                return new SkippedSource(source.Key, audio.Truncated
-                    ? $"silent in its first {AudioFile.ReadLimitSeconds} s (peak {FormatDb(peakDb)} dBFS, below the {options.SilenceThresholdDb} dBFS threshold): Oneshot reads at most that much of a file, {AudioFile.LeadingSilenceLimitSeconds} s of leading silence and then the clip; cut the file to where the sound starts"
-                    : $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
-
-            // Trim at the source rate, then resample only the span the clip needs (long files are common).
-            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, prerollSamples: audio.SampleRate / 1000);
-            int needed = (int)Math.Ceiling((double)options.ClipLength * audio.SampleRate / options.SampleRate) + audio.SampleRate / 100;
-            var span = mono.AsSpan(start, Math.Min(needed, mono.Length - start)).ToArray();
-            var resampled = Resampler.Resample(span, audio.SampleRate, options.SampleRate);
-            int fade = (int)Math.Round(options.FadeOutSeconds * options.SampleRate);
-            var clip = ClipShaping.FixedLength(resampled, 0, options.ClipLength, fade);
-            bool cropped = (mono.Length - start) * (double)options.SampleRate / audio.SampleRate > options.ClipLength;
-            double gainDb = options.Normalization switch
-            {
-                Normalization.Peak => options.PeakDb - Loudness.PeakDb(clip),
-                Normalization.Loudness => Math.Min(options.LoudnessLufs - Loudness.IntegratedLufs(clip, options.SampleRate),
-                                                   options.PeakDb - Loudness.PeakDb(clip)),
-                _ => 0,
-            };
-            if (!double.IsFinite(gainDb)) gainDb = 0;
-            ClipShaping.ApplyGain(clip, gainDb);
-
-            return new Shaped(clip, audio.SampleRate, audio.ChannelCount, audio.SourceSeconds ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated);
-        }
-        catch (OneshotException e)
-        {
-            return new SkippedSource(source.Key, e.Message);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // One bad file never stops the run; the reason is kept for the report.
-            return new SkippedSource(source.Key, $"unexpected error: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -276,7 +209,6 @@ public static class DatasetBuilder
     static string HashOf(float[] clip) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.AsSpan())));
 
-    static string FormatDb(double db) => double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0");
     static string Clean(string text) => text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
 
     static void CheckOutput(string directory, bool overwrite)

@@ -45,7 +45,7 @@ public sealed class ModelRunner : IDisposable
     public float[] PrepareFile(string path)
     {
         var options = (Config.Dataset.Preparation ?? new PrepareOptions()) with { SampleRate = SampleRate, ClipLength = ClipLength };
-        return DatasetBuilder.PrepareFile(path, options);
+        return ClipPreparation.PrepareFile(path, options);
     }
 
     /// <summary>The deterministic latent of each clip (the flow applied to the posterior mean).</summary>

@@ -16,7 +16,7 @@ public sealed record Batch(long Index, float[] Samples, int Size, int Length, fl
 /// </summary>
 public sealed class BatchLoader : IDisposable
 {
-    readonly IReadOnlyList<(ClipStore Store, int Index)> _clips;
+    readonly IReadOnlyList<TrainingClip> _clips;
     readonly int _length, _sampleRate;
     readonly int _batchSize;
     readonly TrainConfig _config;
@@ -29,7 +29,7 @@ public sealed class BatchLoader : IDisposable
     int[] _permutation = [];
 
     /// <param name="clips">The training clips, which may come from several datasets of the same rate and clip length.</param>
-    public BatchLoader(IReadOnlyList<(ClipStore Store, int Index)> clips, TrainConfig config, long firstBatch)
+    public BatchLoader(IReadOnlyList<TrainingClip> clips, TrainConfig config, long firstBatch)
     {
         if (clips.Count == 0) throw new OneshotException("There are no training clips.");
         _clips = clips;

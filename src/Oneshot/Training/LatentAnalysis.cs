@@ -13,14 +13,14 @@ public static class LatentAnalysis
     /// trained on, --also-train-on's too — and the named controls fitted on them (checked on
     /// <paramref name="validIndices"/> of <paramref name="validStore"/>, the --data dataset).
     /// </summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, (ClipStore Store, int Index)[] clips, ClipStore validStore, int[] validIndices, long step, int batchSize,
+    public static LatentStatistics OfTrainingClips(WaveformVae model, TrainingClip[] clips, ClipStore validStore, int[] validIndices, long step, int batchSize,
                                                    IReadOnlyList<string> trainedAttributes, ControlDirections directions = ControlDirections.Regression)
     {
         bool wasTraining = model.training;
         model.eval();
         try
         {
-            var latents = model.EncodeMeans(clips.Length, i => clips[i].Store.Read(clips[i].Index), batchSize);
+            var latents = model.EncodeMeans(clips.Length, i => clips[i].Read(), batchSize);
             var valid = model.EncodeMeans(validIndices.Length, i => validStore.Read(validIndices[i]), batchSize);
             var statistics = Compute(latents.SelectMany(z => z).ToArray(), clips.Length, model.Config.LatentSize, "train", step);
             return statistics with

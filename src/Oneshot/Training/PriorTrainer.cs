@@ -53,7 +53,7 @@ public sealed class PriorTrainer
         var trainingClips = extraStores.TrainingClips(store, trainIndices);
 
         if (request.Device is { } device) model.to(device);
-        using var train = new PosteriorSampler(model, trainingClips.Length, k => trainingClips[k].Store.Read(trainingClips[k].Index),
+        using var train = new PosteriorSampler(model, trainingClips.Length, k => trainingClips[k].Read(),
             progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
         using var heldOut = new PosteriorSampler(model, store, heldOutIndices, progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
         model.to(CPU);   // the posteriors are encoded; drawing from them and fitting the prior is light work

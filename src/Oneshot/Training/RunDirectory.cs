@@ -38,8 +38,8 @@ public static class RunDirectory
         }
 
         /// <summary>The clips training learns from: the main dataset's train split, then every clip of each extra dataset.</summary>
-        public (ClipStore Store, int Index)[] TrainingClips(ClipStore main, int[] trainIndices) =>
-            [.. trainIndices.Select(i => (main, i)).Concat(Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => (extra, i))))];
+        public TrainingClip[] TrainingClips(ClipStore main, int[] trainIndices) =>
+            [.. trainIndices.Select(i => new TrainingClip(main, i)).Concat(Items.SelectMany(extra => Enumerable.Range(0, extra.Count).Select(i => new TrainingClip(extra, i))))];
     }
 
     /// <summary>A dataset of `--also-train-on`: it must match the main one in rate and clip length.</summary>

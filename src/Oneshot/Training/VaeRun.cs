@@ -26,7 +26,7 @@ sealed class VaeRun : IDisposable
     readonly Validator _validator;
     TrainingLog? _log;
     readonly RunDirectory.ExtraStores _extraStores;
-    readonly (ClipStore Store, int Index)[] _trainingClips;
+    readonly TrainingClip[] _trainingClips;
     readonly int[] _validIndices;
     readonly string _trainDirectory;
     readonly Device _device;

@@ -46,7 +46,7 @@ public class LongFileTests
         Assert.Equal(AudioFile.ReadLimitSeconds, audio.DurationSeconds, 2);
         Assert.Equal(25_000, audio.SourceSeconds!.Value, 1);
 
-        var clip = DatasetBuilder.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 });
+        var clip = ClipPreparation.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 });
         Assert.Equal(8000, clip.Length);
         Assert.True(clip.Max() > 0.5f);
     }
@@ -70,7 +70,7 @@ public class LongFileTests
         string path = dir.File("late.wav");
         const int Rate = 8000;
         SparseWav(path, Rate, totalSeconds: 60, Signals.Sine(300, Rate, Rate, 0.8), startAtSample: 40 * Rate);
-        var error = Assert.Throws<OneshotException>(() => DatasetBuilder.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 }));
+        var error = Assert.Throws<OneshotException>(() => ClipPreparation.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 }));
         Assert.Contains($"first {AudioFile.ReadLimitSeconds} s", error.Message);
         Assert.Contains("leading silence", error.Message);
     }
