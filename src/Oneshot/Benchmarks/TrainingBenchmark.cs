@@ -80,9 +80,9 @@ public static class TrainingBenchmark
     }
 
     /// <summary>Tensors created on this thread and not yet disposed (other threads' work does not count).</summary>
-    public static long LiveTensorsOnThisThread => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+    static long LiveTensorsOnThisThread => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-    public static double ResidentMb()
+    static double ResidentMb()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();

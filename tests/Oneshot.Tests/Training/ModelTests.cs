@@ -63,6 +63,8 @@ public class ModelTests
         var first = step.Run(batch, 0);
         StepResult last = first;
         for (int i = 1; i < 300; i++) last = step.Run(batch, i);
+        // Measured 31.8 → 7.3 (÷ 4.35) on the 2-core AVX-512 VM; a step that does not learn stays near
+        // ÷ 1, and ÷ 3.5 leaves ~20 % for other CPUs' kernels and seeds.
         Assert.True(last.Spectral < first.Spectral / 3.5, $"spectral loss {first.Spectral:0.00} → {last.Spectral:0.00}");
     }
 
