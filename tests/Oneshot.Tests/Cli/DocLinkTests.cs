@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+
+namespace Oneshot.Tests.Cli;
+
+/// <summary>
+/// The docs' links between pages land: every relative link to a Markdown file names a file that
+/// exists and, with a #fragment, a heading of that file (decisions.md cites the benchmarks log by
+/// its headings, so renaming a heading must update the row).
+/// </summary>
+public partial class DocLinkTests
+{
+    [Fact]
+    public void Every_link_between_the_docs_reaches_a_file_and_a_heading()
+    {
+        var pages = Directory.GetFiles(Path.Combine(Repository.Root, "docs"), "*.md")
+            .Append(Path.Combine(Repository.Root, "README.md"))
+            .Append(Path.Combine(Repository.Root, "models", "drums", "MODEL_CARD.md"));
+        var problems = new List<string>();
+        foreach (string page in pages)
+            foreach (Match link in MarkdownLink().Matches(File.ReadAllText(page)))
+            {
+                string target = link.Groups["file"].Value, fragment = link.Groups["fragment"].Value;
+                string file = target.Length == 0 ? page : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page)!, target));
+                string where = $"{Path.GetRelativePath(Repository.Root, page)}: ({target}#{fragment})".Replace("#)", ")");
+                if (!File.Exists(file)) { problems.Add($"{where}: no such file"); continue; }
+                if (fragment.Length > 0 && !Anchors(file).Contains(fragment)) problems.Add($"{where}: no heading with that anchor");
+            }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>GitHub's anchor for each heading: lower case, every character but letters, digits, spaces, '-' and '_' dropped, spaces to '-'.</summary>
+    static HashSet<string> Anchors(string file) =>
+        File.ReadLines(file).Where(l => l.StartsWith('#'))
+            .Select(l => NotInAnchor().Replace(l.TrimStart('#').Trim().ToLowerInvariant(), "").Replace(' ', '-'))
+            .ToHashSet();
+
+    [GeneratedRegex(@"\]\((?<file>[^)#\s:]*\.md)?(?:#(?<fragment>[^)\s]+))?\)")]
+    private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"[^\p{L}\p{Nd}\p{Mn} _-]")]
+    private static partial Regex NotInAnchor();
+}
