@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Oneshot.Audio;
 using Oneshot.Generation;
 using Oneshot.Instrument;
 
@@ -46,45 +46,10 @@ public sealed class InstrumentServer : IAsyncDisposable
     void MapRoutes()
     {
         var session = _session;
-        var runner = session.Runner;
-        var latent = session.Latent;
         _app.MapGet("/", () => Results.Content(Page.Read("play.html"), "text/html; charset=utf-8"));
         _app.MapGet("/sequencer.js", () => Results.Content(Page.Read("sequencer.js"), "text/javascript; charset=utf-8"));
 
-        _app.MapGet("/api/model", () => Results.Json(new
-        {
-            name = session.ModelName,
-            hash = session.ModelHash,
-            description = runner.Config.Describe(),
-            latent_size = runner.LatentSize,
-            sample_rate = runner.SampleRate,
-            clip_length = runner.ClipLength,
-            trained_prior = runner.HasTrainedPrior,
-            refine_steps = session.RefineSteps,
-            // The peak every sound leaves at (OutputLevel): the page's rendered loop keeps to it too.
-            output_ceiling = OutputLevel.Ceiling,
-            // A map to show at once; else the page offers to map the training clips (minutes on a CPU).
-            map_ready = session.Map.Ready,
-            // Principal directions of the training posterior: the page's main sliders.
-            pca = latent is null ? null : new
-            {
-                mean = latent.Mean,
-                components = latent.Components,
-                std = latent.ExplainedVariance.Select(Math.Sqrt),
-                share = latent.ExplainedVarianceRatio,
-            },
-            // Directions named for what they change, measured from the same centre as the PCA.
-            controls = session.Controls.Select(c => new
-            {
-                name = c.Name,
-                descriptor = c.Descriptor,
-                source = c.Source,
-                span = c.Span(),
-                direction = c.Direction,
-                std = c.Std,
-                r_squared_valid = c.RSquaredValid,
-            }),
-        }));
+        _app.MapGet("/api/model", () => Results.Json(ModelView.Of(session), PageJson));
 
         _app.MapPost("/api/decode", async (HttpContext context) =>
         {
@@ -98,24 +63,11 @@ public sealed class InstrumentServer : IAsyncDisposable
         });
 
         // The sound map: every sound's place, class, qualities and latent; its originals one by one.
+        // The sound map: every sound's place, class, qualities and latent; its originals one by one.
         _app.MapGet("/api/map", async () =>
         {
-            InstrumentMap.Loaded loaded;
-            try { loaded = await session.Map.GetAsync(); }
+            try { return Results.Json(MapView.Of(await session.Map.GetAsync()), PageJson); }
             catch (OneshotException e) { return Problem(404, e.Message); }
-            var map = loaded.Map;
-            return Results.Json(new
-            {
-                name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(loaded.Directory))),
-                of_training_clips = loaded.OfTrainingClips,
-                layout = map.Layout,
-                mean = map.Mean,
-                axes = map.Axes,
-                variance_share = map.VarianceShare,
-                sounds = map.Sounds.Select(s => new { name = Path.GetFileName(s.Source), source = s.Source, @class = s.Class, position = s.Layout ?? s.Pca, pca = s.Pca,
-                    qualities = s.Qualities.ToDictionary(q => q.Key, q => q.Value is double v && double.IsFinite(v) ? v : (double?)null) }),
-                latents = loaded.Latents,
-            }, MapJson);
         });
 
         _app.MapGet("/api/map/sound/{index:int}", async (int index) =>
@@ -160,7 +112,7 @@ public sealed class InstrumentServer : IAsyncDisposable
 
         _app.MapPost("/api/encode", async (HttpContext context) =>
         {
-            string fileName = SafeName(context.Request.Query["name"].FirstOrDefault());
+            string fileName = RequestBodies.SafeName(context.Request.Query["name"].FirstOrDefault());
             // The page asks twice: refine=0 to hear the encoder's latent at once, then the refined one.
             int refineSteps = session.RefineSteps;
             if (context.Request.Query["refine"].FirstOrDefault() is { } text && !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out refineSteps))
@@ -180,7 +132,7 @@ public sealed class InstrumentServer : IAsyncDisposable
         _app.MapGet("/api/sample", async (HttpContext context) =>
         {
             var query = context.Request.Query;
-            if (!TryDouble(query["temperature"], 1.0, out double temperature)) return Problem(400, "temperature must be a number from 0 to 10.");
+            if (!RequestBodies.TryDouble(query["temperature"], 1.0, out double temperature)) return Problem(400, "temperature must be a number from 0 to 10.");
             if (!long.TryParse(query["seed"].FirstOrDefault() ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture, out long seed))
                 return Problem(400, "seed must be an integer.");
             try
@@ -192,56 +144,20 @@ public sealed class InstrumentServer : IAsyncDisposable
         });
     }
 
-    /// <summary>The body of /api/decode and /api/kit/render: {"latent": [...]} within the model's range, or the answer that says what is wrong.</summary>
-    async Task<(float[]? Latent, IResult? Problem)> ReadLatent(HttpContext context)
+    /// <summary>The page's JSON: property names in snake_case, as the page reads them; text as ASP.NET writes it by default (no \u escapes for "·").</summary>
+    static readonly JsonSerializerOptions PageJson = new(JsonSerializerDefaults.Web)
     {
-        int size = _session.Runner.LatentSize;
-        if (!context.Request.HasJsonContentType())
-            return (null, Problem(415, $"Send the latent as JSON (Content-Type: application/json): {{\"latent\": [{size} numbers]}}."));
-        float[]? z;
-        try { z = (await context.Request.ReadFromJsonAsync<LatentBody>())?.Latent; }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Problem(413, $"The body is larger than {MaxUploadBytes / 1024 / 1024} MB; a latent is {size} numbers."));
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException)
-        {
-            // Where the JSON went wrong, without the serializer's .NET type names.
-            string where = e is System.Text.Json.JsonException { Path: { Length: > 0 } path } ? $" (at {path})" : "";
-            return (null, Problem(400, $"The body must be JSON {{\"latent\": [{size} numbers]}}{where}."));
-        }
-        return _session.CheckLatent(z) is { } error ? (null, Problem(400, error)) : (z, null);
-    }
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
-    /// <summary>A JSON body as text; null with the answer when it is over the size limit.</summary>
-    static async Task<(string? Text, IResult? Problem)> ReadText(HttpContext context)
-    {
-        try { return (await new StreamReader(context.Request.Body).ReadToEndAsync(), null); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Problem(413, $"The body is larger than {MaxUploadBytes / 1024 / 1024} MB."));
-        }
-    }
+    IResult Wav(float[] audio) => RequestBodies.Wav(audio, _session.Runner.SampleRate);
 
-    IResult Wav(float[] audio) => Results.Bytes(WavWriter.Encode(new AudioData(_session.Runner.SampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
+    Task<(float[]? Latent, IResult? Problem)> ReadLatent(HttpContext context) => RequestBodies.ReadLatent(context, _session, MaxUploadBytes);
 
-    /// <summary>An upload's name fit for messages: no control characters, at most 100 characters.</summary>
-    static string SafeName(string? requested)
-    {
-        string name = Path.GetFileName(new string((requested ?? "upload.wav").Where(c => !char.IsControl(c)).ToArray()));
-        return name.Length == 0 ? "upload" : name.Length > 100 ? name[..100] + "…" : name;
-    }
+    static Task<(string? Text, IResult? Problem)> ReadText(HttpContext context) => RequestBodies.ReadText(context, MaxUploadBytes);
 
-    static bool TryDouble(Microsoft.Extensions.Primitives.StringValues text, double fallback, out double value)
-    {
-        value = fallback;
-        return text.Count == 0 || double.TryParse(text[0], NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
-    }
-
-    // Qualities are null where undefined (an unpitched sound's pitch); NaN never reaches the page.
-    static readonly System.Text.Json.JsonSerializerOptions MapJson = new(System.Text.Json.JsonSerializerDefaults.Web);
-
-    static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+    static IResult Problem(int status, string message) => RequestBodies.Problem(status, message);
 
     public async ValueTask DisposeAsync()
     {
@@ -249,6 +165,4 @@ public sealed class InstrumentServer : IAsyncDisposable
         await _app.DisposeAsync();
         _session.Dispose();
     }
-
-    sealed record LatentBody(float[]? Latent);
 }
