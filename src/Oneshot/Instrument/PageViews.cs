@@ -8,27 +8,33 @@ namespace Oneshot.Instrument;
 /// named controls, measured from the same centre.
 /// </summary>
 public sealed record ModelView(
-    string Name, string Hash, string Description, int LatentSize, int SampleRate, int ClipLength, bool TrainedPrior, int RefineSteps,
+    string Name, string Hash, string Description, IReadOnlyList<string> TrainedOn, int LatentSize, int SampleRate, int ClipLength, bool TrainedPrior, int RefineSteps,
     float OutputCeiling, bool MapReady, PrincipalDirectionsView? Pca, IReadOnlyList<ControlView> Controls)
 {
     public static ModelView Of(InstrumentSession session)
     {
         var runner = session.Runner;
         var latent = session.Latent;
-        return new ModelView(session.ModelName, session.ModelHash, runner.Config.Describe(), runner.LatentSize, runner.SampleRate, runner.ClipLength,
+        var config = runner.Config;
+        // The datasets by folder name, as `oneshot train` was given them: what a player can read the sounds' origin from.
+        string[] trainedOn = [.. new[] { config.Dataset.Path }.Concat(config.Train.ExtraData).Where(p => p.Length > 0)
+            .Select(p => Path.GetFileName(Path.TrimEndingDirectorySeparator(p)))];
+        return new ModelView(session.ModelName, session.ModelHash, config.Describe(), trainedOn, runner.LatentSize, runner.SampleRate, runner.ClipLength,
             runner.HasTrainedPrior, session.RefineSteps,
             // The peak every sound leaves at (OutputLevel): the page's rendered loop keeps to it too.
             OutputLevel.Ceiling,
             // A map to show at once; else the page offers to map the training clips (minutes on a CPU).
             session.Map.Ready,
             latent is null ? null : new PrincipalDirectionsView(latent.Mean, latent.Components, [.. latent.ExplainedVariance.Select(Math.Sqrt)], latent.ExplainedVarianceRatio),
-            [.. session.Controls.Select(c => new ControlView(c.Name, c.Descriptor, c.Source, c.Span(), c.Direction, c.Std, c.RSquaredValid))]);
+            [.. session.Controls.Select(c => new ControlView(c.Name, c.Descriptor, c.Source, c.Span(), c.Scale, c.Unit, c.Low, c.High, c.Direction, c.Std, c.RSquaredValid))]);
     }
 }
 
 public sealed record PrincipalDirectionsView(double[] Mean, double[][] Components, double[] Std, double[] Share);
 
-public sealed record ControlView(string Name, string Descriptor, string Source, string Span, double[] Direction, double Std, double? RSquaredValid);
+/// <summary>A named control: the page reads its value in units by interpolating Low–High (at ∓2 Std) on the control's fitted scale.</summary>
+public sealed record ControlView(string Name, string Descriptor, string Source, string Span, string Scale, string Unit, double Low, double High,
+                                 double[] Direction, double Std, double? RSquaredValid);
 
 /// <summary>The sound map as the page draws it (GET /api/map): every sound's place, class, qualities, and the latents.</summary>
 public sealed record MapView(string Name, bool OfTrainingClips, string Layout, double[] Mean, double[][] Axes, double[] VarianceShare,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -270,7 +271,24 @@ public class InstrumentTests
         double length = Math.Sqrt(step.Sum(v => v * v));
         Assert.True(length > 0);
         Assert.Equal(1.0, Math.Abs(step.Zip(direction, (a, b) => a * b).Sum()) / length, 6);   // along the direction only
+        // Its read-out is the brightness it predicts, in its unit, higher up the slider than down it; its fit is shown.
+        static double Hz(string text) => text.EndsWith(" kHz") ? 1000 * double.Parse(text[..^4], CultureInfo.InvariantCulture) : double.Parse(text[..^3], CultureInfo.InvariantCulture);
+        string up = (await page.Locator("#control-brightness-out").TextContentAsync())!;
+        await page.Locator("#control-brightness").FillAsync("-1.5");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        string down = (await page.Locator("#control-brightness-out").TextContentAsync())!;
+        Assert.Matches(@"^[0-9.]+ k?Hz$", up);
+        Assert.True(Hz(up) > Hz(down), $"brightness reads {up} at +1.5 and {down} at −1.5");
+        Assert.Contains("R²", await page.Locator("label[for='control-brightness']").TextContentAsync());
+        await page.Locator("#control-brightness").FillAsync("1.5");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        // The header names the model and what it learnt from; Random and the kit are on the first screen of a laptop.
+        Assert.Matches("trained on data", await page.Locator("#model").TextContentAsync() ?? "");
+        await page.SetViewportSizeAsync(1280, 800);
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        foreach (string id in new[] { "#random", "#kit-section", "#pads" })
+            Assert.True((await page.Locator(id).BoundingBoxAsync())!.Y < 800, $"{id} is below the first screen");
 
         // The keyboard triggers the sound in the page.
         await page.Locator("body").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });
