@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -295,6 +296,10 @@ public class InstrumentTests
         await page.Keyboard.PressAsync("a");
         await page.Keyboard.PressAsync("j");
         await page.WaitForFunctionAsync("() => document.body.dataset.triggers === '2'");
+
+        // The sound downloads under a name that says what it is: the model, its brightness and decay (and pitch) as the sliders read them.
+        var sound = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download"));
+        Assert.Matches($"^{Regex.Escape(Path.GetFileName(model))}-[0-9.]+k?Hz-[0-9.]+ms(-[0-9.]+k?Hz)?\\.wav$", sound.SuggestedFilename);
 
         // Save a preset, move away, load it back: the same latent.
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#save"));
