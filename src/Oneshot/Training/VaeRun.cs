@@ -58,36 +58,44 @@ sealed class VaeRun : IDisposable
         _trainDirectory = Path.Combine(request.ModelDirectory, ModelDirectory.TrainFolder);
         Directory.CreateDirectory(_trainDirectory);
 
-        random.manual_seed(config.Train.Seed);
-        // For hunting the source of a non-finite gradient: libtorch then names the backward op that
-        // produced it (and the step fails there instead of being skipped). Slow; debugging only.
-        bool detectAnomaly = Environment.GetEnvironmentVariable("ONESHOT_DETECT_ANOMALY") == "1";
-        if (detectAnomaly) message?.Invoke("ONESHOT_DETECT_ANOMALY=1: autograd anomaly detection is on (slow).");
-        autograd.set_detect_anomaly(detectAnomaly);
-        _model = new WaveformVae(config.Model);
-        // Before the optimiser and the weight average are made, so both start from these weights.
-        if (!request.Resume && config.Train.InitFrom is string source)
+        try
         {
-            ModelDirectory.LoadWeightsFrom(_model, source);
-            message?.Invoke($"Starting from the weights of {source}, with a fresh optimiser and schedule.");
-        }
-        _model.to(_device);
-        _stage1 = new Stage1Step(_model, config.Train, _device);
-        // With train.ema_decay, validation, the saved weights and latent.json use the averaged weights.
-        _average = config.Train.EmaDecay is double decay ? new WeightAverage(_model.named_parameters().Select(p => (p.name, p.parameter)), decay) : null;
-        _checkpoints = new VaeCheckpoints(_trainDirectory, config.Train.KeepCheckpoints);
+            random.manual_seed(config.Train.Seed);
+            // For hunting the source of a non-finite gradient: libtorch then names the backward op that
+            // produced it (and the step fails there instead of being skipped). Slow; debugging only.
+            bool detectAnomaly = Environment.GetEnvironmentVariable("ONESHOT_DETECT_ANOMALY") == "1";
+            if (detectAnomaly) message?.Invoke("ONESHOT_DETECT_ANOMALY=1: autograd anomaly detection is on (slow).");
+            autograd.set_detect_anomaly(detectAnomaly);
+            _model = new WaveformVae(config.Model);
+            // Before the optimiser and the weight average are made, so both start from these weights.
+            if (!request.Resume && config.Train.InitFrom is string source)
+            {
+                ModelDirectory.LoadWeightsFrom(_model, source);
+                message?.Invoke($"Starting from the weights of {source}, with a fresh optimiser and schedule.");
+            }
+            _model.to(_device);
+            _stage1 = new Stage1Step(_model, config.Train, _device);
+            // With train.ema_decay, validation, the saved weights and latent.json use the averaged weights.
+            _average = config.Train.EmaDecay is double decay ? new WeightAverage(_model.named_parameters().Select(p => (p.name, p.parameter)), decay) : null;
+            _checkpoints = new VaeCheckpoints(_trainDirectory, config.Train.KeepCheckpoints);
 
-        var trainIndices = store.IndicesOf("train");
-        _validIndices = store.IndicesOf("valid");
-        if (config.Train.ValidationClips > 0) _validIndices = _validIndices.Take(config.Train.ValidationClips).ToArray();
-        _validator = new Validator(store, _validIndices, config.Train.Examples, config.Train.Seed);
-        if (_validator.Count == 0) message?.Invoke("The dataset has no validation clips: validation is skipped.");
-        _extraStores = new RunDirectory.ExtraStores();
-        foreach (string directory in config.Train.ExtraData) _extraStores.Items.Add(RunDirectory.OpenExtraData(directory, store));
-        _trainingClips = _extraStores.TrainingClips(store, trainIndices);
-        if (_trainingClips.Length == 0) throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a train split, or add clips with --also-train-on.");
-        if (_extraStores.Items.Count > 0)
-            message?.Invoke($"Training on {_trainingClips.Length} clips: {trainIndices.Length} from {request.DataDirectory} and {_trainingClips.Length - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
+            var trainIndices = store.IndicesOf("train");
+            _validIndices = store.IndicesOf("valid");
+            if (config.Train.ValidationClips > 0) _validIndices = _validIndices.Take(config.Train.ValidationClips).ToArray();
+            _validator = new Validator(store, _validIndices, config.Train.Examples, config.Train.Seed);
+            if (_validator.Count == 0) message?.Invoke("The dataset has no validation clips: validation is skipped.");
+            _extraStores = new RunDirectory.ExtraStores();
+            foreach (string directory in config.Train.ExtraData) _extraStores.Items.Add(RunDirectory.OpenExtraData(directory, store));
+            _trainingClips = _extraStores.TrainingClips(store, trainIndices);
+            if (_trainingClips.Length == 0) throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a train split, or add clips with --also-train-on.");
+            if (_extraStores.Items.Count > 0)
+                message?.Invoke($"Training on {_trainingClips.Length} clips: {trainIndices.Length} from {request.DataDirectory} and {_trainingClips.Length - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
+        }
+        catch
+        {
+            DisposeParts();   // what was made before the failure; Open disposes the store
+            throw;
+        }
     }
 
     public static VaeRun Open(TrainRequest request, Action<string>? message)
@@ -225,17 +233,23 @@ sealed class VaeRun : IDisposable
         return self.TotalProcessorTime;
     }
 
-    // The reverse of the order things were made in, as the using declarations of one long method did.
     public void Dispose()
     {
+        DisposeParts();
+        _store.Dispose();
+    }
+
+    // The reverse of the order things were made in, as the using declarations of one long method did;
+    // null-tolerant, since a constructor that fails midway disposes what it made so far.
+    void DisposeParts()
+    {
         _loader?.Dispose();
-        _extraStores.Dispose();
+        _extraStores?.Dispose();
         _log?.Dispose();
-        _validator.Dispose();
+        _validator?.Dispose();
         _stage2?.Dispose();
         _average?.Dispose();
-        _stage1.Dispose();
-        _model.Dispose();
-        _store.Dispose();
+        _stage1?.Dispose();
+        _model?.Dispose();
     }
 }
