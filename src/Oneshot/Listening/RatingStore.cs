@@ -145,35 +145,28 @@ public sealed class RatingStore
         return command.ExecuteNonQuery() == 1 ? RatingOutcome.Stored : RatingOutcome.AlreadyRated;
     }
 
-    public IReadOnlyList<Choice> ChoicesBy(long raterId) => QueryChoices("WHERE rater = $rater", raterId);
+    public IReadOnlyList<Choice> ChoicesBy(long raterId) => Query("SELECT rater, trial, side, created FROM choices", raterId, ReadChoice);
 
-    public IReadOnlyList<Choice> AllChoices() => QueryChoices("", null);
+    public IReadOnlyList<Choice> AllChoices() => Query("SELECT rater, trial, side, created FROM choices", null, ReadChoice);
 
-    IReadOnlyList<Choice> QueryChoices(string where, long? raterId)
+    public IReadOnlyList<Rating> RatingsBy(long raterId) => Query("SELECT rater, stimulus, score, created FROM ratings", raterId, ReadRating);
+
+    public IReadOnlyList<Rating> All() => Query("SELECT rater, stimulus, score, created FROM ratings", null, ReadRating);
+
+    static Choice ReadChoice(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3)));
+
+    static Rating ReadRating(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), DateTimeOffset.Parse(r.GetString(3)));
+
+    /// <summary>Every row of <paramref name="select"/> (one rater's when given), oldest first per rater.</summary>
+    IReadOnlyList<T> Query<T>(string select, long? raterId, Func<SqliteDataReader, T> read)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT rater, trial, side, created FROM choices {where} ORDER BY rater, created;";
+        command.CommandText = $"{select} {(raterId is null ? "" : "WHERE rater = $rater")} ORDER BY rater, created;";
         if (raterId is long id) command.Parameters.AddWithValue("$rater", id);
         using var reader = command.ExecuteReader();
-        var choices = new List<Choice>();
-        while (reader.Read()) choices.Add(new Choice(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.Parse(reader.GetString(3))));
-        return choices;
-    }
-
-    public IReadOnlyList<Rating> RatingsBy(long raterId) => Query("WHERE rater = $rater", raterId);
-
-    public IReadOnlyList<Rating> All() => Query("", null);
-
-    IReadOnlyList<Rating> Query(string where, long? raterId)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT rater, stimulus, score, created FROM ratings {where} ORDER BY rater, created;";
-        if (raterId is long id) command.Parameters.AddWithValue("$rater", id);
-        using var reader = command.ExecuteReader();
-        var ratings = new List<Rating>();
-        while (reader.Read()) ratings.Add(new Rating(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), DateTimeOffset.Parse(reader.GetString(3))));
-        return ratings;
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(read(reader));
+        return rows;
     }
 }
