@@ -62,9 +62,12 @@ public static class TrainCommand
     static RunConfig StartingFrom(RunConfig config, string source, string[] overrides)
     {
         if (!ModelDirectory.Exists(source)) throw new OneshotException($"--init-from '{source}' is not a model directory (no {ModelDirectory.ConfigFile}).");
-        if (overrides.FirstOrDefault(o => o.StartsWith("model.", StringComparison.Ordinal)) is string model)
-            throw new OneshotException($"--set {model} cannot go with --init-from: the architecture is the one of '{source}'.");
-        var from = RunConfig.Load(Path.Combine(source, ModelDirectory.ConfigFile));
+        static bool IsAddition(string assignment) => ModelConfig.DecoderAdditions.Any(key => assignment.StartsWith($"model.{key}=", StringComparison.Ordinal));
+        var modelOverrides = overrides.Where(o => o.StartsWith("model.", StringComparison.Ordinal)).ToArray();
+        if (modelOverrides.FirstOrDefault(o => !IsAddition(o)) is string model)
+            throw new OneshotException($"--set {model} cannot go with --init-from: the architecture is the one of '{source}' "
+                + $"(only decoder additions that start silent may be set: {string.Join(", ", ModelConfig.DecoderAdditions.Select(k => $"model.{k}"))}).");
+        var from = RunConfig.Load(Path.Combine(source, ModelDirectory.ConfigFile)).With(modelOverrides);
         return config with { Model = from.Model, Train = config.Train with { InitFrom = Path.GetFullPath(source) } };
     }
 

@@ -26,13 +26,19 @@ public static class ModelDirectory
     public static Dictionary<string, Tensor> Weights(nn.Module model) =>
         model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
 
-    /// <summary>Copies named weights into the model; any missing, extra or mis-shaped tensor is an error naming it.</summary>
-    public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string origin, string prefix = "")
+    /// <summary>
+    /// Copies named weights into the model; any missing, extra or mis-shaped tensor is an error naming it,
+    /// except a missing one <paramref name="mayBeNew"/> accepts, which keeps its initial value.
+    /// </summary>
+    /// <returns>The names of the parameters left at their initial values.</returns>
+    public static IReadOnlyList<string> LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string origin, string prefix = "", Func<string, bool>? mayBeNew = null)
     {
         var parameters = model.named_parameters().ToList();
         var problems = new List<string>();
+        var fresh = parameters.Where(p => !tensors.ContainsKey(prefix + p.name) && mayBeNew?.Invoke(p.name) == true).Select(p => p.name).ToList();
         foreach (var (name, parameter) in parameters)
         {
+            if (fresh.Contains(name)) continue;
             if (!tensors.TryGetValue(prefix + name, out var value)) problems.Add($"'{name}' is missing");
             else if (!value.shape.SequenceEqual(parameter.shape)) problems.Add($"'{name}' has shape [{string.Join(", ", value.shape)}], the config needs [{string.Join(", ", parameter.shape)}]");
         }
@@ -41,17 +47,23 @@ public static class ModelDirectory
         if (problems.Count > 0)
             throw new OneshotException($"{origin} does not match the model's config.json: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : "")}.");
         using var _ = no_grad();
-        foreach (var (name, parameter) in parameters) parameter.copy_(tensors[prefix + name]);
+        foreach (var (name, parameter) in parameters)
+            if (!fresh.Contains(name)) parameter.copy_(tensors[prefix + name]);
         foreach (var (_, module) in model.named_modules()) if (module is WeightNormConv conv) conv.Unfreeze();
+        return fresh;
     }
 
-    /// <summary>Copies another model directory's weights into a model being trained (float16 weights become float32).</summary>
-    public static void LoadWeightsFrom(nn.Module model, string directory)
+    /// <summary>
+    /// Copies another model directory's weights into a model being trained (float16 weights become float32);
+    /// decoder parts the source lacks (<see cref="ModelConfig.DecoderAdditions"/>) start at their initial values.
+    /// </summary>
+    /// <returns>The names of the parameters the source did not have.</returns>
+    public static IReadOnlyList<string> LoadWeightsFrom(WaveformVae model, string directory)
     {
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new OneshotException($"'{directory}' has no {WeightsFile} to start from; name a trained model directory.");
         using var contents = Safetensors.Load(weights);
-        LoadWeights(model, contents.Tensors, $"'{weights}'");
+        return LoadWeights(model, contents.Tensors, $"'{weights}'", mayBeNew: WaveformVae.IsDecoderAddition);
     }
 
     /// <summary>Opens a trained model for inference (weights folded, eval mode).</summary>

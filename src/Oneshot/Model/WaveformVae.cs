@@ -40,6 +40,12 @@ public sealed class WaveformVae : nn.Module
     public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
     public IEnumerable<nn.Module> DecoderModules => modes is null ? [decoder] : [decoder, modes];
 
+    /// <summary>Whether a parameter belongs to a part <see cref="ModelConfig.DecoderAdditions"/> adds (modes, FiLM, positions).</summary>
+    public static bool IsDecoderAddition(string parameterName) =>
+        parameterName.StartsWith($"{nameof(modes)}.", StringComparison.Ordinal)
+        || parameterName.StartsWith($"{nameof(decoder)}.film.", StringComparison.Ordinal)
+        || parameterName.StartsWith($"{nameof(decoder)}.positions.", StringComparison.Ordinal);
+
     /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see <see cref="Stage2Config"/>.</summary>
     public bool NoiseEnabled { get => decoder.NoiseEnabled; set => decoder.NoiseEnabled = value; }
 

@@ -70,8 +70,10 @@ sealed class VaeRun : IDisposable
             // Before the optimiser and the weight average are made, so both start from these weights.
             if (!request.Resume && config.Train.InitFrom is string source)
             {
-                ModelDirectory.LoadWeightsFrom(_model, source);
+                var added = ModelDirectory.LoadWeightsFrom(_model, source);
                 message?.Invoke($"Starting from the weights of {source}, with a fresh optimiser and schedule.");
+                if (added.Count > 0)
+                    message?.Invoke($"New decoder parts, not in {source}, start silent (FiLM) or quiet (modes): {string.Join(", ", added.Select(n => n[..n.LastIndexOf('.')]).Distinct())}.");
             }
             _model.to(_device);
             _stage1 = new Stage1Step(_model, config.Train, _device);
