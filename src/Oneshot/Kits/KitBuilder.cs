@@ -6,7 +6,33 @@ using Oneshot.Model;
 namespace Oneshot.Kits;
 
 /// <summary>A pad made: its sound at the model's rate, the MIDI note it plays on, where it came from, and the latent, tune and level that made it.</summary>
-public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source, float[] Latent, double Tune = 0, double LevelDb = 0);
+public sealed record RenderedPad(string Name, int Note, float[] Audio, int Choke, string Source, float[] Latent, double Tune = 0, double LevelDb = 0)
+{
+    /// <summary>The pad's round robins or velocity layers after its own sound (<see cref="PadDescription.Variations"/>); empty: none.</summary>
+    public IReadOnlyList<float[]> Variations { get; init; } = [];
+    public double VariationDistance { get; init; } = KitBuilder.DefaultVariationDistance;
+    public bool VelocityLayers { get; init; }
+    /// <summary>The seed the neighbours were drawn with (the pad's), so kit.json draws them again.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>The pad's own sound, then its variations.</summary>
+    public IReadOnlyList<float[]> Sounds => [Audio, .. Variations];
+
+    /// <summary>
+    /// Each sound's MIDI velocity range when the variations are velocity layers: the 128 velocities
+    /// shared evenly, the dullest sound (lowest spectral centroid) softest, as a drum hit harder is
+    /// brighter; otherwise every sound spans 0–127.
+    /// </summary>
+    public (int Low, int High)[] VelocityRanges(int sampleRate)
+    {
+        int count = Sounds.Count;
+        if (!VelocityLayers || count == 1) return [.. Enumerable.Repeat((0, 127), count)];
+        var byBrightness = Enumerable.Range(0, count).OrderBy(i => Descriptors.Spectral(Sounds[i], sampleRate).CentroidHz).ToArray();
+        var ranges = new (int, int)[count];
+        for (int rank = 0; rank < count; rank++) ranges[byBrightness[rank]] = (rank * 128 / count, (rank + 1) * 128 / count - 1);
+        return ranges;
+    }
+}
 
 public sealed record RenderedKit(string Name, int SampleRate, IReadOnlyList<RenderedPad> Pads)
 {
@@ -19,6 +45,8 @@ public static class KitBuilder
 {
     /// <summary>Class pads: the default step away from the chosen training clip, as a share of the training latents' spread.</summary>
     public const double DefaultClassStep = 0.3;
+    /// <summary>Round robins and velocity layers: how far a pad's neighbours lie, as a share of the training spread; near enough to be the same drum.</summary>
+    public const double DefaultVariationDistance = 0.15;
 
     /// <param name="descriptionFolder">Pad files are relative to the kit description's folder.</param>
     /// <param name="dataDirectory">For class pads: the model's dataset; null: the one it was trained on.</param>
@@ -40,10 +68,41 @@ public static class KitBuilder
         {
             store?.Dispose();
         }
-        var audio = runner.Decode(latents);
+        var spread = ModelDirectory.LoadLatent(runner.Directory)?.Std;
+        var neighbours = kit.Pads.Select((pad, i) => Neighbours(latents[i], pad.Variations - 1, pad.VariationDistance, pad.Seed, spread)).ToList();
+        var audio = runner.Decode([.. latents, .. neighbours.SelectMany(n => n)]);
+        int next = latents.Count;
         var pads = kit.Pads.Select((pad, i) => new RenderedPad(
-            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad, kit.Normalize), pad.Choke, sources[i], latents[i], pad.Tune, pad.LevelDb)).ToList();
+            pad.Name ?? $"pad-{i + 1:D2}", KitDescription.FirstNote + i, Shape(audio[i], runner.SampleRate, pad, kit.Normalize), pad.Choke, sources[i], latents[i], pad.Tune, pad.LevelDb)
+        {
+            Variations = [.. neighbours[i].Select(_ => Shape(audio[next++], runner.SampleRate, pad, kit.Normalize))],
+            VariationDistance = pad.VariationDistance,
+            VelocityLayers = pad.VelocityLayers,
+            Seed = pad.Seed,
+        }).ToList();
         return new RenderedKit(kit.Name, runner.SampleRate, pads) { Normalize = kit.Normalize };
+    }
+
+    /// <summary>
+    /// A pad's neighbours for round robins: z plus distance × spread ⊙ g, with g a standard Gaussian
+    /// drawn from the seed and the neighbour's number, so a kit.json makes the same neighbours again.
+    /// </summary>
+    /// <param name="spread">The training latents' standard deviation per dimension (latent.json); null: 1.</param>
+    public static List<float[]> Neighbours(float[] z, int count, double distance, int seed, double[]? spread)
+    {
+        var neighbours = new List<float[]>(count);
+        for (int k = 1; k <= count; k++)
+        {
+            var random = new Random(Seeds.MixInt(seed, 0x7A21, k));
+            var neighbour = (float[])z.Clone();
+            for (int d = 0; d < z.Length; d++)
+            {
+                double gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                neighbour[d] += (float)(distance * (spread?[d] ?? 1) * gaussian);
+            }
+            neighbours.Add(neighbour);
+        }
+        return neighbours;
     }
 
     /// <summary>One pad's latent and where it came from (the instrument's kit asks pad by pad).</summary>

@@ -25,12 +25,22 @@ public sealed record PadDescription
     public int Choke { get; init; }
     /// <summary>Where a latent came from ("near training clip … (kick), seed 3"): written into an exported kit.json, read back as a note only.</summary>
     public string? Source { get; init; }
+    /// <summary>
+    /// Sounds per pad: its own and, from the second on, neighbours in the latent space (<see
+    /// cref="KitBuilder.Neighbours"/>), played in turn as round robins so a repeated hit is never
+    /// twice the same — or, with <see cref="VelocityLayers"/>, across the velocity range; 1: the pad's sound alone.
+    /// </summary>
+    public int Variations { get; init; } = 1;
+    /// <summary>How far the neighbours lie, as a share of the training latents' spread per dimension.</summary>
+    public double VariationDistance { get; init; } = KitBuilder.DefaultVariationDistance;
+    /// <summary>Lay the variations out as velocity layers, the dullest (lowest spectral centroid) softest, instead of round robins.</summary>
+    public bool VelocityLayers { get; init; }
 }
 
 /// <summary>A kit description (JSON): a name and up to 16 pads, played from MIDI note 36 up.</summary>
 public sealed record KitDescription
 {
-    public const int MaxPads = 16, FirstNote = 36;
+    public const int MaxPads = 16, FirstNote = 36, MaxVariations = 8;
     public string Name { get; init; } = "Oneshot kit";
     /// <summary>Each pad's sound brought to a peak of <see cref="NormalizedPeakDb"/> before its level_db: pads of even loudness to balance in the mix.</summary>
     public bool Normalize { get; init; }
@@ -69,6 +79,8 @@ public sealed record KitDescription
             throw new OneshotException($"{origin}: give exactly one of \"latent\", \"file\", \"class\" or \"prior\": true (it has {sources}).");
         if (Math.Abs(pad.Tune) > 24 || !double.IsFinite(pad.LevelDb) || pad.LevelDb > 24 || pad.Choke < 0)
             throw new OneshotException($"{origin}: tune must be within ±24 semitones, level_db at most +24, choke 0 or more.");
+        if (pad.Variations is < 1 or > MaxVariations || !(pad.VariationDistance is > 0 and <= 2))
+            throw new OneshotException($"{origin}: variations must be 1 to {MaxVariations} (it is {pad.Variations}) and variation_distance above 0 and at most 2 (it is {pad.VariationDistance}).");
     }
 
     /// <summary>The description as JSON, in the form <see cref="Parse"/> reads.</summary>

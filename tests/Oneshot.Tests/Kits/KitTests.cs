@@ -141,6 +141,70 @@ public class KitTests
         Assert.Equal(recipe, File.ReadAllText(dir.File("kit.json")));
     }
 
+    [Fact]
+    public void Variations_become_round_robins_or_velocity_layers_in_every_sampler_format()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir));
+        File.WriteAllText(dir.File("kit.json"), """
+            {"name": "Rr kit", "pads": [
+              {"name": "snare", "prior": true, "seed": 4, "variations": 3},
+              {"name": "tom", "prior": true, "seed": 5, "variations": 2, "velocity_layers": true, "variation_distance": 0.5},
+              {"name": "kick", "prior": true, "seed": 6}]}
+            """);
+        var (code, output, error) = CliTests.Oneshot("kit", dir.File("kit.json"), "--model", model, "--out", dir.File("kit"));
+        Assert.True(code == 0, error + output);
+        string kit = dir.File("kit");
+        var snares = new[] { "01-snare.wav", "01-snare-2.wav", "01-snare-3.wav" }.Select(f => AudioFile.Read(Path.Combine(kit, "samples", f)).Channels[0]).ToList();
+        // Neighbours, not copies: each round robin differs from the pad's own sound, and more from another pad's.
+        float[] kick = AudioFile.Read(Path.Combine(kit, "samples", "03-kick.wav")).Channels[0];
+        foreach (var variation in snares.Skip(1))
+        {
+            Assert.NotEqual(snares[0], variation);
+            Assert.True(LaggedSimilarity(variation, snares[0], 0) > LaggedSimilarity(variation, kick, 0), "a round robin sounds more like another pad than its own");
+        }
+
+        // SFZ: three regions cycling on the snare's key, two velocity layers splitting 0–127 on the tom's, one region for the kick.
+        var regions = File.ReadAllText(Path.Combine(kit, "kit.sfz")).Split("<region>").Skip(1)
+            .Select(r => r.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.Contains('='))
+                          .ToDictionary(l => l.Split('=')[0], l => l.Split('=', 2)[1])).ToList();
+        Assert.Equal(6, regions.Count);
+        Assert.Equal(["1", "2", "3"], regions.Take(3).Select(r => r["seq_position"]));
+        Assert.All(regions.Take(3), r => Assert.Equal("3", r["seq_length"]));
+        var tomVelocities = regions.Skip(3).Take(2).Select(r => (int.Parse(r["lovel"]), int.Parse(r["hivel"]))).OrderBy(v => v.Item1).ToList();
+        Assert.Equal([(0, 63), (64, 127)], tomVelocities);
+        Assert.False(regions[5].ContainsKey("seq_length") || regions[5].ContainsKey("lovel"));
+        Assert.All(regions, r => Assert.True(File.Exists(Path.Combine(kit, "samples", r["sample"]))));
+
+        // Decent Sampler: the snare's group cycles its three samples; the tom's samples split the velocities.
+        var groups = XDocument.Load(Path.Combine(kit, "kit.dspreset")).Descendants("group").ToList();
+        var snareGroup = groups.Single(g => g.Attribute("seqMode")?.Value == "round_robin");
+        Assert.Equal("3", snareGroup.Attribute("seqLength")!.Value);
+        Assert.Equal(["1", "2", "3"], snareGroup.Elements("sample").Select(e => e.Attribute("seqPosition")!.Value));
+        var tomSamples = groups.SelectMany(g => g.Elements("sample")).Where(e => e.Attribute("loNote")!.Value == "37").ToList();
+        Assert.Equal([("0", "63"), ("64", "127")], tomSamples.Select(e => (e.Attribute("loVel")!.Value, e.Attribute("hiVel")!.Value)).Order());
+
+        // Hydrogen: valid, the snare a round robin of three layers, the tom two velocity layers.
+        string drumkit = Path.Combine(kit, "hydrogen", "Rr-kit", "drumkit.xml");
+        Tools.Run("xmllint", "--noout", "--schema", "/usr/share/hydrogen/data/xsd/drumkit.xsd", drumkit);
+        XNamespace h = "http://www.hydrogen-music.org/drumkit";
+        var instruments = XDocument.Load(drumkit).Descendants(h + "instrument").ToList();
+        Assert.Equal("ROUND_ROBIN", instruments[0].Element(h + "sampleSelectionAlgo")!.Value);
+        Assert.Equal(3, instruments[0].Descendants(h + "layer").Count());
+        Assert.Equal("VELOCITY", instruments[1].Element(h + "sampleSelectionAlgo")!.Value);
+        Assert.Equal(["0", "0.5"], instruments[1].Descendants(h + "layer").Select(l => l.Element(h + "min")!.Value).Order());
+        Assert.All(instruments.SelectMany(i => i.Descendants(h + "filename")), f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(drumkit)!, f.Value))));
+
+        // kit.json keeps the variations, and makes the same round robins again.
+        var reopened = Oneshot.Kits.KitDescription.Load(Path.Combine(kit, "kit.json"));
+        Assert.Equal([3, 2, 1], reopened.Pads.Select(p => p.Variations));
+        Assert.True(reopened.Pads[1].VelocityLayers);
+        (code, output, error) = CliTests.Oneshot("kit", Path.Combine(kit, "kit.json"), "--model", model, "--out", dir.File("again"));
+        Assert.True(code == 0, error + output);
+        foreach (string wav in Directory.GetFiles(Path.Combine(kit, "samples")))
+            Assert.Equal(File.ReadAllBytes(wav), File.ReadAllBytes(Path.Combine(dir.File("again"), "samples", Path.GetFileName(wav))));
+    }
+
     /// <summary>Cosine similarity of the first 4,000 samples, at the best delay of <paramref name="played"/> up to a block.</summary>
     static double LaggedSimilarity(float[] played, float[] sample, int maximumLag = 64)
     {
@@ -181,5 +245,10 @@ public class KitTests
         Assert.Equal(1, code);
         Assert.Contains("tuning", error);
         Assert.DoesNotContain("   at ", error);
+
+        File.WriteAllText(dir.File("many.json"), """{"pads": [{"prior": true, "variations": 9}]}""");
+        (code, _, error) = CliTests.Oneshot("kit", dir.File("many.json"), "--model", model);
+        Assert.Equal(1, code);
+        Assert.Contains("variations must be 1 to 8", error);
     }
 }
