@@ -91,6 +91,18 @@ public sealed class InstrumentServer : IAsyncDisposable
             catch (OneshotException e) { return Problem(400, e.Message); }
         });
 
+        _app.MapPost("/api/kit/variations", async (HttpContext context) =>
+        {
+            var (text, tooLarge) = await ReadText(context);
+            if (tooLarge is not null) return tooLarge;
+            try
+            {
+                var (latents, velocities) = await session.PadVariationsAsync(text!);
+                return Results.Json(new { latents, velocities = velocities.Select(v => new[] { v.Low, v.High }) });
+            }
+            catch (OneshotException e) { return Problem(400, e.Message); }
+        });
+
         _app.MapPost("/api/kit/render", async (HttpContext context) =>
         {
             var (z, problem) = await ReadLatent(context);

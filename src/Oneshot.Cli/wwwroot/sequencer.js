@@ -7,7 +7,7 @@ const Lookahead = 0.12, TimerMs = 25;
 
 export class Sequencer {
   /**
-   * @param pads     () => the kit's pads (null where empty): each { buffer, tune, levelDb, choke }
+   * @param pads     () => the kit's pads (null where empty): each { buffer, others (its round robins), tune, levelDb, choke }
    * @param context  () => the live AudioContext
    * @param voice    (context, pad, velocity, when, playing) => starts one pad on a context at a time, returns its source
    * @param onHit    (padIndex, when) => called for each live hit scheduled
@@ -69,7 +69,7 @@ export class Sequencer {
           const source = this.voice(context, pad, velocity, when, this.voices);
           this.sources.add(source);
           source.addEventListener("ended", () => this.sources.delete(source));
-          this.lastBuffers[p] = pad.buffer;
+          this.lastBuffers[p] = source.buffer;   // with round robins, the one this hit took
           this.hits++;
           this.onHit(p, when);
         }
@@ -88,7 +88,7 @@ export class Sequencer {
   async renderLoop(sampleRate, ceiling = 1) {
     const barSeconds = Steps * this.stepSeconds, length = Math.round(barSeconds * sampleRate);
     const pads = this.pads(), used = pads.filter((pad, p) => pad && pad.buffer && this.pattern[p].some(v => v));
-    const longest = Math.max(0, ...used.map(pad => pad.buffer.duration / Math.pow(2, pad.tune / 12)));
+    const longest = Math.max(0, ...used.flatMap(pad => [pad.buffer, ...(pad.others ?? [])].map(b => b.duration / Math.pow(2, pad.tune / 12))));
     const bars = 1 + Math.ceil(longest / barSeconds);
     const offline = new OfflineAudioContext(1, bars * length, sampleRate), voices = new Map();
     for (let bar = 0; bar < bars; bar++)

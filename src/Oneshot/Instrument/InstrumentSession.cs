@@ -164,6 +164,23 @@ public sealed class InstrumentSession : IDisposable
         return OutputLevel.Fitted(await _encoder.RunAsync(r => r.Decode([z])[0]));
     }
 
+    /// <summary>
+    /// A pad's round robins or velocity layers, as `oneshot kit` makes them from a pad description
+    /// with a latent: the pad's latent then its neighbours (<see cref="KitBuilder.Neighbours"/>), and
+    /// each one's velocity range (all 0–127 for round robins).
+    /// </summary>
+    public async Task<(float[][] Latents, (int Low, int High)[] Velocities)> PadVariationsAsync(string padJson)
+    {
+        var pad = KitDescription.ParsePad(padJson, "The pad");
+        if (pad.Latent is not { } z) throw new OneshotException("The pad's variations start from its \"latent\".");
+        Check(z);
+        float[][] latents = [z, .. KitBuilder.Neighbours(z, pad.Variations - 1, pad.VariationDistance, pad.Seed, Latent?.Std)];
+        if (!pad.VelocityLayers || latents.Length == 1) return (latents, [.. latents.Select(_ => (0, 127))]);
+        var audio = await _encoder.RunAsync(r => r.Decode(latents));
+        var rendered = new RenderedPad("", KitDescription.FirstNote, audio[0], 0, "", z) { Variations = audio[1..], VelocityLayers = true };
+        return (latents, rendered.VelocityRanges(Runner.SampleRate));
+    }
+
     /// <summary>A kit description rendered as `oneshot kit` renders it, zipped: the bytes and a file name made from the kit's name.</summary>
     public async Task<(byte[] Zip, string FileName)> ExportKitAsync(string kitJson)
     {

@@ -130,6 +130,16 @@ public class MapAndKitPageTests
         Assert.Equal("kick", await page.EvaluateAsync<string>("() => window.oneshot.kit.pads[1].name"));
         await page.Locator("#pad-tune").FillAsync("-2");
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+        // Three round robins on pad 3: its neighbours are decoded, and three hits in a row play three different sounds.
+        await page.Locator("#pad-variations").FillAsync("3");
+        await page.WaitForFunctionAsync("() => window.oneshot.kit.pads[2].others.length === 2 && !window.oneshot.kit.pads[2].pending");
+        var played = new List<string>();
+        for (int hit = 0; hit < 3; hit++)
+        {
+            await page.Locator("body").PressAsync("3");
+            played.Add(await page.EvaluateAsync<string>("() => document.body.dataset.lastPadSound"));
+        }
+        Assert.Equal(["0", "1", "2"], played.Order());
 
         // An empty pad's text is readable: contrast at least 4.5:1 against its button (WCAG AA).
         double contrast = await page.EvaluateAsync<double>(@"() => {
@@ -152,11 +162,12 @@ public class MapAndKitPageTests
         Assert.Equal("Page-kit.zip", download.SuggestedFilename);
         await download.SaveAsAsync(dir.File("kit.zip"));
         System.IO.Compression.ZipFile.ExtractToDirectory(dir.File("kit.zip"), dir.File("kit"));
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(dir.File("kit"), "samples"), "*.wav").Length);
-        Assert.Equal(3, File.ReadAllText(Path.Combine(dir.File("kit"), "kit.sfz")).Split("<region>").Length - 1);
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(dir.File("kit"), "samples"), "*.wav").Length);   // pad 3 with its two round robins
+        Assert.Equal(5, File.ReadAllText(Path.Combine(dir.File("kit"), "kit.sfz")).Split("<region>").Length - 1);
+        Assert.Contains("seq_length=3", File.ReadAllText(Path.Combine(dir.File("kit"), "kit.sfz")));
         Assert.True(File.Exists(Path.Combine(dir.File("kit"), "kit.sf2")));
         Assert.Single(Directory.GetFiles(Path.Combine(dir.File("kit"), "hydrogen"), "drumkit.xml", SearchOption.AllDirectories));
-        Assert.Equal(3, Oneshot.Kits.KitDescription.Load(Path.Combine(dir.File("kit"), "kit.json")).Pads.Length);
+        Assert.Equal([1, 1, 3], Oneshot.Kits.KitDescription.Load(Path.Combine(dir.File("kit"), "kit.json")).Pads.Select(p => p.Variations));
 
         // A reload keeps the kit: its pads, their tune and the kit's name come back from the browser's storage; so do the undo history and a morph corner.
         string[] PadNames() => page.EvaluateAsync<string[]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.name)").Result;
@@ -172,6 +183,7 @@ public class MapAndKitPageTests
         await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '3'");
         Assert.Equal(names, PadNames());
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => window.oneshot.kit.pads[2].others.length"));   // its round robins made again
         Assert.Equal("Page kit", await page.Locator("#kit-name").InputValueAsync());
         Assert.Equal(steps, await page.EvaluateAsync<int>("() => window.oneshot.history.length"));
         Assert.Equal(corner, await page.EvaluateAsync<float[]>("() => window.oneshot.corners[1]"));
@@ -211,6 +223,7 @@ public class MapAndKitPageTests
         var reopened = await page.EvaluateAsync<float[][]>("() => window.oneshot.kit.pads.filter(p => p).map(p => p.latent)");
         for (int pad = 0; pad < 3; pad++) Assert.Equal(kept[pad], reopened[pad]);   // as exported, before the randomising
         Assert.Equal(-2, await page.EvaluateAsync<double>("() => window.oneshot.kit.pads[2].tune"));
+        Assert.Equal(3, await page.EvaluateAsync<int>("() => window.oneshot.kit.pads[2].variations"));
     }
 
     [Fact]
