@@ -141,6 +141,18 @@ public class MapAndKitPageTests
         }
         Assert.Equal(["0", "1", "2"], played.Order());
 
+        // Dragged out, a pad is a WAV named as the export names it, as long as its tune makes it (2 semitones down: 2^(2/12) longer).
+        var dragged = await page.EvaluateAsync<double[]>(@"async () => {
+            const data = new DataTransfer();
+            document.querySelector('#pad-2').dispatchEvent(new DragEvent('dragstart', { dataTransfer: data, bubbles: true }));
+            const [type, name, ...url] = data.getData('DownloadURL').split(':');
+            const bytes = await (await fetch(url.join(':'))).arrayBuffer();
+            const pad = window.oneshot.kit.pads[2];
+            return [type === 'audio/wav' ? 1 : 0, name === '03-prior.wav' ? 1 : 0, (bytes.byteLength - 44) / 4, pad.buffer.length]; }");
+        Assert.Equal(1, dragged[0]);
+        Assert.Equal(1, dragged[1]);
+        Assert.Equal(dragged[3] * Math.Pow(2, 2 / 12.0), dragged[2], 0);
+
         // An empty pad's text is readable: contrast at least 4.5:1 against its button (WCAG AA).
         double contrast = await page.EvaluateAsync<double>(@"() => {
             const style = getComputedStyle(document.querySelector('#pads button.empty'));
