@@ -261,6 +261,20 @@ public class InstrumentTests
         Assert.NotEqual(start, moved);
         Assert.Contains("decode", await page.Locator("#timing").TextContentAsync());
 
+        // MIDI learn: tick it, touch a slider, turn a knob — that CC moves the slider from then on, and the page says so.
+        await page.Locator("#midi-learn").CheckAsync();
+        await page.Locator("#pc-1").DispatchEventAsync("pointerdown");
+        await page.EvaluateAsync("() => handleMidi([0xB0, 21, 64])");
+        Assert.Contains("CC 21", await page.Locator("label[for='pc-1']").TextContentAsync());
+        await page.Locator("#midi-learn").UncheckAsync();
+        var beforeKnob = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        await page.EvaluateAsync("() => handleMidi([0xB1, 21, 0])");   // any channel
+        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        Assert.NotEqual(beforeKnob, await page.EvaluateAsync<double[]>("() => window.oneshot.latent"));
+        await page.EvaluateAsync("() => handleMidi([0x90, 21, 0])");   // a note-off is no knob
+        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
+
         // A named control shows what it spans and moves the latent to the asked place along its direction.
         Assert.Contains("Hz", await page.Locator("label[for='control-brightness']").TextContentAsync());
         var beforeNamed = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
