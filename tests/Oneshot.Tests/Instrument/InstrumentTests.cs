@@ -275,6 +275,21 @@ public class InstrumentTests
         await page.EvaluateAsync("() => handleMidi([0x90, 21, 0])");   // a note-off is no knob
         Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
 
+        // The waveform at its true level: its highest point sits where the sound's peak is on a full-scale axis.
+        var level = await page.EvaluateAsync<double[]>(@"() => {
+            const canvas = document.getElementById('wave'), g = canvas.getContext('2d');
+            const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
+            let top = canvas.height;
+            for (let y = 0; y < canvas.height && top === canvas.height; y++)
+              for (let x = 0; x < canvas.width; x++) { const p = 4 * (y * canvas.width + x); if (pixels[p] < 150 && pixels[p + 1] > 150 && pixels[p + 2] > 200) { top = y; break; } }
+            const peak = window.oneshot.buffer.getChannelData(0).reduce((m, v) => Math.max(m, v), 0);
+            return [top, canvas.height / 2 * (1 - peak)]; }");
+        Assert.True(Math.Abs(level[0] - level[1]) <= 3, $"the waveform's top is at row {level[0]}, its peak belongs at {level[1]:F1}");
+        // The spectrogram has axes (the tiny model's 8 kHz: 1 kHz ticks; its 1 s clip: quarter seconds), and a note draws a playhead across it.
+        Assert.Equal("1 kHz, 0.25 s", await page.Locator("#spectrogram").GetAttributeAsync("data-axes"));
+        await page.Locator("#trigger").ClickAsync();
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.playhead) > 0");
+
         // A named control shows what it spans and moves the latent to the asked place along its direction.
         Assert.Contains("Hz", await page.Locator("label[for='control-brightness']").TextContentAsync());
         var beforeNamed = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
@@ -305,11 +320,11 @@ public class InstrumentTests
         foreach (string id in new[] { "#random", "#kit-section", "#pads" })
             Assert.True((await page.Locator(id).BoundingBoxAsync())!.Y < 800, $"{id} is below the first screen");
 
-        // The keyboard triggers the sound in the page.
+        // The keyboard triggers the sound in the page (the Play button above was the first trigger).
         await page.Locator("body").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });
         await page.Keyboard.PressAsync("a");
         await page.Keyboard.PressAsync("j");
-        await page.WaitForFunctionAsync("() => document.body.dataset.triggers === '2'");
+        await page.WaitForFunctionAsync("() => document.body.dataset.triggers === '3'");
 
         // The sound downloads under a name that says what it is: the model, its brightness and decay (and pitch) as the sliders read them.
         var sound = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download"));
