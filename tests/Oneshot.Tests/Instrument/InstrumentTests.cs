@@ -359,6 +359,16 @@ public class InstrumentTests
         Assert.Equal("", await page.EvaluateAsync<string>("() => document.getElementById('error').textContent + (window.oneshot.applied === window.oneshot.requested ? '' : ` (applied ${window.oneshot.applied} of ${window.oneshot.requested})`)"));
         var blended = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         for (int d = 0; d < blended.Length; d++) Assert.Equal(corners.Average(c => c[d]), blended[d], 3);
+        // From the keyboard: Shift+→ moves a fifth of the way to the right-hand corners, Enter keeps it as an undo step.
+        int undoSteps = await page.EvaluateAsync<int>("() => window.oneshot.history.length");
+        await page.Locator("#pad").FocusAsync();
+        await page.Keyboard.PressAsync("Shift+ArrowRight");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        var moved70 = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        for (int d = 0; d < moved70.Length; d++)
+            Assert.Equal(0.15 * (corners[0][d] + corners[2][d]) + 0.35 * (corners[1][d] + corners[3][d]), moved70[d], 3);   // x = 0.7, y = 0.5
+        Assert.True(await page.EvaluateAsync<int>("() => window.oneshot.history.length") > undoSteps);
 
         // A chosen (or dropped) file is encoded and becomes the current sound: the latent `oneshot encode` gives.
         string wav = dir.File("tone.wav");
@@ -376,7 +386,7 @@ public class InstrumentTests
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
         // The quick and the refined latent are one step: undo goes back to the sound before the file.
         await page.ClickAsync("#undo");
-        Assert.Equal(blended, await page.EvaluateAsync<double[]>("() => window.oneshot.latent"));
+        Assert.Equal(moved70, await page.EvaluateAsync<double[]>("() => window.oneshot.latent"));
     }
 
     /// <summary>

@@ -67,6 +67,20 @@ public class MapAndKitPageTests
         // "Similar" marks the sounds whose latents are nearest the current one.
         await page.Locator("#similar").ClickAsync();
         Assert.Equal(8, await page.EvaluateAsync<int>("() => window.oneshot.map.highlighted.size"));
+
+        // From the keyboard: focused, the map goes to the nearest sound to the right and plays it; Enter makes it the current sound.
+        await page.Locator("#map").FocusAsync();
+        int heardBefore = await page.EvaluateAsync<int>("() => window.oneshot.map.auditions");
+        double startX = await page.EvaluateAsync<double>("() => window.oneshot.map.hovered >= 0 ? window.oneshot.map.canvasPoints[2 * window.oneshot.map.hovered] : -1");
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.WaitForFunctionAsync($"() => window.oneshot.map.auditions > {heardBefore}");
+        int chosen = await page.EvaluateAsync<int>("() => window.oneshot.map.hovered");
+        Assert.True(chosen >= 0);
+        Assert.True(await page.EvaluateAsync<double>($"() => window.oneshot.map.canvasPoints[{2 * chosen}]") > startX);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+        var taken = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
+        for (int d = 0; d < taken.Length; d++) Assert.Equal(latents[chosen][d], taken[d], 5);
     }
 
     [Fact]
