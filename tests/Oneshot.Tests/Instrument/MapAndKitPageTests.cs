@@ -129,9 +129,16 @@ public class MapAndKitPageTests
         // No map was named and none is built: the page offers to map the training clips instead of starting minutes of work itself.
         Assert.True(await page.Locator("#map-offer").IsVisibleAsync());
 
+        // An error shows next to the control that caused it, as well as under the sound.
+        await page.Locator("#kit-export").ClickAsync();
+        Assert.Equal("Fill a pad first.", await page.Locator("#kit-export + .control-error").TextContentAsync());
+        Assert.Equal("alert", await page.Locator("#kit-export + .control-error").GetAttributeAsync("role"));
+        Assert.Equal("Fill a pad first.", await page.Locator("#error").TextContentAsync());
+
         // Pad 1 from the current sound, pad 2 a sound of a training class, pad 3 from the prior.
         await page.Locator("#pad-current").ClickAsync();
         await page.WaitForFunctionAsync("() => document.body.dataset.padsReady === '1'");
+        Assert.Equal(0, await page.Locator(".control-error").CountAsync());   // gone once another control is used
         var classes = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#pad-class option')).map(o => o.value)");
         Assert.Contains("kick", classes);   // the synthetic recipe's classes
         await page.Locator("#pad-1").ClickAsync();
