@@ -310,6 +310,25 @@ public class InstrumentTests
         Assert.Matches(@"^[0-9.]+ k?Hz$", up);
         Assert.True(Hz(up) > Hz(down), $"brightness reads {up} at +1.5 and {down} at −1.5");
         Assert.Contains("R²", await page.Locator("label[for='control-brightness']").TextContentAsync());
+        // Cross-talk in the read-outs: moving brightness moves the other qualities' read-outs too; with
+        // "hold the others" ticked, brightness reaches the same place and every other read-out stays.
+        const string Others = "() => window.oneshot.controls.filter(c => c.name !== 'brightness').map(c => controlPosition(window.oneshot.latent, c))";
+        async Task<double[]> MoveBrightness(string to)
+        {
+            await page.Locator("#control-brightness").FillAsync("-1.5");
+            await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+            var before = await page.EvaluateAsync<double[]>(Others);
+            await page.Locator("#control-brightness").FillAsync(to);
+            await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
+            Assert.Equal(double.Parse(to, CultureInfo.InvariantCulture), await page.EvaluateAsync<double>("() => controlPosition(window.oneshot.latent, window.oneshot.controls.find(c => c.name === 'brightness'))"), 4);
+            return [.. (await page.EvaluateAsync<double[]>(Others)).Zip(before, (a, b) => Math.Abs(a - b))];
+        }
+        var free = await MoveBrightness("1");
+        Assert.True(free.Max() > 0.01, $"the free brightness direction moved no other read-out ({string.Join(", ", free)})");
+        await page.Locator("#hold-others").CheckAsync();
+        var holding = await MoveBrightness("1");
+        Assert.True(holding.Max() < 1e-4, $"held, brightness still moved another read-out by {holding.Max()}");
+        await page.Locator("#hold-others").UncheckAsync();
         await page.Locator("#control-brightness").FillAsync("1.5");
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
