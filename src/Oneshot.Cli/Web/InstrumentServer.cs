@@ -62,13 +62,16 @@ public sealed class InstrumentServer : IAsyncDisposable
             return Wav(sound.Audio);
         });
 
-        // The sound map: every sound's place, class, qualities and latent; its originals one by one.
-        // The sound map: every sound's place, class, qualities and latent; its originals one by one.
+        // The sound map: every sound's place, class, qualities and latent; its originals one by one; how far a build is.
         _app.MapGet("/api/map", async () =>
         {
             try { return Results.Json(MapView.Of(await session.Map.GetAsync()), PageJson); }
             catch (OneshotException e) { return Problem(404, e.Message); }
         });
+
+        _app.MapGet("/api/map/progress", () => Results.Json(session.Map.Progress is { } p
+            ? new { building = true, done = p.Done, total = p.Total, step = p.Step }
+            : new { building = false, done = 0, total = 0, step = "" }));
 
         _app.MapGet("/api/map/sound/{index:int}", async (int index) =>
         {

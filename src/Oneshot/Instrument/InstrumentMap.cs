@@ -34,6 +34,12 @@ public sealed class InstrumentMap : IDisposable
     /// <summary>The weights' hash, computed once: a map belongs to the weights that made it.</summary>
     public string ModelHash { get; }
 
+    /// <summary>Where a build of the training clips' map is: sounds encoded of all, and the step it is on; null: no build running.</summary>
+    public sealed record BuildProgress(int Done, int Total, string Step);
+
+    volatile BuildProgress? _progress;
+    public BuildProgress? Progress => _progress;
+
     /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
     /// <param name="dataDirectory">The model's dataset when it is not where training left it (`play --data`); null: that one.</param>
     public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory = null)
@@ -84,7 +90,10 @@ public sealed class InstrumentMap : IDisposable
                 ?? throw new OneshotException(ModelDataset.Missing(config, _dataDirectory, "The map shows the model's training clips")
                                               + " Or build a map with `oneshot map` and start with --map.")).Directory;
             // One core left free: the build runs beside the server's requests and must not starve them.
-            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1)));
+            _progress = new BuildProgress(0, 0, "waiting for the model");
+            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1),
+                message: text => _progress = (_progress ?? new BuildProgress(0, 0, "")) with { Step = text },
+                progress: (done, total) => _progress = new BuildProgress(done, total, "encoding the training clips")));
             var (built, builtLatents) = SoundMap.Load(directory);
             return new Loaded(built, builtLatents, directory, OfTrainingClips: true);
         }
@@ -92,6 +101,10 @@ public sealed class InstrumentMap : IDisposable
         {
             lock (_gate) _loading = null;   // the next request tries again
             throw;
+        }
+        finally
+        {
+            _progress = null;
         }
     }
 

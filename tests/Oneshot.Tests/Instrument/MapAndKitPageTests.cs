@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Oneshot.Cli.Web;
@@ -81,6 +82,33 @@ public class MapAndKitPageTests
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         var taken = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         for (int d = 0; d < taken.Length; d++) Assert.Equal(latents[chosen][d], taken[d], 5);
+
+        // Zoom: the wheel over a dot enlarges the map around it (the dot stays under the pointer, its neighbours spread); 0 fits it again.
+        const string Place = "i => [window.oneshot.map.canvasPoints[2 * i], window.oneshot.map.canvasPoints[2 * i + 1]]";
+        var dotBefore = await page.EvaluateAsync<double[]>($"() => ({Place})(3)");
+        double scaleBefore = await page.EvaluateAsync<double>("() => window.oneshot.map.box.scaleX");
+        var pointer = await page.EvaluateAsync<double[]>($"() => ({OnScreen})(({Place})(3))");
+        await page.Mouse.MoveAsync((float)pointer[0], (float)pointer[1]);
+        await page.Mouse.WheelAsync(0, -100);
+        await page.WaitForFunctionAsync($"() => window.oneshot.map.box.scaleX > {scaleBefore.ToString(CultureInfo.InvariantCulture)}");
+        var dotAfter = await page.EvaluateAsync<double[]>($"() => ({Place})(3)");
+        Assert.True(Math.Abs(dotAfter[0] - dotBefore[0]) < 1 && Math.Abs(dotAfter[1] - dotBefore[1]) < 1, "the dot under the pointer moved");
+        Assert.Equal(1.25, await page.EvaluateAsync<double>("() => window.oneshot.map.box.scaleX") / scaleBefore, 6);
+        // Shift+drag pans by what the pointer moved (in canvas units) and chooses no sound.
+        int clicksBefore = await page.EvaluateAsync<int>("() => window.oneshot.map.clicks");
+        await page.Keyboard.DownAsync("Shift");
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((float)pointer[0] + 40, (float)pointer[1], new Microsoft.Playwright.MouseMoveOptions { Steps = 4 });
+        await page.Mouse.UpAsync();
+        await page.Keyboard.UpAsync("Shift");
+        var dotPanned = await page.EvaluateAsync<double[]>($"() => ({Place})(3)");
+        double canvasPerPixel = await page.EvaluateAsync<double>("() => document.getElementById('map').width / document.getElementById('map').getBoundingClientRect().width");
+        Assert.Equal(dotAfter[0] + 40 * canvasPerPixel, dotPanned[0], 0);
+        Assert.Equal(clicksBefore, await page.EvaluateAsync<int>("() => window.oneshot.map.clicks"));
+        await page.Locator("#map").FocusAsync();
+        await page.Keyboard.PressAsync("0");
+        Assert.Equal(scaleBefore, await page.EvaluateAsync<double>("() => window.oneshot.map.box.scaleX"), 6);
+        Assert.Equal(dotBefore, await page.EvaluateAsync<double[]>($"() => ({Place})(3)"));
     }
 
     [Fact]
@@ -92,7 +120,18 @@ public class MapAndKitPageTests
         await using (var server = await InstrumentServer.StartAsync(model, 0))
         {
             using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
-            var response = await http.GetAsync("/api/map");
+            // While the map is built, /api/map/progress says so (and how many clips are encoded); after, it says nothing runs.
+            var building = http.GetAsync("/api/map");
+            var seen = new List<JsonElement>();
+            while (!building.IsCompleted)
+            {
+                seen.Add(JsonDocument.Parse(await http.GetStringAsync("/api/map/progress")).RootElement.Clone());
+                await Task.Delay(5);
+            }
+            Assert.Contains(seen, p => p.GetProperty("building").GetBoolean());
+            Assert.All(seen.Where(p => p.GetProperty("total").GetInt32() > 0), p => Assert.InRange(p.GetProperty("done").GetInt32(), 0, p.GetProperty("total").GetInt32()));
+            Assert.False(JsonDocument.Parse(await http.GetStringAsync("/api/map/progress")).RootElement.GetProperty("building").GetBoolean());
+            var response = await building;
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.True(root.GetProperty("of_training_clips").GetBoolean());
