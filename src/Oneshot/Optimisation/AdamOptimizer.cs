@@ -15,12 +15,14 @@ public sealed class AdamOptimizer : IDisposable
     readonly Tensor[] _m;
     readonly Tensor[] _v;
     readonly double _beta1, _beta2, _epsilon, _weightDecay;
+    readonly double[] _rateScales;
     readonly string _prefix;
 
     /// <param name="prefix">Names the state in checkpoints (PREFIX.m.NAME, PREFIX.v.NAME), so several optimisers can share one file.</param>
     /// <param name="weightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter): the weights shrink by learning rate × this before each update.</param>
+    /// <param name="rateScale">Per parameter name, a factor on the learning rate (parts new to a trained model learn faster); null: 1 for all.</param>
     public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon, string prefix = "adam",
-                         double weightDecay = 0)
+                         double weightDecay = 0, Func<string, double>? rateScale = null)
     {
         _weightDecay = weightDecay;
         _prefix = prefix;
@@ -28,6 +30,7 @@ public sealed class AdamOptimizer : IDisposable
         _beta1 = beta1;
         _beta2 = beta2;
         _epsilon = epsilon;
+        _rateScales = _parameters.Select(p => rateScale?.Invoke(p.Name) ?? 1).ToArray();
         _m = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
         _v = _parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
     }
@@ -97,15 +100,27 @@ public sealed class AdamOptimizer : IDisposable
         // while libtorch reads it (see TorchInterop/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
         using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize, shrink = 1 - learningRate * _weightDecay;
-        for (int i = 0; i < _parameters.Length; i++)
+        // The few parameters with a rate of their own get their own Scalars, held to the loop's end as the shared ones are.
+        var scaled = new Dictionary<double, (Scalar Step, Scalar Shrink)>();
+        try
         {
-            var grad = _parameters[i].Parameter.grad;
-            if (grad is null) continue;
-            if (_weightDecay > 0) _parameters[i].Parameter.mul_(shrink);
-            _m[i].mul_(beta1).add_(grad, alpha: keep1);
-            _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
-            var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);
-            _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: step);
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var grad = _parameters[i].Parameter.grad;
+                if (grad is null) continue;
+                double rate = _rateScales[i];
+                if (rate != 1 && !scaled.ContainsKey(rate)) scaled[rate] = (-stepSize * rate, 1 - learningRate * rate * _weightDecay);
+                var (parameterStep, parameterShrink) = rate == 1 ? (step, shrink) : scaled[rate];
+                if (_weightDecay > 0) _parameters[i].Parameter.mul_(parameterShrink);
+                _m[i].mul_(beta1).add_(grad, alpha: keep1);
+                _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
+                var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);
+                _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: parameterStep);
+            }
+        }
+        finally
+        {
+            foreach (var (s, k) in scaled.Values) { s.Dispose(); k.Dispose(); }
         }
     }
 

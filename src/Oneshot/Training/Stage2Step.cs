@@ -37,7 +37,8 @@ public sealed class Stage2Step : IDisposable
         Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels, stage2.StftSizes);
         Discriminators.to(device);
         DecoderOptimizer = new AdamOptimizer(model.named_parameters().Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal) || p.name.StartsWith("modes.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
-            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder", weightDecay: train.WeightDecay);
+            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder", weightDecay: train.WeightDecay,
+            rateScale: stage2.AddedPartsLearningRate is double added ? name => WaveformVae.IsDecoderAddition(name) ? added / stage2.DecoderLearningRate : 1 : null);
         DiscriminatorOptimizer = new AdamOptimizer(Discriminators.named_parameters().Select(p => (p.name, p.parameter)),
             train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_discriminator");
     }

@@ -60,4 +60,28 @@ public class AdamOptimizerTests
         Assert.Equal(rates.Length, adam.Steps);
         Assert.NotEqual(start[0], ours[0]);
     }
+
+    /// <summary>A parameter with a rate of its own (a part grown on a trained model) takes the same step as the others, times its factor, weight decay included.</summary>
+    [Fact]
+    public void A_parameter_with_its_own_rate_moves_by_that_factor()
+    {
+        double[] start = [0.5, -1.5];
+        using var slow = new Parameter(tensor(start, dtype: ScalarType.Float64));
+        using var fast = new Parameter(tensor(start, dtype: ScalarType.Float64));
+        using var adam = new AdamOptimizer([("decoder.w", slow), ("modes.w", fast)], 0.9, 0.99, 1e-6, weightDecay: 0.05,
+                                           rateScale: name => name.StartsWith("modes.", StringComparison.Ordinal) ? 10 : 1);
+        for (int k = 0; k < 3; k++)
+        {
+            using var scope = NewDisposeScope();
+            adam.Minimise(slow.Squared().sum().Plus(fast.Squared().sum()), 0, 1e-3);
+        }
+        // From the same start and gradient, one step each is −lr·m̂/(√v̂+ε) (the same for both), after a decay of lr·0.05 (also times the factor).
+        double[] slowMoved = [.. slow.data<double>().ToArray().Zip(start, (a, b) => a - b)];
+        double[] fastMoved = [.. fast.data<double>().ToArray().Zip(start, (a, b) => a - b)];
+        for (int i = 0; i < start.Length; i++)
+        {
+            Assert.True(Math.Abs(slowMoved[i]) > 1e-4);
+            Assert.Equal(10, fastMoved[i] / slowMoved[i], 1);
+        }
+    }
 }
