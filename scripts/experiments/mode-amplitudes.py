@@ -4,24 +4,29 @@ around the training latents (latent.json's mean ± std): the largest amplitude o
 many modes reach −40 dBFS, per latent. Reads model.safetensors and config.json directly, with the
 standard library only (the two small layers in plain Python: a few seconds).
 
-    scripts/experiments/mode-amplitudes.py MODEL [--latents 64]
+    scripts/experiments/mode-amplitudes.py MODEL [--latents 64] [--checkpoint MODEL/train/checkpoint-N.safetensors]
+
+--checkpoint reads the weights of a training checkpoint (under "model.") instead of MODEL's own, so a
+run can be looked at between validations.
 """
 import argparse, json, math, random, struct
 
 parser = argparse.ArgumentParser()
 parser.add_argument("model")
 parser.add_argument("--latents", type=int, default=64)
+parser.add_argument("--checkpoint")
 args = parser.parse_args()
 config = json.load(open(f"{args.model}/config.json"))["model"]
 modes = config["modes"]
 if modes == 0: raise SystemExit(f"{args.model} has no modes (model.modes is 0)")
-with open(f"{args.model}/model.safetensors", "rb") as f:
+prefix = "model." if args.checkpoint else ""
+with open(args.checkpoint or f"{args.model}/model.safetensors", "rb") as f:
     size = struct.unpack("<Q", f.read(8))[0]
     header = json.loads(f.read(size))
     body = f.read()
 def tensor(name):
     """A float32 tensor as a list of rows (or a flat list for a vector)."""
-    entry = header[name]; start, end = entry["data_offsets"]
+    entry = header[prefix + name]; start, end = entry["data_offsets"]
     if entry["dtype"] != "F32": raise SystemExit(f"{name} is {entry['dtype']}; this reads float32 weights (not a --float16 pack)")
     values = struct.unpack(f"<{(end - start) // 4}f", body[start:end])
     if len(entry["shape"]) == 1: return list(values)

@@ -100,27 +100,27 @@ public sealed class AdamOptimizer : IDisposable
         // while libtorch reads it (see TorchInterop/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
         using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize, shrink = 1 - learningRate * _weightDecay;
-        // The few parameters with a rate of their own get their own Scalars, held to the loop's end as the shared ones are.
-        var scaled = new Dictionary<double, (Scalar Step, Scalar Shrink)>();
-        try
+        for (int i = 0; i < _parameters.Length; i++)
         {
-            for (int i = 0; i < _parameters.Length; i++)
+            var grad = _parameters[i].Parameter.grad;
+            if (grad is null) continue;
+            if (_rateScales[i] == 1)
             {
-                var grad = _parameters[i].Parameter.grad;
-                if (grad is null) continue;
-                double rate = _rateScales[i];
-                if (rate != 1 && !scaled.ContainsKey(rate)) scaled[rate] = (-stepSize * rate, 1 - learningRate * rate * _weightDecay);
-                var (parameterStep, parameterShrink) = rate == 1 ? (step, shrink) : scaled[rate];
-                if (_weightDecay > 0) _parameters[i].Parameter.mul_(parameterShrink);
-                _m[i].mul_(beta1).add_(grad, alpha: keep1);
-                _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
-                var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);
-                _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: parameterStep);
+                Update(i, grad, step, shrink);
+                continue;
             }
+            // The few parameters with a rate of their own (grown decoder parts) get Scalars of their own, held as the shared ones are.
+            using Scalar ownStep = -stepSize * _rateScales[i], ownShrink = 1 - learningRate * _rateScales[i] * _weightDecay;
+            Update(i, grad, ownStep, ownShrink);
         }
-        finally
+
+        void Update(int i, Tensor grad, Scalar step, Scalar shrink)
         {
-            foreach (var (s, k) in scaled.Values) { s.Dispose(); k.Dispose(); }
+            if (_weightDecay > 0) _parameters[i].Parameter.mul_(shrink);
+            _m[i].mul_(beta1).add_(grad, alpha: keep1);
+            _v[i].mul_(beta2).addcmul_(grad, grad, value: keep2);
+            var denominator = _v[i].div(correction).sqrt_().add_(epsilon, Scalars.One);
+            _parameters[i].Parameter.addcdiv_(_m[i], denominator, value: step);
         }
     }
 
