@@ -67,7 +67,14 @@ public static class TrainCommand
         if (modelOverrides.FirstOrDefault(o => !IsAddition(o)) is string model)
             throw new OneshotException($"--set {model} cannot go with --init-from: the architecture is the one of '{source}' "
                 + $"(only decoder additions that start silent may be set: {string.Join(", ", ModelConfig.DecoderAdditions.Select(k => $"model.{k}"))}).");
-        var from = RunConfig.Load(Path.Combine(source, ModelDirectory.ConfigFile)).With(modelOverrides);
+        var sourceConfig = RunConfig.Load(Path.Combine(source, ModelDirectory.ConfigFile));
+        // Only a part the source lacks may be grown: set on a part it has, a setting would retune trained weights unseen.
+        bool Has(string assignment) => assignment.StartsWith("model.mode", StringComparison.Ordinal) ? sourceConfig.Model.Modes > 0
+            : assignment.StartsWith("model.decoder_film=", StringComparison.Ordinal) ? sourceConfig.Model.DecoderFilm
+            : sourceConfig.Model.DecoderPositions > 0;
+        if (modelOverrides.FirstOrDefault(Has) is string existing)
+            throw new OneshotException($"--set {existing} cannot go with --init-from: '{source}' already has that part, trained; only parts it lacks can be grown.");
+        var from = sourceConfig.With(modelOverrides);
         return config with { Model = from.Model, Train = config.Train with { InitFrom = Path.GetFullPath(source) } };
     }
 

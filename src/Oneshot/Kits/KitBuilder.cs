@@ -85,15 +85,17 @@ public static class KitBuilder
 
     /// <summary>
     /// A pad's neighbours for round robins: z plus distance × spread ⊙ g, with g a standard Gaussian
-    /// drawn from the seed and the neighbour's number, so a kit.json makes the same neighbours again.
+    /// drawn from the seed, the latent itself and the neighbour's number, so a kit.json makes the same
+    /// neighbours again and two pads of one seed do not step in the same directions.
     /// </summary>
     /// <param name="spread">The training latents' standard deviation per dimension (latent.json); null: 1.</param>
     public static List<float[]> Neighbours(float[] z, int count, double distance, int seed, double[]? spread)
     {
         var neighbours = new List<float[]>(count);
+        long latentHash = z.Aggregate(17L, (hash, v) => hash * 31 + BitConverter.SingleToInt32Bits(v));
         for (int k = 1; k <= count; k++)
         {
-            var random = new Random(Seeds.MixInt(seed, 0x7A21, k));
+            var random = new Random(Seeds.MixInt(seed, 0x7A21, latentHash, k));
             var neighbour = (float[])z.Clone();
             for (int d = 0; d < z.Length; d++)
             {

@@ -79,5 +79,10 @@ public class InitFromTests
             var gap = after.Decode(z).sub(before.Decode(z)).abs().max().item<float>();
             Assert.True(gap < 0.05, $"the grown model decodes {gap} away from its source");
         }
+
+        // A part the source already has, trained, is not grown again: its setting would retune it unseen.
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("regrown"), "--init-from", dir.File("grown"), .. oneStill, "--set", "model.mode_max_hz=2000"]);
+        Assert.Equal(1, code);
+        Assert.Contains("already has that part", error);
     }
 }
