@@ -6,6 +6,10 @@ namespace Oneshot.Tests.Training;
 
 public class InitFromTests
 {
+    // One step at a learning rate too small to move anything: after it the weights are still the source's.
+    static readonly string[] OneStill = ["--preset", "tiny", "--set", "train.steps=1", "--set", "train.validate_every=1", "--set", "train.batch_size=2",
+                                         "--set", "train.learning_rate=1e-30", "--set", "train.learning_rate_min=0", "--set", "train.warmup_steps=0", "--threads", "1"];
+
     static float[] AllWeights(string model)
     {
         using var contents = Safetensors.Load(Path.Combine(model, ModelDirectory.WeightsFile));
@@ -18,10 +22,7 @@ public class InitFromTests
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
         string source = TinyData.TrainModel(dir, data, steps: 3);
-        // A learning rate too small to move anything: after one step the weights are still the source's.
-        string[] oneStill = ["--preset", "tiny", "--set", "train.steps=1", "--set", "train.validate_every=1", "--set", "train.batch_size=2",
-                             "--set", "train.learning_rate=1e-30", "--set", "train.learning_rate_min=0", "--set", "train.warmup_steps=0", "--threads", "1"];
-        var (code, output, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("tuned"), "--init-from", source, .. oneStill]);
+        var (code, output, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("tuned"), "--init-from", source, .. OneStill]);
         Assert.True(code == 0, error);
         Assert.Contains("Starting from the weights of", output);
         var start = AllWeights(source);
@@ -31,16 +32,16 @@ public class InitFromTests
         Assert.Equal(Path.GetFullPath(source), RunConfig.Load(dir.File("tuned/config.json")).Train.InitFrom);
 
         // Without it the same run starts from random weights.
-        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("fresh"), .. oneStill]);
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("fresh"), .. OneStill]);
         Assert.True(code == 0, error);
         Assert.Contains(AllWeights(dir.File("fresh")).Zip(start), p => Math.Abs(p.First - p.Second) > 1e-3);
 
         // The architecture is the source's: a model setting beside --init-from is a clear mistake, as is a source that is not a model.
-        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("x"), "--init-from", source, .. oneStill, "--set", "model.latent_size=4"]);
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("x"), "--init-from", source, .. OneStill, "--set", "model.latent_size=4"]);
         Assert.Equal(1, code);
         Assert.Contains("--init-from", error);
         Assert.Contains("model.modes", error);   // names what may be set
-        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("y"), "--init-from", data, .. oneStill]);
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("y"), "--init-from", data, .. OneStill]);
         Assert.Equal(1, code);
         Assert.Contains("not a model directory", error);
     }
@@ -51,9 +52,7 @@ public class InitFromTests
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
         string source = TinyData.TrainModel(dir, data, steps: 3);
-        string[] oneStill = ["--preset", "tiny", "--set", "train.steps=1", "--set", "train.validate_every=1", "--set", "train.batch_size=2",
-                             "--set", "train.learning_rate=1e-30", "--set", "train.learning_rate_min=0", "--set", "train.warmup_steps=0", "--threads", "1"];
-        var (code, output, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("grown"), "--init-from", source, .. oneStill,
+        var (code, output, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("grown"), "--init-from", source, .. OneStill,
                                                       "--set", "model.modes=24", "--set", "model.mode_max_hz=3000", "--set", "model.decoder_film=true"]);   // the tiny clips are at 8 kHz
         Assert.True(code == 0, error);
         Assert.Contains("start silent", output);
@@ -81,7 +80,7 @@ public class InitFromTests
         }
 
         // A part the source already has, trained, is not grown again: its setting would retune it unseen.
-        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("regrown"), "--init-from", dir.File("grown"), .. oneStill, "--set", "model.mode_max_hz=2000"]);
+        (code, _, error) = CliTests.Oneshot(["train", "--data", data, "--out", dir.File("regrown"), "--init-from", dir.File("grown"), .. OneStill, "--set", "model.mode_max_hz=2000"]);
         Assert.Equal(1, code);
         Assert.Contains("already has that part", error);
     }
