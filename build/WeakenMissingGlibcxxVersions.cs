@@ -23,14 +23,16 @@ public class WeakenMissingGlibcxxVersions : Task
         string systemLib = FindSystemLibstdcxx();
         if (systemLib == null)
         {
-            Log.LogMessage(MessageImportance.Normal, "libstdc++.so.6 not found on this system; TorchSharp native library left as shipped.");
+            Log.LogMessage(MessageImportance.Normal, "libstdc++.so.6 not found on this system; TorchSharp native " +
+                "library left as shipped.");
             return true;
         }
         byte[] systemBytes = File.ReadAllBytes(systemLib);
         var missing = wanted.Where(v => IndexOf(systemBytes, Encoding.ASCII.GetBytes(v + "\0")) < 0).ToList();
         if (missing.Count == 0)
         {
-            Log.LogMessage(MessageImportance.Low, systemLib + " provides " + string.Join(", ", wanted) + "; nothing to patch.");
+            Log.LogMessage(MessageImportance.Low, systemLib + " provides " + string.Join(", ", wanted)
+                + "; nothing to patch.");
             return true;
         }
         foreach (var item in Libraries)
@@ -40,7 +42,8 @@ public class WeakenMissingGlibcxxVersions : Task
             {
                 int changed = Patch(path, missing);
                 if (changed > 0)
-                    Log.LogMessage(MessageImportance.High, "Oneshot: marked " + string.Join(", ", missing) + " weak in " + path + " (system libstdc++ lacks it).");
+                    Log.LogMessage(MessageImportance.High, "Oneshot: marked " + string.Join(", ", missing) + " weak in "
+                        + path + " (system libstdc++ lacks it).");
             }
             catch (Exception e)
             {
@@ -58,7 +61,8 @@ public class WeakenMissingGlibcxxVersions : Task
             foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" })
             {
                 if (!File.Exists(ldconfig)) continue;
-                var psi = new ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
+                var psi = new ProcessStartInfo(ldconfig, "-p")
+                    { RedirectStandardOutput = true, UseShellExecute = false };
                 using (var p = Process.Start(psi))
                 {
                     string output = p.StandardOutput.ReadToEnd();
@@ -75,7 +79,8 @@ public class WeakenMissingGlibcxxVersions : Task
             }
         }
         catch (Exception) { /* fall back to the usual locations */ }
-        foreach (var candidate in new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" })
+        foreach (var candidate in new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" })
             if (File.Exists(candidate)) return candidate;
         return null;
     }

@@ -60,7 +60,9 @@ float[] ThroughFfmpeg(float[] x, string filter, string? mp3Bitrate = null)
 
 static void Ffmpeg(string arguments)
 {
-    using var process = Process.Start(new ProcessStartInfo("ffmpeg", "-loglevel error -y " + arguments) { RedirectStandardError = true })!;
+    using var process =
+        Process.Start(new ProcessStartInfo("ffmpeg", "-loglevel error -y "
+        + arguments) { RedirectStandardError = true })!;
     string error = process.StandardError.ReadToEnd();
     process.WaitForExit();
     if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {arguments}: {error}");
@@ -86,7 +88,8 @@ Degraded("echo 60 ms × 0.4", x => ThroughFfmpeg(x, "aecho=1:1:60:0.4"));
 foreach (string model in args.Skip(2))
 {
     using var runner = new ModelRunner(model);
-    inputs.Add(($"model {Path.GetFileName(Path.GetFullPath(model))}", runner.Decode(runner.Encode(clips), noiseSeed: 1)));
+    inputs.Add(($"model {Path.GetFileName(Path.GetFullPath(model))}",
+        runner.Decode(runner.Encode(clips), noiseSeed: 1)));
 }
 
 Console.WriteLine($"{clips.Length} {split} clips of {args[0]}: identified top-1 (median rank)");

@@ -21,7 +21,8 @@ public static class CliApp
 
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("Oneshot: learn, generate and play short audio samples (one-shots) with a waveform VAE.");
+        var root =
+            new RootCommand("Oneshot: learn, generate and play short audio samples (one-shots) with a waveform VAE.");
         root.Options.Add(Verbose);
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
@@ -80,7 +81,8 @@ public static class CliApp
     {
         // Plain text: a redirected console would otherwise be wrapped at 80 columns mid-message.
         if (Console.IsErrorRedirected) Console.Error.WriteLine($"error: {message}");
-        else AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        else AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+            .MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         if (details is not null) Console.Error.WriteLine(details.ToString());
     }
 }

@@ -35,7 +35,8 @@ public static class AtomicFile
     public static string TemporaryNameFor(string path)
     {
         string full = Path.GetFullPath(path);
-        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}." +
+            $"{Guid.NewGuid():N}.tmp");
     }
 
     /// <summary>
@@ -49,7 +50,8 @@ public static class AtomicFile
         int removed = 0;
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos(".*"))
         {
-            int? pid = entry is FileInfo && entry.Name.EndsWith(".tmp", StringComparison.Ordinal) ? ProcessOfTemporaryFile(entry.Name)
+            int? pid = entry is FileInfo && entry.Name.EndsWith(".tmp", StringComparison.Ordinal)
+                ? ProcessOfTemporaryFile(entry.Name)
                 : entry is DirectoryInfo ? ProcessOfPartialFolder(entry.Name) : null;
             // Partial folders of versions before the PID was in their name: stale once an hour old.
             bool oldPartial = pid is null && entry is DirectoryInfo && IsOldPartialFolder(entry.Name)
@@ -69,7 +71,8 @@ public static class AtomicFile
     public static string PartialFolderFor(string directory, string kind)
     {
         string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
-        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{kind}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{kind}-{Environment.ProcessId}-" +
+            $"{Guid.NewGuid():N}");
     }
 
     // ".NAME.PID.GUID.tmp": the PID is the second-to-last dotted part before "tmp".
@@ -107,6 +110,8 @@ public static class AtomicFile
 
     public static void TryDelete(string path)
     {
-        try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -7,15 +7,19 @@ public static class Browser
 {
     public const string Chromium = "/usr/bin/chromium";
 
-    /// <summary>How long a page may take to react: generous, because xunit runs training tests beside the browser tests on 2 cores.</summary>
+    /// <summary>How long a page may take to react: generous, because xunit runs training tests beside the browser tests
+    /// on 2 cores.</summary>
     public const int PatientMs = 90_000;
 
-    /// <summary>A running chromium and its first page, opened at <paramref name="url"/>; disposing it closes the browser.</summary>
+    /// <summary>A running chromium and its first page, opened at <paramref name="url"/>; disposing it closes the
+    /// browser.</summary>
     /// <param name="acceptDownloads">Pages may download (a preset, a kit) into Playwright's temporary folder.</param>
     public static async Task<Session> OpenAsync(string url, bool acceptDownloads = false)
     {
         Assertions.SetDefaultExpectTimeout(PatientMs);
-        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing; the README's test command (./setup.sh test) installs Debian's chromium.");
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing; the README's test command (./setup.sh test) " +
+                $"installs Debian's chromium.");
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -36,7 +40,8 @@ public static class Browser
         public async Task<IPage> NewPageAsync(string url)
         {
             var page = acceptDownloads
-                ? await (await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true })).NewPageAsync()
+                ? await (await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true }))
+                    .NewPageAsync()
                 : await browser.NewPageAsync();
             page.SetDefaultTimeout(PatientMs);
             await page.GotoAsync(url);

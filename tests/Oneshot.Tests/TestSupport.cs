@@ -6,7 +6,8 @@ namespace Oneshot.Tests;
 public sealed class TempDir : IDisposable
 {
     public TempDir() => Directory.CreateDirectory(Path);
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "oneshot-tests", Guid.NewGuid().ToString("N"));
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "oneshot-tests",
+        Guid.NewGuid().ToString("N"));
     public string File(string name) => System.IO.Path.Combine(Path, name);
     public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
 }
@@ -16,7 +17,8 @@ public static class Signals
     public static float[] Sine(double frequency, int sampleRate, int length, double amplitude = 0.5, double phase = 0)
     {
         var x = new float[length];
-        for (int i = 0; i < length; i++) x[i] = (float)(amplitude * Math.Sin(2 * Math.PI * frequency * i / sampleRate + phase));
+        for (int i = 0; i < length; i++)
+            x[i] = (float)(amplitude * Math.Sin(2 * Math.PI * frequency * i / sampleRate + phase));
         return x;
     }
 
@@ -41,20 +43,24 @@ public static class Tools
 {
     public static string Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(program)
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in arguments) start.ArgumentList.Add(a);
         Process process;
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"'{program}' is not installed; the README's test command (./setup.sh test) installs it.", e);
+            throw new InvalidOperationException($"'{program}' is not installed; the README's test command " +
+                $"(./setup.sh test) installs it.", e);
         }
         using (process)
         {
             var error = process.StandardError.ReadToEndAsync();
             string output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(" ", arguments)} failed ({process.ExitCode}): {error.Result}");
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{program} {string.Join(" ", arguments)} failed " +
+                    $"({process.ExitCode}): {error.Result}");
             return output;
         }
     }
@@ -70,8 +76,10 @@ public static class Repository
 
     static string Find()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null;
+            directory = directory.Parent)
             if (File.Exists(Path.Combine(directory.FullName, "Oneshot.slnx"))) return directory.FullName;
-        throw new InvalidOperationException($"No Oneshot.slnx above {AppContext.BaseDirectory}: the tests run from the repository's build output.");
+        throw new InvalidOperationException($"No Oneshot.slnx above {AppContext.BaseDirectory}: the tests run from " +
+            $"the repository's build output.");
     }
 }

@@ -18,13 +18,16 @@ string mode = args.ElementAtOrDefault(0) ?? "correctness";
 bool oneDnn = args.ElementAtOrDefault(1) == "on";
 NativeKernels.Configure();
 if (oneDnn) OneDnn.Enable();
-Console.WriteLine($"libtorch kernels {NativeKernels.CpuCapability}, oneDNN {(NativeKernels.OneDnnEnabled ? "on" : "off")}");
+Console.WriteLine($"libtorch kernels {NativeKernels.CpuCapability}, oneDNN " +
+    $"{(NativeKernels.OneDnnEnabled ? "on" : "off")}");
 
 if (mode == "correctness")
 {
     (int In, int Out, int Kernel, int Stride, bool Transposed)[] shapes =
-        [(16, 3, 5, 1, false), (32, 4, 3, 1, false), (16, 16, 3, 1, false), (32, 17, 3, 1, false), (4, 32, 3, 1, false), (17, 32, 3, 1, false),
-         (8, 16, 4, 2, false), (16, 8, 4, 2, true), (32, 17, 4, 2, true), (17, 32, 4, 2, true), (1, 16, 7, 1, false), (16, 1, 7, 1, false), (64, 64, 3, 1, false)];
+        [(16, 3, 5, 1, false), (32, 4, 3, 1, false), (16, 16, 3, 1, false), (32, 17, 3, 1, false), (4, 32, 3, 1, false),
+            (17, 32, 3, 1, false),
+         (8, 16, 4, 2, false), (16, 8, 4, 2, true), (32, 17, 4, 2, true), (17, 32, 4, 2, true), (1, 16, 7, 1, false),
+             (16, 1, 7, 1, false), (64, 64, 3, 1, false)];
     Console.WriteLine("| in → out, kernel, stride | output wrong | input gradient wrong | weight gradient wrong |");
     Console.WriteLine("|---|---|---|---|");
     manual_seed(1);
@@ -46,12 +49,14 @@ if (mode == "correctness")
             var w64 = w.detach().to(float64).requires_grad_(true);
             Apply(x64, w64).backward([gradient.to(float64)]);
             static bool Off(Tensor actual, Tensor reference) =>
-                !((reference - actual.to(float64)).abs().max().item<double>() <= 1e-4 * reference.abs().max().item<double>());
+                !((reference - actual.to(float64)).abs().max().item<double>() <= 1e-4 * reference.abs().max()
+                    .item<double>());
             if (Off(y, Apply(x64.detach(), w64.detach()))) wrong[0]++;
             if (Off(x.grad!, x64.grad!)) wrong[1]++;
             if (Off(w.grad!, w64.grad!)) wrong[2]++;
         }
-        Console.WriteLine($"| {s.In} → {s.Out}, {s.Kernel}, {s.Stride}{(s.Transposed ? " transposed" : "")} | {wrong[0]} | {wrong[1]} | {wrong[2]} |");
+        Console.WriteLine($"| {s.In} → {s.Out}, {s.Kernel}, {s.Stride}{(s.Transposed ? " transposed" : "")} | " +
+            $"{wrong[0]} | {wrong[1]} | {wrong[2]} |");
     }
 }
 else
@@ -76,7 +81,8 @@ else
     }
     steps.Sort();
     var decode = DecodeBenchmark.DecodeLatency(config, threads, 100);
-    Console.WriteLine($"{threads} thread(s): training step (batch 8) median {steps[steps.Count / 2]:F0} ms; decode one clip median {decode.MedianMs:F2} ms (p90 {decode.P90Ms:F2})");
+    Console.WriteLine($"{threads} thread(s): training step (batch 8) median {steps[steps.Count / 2]:F0} ms; decode " +
+        $"one clip median {decode.MedianMs:F2} ms (p90 {decode.P90Ms:F2})");
 }
 
 /// <summary>Turns libtorch's oneDNN back on for this process (what Oneshot turned off), to compare.</summary>
@@ -86,6 +92,7 @@ static class OneDnn
     {
         var library = NativeLibrary.Load("libtorch_cpu.so");
         var context = ((delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library, "_ZN2at13globalContextEv"))();
-        ((delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library, "_ZN2at7Context20setUserEnabledMkldnnEb"))(context, 1);
+        ((delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library,
+            "_ZN2at7Context20setUserEnabledMkldnnEb"))(context, 1);
     }
 }

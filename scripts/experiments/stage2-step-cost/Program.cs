@@ -51,7 +51,8 @@ double decoder = Time(i =>
     loss.backward();
     model.zero_grad();
 });
-Console.WriteLine($"| part | ms |\n|---|---|\n| encoder forward (frozen) | {encoder:F0} |\n| encoder forward + decoder forward and backward (L1) | {decoder:F0} |\n");
+Console.WriteLine($"| part | ms |\n|---|---|\n| encoder forward (frozen) | {encoder:F0} |\n| encoder forward + " +
+    $"decoder forward and backward (L1) | {decoder:F0} |\n");
 
 var stage2 = config.Stage2;
 (string Name, Stage2Config Config)[] variants =
@@ -62,7 +63,8 @@ var stage2 = config.Stage2;
     ("STFT 2048·1024·512 only", stage2 with { Periods = [], Scales = 0, StftSizes = [2048, 1024, 512] }),
     ("all three families", stage2 with { StftSizes = [2048, 1024, 512] }),
 ];
-Console.WriteLine("| discriminators | step ms (discriminators learn every step) | forward | backward + optimiser |\n|---|---|---|---|");
+Console.WriteLine("| discriminators | step ms (discriminators learn every step) | forward | backward + optimiser " +
+    "|\n|---|---|---|---|");
 foreach (var (name, variant) in variants)
 {
     using var step = new Stage2Step(model, stage1, config.Train, variant with { DiscriminatorEvery = 1 }, CPU);
@@ -70,7 +72,11 @@ foreach (var (name, variant) in variants)
     double total = Time(i =>
     {
         var result = step.Run(Synthetic(i), i);
-        if (i >= 2) { forward.Add(1000 * result.ForwardSeconds); rest.Add(1000 * (result.BackwardSeconds + result.OptimizerSeconds)); }
+        if (i >= 2)
+        {
+            forward.Add(1000 * result.ForwardSeconds);
+            rest.Add(1000 * (result.BackwardSeconds + result.OptimizerSeconds));
+        }
     });
     Console.WriteLine($"| {name} | {total:F0} | {Median(forward):F0} | {Median(rest):F0} |");
 }

@@ -4,15 +4,23 @@ using Spectre.Console;
 
 namespace Oneshot.Cli.Commands;
 
-/// <summary>`oneshot chart`: held-out quality against training hours, from evaluations made as models trained.</summary>
+/// <summary>`oneshot chart`: held-out quality against training hours, from evaluations made as models
+/// trained.</summary>
 public static class ChartCommand
 {
     public static Command Build()
     {
-        var command = new Command("chart", "Draw a measure of held-out quality against training hours (SVG), one line per model, from `oneshot eval` reports made as the models trained.");
-        var reports = new Argument<string[]>("reports") { Description = "Evaluation reports (folders with metrics.json, or the files).", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "The SVG file to write.", DefaultValueFactory = _ => "chart.svg" };
-        var measure = new Option<string>("--measure") { Description = "test (held-out clips identified), seen (training clips identified) or partials (held-out partials kept).", DefaultValueFactory = _ => "test" };
+        var command =
+            new Command("chart", "Draw a measure of held-out quality against training hours (SVG), one line per " +
+            "model, from `oneshot eval` reports made as the models trained.");
+        var reports = new Argument<string[]>("reports")
+            { Description = "Evaluation reports (folders with metrics.json, or the files).",
+            Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o")
+            { Description = "The SVG file to write.", DefaultValueFactory = _ => "chart.svg" };
+        var measure = new Option<string>("--measure")
+            { Description = "test (held-out clips identified), seen (training clips identified) or partials " +
+            "(held-out partials kept).", DefaultValueFactory = _ => "test" };
         command.Arguments.Add(reports);
         command.Options.Add(output);
         command.Options.Add(measure);

@@ -22,11 +22,18 @@ public static class DataCommand
 
     static Command BuildPrepare()
     {
-        var command = new Command("prepare", "Turn folders of audio (or list files of paths) into a dataset directory.");
-        var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), audio files, or .txt list files with one path per line.", Arity = ArgumentArity.OneOrMore };
-        var groupBy = new Option<GroupRule>("--group-by") { Description = "Which sounds stay together in one split: the parent folder, the first folder under the input (a kit or pack), or each file.", DefaultValueFactory = _ => GroupRule.Folder };
+        var command =
+            new Command("prepare", "Turn folders of audio (or list files of paths) into a dataset directory.");
+        var inputs = new Argument<string[]>("inputs")
+            { Description = "Folders (searched recursively), audio files, or .txt list files with one path per line.",
+            Arity = ArgumentArity.OneOrMore };
+        var groupBy = new Option<GroupRule>("--group-by")
+            { Description = "Which sounds stay together in one split: the parent folder, the first folder under the " +
+            "input (a kit or pack), or each file.", DefaultValueFactory = _ => GroupRule.Folder };
         var options = new PrepareOptionSet();
-        var resume = new Option<bool>("--resume") { Description = "Continue a preparation of --out that was interrupted (same inputs and options) instead of starting over." };
+        var resume = new Option<bool>("--resume")
+            { Description = "Continue a preparation of --out that was interrupted (same inputs and options) instead " +
+            "of starting over." };
         command.Arguments.Add(inputs);
         command.Options.Add(groupBy);
         command.Options.Add(resume);
@@ -38,18 +45,22 @@ public static class DataCommand
             string[] paths = parse.GetValue(inputs)!;
             var sources = InputScanner.Scan(paths, prepare.GroupBy);
             int unusable = sources.Count(s => s.SkipReason is not null);
-            AnsiConsole.MarkupLine($"Found [bold]{sources.Count - unusable}[/] audio files in {Markup.Escape(string.Join(", ", paths))}" +
-                (unusable > 0 ? $" ({unusable} more paths skipped: links to folders already searched, or not regular files; see skipped.tsv)." : "."));
+            AnsiConsole.MarkupLine($"Found [bold]{sources.Count - unusable}[/] audio files in " +
+                $"{Markup.Escape(string.Join(", ", paths))}" +
+                (unusable > 0 ? $" ({unusable} more paths skipped: links to folders already searched, or not regular " +
+                    $"files; see skipped.tsv)." : "."));
             string output = parse.GetValue(options.Out)!;
             PrepareResult result;
             try
             {
-                result = await BuildAsync(sources, output, prepare, "files: " + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation,
+                result = await BuildAsync(sources, output, prepare, "files: "
+                    + string.Join(" ", paths.Select(Path.GetFullPath)), parse.GetValue(options.Force), cancellation,
                     parse.GetValue(resume));
             }
             catch (OperationCanceledException) when (DatasetBuilder.InterruptedAt(output) is { } state)
             {
-                AnsiConsole.MarkupLine($"[yellow]Stopped after {state.NextSource} of {state.Total} sounds; the same command with --resume continues from there.[/]");
+                AnsiConsole.MarkupLine($"[yellow]Stopped after {state.NextSource} of {state.Total} sounds; the same " +
+                    $"command with --resume continues from there.[/]");
                 throw;
             }
             DatasetReport.PrintPrepared(result);
@@ -60,20 +71,35 @@ public static class DataCommand
 
     static Command BuildRecipe()
     {
-        var command = new Command("recipe", "Build a dataset from sounds available on this machine: drums (hydrogen-drumkits), gm-drums (the General MIDI SoundFont's drum kits), notes (its instruments), synthetic (built in).");
+        var command =
+            new Command("recipe", "Build a dataset from sounds available on this machine: drums (hydrogen-drumkits), " +
+            "gm-drums (the General MIDI SoundFont's drum kits), notes (its instruments), synthetic (built in).");
         var name = new Argument<string>("name") { Description = "drums, gm-drums, notes or synthetic." };
         name.AcceptOnlyFromAmong(Recipes.Names);
-        var perGroup = new Option<int>("--per-group") { Description = "drums/gm-drums/notes: at most this many sounds per kit or program (0 = all); handy for a quick look.", DefaultValueFactory = _ => 0 };
-        var count = new Option<int>("--count") { Description = "synthetic: how many sounds to generate.", DefaultValueFactory = _ => 400 };
+        var perGroup = new Option<int>("--per-group")
+            { Description = "drums/gm-drums/notes: at most this many sounds per kit or program (0 = all); handy for " +
+            "a quick look.", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count")
+            { Description = "synthetic: how many sounds to generate.", DefaultValueFactory = _ => 400 };
         var defaults = new NotesSettings();
-        var programs = new Option<string>("--programs") { Description = "notes: General MIDI programs (0–127), e.g. 0,24,40-47.", DefaultValueFactory = _ => string.Join(",", defaults.Programs) };
-        var pitches = new Option<string>("--pitches") { Description = "notes: MIDI pitches, e.g. 36-84:3.", DefaultValueFactory = _ => "36-84:3" };
-        var velocities = new Option<string>("--velocities") { Description = "notes: MIDI velocities.", DefaultValueFactory = _ => string.Join(",", defaults.Velocities) };
-        var root = new Option<string>("--drumkits") { Description = "drums: folder of Hydrogen drum kits.", DefaultValueFactory = _ => DrumsRecipe.DefaultRoot };
-        var soundFont = new Option<string>("--soundfont") { Description = "gm-drums/notes: the SoundFont (.sf2) to render. gm-drums takes its General MIDI drum kits, or every preset of a drum-kit SoundFont without a drum bank.", DefaultValueFactory = _ => NotesRecipe.DefaultSoundFont };
+        var programs = new Option<string>("--programs")
+            { Description = "notes: General MIDI programs (0–127), e.g. 0,24,40-47.",
+            DefaultValueFactory = _ => string.Join(",", defaults.Programs) };
+        var pitches = new Option<string>("--pitches")
+            { Description = "notes: MIDI pitches, e.g. 36-84:3.", DefaultValueFactory = _ => "36-84:3" };
+        var velocities = new Option<string>("--velocities")
+            { Description = "notes: MIDI velocities.", DefaultValueFactory = _ =>
+            string.Join(",", defaults.Velocities) };
+        var root = new Option<string>("--drumkits") { Description = "drums: folder of Hydrogen drum kits.",
+            DefaultValueFactory = _ => DrumsRecipe.DefaultRoot };
+        var soundFont = new Option<string>("--soundfont")
+            { Description = "gm-drums/notes: the SoundFont (.sf2) to render. gm-drums takes its General MIDI drum " +
+            "kits, or every preset of a drum-kit SoundFont without a drum bank.",
+            DefaultValueFactory = _ => NotesRecipe.DefaultSoundFont };
         var options = new PrepareOptionSet();
         command.Arguments.Add(name);
-        foreach (Option option in new Option[] { perGroup, count, programs, pitches, velocities, root, soundFont }) command.Options.Add(option);
+        foreach (Option option in new Option[] { perGroup, count, programs, pitches, velocities, root, soundFont })
+            command.Options.Add(option);
         options.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -86,8 +112,10 @@ public static class DataCommand
                 Pitches = PrepareOptionSet.ParseIntegerList(parse.GetValue(pitches)!, "--pitches"),
                 Velocities = PrepareOptionSet.ParseIntegerList(parse.GetValue(velocities)!, "--velocities"),
             };
-            var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes, parse.GetValue(root)!, parse.GetValue(soundFont)!);
-            var result = await RunRecipeAsync(request, parse.GetValue(options.Out)!, prepare, parse.GetValue(options.Force), cancellation);
+            var request = new RecipeRequest(recipe, parse.GetValue(perGroup), parse.GetValue(count), notes,
+                parse.GetValue(root)!, parse.GetValue(soundFont)!);
+            var result = await RunRecipeAsync(request, parse.GetValue(options.Out)!, prepare,
+                parse.GetValue(options.Force), cancellation);
             DatasetReport.PrintPrepared(result);
             return CliApp.Ok;
         });
@@ -96,7 +124,9 @@ public static class DataCommand
 
     static Command BuildInfo()
     {
-        var command = new Command("info", "Show what a dataset holds: counts per split, group and label; loudness and descriptor statistics.");
+        var command =
+            new Command("info", "Show what a dataset holds: counts per split, group and label; loudness and " +
+            "descriptor statistics.");
         var directory = new Argument<string>("dataset") { Description = "Dataset folder." };
         var groups = new Option<bool>("--groups") { Description = "List every group with its split and clip count." };
         command.Arguments.Add(directory);
@@ -111,9 +141,15 @@ public static class DataCommand
 
     static Command BuildDupes()
     {
-        var command = new Command("dupes", "List near-duplicate one-shots: the same sound at another level, trimmed a little differently, or re-encoded.");
-        var inputs = new Argument<string[]>("inputs") { Description = "Audio files, folders (searched recursively) or .txt list files.", Arity = ArgumentArity.OneOrMore };
-        var threshold = new Option<double>("--threshold") { Description = "Largest spectrogram distance (RMS, in units of 10 dB) that counts as the same sound.", DefaultValueFactory = _ => NearDuplicates.DefaultThreshold };
+        var command =
+            new Command("dupes", "List near-duplicate one-shots: the same sound at another level, trimmed a little " +
+            "differently, or re-encoded.");
+        var inputs = new Argument<string[]>("inputs")
+            { Description = "Audio files, folders (searched recursively) or .txt list files.",
+            Arity = ArgumentArity.OneOrMore };
+        var threshold = new Option<double>("--threshold")
+            { Description = "Largest spectrogram distance (RMS, in units of 10 dB) that counts as the same sound.",
+            DefaultValueFactory = _ => NearDuplicates.DefaultThreshold };
         var json = new Option<string?>("--json") { Description = "Also write the groups as JSON to this file." };
         command.Arguments.Add(inputs);
         command.Options.Add(threshold);
@@ -124,7 +160,8 @@ public static class DataCommand
             if (!(limit >= 0)) throw new OneshotException($"--threshold {limit} must not be negative.");
             var found = InputScanner.Scan(parse.GetValue(inputs)!, GroupRule.File);
             var sources = found.Where(s => s.SkipReason is null).Select(s => s.Key).ToList();
-            if (sources.Count == 0) throw new OneshotException($"No audio files found in {string.Join(", ", parse.GetValue(inputs)!)}.");
+            if (sources.Count == 0)
+                throw new OneshotException($"No audio files found in {string.Join(", ", parse.GetValue(inputs)!)}.");
             var options = new PrepareOptions();
             var (clips, read) = await ProgressDisplay.RunAsync("Reading", "files", report =>
             {
@@ -133,38 +170,48 @@ public static class DataCommand
                 foreach (string path in sources)
                 {
                     try { clips.Add(ClipPreparation.PrepareFile(path, options)); read.Add(path); }
-                    catch (OneshotException e) { AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(path)}: {Markup.Escape(e.Message)}"); }
+                    catch (OneshotException e)
+                    {
+                        AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(path)}: {Markup.Escape(e.Message)}");
+                    }
                     report(read.Count, sources.Count);
                 }
                 return (clips, read);
             });
-            if (clips.Count < 2) throw new OneshotException($"Near-duplicates need at least two readable files; found {clips.Count}.");
+            if (clips.Count < 2)
+                throw new OneshotException($"Near-duplicates need at least two readable files; found {clips.Count}.");
             var groups = NearDuplicates.Find(IdentificationSpectrogram.Of(clips, options.SampleRate), limit);
             foreach (var group in groups)
             {
-                AnsiConsole.MarkupLine($"[bold]{group.Members.Length} as one sound[/] (distance up to {group.LargestDistance:0.000}):");
+                AnsiConsole.MarkupLine($"[bold]{group.Members.Length} as one sound[/] (distance up to " +
+                    $"{group.LargestDistance:0.000}):");
                 foreach (int member in group.Members) AnsiConsole.MarkupLine($"  {Markup.Escape(read[member])}");
             }
             AnsiConsole.MarkupLine(groups.Count == 0
                 ? $"No near-duplicates among {read.Count} files (distance at most {limit})."
-                : $"{groups.Count} groups, {groups.Sum(g => g.Members.Length)} of {read.Count} files (distance at most {limit}).");
+                : $"{groups.Count} groups, {groups.Sum(g => g.Members.Length)} of {read.Count} files (distance at " +
+                    $"most {limit}).");
             if (parse.GetValue(json) is { } path)
                 AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(
-                    groups.Select(g => new { files = g.Members.Select(m => read[m]), largest_distance = g.LargestDistance }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                    groups.Select(g =>
+                        new { files = g.Members.Select(m => read[m]), largest_distance = g.LargestDistance }),
+                        new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
             return CliApp.Ok;
         });
         return command;
     }
 
     /// <summary>Builds one of the recipes; shared with `quickstart`.</summary>
-    public static async Task<PrepareResult> RunRecipeAsync(RecipeRequest request, string output, PrepareOptions prepare, bool force, CancellationToken cancellation)
+    public static async Task<PrepareResult> RunRecipeAsync(RecipeRequest request, string output, PrepareOptions prepare,
+        bool force, CancellationToken cancellation)
     {
         using var recipe = Recipes.Open(request, prepare);
         if (recipe.Note != null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(recipe.Note)}[/]");
         return await BuildAsync(recipe.Sources, output, prepare, recipe.Description, force, cancellation);
     }
 
-    static Task<PrepareResult> BuildAsync(IReadOnlyList<ClipSource> sources, string output, PrepareOptions prepare, string description, bool force, CancellationToken cancellation,
+    static Task<PrepareResult> BuildAsync(IReadOnlyList<ClipSource> sources, string output, PrepareOptions prepare,
+        string description, bool force, CancellationToken cancellation,
         bool resume = false) =>
         ProgressDisplay.RunAsync("Preparing clips", "files", report =>
             DatasetBuilder.Build(sources, output, prepare, description, force,

@@ -22,28 +22,40 @@ public static class PriorCommand
 
     public static Command Build()
     {
-        var prior = new Command("prior", "Priors over a model's latent space: sample new sounds from where real ones live.");
+        var prior =
+            new Command("prior", "Priors over a model's latent space: sample new sounds from where real ones live.");
         prior.Subcommands.Add(BuildTrain());
         return prior;
     }
 
     static Command BuildTrain()
     {
-        var command = new Command("train", "Fit a prior to the frozen model's posterior by maximum likelihood; writes prior.json and prior.safetensors into the model directory. Ctrl-C saves a checkpoint; --resume continues.");
+        var command =
+            new Command("train", "Fit a prior to the frozen model's posterior by maximum likelihood; writes " +
+            "prior.json and prior.safetensors into the model directory. Ctrl-C saves a checkpoint; --resume " +
+            "continues.");
         var model = new Argument<string>("model") { Description = "Model directory (from `oneshot train`)." };
-        var flow = new Option<string>("--flow") { Description = "nsf (spline flow), maf, realnvp, or the baselines gaussian (full covariance), gmm (mixture), standard (N(0, I)).", DefaultValueFactory = _ => "nsf" };
+        var flow = new Option<string>("--flow")
+            { Description = "nsf (spline flow), maf, realnvp, or the baselines gaussian (full covariance), gmm " +
+            "(mixture), standard (N(0, I)).", DefaultValueFactory = _ => "nsf" };
         flow.AcceptOnlyFromAmong([.. Kinds.Keys]);
-        var data = new Option<string?>("--data", "-d") { Description = "The model's dataset directory, when it has moved since training." };
-        var set = new Option<string[]>("--set") { Description = "Override a prior setting, e.g. --set prior.layers=6 --set prior.steps=2000 (repeatable)." };
-        var seed = new Option<int?>("--seed") { Description = "Random seed (posterior draws, batches, initialisation)." };
+        var data = new Option<string?>("--data", "-d")
+            { Description = "The model's dataset directory, when it has moved since training." };
+        var set = new Option<string[]>("--set")
+            { Description = "Override a prior setting, e.g. --set prior.layers=6 --set prior.steps=2000 " +
+            "(repeatable)." };
+        var seed = new Option<int?>("--seed")
+            { Description = "Random seed (posterior draws, batches, initialisation)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted fit (same settings)." };
         var force = new Option<bool>("--force") { Description = "Replace the model's existing prior." };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
+        var minutes = new Option<double?>("--minutes")
+            { Description = "Stop after this many minutes (a checkpoint is written; resume later)." };
         var threads = TrainCommand.ThreadsOption();
         var device = DeviceChoice.Option();
         device.Description += " The clips are encoded there; the prior itself is fitted on the CPU.";
         command.Arguments.Add(model);
-        foreach (Option option in new Option[] { flow, data, set, seed, resume, force, minutes, threads, device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { flow, data, set, seed, resume, force, minutes, threads, device })
+            command.Options.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
             TrainCommand.ApplyThreads(parse.GetValue(threads));
@@ -71,15 +83,19 @@ public static class PriorCommand
             string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
             var table = new Table().AddColumns("prior", "held-out NLL (nats/dim)");
             table.AddRow(kind, F(r.HeldOutNllPerDim));
-            foreach (var (name, value) in r.Baselines.Where(b => b.Key != kind)) table.AddRow($"{name} (baseline)", F(value));
+            foreach (var (name, value) in r.Baselines.Where(b => b.Key != kind))
+                table.AddRow($"{name} (baseline)", F(value));
             AnsiConsole.Write(table);
             if (!result.Finished)
             {
-                AnsiConsole.MarkupLine($"Stopped; continue with: [bold]./oneshot prior train {Markup.Escape(request.ModelDirectory)} --flow {kind} --resume[/]");
+                AnsiConsole.MarkupLine($"Stopped; continue with: [bold]./oneshot prior train " +
+                    $"{Markup.Escape(request.ModelDirectory)} --flow {kind} --resume[/]");
                 return CliApp.Interrupted;
             }
-            AnsiConsole.MarkupLine($"Held-out latents: {r.HeldOutClips} clips × {r.HeldOutDraws} draws{(r.Steps > 0 ? $"; best at step {r.BestStep} of {r.Steps}" : "")}. " +
-                                   $"Wrote {Markup.Escape(Path.Combine(request.ModelDirectory, PriorFile.JsonFile))}; `oneshot sample {Markup.Escape(request.ModelDirectory)}` now uses it.");
+            AnsiConsole.MarkupLine($"Held-out latents: {r.HeldOutClips} clips × {r.HeldOutDraws} " +
+                $"draws{(r.Steps > 0 ? $"; best at step {r.BestStep} of {r.Steps}" : "")}. " +
+                $"Wrote {Markup.Escape(Path.Combine(request.ModelDirectory, PriorFile.JsonFile))}; " +
+                $"`oneshot sample {Markup.Escape(request.ModelDirectory)}` now uses it.");
             return CliApp.Ok;
         });
         return command;

@@ -42,19 +42,23 @@ public sealed class ListeningServer : IAsyncDisposable
     public IReadOnlyList<string> Tokens { get; private set; } = [];
     public string Url { get; private set; } = "";
 
-    public static async Task<ListeningServer> StartAsync(string studyDirectory, ListeningServerOptions options, CancellationToken cancellation = default)
+    public static async Task<ListeningServer> StartAsync(string studyDirectory, ListeningServerOptions options,
+        CancellationToken cancellation = default)
     {
         var study = ListeningStudy.Load(studyDirectory);
-        var store = new RatingStore(Path.Combine(studyDirectory, ListeningStudy.RatingsFile), study.Stimuli.Select(s => s.Id));
+        var store = new RatingStore(Path.Combine(studyDirectory, ListeningStudy.RatingsFile),
+            study.Stimuli.Select(s => s.Id));
         var app = LocalWebApp.Build(options.Host, options.Port, 64 * 1024);
-        var server = new ListeningServer(app, study, store, Path.Combine(studyDirectory, ListeningStudy.StimuliFolder), options.Host);
+        var server = new ListeningServer(app, study, store, Path.Combine(studyDirectory, ListeningStudy.StimuliFolder),
+            options.Host);
         server.MapRoutes();
         if (options.Host) server.Tokens = server.CreateTokens(studyDirectory, options.NewRaters);
         server.Url = await LocalWebApp.StartAsync(app, options.Host, options.Port, cancellation);
         return server;
     }
 
-    /// <summary>Tokens of every invited rater: those created before (kept in tokens.txt) and <paramref name="count"/> new ones.</summary>
+    /// <summary>Tokens of every invited rater: those created before (kept in tokens.txt) and <paramref name="count"/>
+    /// new ones.</summary>
     IReadOnlyList<string> CreateTokens(string studyDirectory, int count)
     {
         string file = Path.Combine(studyDirectory, "tokens.txt");
@@ -80,7 +84,9 @@ public sealed class ListeningServer : IAsyncDisposable
             design = _study.Design == ListeningDesign.Preference ? "preference" : "acr",
             count = _study.Design == ListeningDesign.Preference ? _study.Trials.Count : _study.Stimuli.Count,
             tokens_required = _tokensRequired,
-            training = _study.Training.Select(t => new { id = t.Id, label = _study.SystemOf(t).Kind == StimulusKind.Real ? "a real recording" : "a generated sound" }),
+            training =
+                _study.Training.Select(t => new { id = t.Id, label = _study.SystemOf(t).Kind == StimulusKind.Real
+                ? "a real recording" : "a generated sound" }),
         }));
 
         _app.MapPost("/api/session", (SessionRequest request, HttpContext context) =>
@@ -89,13 +95,16 @@ public sealed class ListeningServer : IAsyncDisposable
             if (_tokensRequired)
             {
                 rater = RaterFromToken(context);
-                if (rater is null) return Results.Json(new { error = "This study needs the access token from your invitation link." }, statusCode: 401);
+                if (rater is null)
+                    return Results.Json(new { error = "This study needs the access token from your invitation link." },
+                        statusCode: 401);
             }
             else
             {
                 // On this computer too, a rater is whoever holds the rater's key: the page keeps it, and
                 // another page cannot rate as this rater by naming its number.
-                rater = request.Rater is long id && request.Key is { Length: > 0 } key && _store.FindRater(id) is { } known && known.Token == key
+                rater = request.Rater is long id && request.Key is { Length: > 0 } key
+                    && _store.FindRater(id) is { } known && known.Token == key
                     ? known
                     : _store.CreateRater(NewToken());
             }
@@ -105,11 +114,13 @@ public sealed class ListeningServer : IAsyncDisposable
                 {
                     rater = rater.Id, key = pageKey,
                     order = _study.TrialOrderFor(rater.Id).Select(t => t.Id),
-                    trials = _study.Trials.ToDictionary(t => t.Id, t => new { kind = t.Kind.ToString().ToLowerInvariant(), reference = t.Reference, a = t.A, b = t.B }),
+                    trials = _study.Trials.ToDictionary(t => t.Id, t =>
+                        new { kind = t.Kind.ToString().ToLowerInvariant(), reference = t.Reference, a = t.A, b = t.B }),
                     rated = _store.ChoicesBy(rater.Id).Select(c => c.Trial),
                 });
             var rated = _store.RatingsBy(rater.Id).Select(r => r.Stimulus).ToList();
-            return Results.Json(new { rater = rater.Id, key = pageKey, order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
+            return Results.Json(new { rater = rater.Id, key = pageKey,
+                order = _study.OrderFor(rater.Id).Select(s => s.Id), rated });
         });
 
         _app.MapGet("/api/audio/{id}", (string id, HttpContext context) =>
@@ -126,16 +137,20 @@ public sealed class ListeningServer : IAsyncDisposable
         _app.MapPost("/api/rating", (RatingRequest request, HttpContext context) =>
         {
             if (RaterFromToken(context) is not { } rater)
-                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token" : "missing or unknown rater key; reload the page." }, statusCode: 401);
-            return Answer(_store.Rate(rater.Id, request.Stimulus ?? "", request.Score, request.Played), "sound", "The score must be 1 to 5.");
+                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token"
+                    : "missing or unknown rater key; reload the page." }, statusCode: 401);
+            return Answer(_store.Rate(rater.Id, request.Stimulus ?? "", request.Score, request.Played), "sound",
+                "The score must be 1 to 5.");
         });
 
         _app.MapPost("/api/choice", (ChoiceRequest request, HttpContext context) =>
         {
             if (RaterFromToken(context) is not { } rater)
-                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token" : "missing or unknown rater key; reload the page." }, statusCode: 401);
+                return Results.Json(new { error = _tokensRequired ? "missing or unknown access token"
+                    : "missing or unknown rater key; reload the page." }, statusCode: 401);
             var trial = _study.Trials.FirstOrDefault(t => t.Id == request.Trial);
-            return Answer(_store.Choose(rater.Id, trial, request.Side ?? "", request.Played), "comparison", "Choose side \"a\" or \"b\".");
+            return Answer(_store.Choose(rater.Id, trial, request.Side ?? "", request.Played), "comparison",
+                "Choose side \"a\" or \"b\".");
         });
     }
 
@@ -143,11 +158,17 @@ public sealed class ListeningServer : IAsyncDisposable
         outcome switch
             {
                 RatingOutcome.Stored => Results.Json(new { stored = true }),
-                RatingOutcome.AlreadyRated => Results.Json(new { error = $"You have already rated this {what}; ratings cannot be changed." }, statusCode: 409),
-                RatingOutcome.NotPlayed => Results.Json(new { error = $"Listen to the whole {what} before rating it." }, statusCode: 400),
-                RatingOutcome.NotServed => Results.Json(new { error = $"This {what} was never sent to you; play it before rating it." }, statusCode: 400),
+                RatingOutcome.AlreadyRated =>
+                    Results.Json(new { error = $"You have already rated this {what}; ratings cannot be changed." },
+                    statusCode: 409),
+                RatingOutcome.NotPlayed =>
+                    Results.Json(new { error = $"Listen to the whole {what} before rating it." }, statusCode: 400),
+                RatingOutcome.NotServed =>
+                    Results.Json(new { error = $"This {what} was never sent to you; play it before rating it." },
+                    statusCode: 400),
                 RatingOutcome.InvalidScore => Results.Json(new { error = invalid }, statusCode: 400),
-                RatingOutcome.UnknownStimulus => Results.Json(new { error = $"No such {what} in this study." }, statusCode: 404),
+                RatingOutcome.UnknownStimulus =>
+                    Results.Json(new { error = $"No such {what} in this study." }, statusCode: 404),
                 _ => Results.Json(new { error = "Unknown rater; reload the page." }, statusCode: 404),
             };
 
@@ -156,7 +177,8 @@ public sealed class ListeningServer : IAsyncDisposable
 
     Rater? RaterFromToken(HttpContext context)
     {
-        string? token = context.Request.Headers["X-Rater-Token"].FirstOrDefault() ?? context.Request.Query["token"].FirstOrDefault();
+        string? token = context.Request.Headers["X-Rater-Token"].FirstOrDefault()
+            ?? context.Request.Query["token"].FirstOrDefault();
         return string.IsNullOrEmpty(token) ? null : _store.FindRaterByToken(token);
     }
 

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Oneshot.Cli.Web;
 
-/// <summary>The Kestrel set-up the local pages share: quiet logs, loopback (or every interface), a body size limit, a clear error for a busy port.</summary>
+/// <summary>The Kestrel set-up the local pages share: quiet logs, loopback (or every interface), a body size limit, a
+/// clear error for a busy port.</summary>
 public static class LocalWebApp
 {
     public static WebApplication Build(bool allInterfaces, int port, long maxRequestBytes)
@@ -23,8 +24,10 @@ public static class LocalWebApp
         return builder.Build();
     }
 
-    /// <summary>Starts the app and returns its address as a person would type it (localhost, or this machine's name on the network).</summary>
-    public static async Task<string> StartAsync(WebApplication app, bool allInterfaces, int port, CancellationToken cancellation)
+    /// <summary>Starts the app and returns its address as a person would type it (localhost, or this machine's name on
+    /// the network).</summary>
+    public static async Task<string> StartAsync(WebApplication app, bool allInterfaces, int port,
+        CancellationToken cancellation)
     {
         try
         {
@@ -33,9 +36,11 @@ public static class LocalWebApp
         catch (IOException e)
         {
             await app.DisposeAsync();
-            throw new OneshotException($"--port {port} is not free ({e.Message}); pick another with --port, or 0 for any.", e);
+            throw new OneshotException($"--port {port} is not free ({e.Message}); pick another with --port, or 0 for " +
+                $"any.", e);
         }
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address =
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return allInterfaces
             ? address.Replace("0.0.0.0", Dns.GetHostName()).Replace("[::]", Dns.GetHostName())
             : address.Replace("127.0.0.1", "localhost");

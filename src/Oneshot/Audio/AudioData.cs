@@ -8,7 +8,8 @@ public sealed class AudioData
         if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), "sample rate must be positive");
         if (channels.Length == 0) throw new ArgumentException("audio needs at least one channel", nameof(channels));
         int length = channels[0].Length;
-        if (channels.Any(c => c.Length != length)) throw new ArgumentException("all channels must have the same length", nameof(channels));
+        if (channels.Any(c => c.Length != length))
+            throw new ArgumentException("all channels must have the same length", nameof(channels));
         SampleRate = sampleRate;
         Channels = channels;
     }
@@ -21,7 +22,8 @@ public sealed class AudioData
     public int Length => Channels[0].Length;
     public double DurationSeconds => (double)Length / SampleRate;
 
-    /// <summary>The whole file's duration when only its start was read (<see cref="AudioFile.ReadLimitSeconds"/>), as far as the reader knows it; null when all of it was read.</summary>
+    /// <summary>The whole file's duration when only its start was read (<see cref="AudioFile.ReadLimitSeconds"/>), as
+    /// far as the reader knows it; null when all of it was read.</summary>
     public double? SourceSeconds { get; init; }
 
     /// <summary>Whether the file goes on past what was read.</summary>

@@ -64,7 +64,9 @@ public static class AudioFile
             start.ArgumentList.Add(argument);
         // One sample more than asked, so a file that goes on is told from one that ends exactly there.
         double? decodeSeconds = maxSeconds is double limit ? limit + 1.0 / 8000 : null;
-        if (decodeSeconds is double t) foreach (var argument in new[] { "-t", t.ToString("R", System.Globalization.CultureInfo.InvariantCulture) }) start.ArgumentList.Add(argument);
+        if (decodeSeconds is double t)
+            foreach (var argument in new[] { "-t", t.ToString("R", System.Globalization.CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(argument);
         foreach (var argument in new[] { "-f", "wav", "-acodec", "pcm_f32le", "-" })
             start.ArgumentList.Add(argument);
 
@@ -95,7 +97,8 @@ public static class AudioFile
             if (maxSeconds is not double wanted || audio.DurationSeconds <= wanted) return audio;
             // The file goes on past the limit; how far, ffmpeg was not asked (that would mean decoding it all).
             int frames = (int)Math.Ceiling(wanted * audio.SampleRate);
-            return new AudioData(audio.SampleRate, [.. audio.Channels.Select(c => c[..frames])]) { SourceSeconds = wanted };
+            return new AudioData(audio.SampleRate, [.. audio.Channels.Select(c => c[..frames])])
+                { SourceSeconds = wanted };
         }
     }
 

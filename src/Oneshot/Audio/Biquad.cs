@@ -16,7 +16,8 @@ public static class Biquad
         }
     }
 
-    /// <summary>A Butterworth (Q = 1/√2) low-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff, −12 dB per octave above it.</summary>
+    /// <summary>A Butterworth (Q = 1/√2) low-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff, −12
+    /// dB per octave above it.</summary>
     public static (double[] B, double[] A) LowpassCoefficients(int sampleRate, double cutoffHz)
     {
         const double q = 0.7071067811865476;
@@ -26,7 +27,8 @@ public static class Biquad
         return ([b0, 2 * b0, b0], [1, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]);
     }
 
-    /// <summary>A Butterworth (Q = 1/√2) high-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff, −12 dB per octave below it.</summary>
+    /// <summary>A Butterworth (Q = 1/√2) high-pass at cutoffHz, through the bilinear transform: −3 dB at the cutoff,
+    /// −12 dB per octave below it.</summary>
     public static (double[] B, double[] A) HighpassCoefficients(int sampleRate, double cutoffHz)
     {
         const double q = 0.7071067811865476;
@@ -46,7 +48,8 @@ public static class Biquad
         double cos = Math.Cos(w), twoRootAAlpha = 2 * Math.Sqrt(a) * Math.Sin(w) / 2 * Math.Sqrt(2);
         double a0 = (a + 1) - (a - 1) * cos + twoRootAAlpha;
         return (
-            [a * ((a + 1) + (a - 1) * cos + twoRootAAlpha) / a0, -2 * a * ((a - 1) + (a + 1) * cos) / a0, a * ((a + 1) + (a - 1) * cos - twoRootAAlpha) / a0],
+            [a * ((a + 1) + (a - 1) * cos + twoRootAAlpha) / a0, -2 * a * ((a - 1) + (a + 1) * cos) / a0,
+                a * ((a + 1) + (a - 1) * cos - twoRootAAlpha) / a0],
             [1, 2 * ((a - 1) - (a + 1) * cos) / a0, ((a + 1) - (a - 1) * cos - twoRootAAlpha) / a0]);
     }
 }

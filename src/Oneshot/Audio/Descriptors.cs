@@ -4,11 +4,13 @@ namespace Oneshot.Audio;
 /// <param name="LoudnessLufs">BS.1770 integrated loudness (floored at −120).</param>
 /// <param name="PeakDb">Sample peak in dBFS (floored at −120).</param>
 /// <param name="SpectralCentroidHz">Energy-weighted mean of the per-frame magnitude centroids.</param>
-/// <param name="SpectralFlatness">Energy-weighted mean of per-frame geometric/arithmetic mean of the power spectrum: ≈0 tonal, ≈0.56 white noise.</param>
+/// <param name="SpectralFlatness">Energy-weighted mean of per-frame geometric/arithmetic mean of the power spectrum: ≈0
+/// tonal, ≈0.56 white noise.</param>
 /// <param name="AttackSeconds">Envelope rise from 10 % to 90 % of its peak.</param>
 /// <param name="DecaySeconds">From the envelope peak until it last exceeds 10 % (−20 dB) of the peak.</param>
 /// <param name="F0Hz">Median YIN fundamental over the loud frames (0 when none).</param>
-/// <param name="F0Confidence">1 − median YIN aperiodicity over those frames, in [0, 1]: near 1 for a clear pitch.</param>
+/// <param name="F0Confidence">1 − median YIN aperiodicity over those frames, in [0, 1]: near 1 for a clear
+/// pitch.</param>
 public sealed record ClipDescriptors(
     double LoudnessLufs, double PeakDb, double SpectralCentroidHz, double SpectralFlatness,
     double AttackSeconds, double DecaySeconds, double F0Hz, double F0Confidence);

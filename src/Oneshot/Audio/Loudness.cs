@@ -17,7 +17,8 @@ public static class Loudness
         return AmplitudeToDb(peak);
     }
 
-    public static double AmplitudeToDb(double amplitude) => amplitude > 0 ? 20 * Math.Log10(amplitude) : double.NegativeInfinity;
+    public static double AmplitudeToDb(double amplitude) =>
+        amplitude > 0 ? 20 * Math.Log10(amplitude) : double.NegativeInfinity;
     public static double DbToAmplitude(double db) => Math.Pow(10, db / 20);
 
     public static double IntegratedLufs(float[] mono, int sampleRate) => IntegratedLufs([mono], sampleRate);

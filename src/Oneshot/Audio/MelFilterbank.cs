@@ -11,8 +11,10 @@ public static class MelFilterbank
     const double BreakMel = BreakHz / LinearStep;
     static readonly double LogStep = Math.Log(6.4) / 27;
 
-    public static double HzToMel(double hz) => hz < BreakHz ? hz / LinearStep : BreakMel + Math.Log(hz / BreakHz) / LogStep;
-    public static double MelToHz(double mel) => mel < BreakMel ? mel * LinearStep : BreakHz * Math.Exp(LogStep * (mel - BreakMel));
+    public static double HzToMel(double hz) => hz < BreakHz ? hz / LinearStep
+        : BreakMel + Math.Log(hz / BreakHz) / LogStep;
+    public static double MelToHz(double mel) => mel < BreakMel ? mel * LinearStep
+        : BreakHz * Math.Exp(LogStep * (mel - BreakMel));
 
     /// <returns>[mels, fftSize/2 + 1] weights, row after row.</returns>
     public static float[] Create(int sampleRate, int fftSize, int mels, double lowHz, double highHz)

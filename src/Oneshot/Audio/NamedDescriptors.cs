@@ -8,15 +8,20 @@ namespace Oneshot.Audio;
 /// <param name="Descriptor">Its field in meta.jsonl.</param>
 /// <param name="Scale">log2, log10, midi or linear.</param>
 /// <param name="Unit">The unit of <see cref="ToUnit"/>.</param>
-/// <param name="Read">The value from a clip's descriptors, or null when it has none (pitch of an unpitched clip, level of silence).</param>
+/// <param name="Read">The value from a clip's descriptors, or null when it has none (pitch of an unpitched clip, level
+/// of silence).</param>
 /// <param name="ToScale">From the descriptor's own unit to the scale.</param>
 /// <param name="ToUnit">From the scale to <see cref="Unit"/> (attack and decay in ms).</param>
 /// <param name="JustNoticeable">The smallest change on the scale a listener notices.</param>
-/// <param name="Resolution">The smallest change in <see cref="Unit"/> the measurement resolves (attack and decay: more than one step of the envelope's 1 ms hop).</param>
-public sealed record NamedDescriptor(string Name, string Descriptor, string Scale, string Unit, Func<ClipDescriptors, double?> Read,
-                                     Func<double, double> ToScale, Func<double, double> ToUnit, double JustNoticeable, double Resolution = 0)
+/// <param name="Resolution">The smallest change in <see cref="Unit"/> the measurement resolves (attack and decay: more
+/// than one step of the envelope's 1 ms hop).</param>
+public sealed record NamedDescriptor(string Name, string Descriptor, string Scale, string Unit, Func<ClipDescriptors,
+    double?> Read,
+                                     Func<double, double> ToScale, Func<double, double> ToUnit, double JustNoticeable,
+                                         double Resolution = 0)
 {
-    /// <summary>Whether values spread from <paramref name="low"/> to <paramref name="high"/> on the scale differ audibly and measurably.</summary>
+    /// <summary>Whether values spread from <paramref name="low"/> to <paramref name="high"/> on the scale differ
+    /// audibly and measurably.</summary>
     public bool Noticeable(double low, double high) =>
         Math.Abs(high - low) > JustNoticeable && Math.Abs(ToUnit(high) - ToUnit(low)) > Resolution;
 
@@ -40,7 +45,8 @@ public sealed record NamedDescriptor(string Name, string Descriptor, string Scal
             v => Math.Log10(Math.Max(v, 1e-4)), v => 1000 * Math.Pow(10, v), 0.04, Resolution: 1.5),
         new("decay", "decay_seconds", "log10", "ms", d => d.DecaySeconds,
             v => Math.Log10(Math.Max(v, 1e-3)), v => 1000 * Math.Pow(10, v), 0.04, Resolution: 1.5),
-        new("pitch", "f0_hz", "midi", "Hz", d => d.F0Confidence >= Descriptors.PitchedConfidence && d.F0Hz > 0 ? d.F0Hz : null,
+        new("pitch", "f0_hz", "midi", "Hz", d => d.F0Confidence >= Descriptors.PitchedConfidence
+            && d.F0Hz > 0 ? d.F0Hz : null,
             v => 12 * Math.Log2(v / 440) + 69, v => 440 * Math.Pow(2, (v - 69) / 12), 0.1),
         new("level", "loudness_lufs", "linear", "LUFS", d => d.LoudnessLufs > -120 ? d.LoudnessLufs : null,
             v => v, v => v, 0.5),

@@ -20,10 +20,12 @@ public static class Resampler
     public static float[] Resample(float[] input, int sourceRate, int targetRate) =>
         Resample(input, sourceRate, targetRate, ResamplingKernel.Precise);
 
-    /// <summary>Resamples with the given kernel: <see cref="ResamplingKernel.Fast"/> where speed matters more than the last 20 dB.</summary>
+    /// <summary>Resamples with the given kernel: <see cref="ResamplingKernel.Fast"/> where speed matters more than the
+    /// last 20 dB.</summary>
     public static float[] Resample(ReadOnlySpan<float> input, int sourceRate, int targetRate, ResamplingKernel kernel)
     {
-        if (sourceRate <= 0 || targetRate <= 0) throw new ArgumentOutOfRangeException(nameof(sourceRate), "sample rates must be positive");
+        if (sourceRate <= 0 || targetRate <= 0)
+            throw new ArgumentOutOfRangeException(nameof(sourceRate), "sample rates must be positive");
         if (sourceRate == targetRate) return input.ToArray();
 
         long outputLength = ((long)input.Length * targetRate + sourceRate / 2) / sourceRate;
@@ -40,7 +42,8 @@ public static class Resampler
         var rows = new float[(Phases + 1) * taps];
         for (int phase = 0; phase <= Phases; phase++)
             for (int j = 0; j < taps; j++)
-                rows[phase * taps + j] = (float)(kernel.At(Math.Abs((double)phase / Phases - (j - reach + 1)) * scale) * scale);
+                rows[phase * taps + j] =
+                    (float)(kernel.At(Math.Abs((double)phase / Phases - (j - reach + 1)) * scale) * scale);
 
         // Zeros around the input stand for the silence beyond its ends.
         var padded = new float[input.Length + 2 * taps + sourceRate / targetRate + 2];
@@ -68,7 +71,8 @@ public static class Resampler
         var sum = System.Numerics.Vector<float>.Zero;
         int width = System.Numerics.Vector<float>.Count, i = 0;
         for (; i <= a.Length - width; i += width)
-            sum += new System.Numerics.Vector<float>(a.Slice(i, width)) * new System.Numerics.Vector<float>(b.Slice(i, width));
+            sum += new System.Numerics.Vector<float>(a.Slice(i, width)) * new System.Numerics.Vector<float>(
+                b.Slice(i, width));
         float total = System.Numerics.Vector.Sum(sum);
         for (; i < a.Length; i++) total += a[i] * b[i];
         return total;
@@ -97,7 +101,8 @@ public sealed class ResamplingKernel
 
     /// <summary>2·64 taps, 100 dB: the dataset and the metrics.</summary>
     public static readonly ResamplingKernel Precise = new(64, 100);
-    /// <summary>2·16 taps, about 80 dB with a wider transition (pass band to about 0.4): training augmentation, a quarter of the work.</summary>
+    /// <summary>2·16 taps, about 80 dB with a wider transition (pass band to about 0.4): training augmentation, a
+    /// quarter of the work.</summary>
     public static readonly ResamplingKernel Fast = new(16, 80);
 
     ResamplingKernel(int halfWidth, double attenuationDb)

@@ -23,11 +23,13 @@ public static partial class SndFile
         public int Seekable;
     }
 
-    static readonly Lazy<bool> available = new(() => NativeLibrary.TryLoad(Library, typeof(SndFile).Assembly, null, out _));
+    static readonly Lazy<bool> available =
+        new(() => NativeLibrary.TryLoad(Library, typeof(SndFile).Assembly, null, out _));
 
     public static bool IsAvailable => available.Value;
 
-    /// <summary>The file's audio, at most the first <paramref name="maxSeconds"/>; null when libsndfile cannot open it (then try ffmpeg).</summary>
+    /// <summary>The file's audio, at most the first <paramref name="maxSeconds"/>; null when libsndfile cannot open it
+    /// (then try ffmpeg).</summary>
     public static AudioData? TryRead(string path, double? maxSeconds = null)
     {
         if (!IsAvailable) return null;

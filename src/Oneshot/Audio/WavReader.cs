@@ -19,7 +19,8 @@ public static class WavReader
 
     public static bool LooksLikeWav(ReadOnlySpan<byte> header) =>
         header.Length >= 12
-        && (header[..4].SequenceEqual("RIFF"u8) || header[..4].SequenceEqual("RF64"u8) || header[..4].SequenceEqual("BW64"u8))
+        && (header[..4].SequenceEqual("RIFF"u8) || header[..4].SequenceEqual("RF64"u8)
+            || header[..4].SequenceEqual("BW64"u8))
         && header.Slice(8, 4).SequenceEqual("WAVE"u8);
 
     public static AudioData Read(string path)
@@ -46,7 +47,8 @@ public static class WavReader
             using var stream = File.OpenRead(path);
             long length = stream.Length;
             var header = new byte[12];
-            if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) < 12 || !LooksLikeWav(header)) return Read(path);
+            if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) < 12 || !LooksLikeWav(header))
+                return Read(path);
             byte[]? fmt = null;
             long position = 12, dataOffset = -1, dataSize = 0;
             var chunk = new byte[8];
@@ -69,7 +71,9 @@ public static class WavReader
             }
             // Damaged or unusual layouts: the whole-file parser names what is wrong (when the file fits in memory).
             if (fmt is null || dataOffset < 0)
-                return length < int.MaxValue ? Read(path) : throw new OneshotException($"'{path}' is a {length / 1e9:0.#} GB WAV file without a readable 'fmt ' and 'data' chunk near its start.");
+                return length < int.MaxValue ? Read(path)
+                    : throw new OneshotException($"'{path}' is a {length / 1e9:0.#} GB WAV file without a readable " +
+                    $"'fmt ' and 'data' chunk near its start.");
             var format = ParseFormat(fmt, path);
             long available = length - dataOffset;
             // 0 and 0xFFFFFFFF: streamed or RF64 files whose size lives elsewhere; the data then runs to the end.
@@ -81,7 +85,8 @@ public static class WavReader
             BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan((int)dataOffset - 4), (uint)wanted);
             var audio = Read(prefix, path);
             return wanted < declared
-                ? new AudioData(audio.SampleRate, audio.Channels) { SourceSeconds = (double)(declared / format.BlockAlign) / format.SampleRate }
+                ? new AudioData(audio.SampleRate, audio.Channels)
+                    { SourceSeconds = (double)(declared / format.BlockAlign) / format.SampleRate }
                 : audio;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -144,7 +149,9 @@ public static class WavReader
         int bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
         if (encoding == FormatExtensible)
         {
-            if (fmt.Length < 40) throw new OneshotException($"'{name}' says WAVE_FORMAT_EXTENSIBLE but its 'fmt ' chunk is only {fmt.Length} bytes.");
+            if (fmt.Length < 40)
+                throw new OneshotException($"'{name}' says WAVE_FORMAT_EXTENSIBLE but its 'fmt ' chunk is only " +
+                    $"{fmt.Length} bytes.");
             encoding = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);   // first two bytes of the sub-format GUID
         }
         if (channels <= 0) throw new OneshotException($"'{name}' declares {channels} channels.");
@@ -161,7 +168,8 @@ public static class WavReader
         };
         if (!supported)
             throw new UnsupportedWavEncodingException(
-                $"'{name}' uses WAV encoding 0x{encoding:X4} with {bits}-bit samples, which Oneshot reads only through ffmpeg.");
+                $"'{name}' uses WAV encoding 0x{encoding:X4} with {bits}-bit samples, which Oneshot reads only " +
+                    $"through ffmpeg.");
         return new WavFormat(encoding, channels, sampleRate, blockAlign, bytesPerSample);
     }
 

@@ -13,7 +13,8 @@ public static class WavWriter
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
-    public static void Write(string path, float[] mono, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16) =>
+    public static void Write(string path, float[] mono, int sampleRate,
+        WavSampleFormat format = WavSampleFormat.Pcm16) =>
         Write(path, AudioData.Mono(sampleRate, mono), format);
 
     public static byte[] Encode(AudioData audio, WavSampleFormat format = WavSampleFormat.Pcm16)
@@ -23,7 +24,8 @@ public static class WavWriter
         int channels = audio.ChannelCount;
         int blockAlign = bytesPerSample * channels;
         long dataBytes = (long)audio.Length * blockAlign;
-        if (dataBytes > uint.MaxValue - 64) throw new OneshotException("Audio is too long for a WAV file (over 4 GiB of samples).");
+        if (dataBytes > uint.MaxValue - 64)
+            throw new OneshotException("Audio is too long for a WAV file (over 4 GiB of samples).");
 
         var bytes = new byte[44 + dataBytes];
         var span = bytes.AsSpan();

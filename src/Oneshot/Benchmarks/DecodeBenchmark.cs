@@ -6,9 +6,12 @@ using static TorchSharp.torch;
 namespace Oneshot.Benchmarks;
 
 /// <param name="MedianMs">libtorch's decode of one latent to a clip.</param>
-/// <param name="DecoderMedianMs">The decoder alone (latent → bands), so MedianMs − DecoderMedianMs is about the PQMF synthesis.</param>
-/// <param name="OnnxMedianMs">The same decode in ONNX Runtime, as ModelRunner decodes on the CPU (NaN where the graph does not mirror the config).</param>
-public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms, double RealTimeFactor, double DecoderMedianMs,
+/// <param name="DecoderMedianMs">The decoder alone (latent → bands), so MedianMs − DecoderMedianMs is about the PQMF
+/// synthesis.</param>
+/// <param name="OnnxMedianMs">The same decode in ONNX Runtime, as ModelRunner decodes on the CPU (NaN where the graph
+/// does not mirror the config).</param>
+public sealed record DecodeLatencyResult(string Preset, int Threads, int Repeats, double MedianMs, double P90Ms,
+    double RealTimeFactor, double DecoderMedianMs,
                                          double OnnxMedianMs);
 
 public sealed record SamplingResult(string Prior, int Count, double SampleMsPerClip, double DecodeMsPerClip);
@@ -61,7 +64,8 @@ public static class DecodeBenchmark
                     onnxTimes.Sort();
                     onnxMedian = onnxTimes[onnxTimes.Count / 2];
                 }
-            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median, decoderTimes[decoderTimes.Count / 2], onnxMedian);
+            return new DecodeLatencyResult(config.Preset, threads, repeats, median, p90, clipMs / median,
+                decoderTimes[decoderTimes.Count / 2], onnxMedian);
         }
         finally
         {
@@ -79,6 +83,7 @@ public static class DecodeBenchmark
         clock.Restart();
         runner.Decode(latents, batchSize);
         double decodeSeconds = clock.Elapsed.TotalSeconds;
-        return new SamplingResult(trainedPrior ? "trained" : "standard", count, 1000 * sampleSeconds / count, 1000 * decodeSeconds / count);
+        return new SamplingResult(trainedPrior ? "trained" : "standard", count, 1000 * sampleSeconds / count,
+            1000 * decodeSeconds / count);
     }
 }

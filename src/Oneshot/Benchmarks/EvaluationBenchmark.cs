@@ -5,15 +5,19 @@ using Oneshot.Evaluation;
 namespace Oneshot.Benchmarks;
 
 public sealed record EvaluationSpeed(string Embedder, int Count, int ClipLength, double EmbedMsPerClip,
-                                     double FadSeconds, double FadInfinitySeconds, double KidSeconds, double ManifoldSeconds, double VendiSeconds, double NdbSeconds)
+                                     double FadSeconds, double FadInfinitySeconds, double KidSeconds,
+                                         double ManifoldSeconds, double VendiSeconds, double NdbSeconds)
 {
-    public double ScoringSeconds => FadSeconds + FadInfinitySeconds + KidSeconds + ManifoldSeconds + VendiSeconds + NdbSeconds;
+    public double ScoringSeconds => FadSeconds + FadInfinitySeconds + KidSeconds + ManifoldSeconds + VendiSeconds
+        + NdbSeconds;
 }
 
-/// <summary>`oneshot bench --eval-clips N`: embedding N + N synthetic one-shots and scoring one set against the other.</summary>
+/// <summary>`oneshot bench --eval-clips N`: embedding N + N synthetic one-shots and scoring one set against the
+/// other.</summary>
 public static class EvaluationBenchmark
 {
-    public static EvaluationSpeed Run(IAudioEmbedder embedder, int count, int clipLength, int sampleRate, Action<double, double>? progress = null)
+    public static EvaluationSpeed Run(IAudioEmbedder embedder, int count, int clipLength, int sampleRate, Action<double,
+        double>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         int embedded = 0;
@@ -24,7 +28,8 @@ public static class EvaluationBenchmark
             {
                 int size = Math.Min(16, count - start);
                 var batch = TrainingBenchmark.SyntheticBatch(offset + start, size, clipLength, sampleRate);
-                var clips = Enumerable.Range(0, size).Select(i => batch.Samples.AsSpan(i * clipLength, clipLength).ToArray()).ToList();
+                var clips = Enumerable.Range(0, size)
+                    .Select(i => batch.Samples.AsSpan(i * clipLength, clipLength).ToArray()).ToList();
                 var e = embedder.Embed(clips, sampleRate);
                 for (int i = 0; i < size; i++) rows.Add(e.Row(i).ToArray());
                 embedded += size;
@@ -45,7 +50,8 @@ public static class EvaluationBenchmark
         var options = new DistributionOptions();
         return new EvaluationSpeed(embedder.Name, count, clipLength, embedMs,
             Time(() => FrechetDistance.Between(a, b)),
-            Time(() => FrechetDistance.Extrapolate(a, b, options.Seed, options.FadInfinitySteps, options.FadInfinityMinimumSize)),
+            Time(() => FrechetDistance.Extrapolate(a, b, options.Seed, options.FadInfinitySteps,
+                options.FadInfinityMinimumSize)),
             Time(() => KernelDistance.Between(a, b, options.Seed, options.KidSubsets)),
             Time(() => ManifoldMetrics.Compare(a, b)),
             Time(() => { VendiScore.Of(a); VendiScore.Of(b); }),

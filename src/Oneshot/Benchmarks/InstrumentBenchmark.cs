@@ -6,9 +6,11 @@ namespace Oneshot.Benchmarks;
 
 /// <param name="DecodedMs">Request → sound ready, for the requests that were decoded.</param>
 /// <param name="ReleaseMs">Slider release (the last move of a drag) → its sound ready: what a player waits for.</param>
-public sealed record InstrumentLatency(int Drags, int MovesPerDrag, double IntervalMs, int Decoded, int Superseded, double[] DecodedMs, double[] ReleaseMs);
+public sealed record InstrumentLatency(int Drags, int MovesPerDrag, double IntervalMs, int Decoded, int Superseded,
+    double[] DecodedMs, double[] ReleaseMs);
 
-/// <summary>`oneshot bench --model M`: decode latency under a stream of slider moves, through <see cref="DecodeService"/>.</summary>
+/// <summary>`oneshot bench --model M`: decode latency under a stream of slider moves, through
+/// <see cref="DecodeService"/>.</summary>
 public static class InstrumentBenchmark
 {
     /// <summary>
@@ -16,7 +18,8 @@ public static class InstrumentBenchmark
     /// (a pointer at 60 Hz sends one every ~16 ms) along a random direction, then a release, waits
     /// for its sound, and starts the next drag.
     /// </summary>
-    public static InstrumentLatency Run(ModelRunner runner, int drags = 20, int movesPerDrag = 30, double intervalMs = 16, int seed = 1)
+    public static InstrumentLatency Run(ModelRunner runner, int drags = 20, int movesPerDrag = 30,
+        double intervalMs = 16, int seed = 1)
     {
         using var service = new DecodeService(runner);
         var random = new Random(seed);
@@ -27,7 +30,8 @@ public static class InstrumentBenchmark
         int superseded = 0;
         for (int drag = 0; drag < drags; drag++)
         {
-            var direction = Enumerable.Range(0, start.Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var direction = Enumerable.Range(0, start.Length).Select(_ => (float)(random.NextDouble() * 2 - 1))
+                .ToArray();
             var pending = new List<Task<(DecodeResult Result, double Ms)>>();
             var timer = Stopwatch.StartNew();
             for (int move = 0; move < movesPerDrag; move++)
@@ -42,7 +46,8 @@ public static class InstrumentBenchmark
             decoded.AddRange(results.Where(r => !r.Result.Superseded).Select(r => r.Ms));
             releases.Add(results[^1].Ms);                    // the last move is the release
         }
-        return new InstrumentLatency(drags, movesPerDrag, intervalMs, decoded.Count, superseded, decoded.Order().ToArray(), releases.Order().ToArray());
+        return new InstrumentLatency(drags, movesPerDrag, intervalMs, decoded.Count, superseded,
+            decoded.Order().ToArray(), releases.Order().ToArray());
     }
 
     /// <summary>The result and the milliseconds from sending the request to its answer.</summary>

@@ -3,7 +3,8 @@ using Oneshot.Audio;
 namespace Oneshot.Data;
 
 /// <summary>A prepared clip and what preparing it did to its source.</summary>
-public sealed record ShapedClip(float[] Clip, int SourceRate, int SourceChannels, double SourceSeconds, double TrimmedSeconds, double GainDb, bool Cropped);
+public sealed record ShapedClip(float[] Clip, int SourceRate, int SourceChannels, double SourceSeconds,
+    double TrimmedSeconds, double GainDb, bool Cropped);
 
 /// <summary>
 /// What a clip is: decode → mono → trim leading silence → resample → fixed length with fade-out →
@@ -21,7 +22,8 @@ public static class ClipPreparation
         return clip?.Clip ?? throw new OneshotException($"'{path}' cannot be used: {skipped!.Reason}");
     }
 
-    /// <summary>The clip alone, or why its source was skipped: a file played or encoded needs no descriptors, which cost most of the time.</summary>
+    /// <summary>The clip alone, or why its source was skipped: a file played or encoded needs no descriptors, which
+    /// cost most of the time.</summary>
     public static (ShapedClip? Clip, SkippedSource? Skipped) Shape(ClipSource source, PrepareOptions options)
     {
         if (source.SkipReason is { } reason) return Skip(source, reason);
@@ -32,18 +34,24 @@ public static class ClipPreparation
             if (audio.Channels.Any(c => c.Any(x => !float.IsFinite(x))))
                 return Skip(source, "corrupt: the audio contains NaN or infinite samples");
             if (audio.DurationSeconds < options.MinSourceSeconds)
-                return Skip(source, $"too short: {audio.DurationSeconds:0.####} s, below the {options.MinSourceSeconds} s minimum");
+                return Skip(source, $"too short: {audio.DurationSeconds:0.####} s, below the " +
+                    $"{options.MinSourceSeconds} s minimum");
 
             var mono = audio.ToMono();
             double peakDb = Loudness.PeakDb(mono);
             if (peakDb < options.SilenceThresholdDb)
                 return Skip(source, audio.Truncated
-                    ? $"silent in its first {AudioFile.ReadLimitSeconds} s (peak {FormatDb(peakDb)} dBFS, below the {options.SilenceThresholdDb} dBFS threshold): Oneshot reads at most that much of a file, {AudioFile.LeadingSilenceLimitSeconds} s of leading silence and then the clip; cut the file to where the sound starts"
+                    ? $"silent in its first {AudioFile.ReadLimitSeconds} s (peak {FormatDb(peakDb)} dBFS, below the " +
+                        $"{options.SilenceThresholdDb} dBFS threshold): Oneshot reads at most that much of a file, " +
+                        $"{AudioFile.LeadingSilenceLimitSeconds} s of leading silence and then the clip; cut the " +
+                        $"file to where the sound starts"
                     : $"silent: peak {FormatDb(peakDb)} dBFS is below the {options.SilenceThresholdDb} dBFS threshold");
 
             // Trim at the source rate, then resample only the span the clip needs (long files are common).
-            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb, prerollSamples: audio.SampleRate / 1000);
-            int needed = (int)Math.Ceiling((double)options.ClipLength * audio.SampleRate / options.SampleRate) + audio.SampleRate / 100;
+            int start = ClipShaping.LeadingSilence(mono, options.TrimThresholdDb,
+                prerollSamples: audio.SampleRate / 1000);
+            int needed = (int)Math.Ceiling((double)options.ClipLength * audio.SampleRate / options.SampleRate)
+                + audio.SampleRate / 100;
             var span = mono.AsSpan(start, Math.Min(needed, mono.Length - start)).ToArray();
             var resampled = Resampler.Resample(span, audio.SampleRate, options.SampleRate);
             int fade = (int)Math.Round(options.FadeOutSeconds * options.SampleRate);
@@ -52,14 +60,16 @@ public static class ClipPreparation
             double gainDb = options.Normalization switch
             {
                 Normalization.Peak => options.PeakDb - Loudness.PeakDb(clip),
-                Normalization.Loudness => Math.Min(options.LoudnessLufs - Loudness.IntegratedLufs(clip, options.SampleRate),
+                Normalization.Loudness =>
+                    Math.Min(options.LoudnessLufs - Loudness.IntegratedLufs(clip, options.SampleRate),
                                                    options.PeakDb - Loudness.PeakDb(clip)),
                 _ => 0,
             };
             if (!double.IsFinite(gainDb)) gainDb = 0;
             ClipShaping.ApplyGain(clip, gainDb);
 
-            return (new ShapedClip(clip, audio.SampleRate, audio.ChannelCount, audio.SourceSeconds ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated), null);
+            return (new ShapedClip(clip, audio.SampleRate, audio.ChannelCount, audio.SourceSeconds
+                ?? audio.DurationSeconds, (double)start / audio.SampleRate, gainDb, cropped || audio.Truncated), null);
         }
         catch (OneshotException e)
         {
@@ -72,7 +82,8 @@ public static class ClipPreparation
         }
     }
 
-    static (ShapedClip?, SkippedSource?) Skip(ClipSource source, string reason) => (null, new SkippedSource(source.Key, reason));
+    static (ShapedClip?, SkippedSource?) Skip(ClipSource source, string reason) =>
+        (null, new SkippedSource(source.Key, reason));
 
     static string FormatDb(double db) => double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0");
 }

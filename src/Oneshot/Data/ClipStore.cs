@@ -15,16 +15,25 @@ public sealed class ClipStore : IDisposable
         Directory = directory;
         Info = DatasetInfo.Load(directory);
         string clips = Path.Combine(directory, DatasetFormat.ClipsFile);
-        if (!File.Exists(clips)) throw new OneshotException($"'{directory}' has no {DatasetFormat.ClipsFile}; prepare the dataset again.");
+        if (!File.Exists(clips))
+            throw new OneshotException($"'{directory}' has no {DatasetFormat.ClipsFile}; prepare the dataset again.");
         var npy = NpyFile.ReadInfo(clips);
-        if (npy.Shape.Length != 2) throw new OneshotException($"'{clips}' has shape ({string.Join(", ", npy.Shape)}); expected [clips, samples].");
+        if (npy.Shape.Length != 2)
+            throw new OneshotException($"'{clips}' has shape ({string.Join(", ", npy.Shape)}); expected [clips, " +
+                $"samples].");
         Count = (int)npy.Shape[0];
         Length = (int)npy.Shape[1];
-        if (Length != Info.ClipLength) throw new OneshotException($"'{clips}' holds {Length}-sample clips but dataset.json says {Info.ClipLength}; prepare the dataset again.");
+        if (Length != Info.ClipLength)
+            throw new OneshotException($"'{clips}' holds {Length}-sample clips but dataset.json says " +
+                $"{Info.ClipLength}; prepare the dataset again.");
         long expected = npy.DataOffset + (long)Count * Length * 4;
-        if (new FileInfo(clips).Length < expected) throw new OneshotException($"'{clips}' is truncated ({new FileInfo(clips).Length} bytes, expected {expected}); prepare the dataset again.");
+        if (new FileInfo(clips).Length < expected)
+            throw new OneshotException($"'{clips}' is truncated ({new FileInfo(clips).Length} bytes, expected " +
+                $"{expected}); prepare the dataset again.");
         Meta = DatasetSummary.ReadMeta(directory);
-        if (Meta.Count != Count) throw new OneshotException($"'{directory}': meta.jsonl has {Meta.Count} lines for {Count} clips; prepare the dataset again.");
+        if (Meta.Count != Count)
+            throw new OneshotException($"'{directory}': meta.jsonl has {Meta.Count} lines for {Count} clips; prepare " +
+                $"the dataset again.");
         _dataOffset = npy.DataOffset;
         _file = MemoryMappedFile.CreateFromFile(clips, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);

@@ -29,7 +29,9 @@ public static class DatasetBuilder
     {
         options.Validate();
         CheckOutput(outputDirectory, overwrite);
-        if (sources.Count == 0) throw new OneshotException("No audio files found in the inputs (looked for " + string.Join(" ", AudioFile.Extensions.Order()) + ").");
+        if (sources.Count == 0)
+            throw new OneshotException("No audio files found in the inputs (looked for "
+                + string.Join(" ", AudioFile.Extensions.Order()) + ").");
 
         var ordered = sources.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
         string fingerprint = PrepareJournal.Fingerprint(ordered, options, sourceDescription);
@@ -45,7 +47,8 @@ public static class DatasetBuilder
             (journal, state, var keptBefore, var skippedBefore) = PrepareJournal.Resume(outputDirectory, fingerprint);
             foreach (var k in keptBefore)
             {
-                clips.Add(new Processed(ordered[k.Index], [], k.Hash, k.Descriptors, k.SourceRate, k.SourceChannels, k.SourceSeconds, k.TrimmedSeconds, k.GainDb, k.Cropped));
+                clips.Add(new Processed(ordered[k.Index], [], k.Hash, k.Descriptors, k.SourceRate, k.SourceChannels,
+                    k.SourceSeconds, k.TrimmedSeconds, k.GainDb, k.Cropped));
                 firstByHash[k.Hash] = ordered[k.Index].Key;
             }
             skippedList.AddRange(skippedBefore);
@@ -55,7 +58,8 @@ public static class DatasetBuilder
         else
         {
             if (PrepareJournal.ReadState(outputDirectory) is { } interrupted && !overwrite)
-                throw new OneshotException($"An interrupted preparation of '{outputDirectory}' is there ({interrupted.NextSource} of {interrupted.Total} sounds done): " +
+                throw new OneshotException($"An interrupted preparation of '{outputDirectory}' is there " +
+                    $"({interrupted.NextSource} of {interrupted.Total} sounds done): " +
                     "continue it with --resume, or start over with --force.");
             (journal, state) = PrepareJournal.Start(outputDirectory, fingerprint, ordered.Count);
         }
@@ -70,7 +74,8 @@ public static class DatasetBuilder
         {
             // Clips go to the journal's clips file as they are made, a chunk of sources at a time in key
             // order, so memory holds one chunk of clips whatever the library's size; only their metadata stays.
-            using (var writer = NpyFile.RowWriter.Continue(journal.ClipsPath, Path.Combine(temporary, DatasetFormat.ClipsFile), options.ClipLength, state.Rows))
+            using (var writer = NpyFile.RowWriter.Continue(journal.ClipsPath,
+                Path.Combine(temporary, DatasetFormat.ClipsFile), options.ClipLength, state.Rows))
             {
                 int chunk = Math.Max(64, 16 * threads);
                 for (int start = state.NextSource; start < ordered.Count; start += chunk)
@@ -105,22 +110,28 @@ public static class DatasetBuilder
                         writer.WriteRow(p.Clip);
                         hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Clip.AsSpan()));
                         clips.Add(p with { Clip = [] });
-                        keptNow.Add(new PrepareJournal.Kept(start + i, p.Hash, p.Descriptors, p.SourceRate, p.SourceChannels, p.SourceSeconds, p.TrimmedSeconds, p.GainDb, p.Cropped));
+                        keptNow.Add(new PrepareJournal.Kept(start + i, p.Hash, p.Descriptors, p.SourceRate,
+                            p.SourceChannels, p.SourceSeconds, p.TrimmedSeconds, p.GainDb, p.Cropped));
                     }
                     writer.Flush();
-                    state = journal.Append(state, keptNow, skippedList.Skip(skippedBefore), start + results.Length, writer.Rows, duplicates);
+                    state = journal.Append(state, keptNow, skippedList.Skip(skippedBefore), start + results.Length,
+                        writer.Rows, duplicates);
                 }
                 if (clips.Count == 0)
                 {
                     journal.Delete();
-                    throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: {skippedList[0].Reason}");
+                    throw new OneshotException($"None of the {ordered.Count} sounds could be used; first reason: " +
+                        $"{skippedList[0].Reason}");
                 }
                 writer.Commit();
             }
 
             var clipsPerGroup = clips.GroupBy(c => c.Source.Group).ToDictionary(g => g.Key, g => g.Count());
-            var splitOfGroup = Splitter.Assign(clipsPerGroup, [options.TrainFraction, options.ValidFraction, options.TestFraction], options.Seed);
-            var info = WriteMetadata(temporary, clips, splitOfGroup, skippedList, duplicates, options, sourceDescription, hash);
+            var splitOfGroup =
+                Splitter.Assign(clipsPerGroup, [options.TrainFraction, options.ValidFraction, options.TestFraction],
+                options.Seed);
+            var info = WriteMetadata(temporary, clips, splitOfGroup, skippedList, duplicates, options,
+                sourceDescription, hash);
             cancellation.ThrowIfCancellationRequested();
             ReplaceDirectory(temporary, outputDirectory);
             journal.Delete();
@@ -144,13 +155,17 @@ public static class DatasetBuilder
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new SkippedSource(source.Key, $"unexpected error while describing it: {e.GetType().Name}: {e.Message}");   // one bad file never stops the run
+            // one bad file never stops the run
+            return new SkippedSource(source.Key, $"unexpected error while describing it: {e.GetType().Name}: " +
+                $"{e.Message}");
         }
     }
 
-    /// <summary>meta.jsonl, skipped.tsv and dataset.json beside the clips already written; the hash has seen the clips' bytes.</summary>
+    /// <summary>meta.jsonl, skipped.tsv and dataset.json beside the clips already written; the hash has seen the clips'
+    /// bytes.</summary>
     static DatasetInfo WriteMetadata(string directory, List<Processed> clips, Dictionary<string, string> splitOfGroup,
-        List<SkippedSource> skipped, int duplicates, PrepareOptions options, string sourceDescription, IncrementalHash hash)
+        List<SkippedSource> skipped, int duplicates, PrepareOptions options, string sourceDescription,
+            IncrementalHash hash)
     {
         var meta = new StringBuilder();
         int width = Math.Max(6, clips.Count.ToString().Length);
@@ -183,7 +198,8 @@ public static class DatasetBuilder
         AtomicFile.WriteAllText(Path.Combine(directory, DatasetFormat.SkippedFile), report.ToString());
 
         var splits = new SortedDictionary<string, int>();
-        foreach (string split in DatasetFormat.Splits) splits[split] = clips.Count(c => splitOfGroup[c.Source.Group] == split);
+        foreach (string split in DatasetFormat.Splits)
+            splits[split] = clips.Count(c => splitOfGroup[c.Source.Group] == split);
         var info = new DatasetInfo
         {
             SampleRate = options.SampleRate,
@@ -198,13 +214,16 @@ public static class DatasetBuilder
             Hash = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()),
             Created = DateTimeOffset.UtcNow,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, DatasetFormat.DatasetFile), JsonSerializer.Serialize(info, DatasetFormat.JsonIndented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, DatasetFormat.DatasetFile),
+            JsonSerializer.Serialize(info, DatasetFormat.JsonIndented) + "\n");
         return info;
     }
 
     static ClipDescriptors Round(ClipDescriptors d) => new(
-        Math.Round(d.LoudnessLufs, 3), Math.Round(d.PeakDb, 3), Math.Round(d.SpectralCentroidHz, 2), Math.Round(d.SpectralFlatness, 5),
-        Math.Round(d.AttackSeconds, 4), Math.Round(d.DecaySeconds, 4), Math.Round(d.F0Hz, 3), Math.Round(d.F0Confidence, 4));
+        Math.Round(d.LoudnessLufs, 3), Math.Round(d.PeakDb, 3), Math.Round(d.SpectralCentroidHz, 2),
+            Math.Round(d.SpectralFlatness, 5),
+        Math.Round(d.AttackSeconds, 4), Math.Round(d.DecaySeconds, 4), Math.Round(d.F0Hz, 3),
+            Math.Round(d.F0Confidence, 4));
 
     static string HashOf(float[] clip) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.AsSpan())));
@@ -213,19 +232,24 @@ public static class DatasetBuilder
 
     static void CheckOutput(string directory, bool overwrite)
     {
-        if (File.Exists(directory)) throw new OneshotException($"--out '{directory}' is a file; give a folder for the dataset.");
+        if (File.Exists(directory))
+            throw new OneshotException($"--out '{directory}' is a file; give a folder for the dataset.");
         if (!Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any()) return;
         bool isDataset = File.Exists(Path.Combine(directory, DatasetFormat.DatasetFile));
         if (!isDataset)
-            throw new OneshotException($"--out '{directory}' is a folder that is not empty and holds no dataset; choose a new or empty folder.");
+            throw new OneshotException($"--out '{directory}' is a folder that is not empty and holds no dataset; " +
+                $"choose a new or empty folder.");
         if (!overwrite)
             throw new OneshotException($"--out '{directory}' already holds a dataset; pass --force to replace it.");
     }
 
-    /// <summary>How far an interrupted preparation of <paramref name="outputDirectory"/> got (null: none to resume).</summary>
-    public static PrepareJournal.State? InterruptedAt(string outputDirectory) => PrepareJournal.ReadState(outputDirectory);
+    /// <summary>How far an interrupted preparation of <paramref name="outputDirectory"/> got (null: none to
+    /// resume).</summary>
+    public static PrepareJournal.State? InterruptedAt(string outputDirectory) =>
+        PrepareJournal.ReadState(outputDirectory);
 
-    /// <summary>Feeds the first <paramref name="rows"/> clips of a journal's clips file to the dataset hash, as if just written.</summary>
+    /// <summary>Feeds the first <paramref name="rows"/> clips of a journal's clips file to the dataset hash, as if just
+    /// written.</summary>
     static void HashRows(string path, long rows, int rowLength, IncrementalHash hash)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);

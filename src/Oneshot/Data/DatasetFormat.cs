@@ -28,6 +28,7 @@ public static class DatasetFormat
     public static JsonElement Label(int value) => JsonSerializer.SerializeToElement(value);
     public static JsonElement Label(double value) => JsonSerializer.SerializeToElement(value);
 
-    /// <summary>Labels starting with this are known generating factors (the synthetic recipe's), which eval scores disentanglement against.</summary>
+    /// <summary>Labels starting with this are known generating factors (the synthetic recipe's), which eval scores
+    /// disentanglement against.</summary>
     public const string FactorPrefix = "factor_";
 }

@@ -28,7 +28,8 @@ public sealed record DatasetInfo
     {
         string path = Path.Combine(directory, DatasetFormat.DatasetFile);
         if (!File.Exists(path))
-            throw new OneshotException($"'{directory}' is not a dataset directory: {DatasetFormat.DatasetFile} is missing. Make one with `oneshot data prepare` or `oneshot data recipe`.");
+            throw new OneshotException($"'{directory}' is not a dataset directory: {DatasetFormat.DatasetFile} is " +
+                $"missing. Make one with `oneshot data prepare` or `oneshot data recipe`.");
         try
         {
             return JsonSerializer.Deserialize<DatasetInfo>(File.ReadAllText(path), DatasetFormat.Json)

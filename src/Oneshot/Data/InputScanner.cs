@@ -37,7 +37,8 @@ public static class InputScanner
                     string line = raw.Split('#')[0].Trim();
                     if (line.Length == 0) continue;
                     // Missing files in a list are kept as sources so they are reported, not silently dropped.
-                    Add(Path.GetFullPath(Path.Combine(listFolder, line)), listFolder, FileSystemFacts.RealPath(listFolder));
+                    Add(Path.GetFullPath(Path.Combine(listFolder, line)), listFolder,
+                        FileSystemFacts.RealPath(listFolder));
                 }
             }
             else if (File.Exists(input))
@@ -48,7 +49,8 @@ public static class InputScanner
             }
             else
             {
-                throw new OneshotException($"Input '{input}' does not exist: give folders of audio, audio files, or list files (.txt with one path per line).");
+                throw new OneshotException($"Input '{input}' does not exist: give folders of audio, audio files, or " +
+                    $"list files (.txt with one path per line).");
             }
         }
         return sources;
@@ -58,17 +60,25 @@ public static class InputScanner
             string real = FileSystemFacts.RealPath(folder);
             if (!seenFolders.Add(real))
             {
-                if (folder != root) sources.Add(ClipSource.Skipped(folder, $"a link to a folder already searched ({real}); its files count once"));
+                if (folder != root)
+                    sources.Add(ClipSource.Skipped(folder, $"a link to a folder already searched ({real}); its files " +
+                        $"count once"));
                 return;
             }
             IEnumerable<FileSystemInfo> entries;
-            try { entries = new DirectoryInfo(folder).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList(); }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException) { return; }   // as IgnoreInaccessible did
+            try
+            {
+                entries = new DirectoryInfo(folder).EnumerateFileSystemInfos()
+                    .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+            }
+            // as IgnoreInaccessible did
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException) { return; }
             foreach (var entry in entries)
             {
                 if (entry.Name.StartsWith('.')) continue;   // hidden, as before
                 if (entry is DirectoryInfo) Walk(entry.FullName, root, realRoot);
-                else if (AudioFile.Extensions.Contains(Path.GetExtension(entry.Name))) Add(entry.FullName, root, realRoot);
+                else if (AudioFile.Extensions.Contains(Path.GetExtension(entry.Name)))
+                    Add(entry.FullName, root, realRoot);
             }
         }
 
@@ -78,7 +88,8 @@ public static class InputScanner
             if (!seenFiles.Add(real)) return;
             if (File.Exists(file) && !FileSystemFacts.IsRegularFile(real))
             {
-                sources.Add(ClipSource.Skipped(file, "not a regular file (a FIFO, socket or device), so it was not opened"));
+                sources.Add(
+                    ClipSource.Skipped(file, "not a regular file (a FIFO, socket or device), so it was not opened"));
                 return;
             }
             // Grouped by where the file really is: under the real root as if reached directly, else by its real folder.
@@ -90,7 +101,8 @@ public static class InputScanner
                 : Path.GetDirectoryName(real)!;
             string group = rule switch
             {
-                GroupRule.Top => inside ? (relative.Split(Path.DirectorySeparatorChar)[0] is var top && top != relative ? top : Path.GetFileName(root)) : folder,
+                GroupRule.Top => inside ? (relative.Split(Path.DirectorySeparatorChar)[0] is var top
+                    && top != relative ? top : Path.GetFileName(root)) : folder,
                 GroupRule.File => relative,
                 _ => folder,
             };

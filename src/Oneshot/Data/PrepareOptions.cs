@@ -43,18 +43,24 @@ public sealed record PrepareOptions
     /// <summary>Throws a message naming the option when a value is out of range.</summary>
     public void Validate()
     {
-        if (SampleRate < 8000 || SampleRate > 192000) throw new OneshotException($"--sample-rate {SampleRate} is out of range: use 8000 to 192000 Hz.");
+        if (SampleRate < 8000 || SampleRate > 192000)
+            throw new OneshotException($"--sample-rate {SampleRate} is out of range: use 8000 to 192000 Hz.");
         if (ClipSeconds < 0.999 || ClipSeconds > 3.001)
-            throw new OneshotException($"--length {ClipLength} samples is {ClipSeconds:0.###} s at {SampleRate} Hz; clips must be 1 to 3 s long ({(int)Math.Ceiling(SampleRate * 0.999)} to {SampleRate * 3} samples).");
-        if (TrimThresholdDb >= 0) throw new OneshotException($"--trim-db {TrimThresholdDb} must be negative (dB below the peak).");
-        if (SilenceThresholdDb >= 0) throw new OneshotException($"--silence-db {SilenceThresholdDb} must be negative (dBFS).");
+            throw new OneshotException($"--length {ClipLength} samples is {ClipSeconds:0.###} s at {SampleRate} Hz; " +
+                $"clips must be 1 to 3 s long ({(int)Math.Ceiling(SampleRate * 0.999)} to {SampleRate * 3} samples).");
+        if (TrimThresholdDb >= 0)
+            throw new OneshotException($"--trim-db {TrimThresholdDb} must be negative (dB below the peak).");
+        if (SilenceThresholdDb >= 0)
+            throw new OneshotException($"--silence-db {SilenceThresholdDb} must be negative (dBFS).");
         if (PeakDb > 0) throw new OneshotException($"--peak-db {PeakDb} must be at most 0 dBFS.");
         if (LoudnessLufs > 0) throw new OneshotException($"--loudness {LoudnessLufs} must be negative (LUFS).");
         if (MinSourceSeconds < 0) throw new OneshotException($"--min-seconds {MinSourceSeconds} must not be negative.");
-        if (FadeOutSeconds < 0 || FadeOutSeconds > ClipSeconds / 2) throw new OneshotException($"--fade {FadeOutSeconds} s must be between 0 and half the clip.");
+        if (FadeOutSeconds < 0 || FadeOutSeconds > ClipSeconds / 2)
+            throw new OneshotException($"--fade {FadeOutSeconds} s must be between 0 and half the clip.");
         double[] fractions = [TrainFraction, ValidFraction, TestFraction];
         if (fractions.Any(f => f < 0 || f > 1) || Math.Abs(fractions.Sum() - 1) > 1e-6)
-            throw new OneshotException($"--split {TrainFraction}/{ValidFraction}/{TestFraction}: the three fractions must be between 0 and 1 and add up to 1.");
+            throw new OneshotException($"--split {TrainFraction}/{ValidFraction}/{TestFraction}: the three fractions " +
+                $"must be between 0 and 1 and add up to 1.");
         if (Threads < 0) throw new OneshotException($"--threads {Threads} must be 0 (all cores) or more.");
     }
 }

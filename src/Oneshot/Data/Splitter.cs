@@ -4,7 +4,8 @@ namespace Oneshot.Data;
 public static class Splitter
 {
     /// <returns>The split of each group.</returns>
-    public static Dictionary<string, string> Assign(IReadOnlyDictionary<string, int> clipsPerGroup, double[] fractions, int seed)
+    public static Dictionary<string,
+        string> Assign(IReadOnlyDictionary<string, int> clipsPerGroup, double[] fractions, int seed)
     {
         var splits = DatasetFormat.Splits;
         var random = new Random(seed);

@@ -25,7 +25,8 @@ public sealed class ClapFrontEnd : IDisposable
 
     public ClapFrontEnd()
     {
-        _filters = tensor(MelFilterbank.Create(SampleRate, FftSize, Mels, 50, 14000), [Mels, FftSize / 2 + 1]).DetachFromDisposeScope();
+        _filters = tensor(MelFilterbank.Create(SampleRate, FftSize, Mels, 50, 14000), [Mels, FftSize / 2 + 1])
+            .DetachFromDisposeScope();
         _window = hann_window(FftSize).DetachFromDisposeScope();
     }
 
@@ -47,7 +48,9 @@ public sealed class ClapFrontEnd : IDisposable
     /// <returns>float32 [clips, 1, 1001, 64].</returns>
     public Tensor Features(IReadOnlyList<float[]> clips, int sampleRate)
     {
-        var padded = clips.Select(c => RepeatPad(sampleRate == SampleRate ? c : Resampler.Resample(c, sampleRate, SampleRate))).ToArray();
+        var padded =
+            clips.Select(c => RepeatPad(sampleRate == SampleRate ? c : Resampler.Resample(c, sampleRate, SampleRate)))
+            .ToArray();
         using var scope = NewDisposeScope();
         var waves = stack(padded.Select(p => tensor(p)).ToArray());
         var power = PowerSpectrogram.Of(waves, FftSize, Hop, _window);

@@ -15,7 +15,8 @@ static class DatasetLabels
             return values.Length == metas.Length ? values : null;
         }
         // An instrument name is only unique within its kit ("Snare" is in every kit).
-        return new ClipLabels(Every(ClassOf), [.. metas.Select(m => m.Group)], Every(m => m.TextLabel("instrument") is { } name ? $"{m.Group}/{name}" : null));
+        return new ClipLabels(Every(ClassOf), [.. metas.Select(m => m.Group)],
+            Every(m => m.TextLabel("instrument") is { } name ? $"{m.Group}/{name}" : null));
     }
 
     static string? ClassOf(ClipMeta meta) => meta.TextLabel("class");

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>NDB: how many of the k-means bins hold a significantly different share of generated than of real embeddings.</summary>
+/// <summary>NDB: how many of the k-means bins hold a significantly different share of generated than of real
+/// embeddings.</summary>
 public sealed record DifferentBinsResult(int Different, int Bins, double[] RealShares, double[] GeneratedShares)
 {
     /// <summary>NDB/K: 0 when the bins agree, 1 when every bin differs.</summary>
@@ -22,11 +23,13 @@ public static class DifferentBins
     /// <summary>Default bin count: about 10 real embeddings per bin, from 2 to 100 bins.</summary>
     public static int DefaultBins(int realCount) => Math.Clamp(realCount / 10, 2, 100);
 
-    public static DifferentBinsResult Compare(EmbeddingMatrix real, EmbeddingMatrix generated, int seed, int? bins = null)
+    public static DifferentBinsResult Compare(EmbeddingMatrix real, EmbeddingMatrix generated, int seed,
+        int? bins = null)
     {
         FrechetDistance.CheckShapes(real, generated);
         int k = bins ?? DefaultBins(real.Count);
-        if (k < 2 || k > real.Count) throw new OneshotException($"NDB: {k} bins do not fit {real.Count} real embeddings (2 to {real.Count}).");
+        if (k < 2 || k > real.Count)
+            throw new OneshotException($"NDB: {k} bins do not fit {real.Count} real embeddings (2 to {real.Count}).");
         using var scope = NewDisposeScope();
         var x = real.ToTensor();
         using var generator = new Generator((ulong)Seeds.Mix(seed, 0x4DB));

@@ -3,15 +3,18 @@ using Oneshot.Statistics;
 namespace Oneshot.Evaluation;
 
 /// <summary>A quality each clip has (a descriptor, or a known generating factor); null where a clip has none.</summary>
-/// <param name="Categorical">Values are categories (e.g. a class index), not a scale: scored by mutual information only.</param>
+/// <param name="Categorical">Values are categories (e.g. a class index), not a scale: scored by mutual information
+/// only.</param>
 public sealed record Factor(string Name, IReadOnlyList<double?> Values, bool Categorical = false);
 
 /// <summary>How one factor sits in the latent space.</summary>
 /// <param name="BestDimension">The dimension sharing the most information with it.</param>
-/// <param name="MutualInformationGap">(I₁ − I₂) / H: the lead of the best dimension over the next, as a share of the factor's entropy.</param>
+/// <param name="MutualInformationGap">(I₁ − I₂) / H: the lead of the best dimension over the next, as a share of the
+/// factor's entropy.</param>
 /// <param name="RSquared">Of a straight line from the best dimension to the factor (null for categories).</param>
 /// <param name="Spearman">The largest |ρ| between the factor and any one dimension (null for categories).</param>
-public sealed record FactorScore(string Name, int Clips, int BestDimension, double MutualInformationGap, double? RSquared, double? Spearman);
+public sealed record FactorScore(string Name, int Clips, int BestDimension, double MutualInformationGap,
+    double? RSquared, double? Spearman);
 
 /// <summary>
 /// Disentanglement scores of latents against factors: MIG (Chen et al. 2018), SAP (Kumar et al.
@@ -19,7 +22,8 @@ public sealed record FactorScore(string Name, int Clips, int BestDimension, doub
 /// (Pati &amp; Lerch 2020). All in [0, 1], higher is more disentangled. SAP, interpretability and
 /// correlation are over the non-categorical factors.
 /// </summary>
-public sealed record DisentanglementScores(int Clips, double Mig, double? Sap, double Modularity, double? Interpretability, double? Correlation,
+public sealed record DisentanglementScores(int Clips, double Mig, double? Sap, double Modularity,
+    double? Interpretability, double? Correlation,
                                            IReadOnlyList<FactorScore> Factors);
 
 public static class Disentanglement
@@ -32,8 +36,10 @@ public static class Disentanglement
     /// </summary>
     public static int Bins(int clips) => Math.Clamp((int)Math.Round(Math.Sqrt(clips / 5.0)), 2, 20);
 
-    /// <returns>Null when no factor has at least <paramref name="minimumClips"/> clips with a value (a score on so few is rough: the report gives the count).</returns>
-    public static DisentanglementScores? Score(IReadOnlyList<float[]> latents, IReadOnlyList<Factor> factors, int minimumClips = 5)
+    /// <returns>Null when no factor has at least <paramref name="minimumClips"/> clips with a value (a score on so few
+    /// is rough: the report gives the count).</returns>
+    public static DisentanglementScores? Score(IReadOnlyList<float[]> latents, IReadOnlyList<Factor> factors,
+        int minimumClips = 5)
     {
         if (latents.Count == 0) return null;
         int dimensions = latents[0].Length;
@@ -43,7 +49,8 @@ public static class Disentanglement
         var sapGaps = new List<double>();
         foreach (var factor in factors)
         {
-            var at = Enumerable.Range(0, latents.Count).Where(i => factor.Values[i] is double v && double.IsFinite(v)).ToArray();
+            var at = Enumerable.Range(0, latents.Count).Where(i => factor.Values[i] is double v && double.IsFinite(v))
+                .ToArray();
             if (at.Length < minimumClips) continue;
             double[] values = [.. at.Select(i => factor.Values[i]!.Value)];
             int bins = Bins(at.Length);
@@ -76,8 +83,10 @@ public static class Disentanglement
         }
         if (scored.Count == 0) return null;
         var continuous = scored.Where(f => f.RSquared is not null).ToList();
-        return new DisentanglementScores(latents.Count, scored.Average(f => f.MutualInformationGap), sapGaps.Count > 0 ? sapGaps.Average() : null,
-            Modularity(information, dimensions), continuous.Count > 0 ? continuous.Average(f => f.RSquared!.Value) : null,
+        return new DisentanglementScores(latents.Count, scored.Average(f => f.MutualInformationGap),
+            sapGaps.Count > 0 ? sapGaps.Average() : null,
+            Modularity(information, dimensions), continuous.Count > 0 ? continuous.Average(f => f.RSquared!.Value)
+                : null,
             continuous.Count > 0 ? continuous.Average(f => f.Spearman!.Value) : null, scored);
     }
 
@@ -104,7 +113,8 @@ public static class Disentanglement
         return deviations.Count > 0 ? 1 - deviations.Average() : 1;
     }
 
-    /// <summary>Equal-count bins: each value's bin among <paramref name="bins"/> by its rank (ties share a bin).</summary>
+    /// <summary>Equal-count bins: each value's bin among <paramref name="bins"/> by its rank (ties share a
+    /// bin).</summary>
     public static int[] QuantileCodes(IReadOnlyList<double> values, int bins)
     {
         var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();

@@ -13,20 +13,23 @@ public sealed record DistributionOptions
     public int? NdbBins { get; init; }
 }
 
-/// <summary>Every distribution metric between a reference set (real clips) and a candidate set (generated clips).</summary>
+/// <summary>Every distribution metric between a reference set (real clips) and a candidate set (generated
+/// clips).</summary>
 public sealed record DistributionComparison(
     int ReferenceCount, int CandidateCount, int Dimensions,
     double Fad, FrechetExtrapolation FadInfinity, KernelDistanceResult Kid, ManifoldResult Manifold,
     double ReferenceVendi, double CandidateVendi, DifferentBinsResult Ndb)
 {
-    public static DistributionComparison Compute(EmbeddingMatrix reference, EmbeddingMatrix candidates, DistributionOptions? options = null)
+    public static DistributionComparison Compute(EmbeddingMatrix reference, EmbeddingMatrix candidates,
+        DistributionOptions? options = null)
     {
         options ??= new DistributionOptions();
         FrechetDistance.CheckShapes(reference, candidates);
         return new DistributionComparison(
             reference.Count, candidates.Count, reference.Dimensions,
             FrechetDistance.Between(reference, candidates),
-            FrechetDistance.Extrapolate(reference, candidates, options.Seed, options.FadInfinitySteps, options.FadInfinityMinimumSize),
+            FrechetDistance.Extrapolate(reference, candidates, options.Seed, options.FadInfinitySteps,
+                options.FadInfinityMinimumSize),
             KernelDistance.Between(reference, candidates, options.Seed, options.KidSubsets, options.KidSubsetSize),
             ManifoldMetrics.Compare(reference, candidates),
             VendiScore.Of(reference), VendiScore.Of(candidates),

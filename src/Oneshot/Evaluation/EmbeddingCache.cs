@@ -18,7 +18,8 @@ public sealed class EmbeddingCache
     public static string DefaultDirectory()
     {
         string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+        string root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
         return Path.Combine(root, "oneshot", "embeddings");
     }
 
@@ -30,7 +31,8 @@ public sealed class EmbeddingCache
         var keys = clips.Select(c => Key(embedder, c, sampleRate)).ToArray();
         for (int i = 0; i < clips.Count; i++)
         {
-            if (!TryRead(embedder, keys[i], values.AsSpan(i * embedder.Dimensions, embedder.Dimensions))) missing.Add(i);
+            if (!TryRead(embedder, keys[i], values.AsSpan(i * embedder.Dimensions, embedder.Dimensions)))
+                missing.Add(i);
         }
         hits = clips.Count - missing.Count;
         if (missing.Count > 0)
@@ -54,7 +56,8 @@ public sealed class EmbeddingCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    string PathOf(IAudioEmbedder embedder, string key) => Path.Combine(Directory, embedder.Identity, key[..2], key + ".f64");
+    string PathOf(IAudioEmbedder embedder, string key) =>
+        Path.Combine(Directory, embedder.Identity, key[..2], key + ".f64");
 
     bool TryRead(IAudioEmbedder embedder, string key, Span<double> destination)
     {

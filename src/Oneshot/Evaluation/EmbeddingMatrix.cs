@@ -9,7 +9,8 @@ public sealed class EmbeddingMatrix
     public EmbeddingMatrix(double[] values, int count, int dimensions)
     {
         if (count < 0 || dimensions < 1 || values.Length != (long)count * dimensions)
-            throw new ArgumentException($"{values.Length} values do not make a {count} × {dimensions} matrix.", nameof(values));
+            throw new ArgumentException($"{values.Length} values do not make a {count} × {dimensions} matrix.",
+                nameof(values));
         Values = values;
         Count = count;
         Dimensions = dimensions;
@@ -29,7 +30,9 @@ public sealed class EmbeddingMatrix
         if (rows < 2) throw new OneshotException($"'{path}' holds {rows} embedding(s); the metrics need at least 2.");
         if (columns < 1) throw new OneshotException($"'{path}' has embeddings of length 0.");
         int bad = Array.FindIndex(values, v => !double.IsFinite(v));
-        if (bad >= 0) throw new OneshotException($"'{path}' has a non-finite value in row {bad / columns}; embeddings must be finite.");
+        if (bad >= 0)
+            throw new OneshotException($"'{path}' has a non-finite value in row {bad / columns}; embeddings must be " +
+                $"finite.");
         return new EmbeddingMatrix(values, rows, columns);
     }
 
@@ -53,7 +56,8 @@ public sealed class EmbeddingMatrix
         var values = new double[rows.Count * d];
         for (int i = 0; i < rows.Count; i++)
         {
-            if (rows[i].Length != d) throw new ArgumentException($"row {i} has {rows[i].Length} values, row 0 has {d}.", nameof(rows));
+            if (rows[i].Length != d)
+                throw new ArgumentException($"row {i} has {rows[i].Length} values, row 0 has {d}.", nameof(rows));
             rows[i].CopyTo(values, i * d);
         }
         return new EmbeddingMatrix(values, rows.Count, d);

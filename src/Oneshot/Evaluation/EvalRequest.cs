@@ -12,7 +12,8 @@ public sealed record EvalRequest
     public int? Samples { get; init; }
     public int Seed { get; init; } = 1;
     public double Temperature { get; init; } = 1;
-    /// <summary>Gradient steps on each latent before reconstructing (<see cref="Generation.LatentRefiner"/>); 0: the encoder's latents.</summary>
+    /// <summary>Gradient steps on each latent before reconstructing (<see cref="Generation.LatentRefiner"/>); 0: the
+    /// encoder's latents.</summary>
     public int RefineSteps { get; init; }
     public string? CacheDirectory { get; init; }
     /// <summary>Clips of each kind written as WAV for the report's players.</summary>

@@ -26,18 +26,25 @@ public sealed class Evaluator
         using var store = new ClipStore(request.DataDirectory);
         int testSplit = store.IndicesOf("test").Length, trainCount = store.IndicesOf("train").Length;
         int testCount = ReferenceClips.TestIndices(store, request.TestClips).Length;
-        if (testCount < 2) throw new OneshotException($"'{request.DataDirectory}' has {testCount} test clips; evaluation needs a test split (prepare the dataset with one).");
-        if (trainCount < 2) throw new OneshotException($"'{request.DataDirectory}' has {trainCount} train clips; evaluation compares against the train split too.");
+        if (testCount < 2)
+            throw new OneshotException($"'{request.DataDirectory}' has {testCount} test clips; evaluation needs a " +
+                $"test split (prepare the dataset with one).");
+        if (trainCount < 2)
+            throw new OneshotException($"'{request.DataDirectory}' has {trainCount} train clips; evaluation compares " +
+                $"against the train split too.");
         Directory.CreateDirectory(request.OutDirectory);
 
         int samples = request.Samples ?? testCount;
         int seenCount = ReferenceClips.SeenPositions(trainCount, testCount).Count;
         var progress = new Progress(OnProgress, cancellation,
             total: testCount + trainCount + IdentificationYardsticks.Names.Count * testCount
-                   + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testCount + seenCount) + 2 * samples * (PriorFile.Exists(m) ? 2 : 1)   // encode, decode, embed; generate, embed
+                   // encode, decode, embed; generate, embed
+                   + request.Models.Sum(m => (request.RefineSteps > 0 ? 4 : 3) * (testCount + seenCount)
+                       + 2 * samples * (PriorFile.Exists(m) ? 2 : 1)
                                              + TraversalWork(request, m, testCount)));
 
-        using IAudioEmbedder embedder = request.ClapModel is { } clap ? new ClapEmbedder(clap) : new LogMelStatisticsEmbedder();
+        using IAudioEmbedder embedder = request.ClapModel is { } clap ? new ClapEmbedder(clap)
+            : new LogMelStatisticsEmbedder();
         var cache = new EmbeddingCache(request.CacheDirectory ?? EmbeddingCache.DefaultDirectory());
         OnMessage?.Invoke($"Embedder: {embedder.Name}; cache {cache.Directory}.");
         EmbeddingMatrix Embed(IReadOnlyList<float[]> clips)
@@ -50,50 +57,67 @@ public sealed class Evaluator
         if (testCount < testSplit)
             OnMessage?.Invoke($"Scoring {testCount} of the {testSplit} test clips, evenly spaced (--test-clips).");
         var references = ReferenceClips.Read(store, Embed, request.TestClips);
-        var realBaseline = DistributionComparison.Compute(references.TestEmbeddings, references.TrainEmbeddings, request.Metrics);
+        var realBaseline = DistributionComparison.Compute(references.TestEmbeddings, references.TrainEmbeddings,
+            request.Metrics);
         var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
         var realExamples = audio.Write("real", references.Test);
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
-        var yardsticks = IdentificationYardsticks.Measure(references.Test, store.SampleRate, references.TestIdentity, request.Seed, references.TestLabels,
+        var yardsticks = IdentificationYardsticks.Measure(references.Test, store.SampleRate, references.TestIdentity,
+            request.Seed, references.TestLabels,
             n => progress.Advance(n), references.TestPitched);
 
         var models = request.Models.Select((directory, index) =>
-            EvaluateModel(request, directory, UniqueName(directory, index, request.Models), store, references, samples, Embed, audio, progress)).ToList();
-        return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash, references.Test.Length, references.TrainCount,
-            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models, DateTimeOffset.Now, request.RefineSteps);
+            EvaluateModel(request, directory, UniqueName(directory, index, request.Models), store, references, samples,
+                Embed, audio, progress)).ToList();
+        return new EvaluationResult(embedder.Name, Path.GetFullPath(request.DataDirectory), store.Info.Hash,
+            references.Test.Length, references.TrainCount,
+            samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models,
+                DateTimeOffset.Now, request.RefineSteps);
     }
 
     static void Check(EvalRequest request)
     {
         if (request.Models.Count == 0) throw new OneshotException("--models: name at least one model directory.");
         foreach (var model in request.Models)
-            if (!ModelDirectory.Exists(model)) throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train one with `oneshot train`.");
+            if (!ModelDirectory.Exists(model))
+                throw new OneshotException($"--models: '{model}' is not a model directory (no config.json); train " +
+                    $"one with `oneshot train`.");
         LatentRefiner.CheckSteps(request.RefineSteps);
         if (request.Samples is < 2) throw new OneshotException($"--samples {request.Samples} must be at least 2.");
         if (request.TestClips is < 0 or (> 0 and < 6))
-            throw new OneshotException($"--test-clips {request.TestClips} must be 0 (all) or at least 6 (the distribution metrics need more than 5 real clips).");
-        if (request.TraversalClips < 0) throw new OneshotException($"--traversal-clips {request.TraversalClips} must be 0 (none) or more.");
+            throw new OneshotException($"--test-clips {request.TestClips} must be 0 (all) or at least 6 (the " +
+                $"distribution metrics need more than 5 real clips).");
+        if (request.TraversalClips < 0)
+            throw new OneshotException($"--traversal-clips {request.TraversalClips} must be 0 (none) or more.");
     }
 
-    /// <summary>One model: its test and seen clips reconstructed, its latents scored, and samples from each of its priors.</summary>
-    ModelEvaluation EvaluateModel(EvalRequest request, string directory, string name, ClipStore store, ReferenceClips references, int samples,
+    /// <summary>One model: its test and seen clips reconstructed, its latents scored, and samples from each of its
+    /// priors.</summary>
+    ModelEvaluation EvaluateModel(EvalRequest request, string directory, string name, ClipStore store,
+        ReferenceClips references, int samples,
         Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed, ExampleWriter audio, Progress progress)
     {
         OnMessage?.Invoke($"Model {name}: reconstructing {references.Test.Length} test clips…");
         using var runner = new ModelRunner(directory, request.Device) { BatchSize = request.BatchSize };
         if (runner.SampleRate != store.SampleRate || runner.ClipLength != store.Length)
-            throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at {runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at {store.SampleRate} Hz.");
+            throw new OneshotException($"Model '{directory}' works on {runner.ClipLength} samples at " +
+                $"{runner.SampleRate} Hz; the dataset '{request.DataDirectory}' has {store.Length} at " +
+                $"{store.SampleRate} Hz.");
 
-        ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings, EmbeddingMatrix originalIdentity, ClipLabels labels,
+        ReconstructionSummary Reconstruct(float[][] originals, float[][] latents, EmbeddingMatrix originalEmbeddings,
+            EmbeddingMatrix originalIdentity, ClipLabels labels,
                                           int[] pitched, string? examplesFolder)
         {
             var reconstructions = runner.Decode(latents, noiseSeed: (ulong)request.Seed);
             progress.Advance(originals.Length);
             var scores = ReconstructionScores.Spectra(originals, reconstructions, store.SampleRate);
             var embeddings = embed(reconstructions);
-            var (attackError, decayError) = ReconstructionScores.Envelopes(originals, reconstructions, store.SampleRate);
-            return new ReconstructionSummary(originals.Length, scores.Spectral, scores.LogMelL1, scores.SiSdrDb, attackError, decayError,
-                Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate), labels),
+            var (attackError, decayError) = ReconstructionScores.Envelopes(originals, reconstructions,
+                store.SampleRate);
+            return new ReconstructionSummary(originals.Length, scores.Spectral, scores.LogMelL1, scores.SiSdrDb,
+                attackError, decayError,
+                Identification.Score(originalIdentity, IdentificationSpectrogram.Of(reconstructions, store.SampleRate),
+                    labels),
                 DistributionComparison.Compute(originalEmbeddings, embeddings, request.Metrics),
                 examplesFolder is null ? [] : audio.Write(examplesFolder, reconstructions),
                 PartialsKept.Score(originals, reconstructions, store.SampleRate, pitched), scores.LsdDb, scores.SnrDb,
@@ -110,19 +134,23 @@ public sealed class Evaluator
             OnMessage?.Invoke($"Model {name}: refining {testClips.Length} test latents ({request.RefineSteps} steps)…");
             reconstructionLatents = runner.Refine(testClips, latents, request.RefineSteps, n => progress.Advance(n));
         }
-        var reconstruction = Reconstruct(testClips, reconstructionLatents, references.TestEmbeddings, references.TestIdentity, references.TestLabels, references.TestPitched, $"{name}/reconstructions");
+        var reconstruction = Reconstruct(testClips, reconstructionLatents, references.TestEmbeddings,
+            references.TestIdentity, references.TestLabels, references.TestPitched, $"{name}/reconstructions");
         var seenClips = references.Seen;
         OnMessage?.Invoke($"Model {name}: reconstructing {seenClips.Length} train clips…");
         var seenLatents = runner.Encode(seenClips);
         progress.Advance(seenClips.Length);
-        if (request.RefineSteps > 0) seenLatents = runner.Refine(seenClips, seenLatents, request.RefineSteps, n => progress.Advance(n));
-        var seenReconstruction = Reconstruct(seenClips, seenLatents, references.SeenEmbeddings, references.SeenIdentity, references.SeenLabels, references.SeenPitched, examplesFolder: null);
+        if (request.RefineSteps > 0)
+            seenLatents = runner.Refine(seenClips, seenLatents, request.RefineSteps, n => progress.Advance(n));
+        var seenReconstruction = Reconstruct(seenClips, seenLatents, references.SeenEmbeddings, references.SeenIdentity,
+            references.SeenLabels, references.SeenPitched, examplesFolder: null);
 
         var generations = new List<GenerationSummary>();
         foreach (bool trained in runner.HasTrainedPrior ? new[] { false, true } : [false])
         {
             string prior = trained ? PriorFile.ReadConfig(directory).Kind.ToString().ToLowerInvariant() : "standard";
-            OnMessage?.Invoke($"Model {name}: {samples} samples from the {(trained ? $"trained prior ({prior})" : "N(0, I) prior")}…");
+            OnMessage?.Invoke($"Model {name}: {samples} samples from the " +
+                $"{(trained ? $"trained prior ({prior})" : "N(0, I) prior")}…");
             var clock = Stopwatch.StartNew();
             var z = runner.SampleLatents(samples, request.Temperature, request.Seed, trained);
             var generated = runner.Decode(z, noiseSeed: (ulong)request.Seed);
@@ -130,38 +158,48 @@ public sealed class Evaluator
             progress.Advance(samples);
             var embeddings = embed(generated);
             generations.Add(new GenerationSummary(
-                trained ? "trained" : "standard", prior, samples, request.Seed, request.Temperature, seconds / samples * 1000,
+                trained ? "trained" : "standard", prior, samples, request.Seed, request.Temperature,
+                    seconds / samples * 1000,
                 DistributionComparison.Compute(references.TestEmbeddings, embeddings, request.Metrics),
                 DistributionComparison.Compute(references.TrainEmbeddings, embeddings, request.Metrics),
                 audio.Write($"{name}/{(trained ? "trained-prior" : "standard-prior")}", generated)));
         }
         var controls = Traverse(request, directory, name, runner, latents, references, progress);
-        return new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(), runner.Config.Model.ActiveFlowSteps > 0,
-            reconstruction, seenReconstruction, latent, generations, LatentScores.Projection(directory, latents, references.TestPlotLabels), controls,
-            Disentanglement.Score(latents, references.TestDescriptors), Disentanglement.Score(latents, references.TestFactors), TrainingSoFar.Of(directory));
+        return new ModelEvaluation(name, Path.GetFullPath(directory), runner.Config.Describe(),
+            runner.Config.Model.ActiveFlowSteps > 0,
+            reconstruction, seenReconstruction, latent, generations,
+                LatentScores.Projection(directory, latents, references.TestPlotLabels), controls,
+            Disentanglement.Score(latents, references.TestDescriptors),
+                Disentanglement.Score(latents, references.TestFactors), TrainingSoFar.Of(directory));
     }
 
-    /// <summary>Which test clips the controls are moved on: spread evenly over the split, so every kit has its say.</summary>
+    /// <summary>Which test clips the controls are moved on: spread evenly over the split, so every kit has its
+    /// say.</summary>
     static int[] TraversalPositions(int traversalClips, int testCount) =>
-        [.. Enumerable.Range(0, Math.Min(traversalClips, testCount)).Select(k => (int)((long)k * testCount / Math.Min(traversalClips, testCount)))];
+        [.. Enumerable.Range(0, Math.Min(traversalClips, testCount))
+            .Select(k => (int)((long)k * testCount / Math.Min(traversalClips, testCount)))];
 
     static int TraversalWork(EvalRequest request, string directory, int testCount) =>
-        TraversalWork(ModelDirectory.LoadLatent(directory)?.Controls.Length ?? 0, TraversalPositions(request.TraversalClips, testCount).Length);
+        TraversalWork(ModelDirectory.LoadLatent(directory)?.Controls.Length ?? 0,
+            TraversalPositions(request.TraversalClips, testCount).Length);
 
     static int TraversalWork(int controls, int clips) => controls * clips * ControlTraversals.Positions.Length;
 
     /// <summary>Each named control moved across held-out clips; strips of spectrograms under controls/.</summary>
-    IReadOnlyList<ControlTraversal> Traverse(EvalRequest request, string directory, string name, ModelRunner runner, float[][] latents,
+    IReadOnlyList<ControlTraversal> Traverse(EvalRequest request, string directory, string name, ModelRunner runner,
+        float[][] latents,
                                              ReferenceClips references, Progress progress)
     {
         var statistics = ModelDirectory.LoadLatent(directory);
         if (statistics is null || statistics.Controls.Length == 0 || request.TraversalClips <= 0) return [];
         var positions = TraversalPositions(request.TraversalClips, latents.Length);
-        OnMessage?.Invoke($"Model {name}: moving {statistics.Controls.Length} named controls across {positions.Length} test clips…");
+        OnMessage?.Invoke($"Model {name}: moving {statistics.Controls.Length} named controls across " +
+            $"{positions.Length} test clips…");
         var pitched = references.TestPitched.ToHashSet();
         int planned = TraversalWork(statistics.Controls.Length, positions.Length), done = 0;
         string folder = Path.Combine(request.OutDirectory, "controls");
-        var result = ControlTraversals.Measure(statistics.Controls, [.. positions.Select(i => latents[i])], [.. positions.Select(pitched.Contains)],
+        var result = ControlTraversals.Measure(statistics.Controls, [.. positions.Select(i => latents[i])],
+            [.. positions.Select(pitched.Contains)],
             statistics.Mean, runner.SampleRate,
             moved =>
             {
@@ -197,7 +235,8 @@ public sealed class Evaluator
     static string UniqueName(string directory, int index, IReadOnlyList<string> all)
     {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        bool clash = all.Where((d, i) => i != index).Any(d => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))) == name);
+        bool clash = all.Where((d, i) => i != index).Any(d =>
+            Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))) == name);
         return clash ? $"{name}-{index + 1}" : name;
     }
 }

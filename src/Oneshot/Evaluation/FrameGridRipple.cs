@@ -8,7 +8,8 @@ namespace Oneshot.Evaluation;
 /// of the clip-averaged folded envelope (what every clip shares at the same place in the frame);
 /// the per-clip medians include each clip's own unlocked ripple.
 /// </summary>
-/// <param name="HopSamples">The decoder's frame: sample rate ÷ hop is the buzz's pitch (21.5 Hz for 2,048 samples at 44.1 kHz).</param>
+/// <param name="HopSamples">The decoder's frame: sample rate ÷ hop is the buzz's pitch (21.5 Hz for 2,048 samples at
+/// 44.1 kHz).</param>
 /// <param name="ShareAbove">Share of clips whose candidate's folded ripple exceeds its original's.</param>
 public sealed record RippleResult(int HopSamples, int Clips, double OriginalsDb, double CandidatesDb,
                                   double ClipOriginalsMedianDb, double ClipCandidatesMedianDb, double ShareAbove);
@@ -31,7 +32,8 @@ public static class FrameGridRipple
 {
     public const double HighBandHz = 2000, RangeDb = 40, FloorDb = 60;
 
-    /// <summary>The clip's trend-free high-band envelope in dB at each of the hop's envelope frames (<see cref="FrameGrid"/>); null when the clip is skipped.</summary>
+    /// <summary>The clip's trend-free high-band envelope in dB at each of the hop's envelope frames
+    /// (<see cref="FrameGrid"/>); null when the clip is skipped.</summary>
     public static double[]? Folded(float[] clip, int sampleRate, int hopSamples)
     {
         int step = FrameGrid.FrameSamples(hopSamples), positions = hopSamples / step;
@@ -67,12 +69,14 @@ public static class FrameGridRipple
         return Math.Sqrt(folded.Average(v => (v - mean) * (v - mean)));
     }
 
-    public static RippleResult? Score(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> candidates, int sampleRate, int hopSamples)
+    public static RippleResult? Score(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> candidates,
+        int sampleRate, int hopSamples)
     {
         if (originals.Count != candidates.Count) throw new ArgumentException("One candidate per original is needed.");
         var pairs = new List<(double[] Original, double[] Candidate)>();
         for (int i = 0; i < originals.Count; i++)
-            if (Folded(originals[i], sampleRate, hopSamples) is { } original && Folded(candidates[i], sampleRate, hopSamples) is { } candidate)
+            if (Folded(originals[i], sampleRate, hopSamples) is { } original
+                && Folded(candidates[i], sampleRate, hopSamples) is { } candidate)
                 pairs.Add((original, candidate));
         if (pairs.Count == 0) return null;
         double[] Average(Func<(double[] Original, double[] Candidate), double[]> pick) =>
@@ -82,7 +86,8 @@ public static class FrameGridRipple
             var s = values.OrderBy(v => v).ToArray();
             return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
         }
-        return new RippleResult(hopSamples, pairs.Count, Ripple(Average(p => p.Original)), Ripple(Average(p => p.Candidate)),
+        return new RippleResult(hopSamples, pairs.Count, Ripple(Average(p => p.Original)),
+            Ripple(Average(p => p.Candidate)),
             Median(pairs.Select(p => Ripple(p.Original))), Median(pairs.Select(p => Ripple(p.Candidate))),
             (double)pairs.Count(p => Ripple(p.Candidate) > Ripple(p.Original)) / pairs.Count);
     }

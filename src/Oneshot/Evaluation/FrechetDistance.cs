@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>FAD∞: the intercept b of FAD(n) = a/n + b fitted over subset sizes n, i.e. the FAD of infinitely many samples.</summary>
+/// <summary>FAD∞: the intercept b of FAD(n) = a/n + b fitted over subset sizes n, i.e. the FAD of infinitely many
+/// samples.</summary>
 public sealed record FrechetExtrapolation(double Value, double Slope, int[] Sizes, double[] Distances);
 
 /// <summary>
@@ -41,13 +42,15 @@ public static class FrechetDistance
     /// candidates (drawn with replacement) of sizes evenly spaced from min(minimumSize, n) to n,
     /// then a least-squares line through (1/size, FAD) whose intercept is the estimate.
     /// </summary>
-    public static FrechetExtrapolation Extrapolate(EmbeddingMatrix reference, EmbeddingMatrix candidates, int seed, int steps = 25, int minimumSize = 500)
+    public static FrechetExtrapolation Extrapolate(EmbeddingMatrix reference, EmbeddingMatrix candidates, int seed,
+        int steps = 25, int minimumSize = 500)
     {
         CheckShapes(reference, candidates);
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), "FAD∞ needs at least two subset sizes.");
         int n = candidates.Count;
         int smallest = Math.Max(2, Math.Min(minimumSize, n / 2));
-        var sizes = Enumerable.Range(0, steps).Select(i => smallest + (int)Math.Round((double)(n - smallest) * i / (steps - 1))).ToArray();
+        var sizes = Enumerable.Range(0, steps).Select(i =>
+            smallest + (int)Math.Round((double)(n - smallest) * i / (steps - 1))).ToArray();
         using var scope = NewDisposeScope();
         var (meanR, covR) = Moments(reference.ToTensor());
         var all = candidates.ToTensor();
@@ -96,7 +99,9 @@ public static class FrechetDistance
     internal static void CheckShapes(EmbeddingMatrix a, EmbeddingMatrix b)
     {
         if (a.Dimensions != b.Dimensions)
-            throw new OneshotException($"The embeddings differ in length ({a.Dimensions} and {b.Dimensions}): they come from different embedders.");
-        if (a.Count < 2 || b.Count < 2) throw new OneshotException($"Each set needs at least 2 embeddings (got {a.Count} and {b.Count}).");
+            throw new OneshotException($"The embeddings differ in length ({a.Dimensions} and {b.Dimensions}): they " +
+                $"come from different embedders.");
+        if (a.Count < 2 || b.Count < 2)
+            throw new OneshotException($"Each set needs at least 2 embeddings (got {a.Count} and {b.Count}).");
     }
 }

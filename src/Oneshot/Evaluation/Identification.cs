@@ -8,8 +8,10 @@ namespace Oneshot.Evaluation;
 /// SameInstrument: how often the nearest original is the same instrument of the same kit (its own
 /// source, or another velocity layer or microphone of that drum), when the clips name instruments.
 /// ByGroup: the same per group (kit), ranked among all originals, when there are several groups.</summary>
-public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count, double? SameClass = null, double? SameClassChance = null,
-                                          IReadOnlyDictionary<string, GroupIdentification>? ByGroup = null, double? SameInstrument = null)
+public sealed record IdentificationResult(double Top1, double Top5, double MedianRank, int Count,
+    double? SameClass = null, double? SameClassChance = null,
+                                          IReadOnlyDictionary<string, GroupIdentification>? ByGroup = null,
+                                              double? SameInstrument = null)
 {
     /// <summary>Top-1 accuracy of guessing: 1/n.</summary>
     public double Chance => 1.0 / Count;
@@ -17,7 +19,8 @@ public sealed record IdentificationResult(double Top1, double Top5, double Media
 
 /// <summary>What is known of each original, one entry per clip, each list optional: its class
 /// ("snare"), its group (kit) and its instrument, unique across kits (e.g. "kit/Snare").</summary>
-public sealed record ClipLabels(IReadOnlyList<string>? Classes = null, IReadOnlyList<string>? Groups = null, IReadOnlyList<string>? Instruments = null);
+public sealed record ClipLabels(IReadOnlyList<string>? Classes = null, IReadOnlyList<string>? Groups = null,
+    IReadOnlyList<string>? Instruments = null);
 
 /// <summary>Identification of one group's clips (each still ranked among all the originals).</summary>
 public sealed record GroupIdentification(int Count, double Top1, double MedianRank, double? SameInstrument = null);
@@ -30,14 +33,19 @@ public sealed record GroupIdentification(int Count, double Top1, double MedianRa
 /// </summary>
 public static class Identification
 {
-    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions, ClipLabels? labels = null)
+    public static IdentificationResult Score(EmbeddingMatrix originals, EmbeddingMatrix reconstructions,
+        ClipLabels? labels = null)
     {
         var (classes, groups, instruments) = labels ?? new ClipLabels();
-        if (classes is not null && classes.Count != originals.Count) throw new ArgumentException("one class per original", nameof(classes));
-        if (groups is not null && groups.Count != originals.Count) throw new ArgumentException("one group per original", nameof(groups));
-        if (instruments is not null && instruments.Count != originals.Count) throw new ArgumentException("one instrument per original", nameof(instruments));
+        if (classes is not null && classes.Count != originals.Count)
+            throw new ArgumentException("one class per original", nameof(classes));
+        if (groups is not null && groups.Count != originals.Count)
+            throw new ArgumentException("one group per original", nameof(groups));
+        if (instruments is not null && instruments.Count != originals.Count)
+            throw new ArgumentException("one instrument per original", nameof(instruments));
         FrechetDistance.CheckShapes(originals, reconstructions);
-        if (originals.Count != reconstructions.Count) throw new ArgumentException("one reconstruction per original", nameof(reconstructions));
+        if (originals.Count != reconstructions.Count)
+            throw new ArgumentException("one reconstruction per original", nameof(reconstructions));
         using var scope = NewDisposeScope();
         var distances = cdist(reconstructions.ToTensor(), originals.ToTensor());            // [recon, original]
         var own = distances.diagonal().unsqueeze(1);
@@ -55,11 +63,14 @@ public static class Identification
             : [.. Enumerable.Range(0, n).Select(i => ranks[i] == 1 || instruments[(int)nearest[i]] == instruments[i])];
         Dictionary<string, GroupIdentification>? byGroup = null;
         if (groups is not null && groups.Distinct().Count() > 1)
-            byGroup = Enumerable.Range(0, n).GroupBy(i => groups[i]).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
+            byGroup = Enumerable.Range(0, n).GroupBy(i => groups[i]).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(
                 g => g.Key,
-                g => new GroupIdentification(g.Count(), g.Count(i => ranks[i] == 1) / (double)g.Count(), Median(g.Select(i => ranks[i])),
-                                             sameInstrument is null ? null : g.Count(i => sameInstrument[i]) / (double)g.Count()));
-        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n, Median(ranks), n, sameClass, chance, byGroup,
+                g => new GroupIdentification(g.Count(), g.Count(i => ranks[i] == 1) / (double)g.Count(),
+                    Median(g.Select(i => ranks[i])),
+                    sameInstrument is null ? null : g.Count(i => sameInstrument[i]) / (double)g.Count()));
+        return new IdentificationResult(ranks.Count(r => r == 1) / (double)n, ranks.Count(r => r <= 5) / (double)n,
+            Median(ranks), n, sameClass, chance, byGroup,
                                         sameInstrument?.Count(s => s) / (double)n);
     }
 

@@ -38,7 +38,8 @@ public static class IdentificationSpectrogram
             var samples = sampleRate == Rate ? clips[i] : Resampler.Resample(clips[i], sampleRate, Rate);
             if (samples.Length < FftSize) Array.Resize(ref samples, FftSize);
             // Silence would make the peak 0 and every bin −∞; the tiny floor keeps it a flat, finite row.
-            var db = filters.matmul(PowerSpectrogram.Of(tensor(samples), FftSize, Hop, window)).ClampMin(1e-20).log10().Times(10);
+            var db = filters.matmul(PowerSpectrogram.Of(tensor(samples), FftSize, Hop, window)).ClampMin(1e-20).log10()
+                .Times(10);
             var relative = (db - db.max()).ClampMin(-floorDb).DividedBy(10);
             var row = relative.flatten().to_type(ScalarType.Float64).data<double>().ToArray();
             if (values is null)
@@ -47,7 +48,8 @@ public static class IdentificationSpectrogram
                 values = new double[clips.Count * width];
             }
             else if (row.Length != width)
-                throw new ArgumentException($"clip {i} has {clips[i].Length} samples; identification compares clips of one length", nameof(clips));
+                throw new ArgumentException($"clip {i} has {clips[i].Length} samples; identification compares clips " +
+                    $"of one length", nameof(clips));
             row.CopyTo(values, i * width);
         }
         return new EmbeddingMatrix(values!, clips.Count, width);

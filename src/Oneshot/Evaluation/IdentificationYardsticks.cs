@@ -2,8 +2,10 @@ using Oneshot.Audio;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>How often the test clips themselves, degraded in one known way, are identified, and how many of their partials they keep.</summary>
-public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification, PartialsResult? Partials = null,
+/// <summary>How often the test clips themselves, degraded in one known way, are identified, and how many of their
+/// partials they keep.</summary>
+public sealed record IdentificationYardstick(string Degradation, IdentificationResult Identification,
+    PartialsResult? Partials = null,
                                              double? LsdDb = null, double? SnrDb = null);
 
 /// <summary>
@@ -25,17 +27,22 @@ public static class IdentificationYardsticks
 
     public static readonly IReadOnlyList<string> Names = Degradations.Select(d => d.Name).ToArray();
 
-    /// <param name="pitched">The pitched clips (<see cref="PartialsKept.Pitched"/>): with them, each degradation's partials kept too.</param>
-    public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate, EmbeddingMatrix originals, int seed,
-                                                                 ClipLabels? labels = null, Action<int>? onClipsDone = null, IReadOnlyList<int>? pitched = null)
+    /// <param name="pitched">The pitched clips (<see cref="PartialsKept.Pitched"/>): with them, each degradation's
+    /// partials kept too.</param>
+    public static IReadOnlyList<IdentificationYardstick> Measure(IReadOnlyList<float[]> clips, int sampleRate,
+        EmbeddingMatrix originals, int seed, ClipLabels? labels = null, Action<int>? onClipsDone = null,
+        IReadOnlyList<int>? pitched = null)
     {
         var results = new List<IdentificationYardstick>();
         foreach (var (name, apply) in Degradations)
         {
             var degraded = clips.Select((clip, i) => apply(clip, sampleRate, seed + i)).ToArray();
             var scores = ReconstructionScores.Spectra(clips, degraded, sampleRate);
-            results.Add(new IdentificationYardstick(name, Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels),
-                pitched is null ? null : PartialsKept.Score(clips, degraded, sampleRate, pitched), scores.LsdDb, scores.SnrDb));
+            results.Add(
+                new IdentificationYardstick(name,
+                Identification.Score(originals, IdentificationSpectrogram.Of(degraded, sampleRate), labels),
+                pitched is null ? null : PartialsKept.Score(clips, degraded, sampleRate, pitched), scores.LsdDb,
+                    scores.SnrDb));
             onClipsDone?.Invoke(clips.Count);
         }
         return results;
@@ -57,7 +64,8 @@ public static class IdentificationYardsticks
         return Array.ConvertAll(x, v => (float)v);
     }
 
-    /// <summary>Gaussian white noise of the given RMS level in dB re full scale, over the whole clip (its silent tail too).</summary>
+    /// <summary>Gaussian white noise of the given RMS level in dB re full scale, over the whole clip (its silent tail
+    /// too).</summary>
     static float[] WithNoise(float[] clip, double rmsDb, int seed)
     {
         var random = new Random(seed);
@@ -65,7 +73,8 @@ public static class IdentificationYardsticks
         var y = new float[clip.Length];
         for (int i = 0; i < clip.Length; i++)
         {
-            double gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            double gaussian =
+                Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
             y[i] = (float)(clip[i] + amplitude * gaussian);
         }
         return y;

@@ -15,7 +15,8 @@ public sealed record KernelDistanceResult(double Mean, double Std, int Subsets, 
 public static class KernelDistance
 {
     /// <param name="subsetSize">Embeddings per subset; null: min(1000, n/2) with n the smaller set.</param>
-    public static KernelDistanceResult Between(EmbeddingMatrix a, EmbeddingMatrix b, int seed, int subsets = 100, int? subsetSize = null)
+    public static KernelDistanceResult Between(EmbeddingMatrix a, EmbeddingMatrix b, int seed, int subsets = 100,
+        int? subsetSize = null)
     {
         FrechetDistance.CheckShapes(a, b);
         int smaller = Math.Min(a.Count, b.Count);
@@ -38,7 +39,8 @@ public static class KernelDistance
     }
 
     /// <summary>
-    /// MMD²ᵤ = Σ_{i≠j} k(xᵢ,xⱼ)/(m(m−1)) + Σ_{i≠j} k(yᵢ,yⱼ)/(n(n−1)) − 2 Σ_{i,j} k(xᵢ,yⱼ)/(mn), float64 [m, d] and [n, d].
+    /// MMD²ᵤ = Σ_{i≠j} k(xᵢ,xⱼ)/(m(m−1)) + Σ_{i≠j} k(yᵢ,yⱼ)/(n(n−1)) − 2 Σ_{i,j} k(xᵢ,yⱼ)/(mn), float64 [m, d] and [n,
+    /// d].
     /// </summary>
     public static double UnbiasedMmd2(Tensor x, Tensor y)
     {

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>What the test clips' latents say: active units, KL, each prior's likelihood, and where they sit on latent.json's principal directions.</summary>
+/// <summary>What the test clips' latents say: active units, KL, each prior's likelihood, and where they sit on
+/// latent.json's principal directions.</summary>
 static class LatentScores
 {
     /// <summary>
@@ -35,7 +36,8 @@ static class LatentScores
         });
         var all = tensor(latents.SelectMany(l => l).ToArray(), [latents.Count, n]);
         var nll = new Dictionary<string, double>();
-        using (var standard = new StandardNormalPrior(n)) nll["standard"] = -standard.LogProb(all).mean().item<double>() / n;
+        using (var standard = new StandardNormalPrior(n))
+            nll["standard"] = -standard.LogProb(all).mean().item<double>() / n;
         if (runner.HasTrainedPrior)
         {
             using var trained = PriorFile.Load(runner.Directory, n);
@@ -44,7 +46,8 @@ static class LatentScores
         return (latents.ToArray(), new LatentSummary(LatentActivity.ActiveUnits(means), kl / clips.Length / n, nll));
     }
 
-    /// <summary>The test latents on the first two principal directions of latent.json (the train posterior), with labels.</summary>
+    /// <summary>The test latents on the first two principal directions of latent.json (the train posterior), with
+    /// labels.</summary>
     public static LatentProjection? Projection(string directory, float[][] latents, string[] labels)
     {
         var statistics = ModelDirectory.LoadLatent(directory);

@@ -28,7 +28,8 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
 
     public LogMelStatisticsEmbedder()
     {
-        _filters = tensor(MelFilterbank.Create(Rate, FftSize, Mels, 20, 16000), [Mels, FftSize / 2 + 1]).DetachFromDisposeScope();
+        _filters = tensor(MelFilterbank.Create(Rate, FftSize, Mels, 20, 16000), [Mels, FftSize / 2 + 1])
+            .DetachFromDisposeScope();
         _window = hann_window(FftSize).DetachFromDisposeScope();
         _floorPower = FullScaleSinePower() * Math.Pow(10, -FloorBelowFullScaleDb / 10);
     }
@@ -37,7 +38,8 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
     double FullScaleSinePower()
     {
         using var scope = NewDisposeScope();
-        var sine = tensor(Enumerable.Range(0, 4 * FftSize).Select(i => (float)Math.Sin(2 * Math.PI * 1000 * i / Rate)).ToArray());
+        var sine = tensor(Enumerable.Range(0, 4 * FftSize).Select(i => (float)Math.Sin(2 * Math.PI * 1000 * i / Rate))
+            .ToArray());
         return _filters.matmul(PowerSpectrogram.Of(sine, FftSize, Hop, _window)).max().item<float>();
     }
 
@@ -55,7 +57,8 @@ public sealed class LogMelStatisticsEmbedder : IAudioEmbedder
             if (samples.Length < FftSize) Array.Resize(ref samples, FftSize);
             var power = PowerSpectrogram.Of(tensor(samples), FftSize, Hop, _window);
             var logMel = _filters.matmul(power).ClampMin(_floorPower).log10().Times(10);          // [mels, frames], dB
-            var row = cat([logMel.mean([1L]).DividedBy(100), logMel.std(1).DividedBy(10)]).to_type(ScalarType.Float64).data<double>().ToArray();
+            var row = cat([logMel.mean([1L]).DividedBy(100), logMel.std(1).DividedBy(10)]).to_type(ScalarType.Float64)
+                .data<double>().ToArray();
             row.CopyTo(values, i * Dimensions);
         }
         return new EmbeddingMatrix(values, clips.Count, Dimensions);

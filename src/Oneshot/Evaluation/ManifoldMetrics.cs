@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 namespace Oneshot.Evaluation;
 
 /// <summary>Fidelity and diversity as separate numbers, from k-nearest-neighbour balls around the embeddings.</summary>
-public sealed record ManifoldResult(double Precision, double Recall, double Density, double Coverage, int PrecisionRecallK, int DensityCoverageK);
+public sealed record ManifoldResult(double Precision, double Recall, double Density, double Coverage,
+    int PrecisionRecallK, int DensityCoverageK);
 
 /// <summary>
 /// Precision and recall (Kynkäänniemi et al. 2019): each set's manifold is the union of balls around
@@ -14,12 +15,14 @@ public sealed record ManifoldResult(double Precision, double Recall, double Dens
 /// </summary>
 public static class ManifoldMetrics
 {
-    public static ManifoldResult Compare(EmbeddingMatrix real, EmbeddingMatrix generated, int precisionRecallK = 3, int densityCoverageK = 5)
+    public static ManifoldResult Compare(EmbeddingMatrix real, EmbeddingMatrix generated, int precisionRecallK = 3,
+        int densityCoverageK = 5)
     {
         FrechetDistance.CheckShapes(real, generated);
         int largestK = Math.Max(precisionRecallK, densityCoverageK);
         if (real.Count <= largestK || generated.Count <= precisionRecallK)
-            throw new OneshotException($"Precision, recall, density and coverage need more than {largestK} real and {precisionRecallK} generated embeddings (got {real.Count} and {generated.Count}).");
+            throw new OneshotException($"Precision, recall, density and coverage need more than {largestK} real and " +
+                $"{precisionRecallK} generated embeddings (got {real.Count} and {generated.Count}).");
         using var scope = NewDisposeScope();
         var x = real.ToTensor();
         var y = generated.ToTensor();
@@ -37,11 +40,13 @@ public static class ManifoldMetrics
 
         double precision = insideRealPr.any(1).to_type(ScalarType.Float64).mean().item<double>();
         double recall = insideFakePr.any(0).to_type(ScalarType.Float64).mean().item<double>();
-        double density = insideRealDc.to_type(ScalarType.Float64).sum().item<double>() / ((double)densityCoverageK * generated.Count);
+        double density = insideRealDc.to_type(ScalarType.Float64).sum()
+            .item<double>() / ((double)densityCoverageK * generated.Count);
         double coverage = insideRealDc.any(0).to_type(ScalarType.Float64).mean().item<double>();
         return new ManifoldResult(precision, recall, density, coverage, precisionRecallK, densityCoverageK);
     }
 
-    /// <summary>Distance from each point to its k-th nearest other point (column 0 of the sorted row is the point itself).</summary>
+    /// <summary>Distance from each point to its k-th nearest other point (column 0 of the sorted row is the point
+    /// itself).</summary>
     static Tensor NeighbourRadius(Tensor distances, int k) => distances.sort(1).Values.select(1, k);
 }

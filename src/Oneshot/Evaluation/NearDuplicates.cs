@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>Sounds that are one sound: each member's position in the input, and the largest distance among the pairs that join them.</summary>
+/// <summary>Sounds that are one sound: each member's position in the input, and the largest distance among the pairs
+/// that join them.</summary>
 public sealed record DuplicateGroup(int[] Members, double LargestDistance);
 
 /// <summary>
@@ -41,8 +42,10 @@ public static class NearDuplicates
                 int rows = Math.Min(Chunk, n - start);
                 var block = all.narrow(0, start, rows);
                 // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b, in chunks of rows so memory stays at Chunk × n distances.
-                var squared = norms.narrow(0, start, rows).unsqueeze(1).Plus(norms.unsqueeze(0)).Plus(block.matmul(all.t()).Times(-2)).ClampMin(0);
-                double[] distances = squared.DividedBy(spectrograms.Dimensions).sqrt().contiguous().data<double>().ToArray();
+                var squared = norms.narrow(0, start, rows).unsqueeze(1).Plus(norms.unsqueeze(0))
+                    .Plus(block.matmul(all.t()).Times(-2)).ClampMin(0);
+                double[] distances = squared.DividedBy(spectrograms.Dimensions).sqrt().contiguous().data<double>()
+                    .ToArray();
                 for (int r = 0; r < rows; r++)
                     for (int j = start + r + 1; j < n; j++)
                         if (distances[r * n + j] <= threshold) pairs.Add((start + r, j, distances[r * n + j]));
@@ -53,7 +56,8 @@ public static class NearDuplicates
         int Root(int i) { while (parent[i] != i) i = parent[i] = parent[parent[i]]; return i; }
         foreach (var (a, b, _) in pairs) parent[Root(a)] = Root(b);
         return [.. pairs.GroupBy(p => Root(p.A))
-            .Select(g => new DuplicateGroup([.. g.SelectMany(p => new[] { p.A, p.B }).Distinct().Order()], g.Max(p => p.Distance)))
+            .Select(g => new DuplicateGroup([.. g.SelectMany(p => new[] { p.A, p.B }).Distinct().Order()],
+                g.Max(p => p.Distance)))
             .OrderBy(g => g.LargestDistance)];
     }
 }

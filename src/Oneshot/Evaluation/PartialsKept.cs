@@ -2,8 +2,10 @@ using Oneshot.Audio;
 
 namespace Oneshot.Evaluation;
 
-/// <param name="PitchedClips">Clips whose f0 confidence reached <see cref="PartialsKept.MinimumConfidence"/>; only they are scored.</param>
-/// <param name="Share">Mean over those clips of the share of their partials the other clip has; null when no clip is pitched.</param>
+/// <param name="PitchedClips">Clips whose f0 confidence reached <see cref="PartialsKept.MinimumConfidence"/>; only they
+/// are scored.</param>
+/// <param name="Share">Mean over those clips of the share of their partials the other clip has; null when no clip is
+/// pitched.</param>
 /// <param name="Partials">Mean number of partials found per pitched original.</param>
 public sealed record PartialsResult(int PitchedClips, double? Share, double Partials);
 
@@ -27,13 +29,17 @@ public static class PartialsKept
     public const int FftSize = 8192, Hop = 2048, MostPartials = 24;
     public const double RangeDb = 30, ProminenceDb = 10, ToleranceCents = 50, LowestHz = 30;
 
-    /// <summary>The positions of the clips that count as pitched (YIN confidence of <see cref="Descriptors.Pitch"/>).</summary>
+    /// <summary>The positions of the clips that count as pitched (YIN confidence of
+    /// <see cref="Descriptors.Pitch"/>).</summary>
     public static int[] Pitched(IReadOnlyList<float[]> clips, int sampleRate) =>
-        [.. Enumerable.Range(0, clips.Count).Where(i => Descriptors.Pitch(clips[i], sampleRate).Confidence >= MinimumConfidence)];
+        [.. Enumerable.Range(0, clips.Count)
+            .Where(i => Descriptors.Pitch(clips[i], sampleRate).Confidence >= MinimumConfidence)];
 
     /// <summary>Mean share of each pitched original's partials that its counterpart keeps.</summary>
-    /// <param name="pitched">From <see cref="Pitched"/> on the originals, so every candidate set is scored on the same clips.</param>
-    public static PartialsResult Score(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> candidates, int sampleRate, IReadOnlyList<int> pitched)
+    /// <param name="pitched">From <see cref="Pitched"/> on the originals, so every candidate set is scored on the same
+    /// clips.</param>
+    public static PartialsResult Score(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> candidates,
+        int sampleRate, IReadOnlyList<int> pitched)
     {
         if (originals.Count != candidates.Count) throw new ArgumentException("One candidate per original is needed.");
         var shares = new List<double>();
@@ -45,13 +51,16 @@ public static class PartialsKept
             partials += peaks.Count;
             shares.Add(Share(peaks, Peaks(candidates[i], sampleRate)));
         }
-        return new PartialsResult(shares.Count, shares.Count > 0 ? shares.Average() : null, shares.Count > 0 ? partials / shares.Count : 0);
+        return new PartialsResult(shares.Count, shares.Count > 0 ? shares.Average() : null,
+            shares.Count > 0 ? partials / shares.Count : 0);
     }
 
-    /// <summary>The share of <paramref name="original"/>'s partials that <paramref name="candidate"/> has within a quarter-tone.</summary>
+    /// <summary>The share of <paramref name="original"/>'s partials that <paramref name="candidate"/> has within a
+    /// quarter-tone.</summary>
     public static double Share(IReadOnlyList<double> original, IReadOnlyList<double> candidate) =>
         original.Count == 0 ? double.NaN
-            : (double)original.Count(f => candidate.Any(g => Math.Abs(1200 * Math.Log2(g / f)) <= ToleranceCents)) / original.Count;
+            : (double)original.Count(f =>
+                candidate.Any(g => Math.Abs(1200 * Math.Log2(g / f)) <= ToleranceCents)) / original.Count;
 
     /// <summary>The frequencies (Hz) of the clip's partials, loudest first.</summary>
     public static IReadOnlyList<double> Peaks(float[] clip, int sampleRate)

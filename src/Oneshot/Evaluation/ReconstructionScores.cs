@@ -4,14 +4,17 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Evaluation;
 
-/// <summary>Means over the clips; LsdDb and SnrDb as DrumGAN VST reports its encoder's round trip (<see cref="ReconstructionMetrics"/>).</summary>
+/// <summary>Means over the clips; LsdDb and SnrDb as DrumGAN VST reports its encoder's round trip
+/// (<see cref="ReconstructionMetrics"/>).</summary>
 public sealed record SpectralScores(double Spectral, double LogMelL1, double SiSdrDb, double LsdDb, double SnrDb);
 
 /// <summary>How close reconstructions are to their originals, averaged over the clips.</summary>
 static class ReconstructionScores
 {
-    /// <summary>Means of the multi-scale spectral distance (the same STFT sizes for every model), log-mel L1, SI-SDR, log-spectral distance and SNR.</summary>
-    public static SpectralScores Spectra(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions, int sampleRate)
+    /// <summary>Means of the multi-scale spectral distance (the same STFT sizes for every model), log-mel L1, SI-SDR,
+    /// log-spectral distance and SNR.</summary>
+    public static SpectralScores Spectra(IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions,
+        int sampleRate)
     {
         using var metrics = new ReconstructionMetrics(sampleRate);
         double spectral = 0, logMel = 0, siSdr = 0, lsd = 0, snr = 0;
@@ -32,8 +35,10 @@ static class ReconstructionScores
         return new SpectralScores(spectral / n, logMel / n, siSdr / n, lsd / n, snr / n);
     }
 
-    /// <summary>Mean absolute attack-time and decay-time differences in milliseconds (<see cref="Descriptors.Envelope"/>).</summary>
-    public static (double AttackMs, double DecayMs) Envelopes(float[][] originals, float[][] reconstructions, int sampleRate)
+    /// <summary>Mean absolute attack-time and decay-time differences in milliseconds
+    /// (<see cref="Descriptors.Envelope"/>).</summary>
+    public static (double AttackMs, double DecayMs) Envelopes(float[][] originals, float[][] reconstructions,
+        int sampleRate)
     {
         double attack = 0, decay = 0;
         for (int i = 0; i < originals.Length; i++)

@@ -25,23 +25,29 @@ sealed class ReferenceClips
     public required EmbeddingMatrix SeenEmbeddings { get; init; }
     public required EmbeddingMatrix TestIdentity { get; init; }
     public required EmbeddingMatrix SeenIdentity { get; init; }
-    /// <summary>Positions of the pitched clips (<see cref="PartialsKept.Pitched"/>), whose partials reconstructions should keep.</summary>
+    /// <summary>Positions of the pitched clips (<see cref="PartialsKept.Pitched"/>), whose partials reconstructions
+    /// should keep.</summary>
     public required int[] TestPitched { get; init; }
     public required int[] SeenPitched { get; init; }
-    /// <summary>Qualities of the test clips to score disentanglement against: the named descriptors (meta.jsonl).</summary>
+    /// <summary>Qualities of the test clips to score disentanglement against: the named descriptors
+    /// (meta.jsonl).</summary>
     public required IReadOnlyList<Factor> TestDescriptors { get; init; }
-    /// <summary>Known generating factors of the test clips (labels named factor_*, as the synthetic recipe writes; empty otherwise).</summary>
+    /// <summary>Known generating factors of the test clips (labels named factor_*, as the synthetic recipe writes;
+    /// empty otherwise).</summary>
     public required IReadOnlyList<Factor> TestFactors { get; init; }
 
     public static IReadOnlyList<int> SeenPositions(int trainCount, int testCount) =>
         Recipes.EvenlySpaced(Enumerable.Range(0, trainCount).ToArray(), testCount);
 
-    /// <summary>The test clips scored: all, or at most <paramref name="maximum"/> evenly spaced over the split (0: all).</summary>
-    public static int[] TestIndices(ClipStore store, int maximum) => [.. Recipes.EvenlySpaced(store.IndicesOf("test"), maximum)];
+    /// <summary>The test clips scored: all, or at most <paramref name="maximum"/> evenly spaced over the split (0:
+    /// all).</summary>
+    public static int[] TestIndices(ClipStore store, int maximum) =>
+        [.. Recipes.EvenlySpaced(store.IndicesOf("test"), maximum)];
 
     /// <param name="embed">Embeds clips (and counts them as done).</param>
     /// <param name="maximumTestClips">See <see cref="EvalRequest.TestClips"/>.</param>
-    public static ReferenceClips Read(ClipStore store, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed, int maximumTestClips = 0)
+    public static ReferenceClips Read(ClipStore store, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed,
+        int maximumTestClips = 0)
     {
         var testIndices = TestIndices(store, maximumTestClips);
         var trainIndices = store.IndicesOf("train");
@@ -64,7 +70,9 @@ sealed class ReferenceClips
             SeenIdentity = IdentificationSpectrogram.Of(seen, store.SampleRate),
             TestPitched = PartialsKept.Pitched(test, store.SampleRate),
             SeenPitched = PartialsKept.Pitched(seen, store.SampleRate),
-            TestDescriptors = [.. NamedDescriptor.All.Select(d => new Factor(d.Name, [.. testIndices.Select(i => d.Scaled(store.Meta[i].Descriptors))]))],
+            TestDescriptors =
+                [.. NamedDescriptor.All.Select(d =>
+                new Factor(d.Name, [.. testIndices.Select(i => d.Scaled(store.Meta[i].Descriptors))]))],
             TestFactors = KnownFactors(store, testIndices),
         };
     }
@@ -72,7 +80,8 @@ sealed class ReferenceClips
     /// <summary>Labels named factor_* that every test clip has: numbers as scales, strings as categories.</summary>
     static List<Factor> KnownFactors(ClipStore store, int[] indices)
     {
-        var names = indices.Length == 0 ? [] : store.Meta[indices[0]].Labels.Keys.Where(k => k.StartsWith(DatasetFormat.FactorPrefix, StringComparison.Ordinal)).ToList();
+        var names = indices.Length == 0 ? [] : store.Meta[indices[0]].Labels.Keys.Where(k =>
+            k.StartsWith(DatasetFormat.FactorPrefix, StringComparison.Ordinal)).ToList();
         var factors = new List<Factor>();
         foreach (string name in names)
         {
@@ -82,8 +91,10 @@ sealed class ReferenceClips
                 factors.Add(new Factor(shortName, [.. labels.Select(l => (double?)l.GetDouble())]));
             else if (labels.All(l => l.ValueKind == JsonValueKind.String))
             {
-                var categories = labels.Select(l => l.GetString()!).Distinct().Order(StringComparer.Ordinal).Select((c, k) => (c, k)).ToDictionary(p => p.c, p => (double)p.k);
-                factors.Add(new Factor(shortName, [.. labels.Select(l => (double?)categories[l.GetString()!])], Categorical: true));
+                var categories = labels.Select(l => l.GetString()!).Distinct().Order(StringComparer.Ordinal)
+                    .Select((c, k) => (c, k)).ToDictionary(p => p.c, p => (double)p.k);
+                factors.Add(new Factor(shortName, [.. labels.Select(l => (double?)categories[l.GetString()!])],
+                    Categorical: true));
             }
         }
         return factors;
@@ -91,7 +102,8 @@ sealed class ReferenceClips
 
     const int Chunk = 256;
 
-    static EmbeddingMatrix EmbedInChunks(ClipStore store, int[] indices, Func<IReadOnlyList<float[]>, EmbeddingMatrix> embed)
+    static EmbeddingMatrix EmbedInChunks(ClipStore store, int[] indices, Func<IReadOnlyList<float[]>,
+        EmbeddingMatrix> embed)
     {
         var parts = new List<EmbeddingMatrix>();
         for (int start = 0; start < indices.Length; start += Chunk)

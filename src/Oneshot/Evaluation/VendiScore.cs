@@ -18,7 +18,9 @@ public static class VendiScore
         using var scope = NewDisposeScope();
         var x = embeddings.ToTensor();
         var norms = x.norm(1, keepdim: true);
-        if (norms.min().item<double>() == 0) throw new OneshotException("An embedding of all zeros has no direction; the Vendi score uses cosine similarity.");
+        if (norms.min().item<double>() == 0)
+            throw new OneshotException("An embedding of all zeros has no direction; the Vendi score uses cosine " +
+                "similarity.");
         x = x / norms;
         var gram = embeddings.Count <= embeddings.Dimensions ? x.matmul(x.t()) : x.t().matmul(x);
         using Scalar count = (double)embeddings.Count;

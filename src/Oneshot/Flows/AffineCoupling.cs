@@ -29,7 +29,8 @@ public sealed class AffineCoupling : nn.Module, IFlowTransform
     }
 
     /// <summary>(2c/π)·atan(π s/2c): bounded by ±c, the identity near zero.</summary>
-    public static Tensor SoftClamp(Tensor s, double limit) => s.Times(Math.PI / (2 * limit)).atan().Times(2 * limit / Math.PI);
+    public static Tensor SoftClamp(Tensor s, double limit) =>
+        s.Times(Math.PI / (2 * limit)).atan().Times(2 * limit / Math.PI);
 
     public (Tensor Output, Tensor LogDet) Forward(Tensor x)
     {

@@ -35,7 +35,8 @@ public sealed class CouplingSplit
 {
     public CouplingSplit(int dimensions, int parity)
     {
-        if (dimensions < 2) throw new ArgumentException($"a coupling layer needs at least 2 dimensions, got {dimensions}");
+        if (dimensions < 2)
+            throw new ArgumentException($"a coupling layer needs at least 2 dimensions, got {dimensions}");
         Kept = Enumerable.Range(0, dimensions).Where(i => i % 2 != parity).Select(i => (long)i).ToArray();
         Changed = Enumerable.Range(0, dimensions).Where(i => i % 2 == parity).Select(i => (long)i).ToArray();
         long[] order = [.. Kept, .. Changed];

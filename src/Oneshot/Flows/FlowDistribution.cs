@@ -17,8 +17,10 @@ public sealed class FlowDistribution : nn.Module
     readonly nn.Module layers;
     readonly IFlowTransform[] _layers;
 
-    /// <param name="layerCount">Flow blocks: nsf and realnvp blocks are ActNorm → invertible linear → coupling; maf blocks are MAF → reverse.</param>
-    public FlowDistribution(FlowKind kind, int dimensions, int layerCount, int hidden, int bins = 8, double bound = 3, long seed = 1) : base(nameof(FlowDistribution))
+    /// <param name="layerCount">Flow blocks: nsf and realnvp blocks are ActNorm → invertible linear → coupling; maf
+    /// blocks are MAF → reverse.</param>
+    public FlowDistribution(FlowKind kind, int dimensions, int layerCount, int hidden, int bins = 8, double bound = 3,
+        long seed = 1) : base(nameof(FlowDistribution))
     {
         if (dimensions < 2) throw new ArgumentException($"a flow prior needs at least 2 dimensions, got {dimensions}");
         Dimensions = dimensions;
@@ -34,7 +36,8 @@ public sealed class FlowDistribution : nn.Module
                 default:
                     blocks.Add(new ActNorm(dimensions));
                     blocks.Add(new InvertibleLinear(dimensions, Seeds.MixInt(seed, i)));
-                    blocks.Add(kind == FlowKind.Nsf ? new SplineCoupling(dimensions, i % 2, hidden, bins, bound) : new AffineCoupling(dimensions, i % 2, hidden));
+                    blocks.Add(kind == FlowKind.Nsf ? new SplineCoupling(dimensions, i % 2, hidden, bins, bound)
+                        : new AffineCoupling(dimensions, i % 2, hidden));
                     break;
             }
         }
@@ -71,8 +74,10 @@ public sealed class FlowDistribution : nn.Module
         return u.Squared().Times(-0.5).Minus(HalfLogTwoPi).sum(1).Plus(logDet);
     }
 
-    /// <summary>Samples with the base scaled by <paramref name="temperature"/> (0 gives every sample the same point).</summary>
-    public Tensor Sample(int count, double temperature, Generator? generator = null, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    /// <summary>Samples with the base scaled by <paramref name="temperature"/> (0 gives every sample the same
+    /// point).</summary>
+    public Tensor Sample(int count, double temperature, Generator? generator = null, Device? device = null,
+        ScalarType dtype = ScalarType.Float32)
     {
         using Scalar scale = temperature;
         var u = randn([count, Dimensions], generator: generator, device: device, dtype: dtype).mul(scale);

@@ -64,7 +64,8 @@ public sealed class InvertibleLinear : nn.Module, IFlowTransform
         return tensor(flat, [n, n]);
     }
 
-    /// <summary>A seeded random orthogonal matrix (Gram–Schmidt on Gaussian columns), factorised as P·L·U with partial pivoting.</summary>
+    /// <summary>A seeded random orthogonal matrix (Gram–Schmidt on Gaussian columns), factorised as P·L·U with partial
+    /// pivoting.</summary>
     static (double[,] P, double[,] L, double[,] U) LuOfRandomRotation(int n, long seed)
     {
         var random = new Random(Seeds.MixInt(seed, 0x11F7));

@@ -41,7 +41,8 @@ public abstract class MadeLayer : nn.Module
     protected (Tensor A, Tensor B) Made(Tensor x, Tensor? contextVector = null)
     {
         var h = first.forward(x);
-        if (context is not null) h = h.Plus(context.forward(contextVector ?? throw new ArgumentNullException(nameof(contextVector))));
+        if (context is not null)
+            h = h.Plus(context.forward(contextVector ?? throw new ArgumentNullException(nameof(contextVector))));
         h = second.forward(h.Elu()).Elu();
         var ab = output.forward(h);
         return (ab.narrow(1, 0, Dimensions), ab.narrow(1, Dimensions, Dimensions));

@@ -22,7 +22,8 @@ public sealed class MaskedLinear : nn.Module<Tensor, Tensor>
         var values = new float[outputs * inputs];
         for (int o = 0; o < outputs; o++)
             for (int i = 0; i < inputs; i++)
-                values[o * inputs + i] = (strict ? outputDegrees[o] > inputDegrees[i] : outputDegrees[o] >= inputDegrees[i]) ? 1 : 0;
+                values[o * inputs + i] = (strict ? outputDegrees[o] > inputDegrees[i]
+                    : outputDegrees[o] >= inputDegrees[i]) ? 1 : 0;
         mask = tensor(values, [outputs, inputs]);
         double bound = 1 / Math.Sqrt(inputs);
         using (no_grad())
@@ -53,7 +54,8 @@ public sealed class MaskedLinear : nn.Module<Tensor, Tensor>
     void FollowWeight()
     {
         if (mask.device_type == weight.device_type && mask.device_index == weight.device_index) return;
-        mask = mask.to(weight.device);   // the old one may still be held as the registered buffer: left to the collector
+        // the old one may still be held as the registered buffer: left to the collector
+        mask = mask.to(weight.device);
     }
 
     public Tensor Weight => weight;

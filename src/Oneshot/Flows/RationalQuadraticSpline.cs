@@ -14,7 +14,8 @@ public static class RationalQuadraticSpline
 {
     public const double MinimumWidth = 1e-3, MinimumHeight = 1e-3, MinimumDerivative = 1e-3;
 
-    /// <summary>Raw derivative parameter 0 maps to derivative 1: with zero parameters the spline is the identity.</summary>
+    /// <summary>Raw derivative parameter 0 maps to derivative 1: with zero parameters the spline is the
+    /// identity.</summary>
     public static readonly double DerivativeOffset = Math.Log(Math.Exp(1 - MinimumDerivative) - 1);
 
     /// <summary>Parameters per transformed dimension: K widths, K heights, K − 1 interior derivatives.</summary>
@@ -22,8 +23,10 @@ public static class RationalQuadraticSpline
 
     /// <param name="x">[B, D] inputs.</param>
     /// <param name="parameters">[B, D, 3K − 1] unconstrained parameters.</param>
-    /// <returns>The outputs [B, D] and log|dy/dx| summed over D ([B]); with inverse, the inverse map and its own log-derivative.</returns>
-    public static (Tensor Output, Tensor LogDet) Apply(Tensor x, Tensor parameters, int bins, double bound, bool inverse)
+    /// <returns>The outputs [B, D] and log|dy/dx| summed over D ([B]); with inverse, the inverse map and its own
+    /// log-derivative.</returns>
+    public static (Tensor Output, Tensor LogDet) Apply(Tensor x, Tensor parameters, int bins, double bound,
+        bool inverse)
     {
         var inside = x.ge(Scalars.Of(-bound)).logical_and(x.le(Scalars.Of(bound)));
         // The maths runs on clamped inputs so that outside points (identity) never see NaN or Inf
@@ -33,11 +36,13 @@ public static class RationalQuadraticSpline
         var (knotsX, knotsY) = KnotPositions(parameters, bins, bound);
         var widths = knotsX.narrow(-1, 1, bins) - knotsX.narrow(-1, 0, bins);
         var heights = knotsY.narrow(-1, 1, bins) - knotsY.narrow(-1, 0, bins);
-        var interior = nn.functional.logsigmoid(parameters.narrow(-1, 2 * bins, bins - 1).Plus(DerivativeOffset).neg()).neg().Plus(MinimumDerivative);
+        var interior = nn.functional.logsigmoid(parameters.narrow(-1, 2 * bins, bins - 1).Plus(DerivativeOffset).neg())
+            .neg().Plus(MinimumDerivative);
         var boundary = ones_like(interior.narrow(-1, 0, 1));
         var derivatives = cat([boundary, interior, boundary], -1);
 
-        var bin = searchsorted((inverse ? knotsY : knotsX).contiguous(), clamped.unsqueeze(-1).contiguous(), right: true)
+        var bin = searchsorted((inverse ? knotsY : knotsX).contiguous(), clamped.unsqueeze(-1).contiguous(),
+            right: true)
             .sub(Scalars.Integer(1)).clamp(Scalars.Integer(0), Scalars.Integer(bins - 1));
         Tensor Pick(Tensor values, Tensor index) => values.gather(-1, index).squeeze(-1);
         var x0 = Pick(knotsX, bin);
@@ -68,7 +73,8 @@ public static class RationalQuadraticSpline
         }
         var oneMinus = xi.SubtractedFrom(1);
         var xiMix = xi * oneMinus;
-        var numerator = slope.Squared() * (d1 * xi.Squared()).Plus((slope * xiMix).Times(2)).Plus(d0 * oneMinus.Squared());
+        var numerator = slope.Squared() * (d1 * xi.Squared()).Plus((slope * xiMix).Times(2))
+            .Plus(d0 * oneMinus.Squared());
         var logDerivative = numerator.log() - slope.Plus(curvature * xiMix).Squared().log();
         if (inverse) logDerivative = logDerivative.neg();
 
@@ -79,7 +85,8 @@ public static class RationalQuadraticSpline
 
     /// <summary>The K + 1 knots in x and in y ([B, D, K + 1] each), from −B to B.</summary>
     public static (Tensor X, Tensor Y) KnotPositions(Tensor parameters, int bins, double bound) =>
-        (Knots(Shares(parameters.narrow(-1, 0, bins), MinimumWidth), bound), Knots(Shares(parameters.narrow(-1, bins, bins), MinimumHeight), bound));
+        (Knots(Shares(parameters.narrow(-1, 0, bins), MinimumWidth), bound),
+            Knots(Shares(parameters.narrow(-1, bins, bins), MinimumHeight), bound));
 
     /// <summary>Softmax shares with a floor, summing to 1.</summary>
     static Tensor Shares(Tensor logits, double minimum)

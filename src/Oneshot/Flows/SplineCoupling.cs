@@ -19,14 +19,16 @@ public sealed class SplineCoupling : nn.Module, IFlowTransform
         _split = new CouplingSplit(dimensions, parity);
         _bins = bins;
         _bound = bound;
-        network = new CouplingNetwork(_split.Kept.Length, hidden, _split.Changed.Length * RationalQuadraticSpline.ParameterCount(bins));
+        network = new CouplingNetwork(_split.Kept.Length, hidden,
+            _split.Changed.Length * RationalQuadraticSpline.ParameterCount(bins));
         RegisterComponents();
     }
 
     (Tensor Output, Tensor LogDet) Apply(Tensor x, bool inverse)
     {
         var (kept, changed) = _split.Split(x);
-        var parameters = network.forward(kept).view(x.shape[0], _split.Changed.Length, RationalQuadraticSpline.ParameterCount(_bins));
+        var parameters = network.forward(kept).view(x.shape[0], _split.Changed.Length,
+            RationalQuadraticSpline.ParameterCount(_bins));
         var (transformed, logDet) = RationalQuadraticSpline.Apply(changed, parameters, _bins, _bound, inverse);
         return (_split.Join(kept, transformed), logDet);
     }

@@ -76,7 +76,8 @@ public sealed class SylvesterStep : nn.Module, IConditionalTransform
         var (r1, r2, _, _, b) = Parameters(context);
         var target = output.matmul(q);                                                // q' [B, M]
         var solved = zeros_like(target);
-        var bound = r1.abs().sum([1, 2]).Plus(target.abs().amax(1)).Plus(1);                   // |q| can not exceed this
+        // |q| can not exceed this
+        var bound = r1.abs().sum([1, 2]).Plus(target.abs().amax(1)).Plus(1);
         for (int i = _rank - 1; i >= 0; i--)
         {
             var low = -bound.clone();

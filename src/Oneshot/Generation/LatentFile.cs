@@ -24,7 +24,9 @@ public static class LatentFile
         if (folder is not null) Directory.CreateDirectory(folder);
         int size = latents.Count > 0 ? latents[0].Length : 0;
         NpyFile.Write(npy, latents.SelectMany(z => z).ToArray(), [latents.Count, size]);
-        AtomicFile.WriteAllText(jsonl, string.Concat(sources.Select((s, i) => JsonSerializer.Serialize(new LatentRow(i, s), DatasetFormat.Json) + "\n")));
+        AtomicFile.WriteAllText(jsonl,
+            string.Concat(sources.Select((s, i) => JsonSerializer.Serialize(new LatentRow(i, s), DatasetFormat.Json)
+            + "\n")));
     }
 
     static float[] ReadVector(string path, NpyFile.Info info, int size)
@@ -40,9 +42,13 @@ public static class LatentFile
     public static (float[][] Latents, string[]? Sources) Read(string path)
     {
         var (npy, jsonl) = Paths(path);
-        if (!File.Exists(npy)) throw new OneshotException($"'{npy}' does not exist; write latents with `oneshot encode` or `oneshot sample`.");
+        if (!File.Exists(npy))
+            throw new OneshotException($"'{npy}' does not exist; write latents with `oneshot encode` or `oneshot " +
+                $"sample`.");
         var info = NpyFile.ReadInfo(npy);
-        if (info.Shape.Length is not (1 or 2)) throw new OneshotException($"'{npy}' has shape ({string.Join(", ", info.Shape)}); expected [count, N] or [N].");
+        if (info.Shape.Length is not (1 or 2))
+            throw new OneshotException($"'{npy}' has shape ({string.Join(", ", info.Shape)}); expected [count, N] or " +
+                $"[N].");
         int rows = info.Shape.Length == 1 ? 1 : (int)info.Shape[0];
         int size = (int)info.Shape[^1];
         float[] values = info.Shape.Length == 2 ? NpyFile.ReadRows(npy, 0, rows) : ReadVector(npy, info, size);
@@ -50,7 +56,8 @@ public static class LatentFile
         string[]? sources = null;
         if (File.Exists(jsonl))
         {
-            var rowsRead = File.ReadLines(jsonl).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<LatentRow>(l, DatasetFormat.Json)!).ToArray();
+            var rowsRead = File.ReadLines(jsonl).Where(l => l.Length > 0)
+                .Select(l => JsonSerializer.Deserialize<LatentRow>(l, DatasetFormat.Json)!).ToArray();
             if (rowsRead.Length == rows) sources = rowsRead.Select(r => r.Source).ToArray();
         }
         return (latents, sources);

@@ -5,14 +5,15 @@ namespace Oneshot.Generation;
 
 /// <summary>
 /// Encoding by optimisation: starts from the encoder's latent and moves it by gradient descent
-/// (Adam, <see cref="LatentSearch"/>) on the training's reconstruction loss between the decoded clip and the given one. The
-/// encoder only predicts a latent, and for sounds unlike its training set it predicts a poor one;
+/// (Adam, <see cref="LatentSearch"/>) on the training's reconstruction loss between the decoded clip and the given one.
+/// The encoder only predicts a latent, and for sounds unlike its training set it predicts a poor one;
 /// the decoder may still make a closer sound from another latent. Costs a decoder pass forward and
 /// back per step, so it is for encoding a user's own sounds, not for real-time use.
 /// </summary>
 public static class LatentRefiner
 {
-    /// <summary>What `encode` and `reconstruct` do unless told otherwise: about 2.5 s per sound on 2 cores (docs/benchmarks.md).</summary>
+    /// <summary>What `encode` and `reconstruct` do unless told otherwise: about 2.5 s per sound on 2 cores
+    /// (docs/benchmarks.md).</summary>
     public const int DefaultSteps = 30;
 
     /// <summary>For entry points that take a step count from the user, so a bad one fails before any work.</summary>
@@ -23,7 +24,8 @@ public static class LatentRefiner
 
     /// <param name="start">The encoder's latents of the clips, [count][N].</param>
     /// <param name="progress">Called with the number of clips finished after each batch.</param>
-    public static float[][] Refine(WaveformVae model, IReadOnlyList<float[]> clips, IReadOnlyList<float[]> start, int steps,
+    public static float[][] Refine(WaveformVae model, IReadOnlyList<float[]> clips, IReadOnlyList<float[]> start,
+        int steps,
         int batchSize = 8, Action<int>? progress = null)
     {
         CheckSteps(steps);

@@ -14,22 +14,28 @@ namespace Oneshot.Generation;
 public static class ModelPackage
 {
     /// <summary>The files a packed model holds besides the weights (those present are copied).</summary>
-    public static readonly string[] CopiedFiles = [ModelDirectory.ConfigFile, ModelDirectory.LatentFile, PriorFile.JsonFile, PriorFile.WeightsFile];
+    public static readonly string[] CopiedFiles = [ModelDirectory.ConfigFile, ModelDirectory.LatentFile,
+        PriorFile.JsonFile, PriorFile.WeightsFile];
 
     /// <returns>The SHA-256 of the packed weights file, in lower-case hex.</returns>
     public static string Pack(string source, string destination, bool float16)
     {
-        if (!ModelDirectory.Exists(source)) throw new OneshotException($"'{source}' is not a model directory (no {ModelDirectory.ConfigFile}).");
+        if (!ModelDirectory.Exists(source))
+            throw new OneshotException($"'{source}' is not a model directory (no {ModelDirectory.ConfigFile}).");
         string weights = Path.Combine(source, ModelDirectory.WeightsFile);
-        if (!File.Exists(weights)) throw new OneshotException($"'{source}' has no {ModelDirectory.WeightsFile} yet: training writes it at the first validation.");
-        if (Path.GetFullPath(source) == Path.GetFullPath(destination)) throw new OneshotException("--out must be another directory than the model's own.");
+        if (!File.Exists(weights))
+            throw new OneshotException($"'{source}' has no {ModelDirectory.WeightsFile} yet: training writes it at " +
+                $"the first validation.");
+        if (Path.GetFullPath(source) == Path.GetFullPath(destination))
+            throw new OneshotException("--out must be another directory than the model's own.");
         Directory.CreateDirectory(destination);
         foreach (string file in CopiedFiles.Where(f => File.Exists(Path.Combine(source, f))))
             File.Copy(Path.Combine(source, file), Path.Combine(destination, file), overwrite: true);
         string packed = Path.Combine(destination, ModelDirectory.WeightsFile);
         using (var contents = Safetensors.Load(weights))
         {
-            var metadata = new Dictionary<string, string>(contents.Metadata) { ["dtype"] = float16 ? "float16" : "float32" };
+            var metadata = new Dictionary<string, string>(contents.Metadata)
+                { ["dtype"] = float16 ? "float16" : "float32" };
             using var scope = NewDisposeScope();
             var tensors = contents.Tensors.ToDictionary(p => p.Key,
                 p => float16 && p.Value.dtype == ScalarType.Float32 ? p.Value.to_type(ScalarType.Float16) : p.Value);

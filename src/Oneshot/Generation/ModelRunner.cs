@@ -29,7 +29,8 @@ public sealed class ModelRunner : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>Clips encoded, decoded or refined at once (`--batch-size`): more feeds a GPU better; on a CPU 8 is as fast as any.</summary>
+    /// <summary>Clips encoded, decoded or refined at once (`--batch-size`): more feeds a GPU better; on a CPU 8 is as
+    /// fast as any.</summary>
     public int BatchSize
     {
         get;
@@ -44,18 +45,23 @@ public sealed class ModelRunner : IDisposable
     /// <summary>Prepares a file as the training clips were (trim, resample, length, normalisation).</summary>
     public float[] PrepareFile(string path)
     {
-        var options = (Config.Dataset.Preparation ?? new PrepareOptions()) with { SampleRate = SampleRate, ClipLength = ClipLength };
+        var options = (Config.Dataset.Preparation ?? new PrepareOptions()) with { SampleRate = SampleRate,
+            ClipLength = ClipLength };
         return ClipPreparation.PrepareFile(path, options);
     }
 
     /// <summary>The deterministic latent of each clip (the flow applied to the posterior mean).</summary>
-    public float[][] Encode(IReadOnlyList<float[]> clips, int? batchSize = null) => _model.EncodeMeans(clips.Count, i => clips[i], batchSize ?? BatchSize);
+    public float[][] Encode(IReadOnlyList<float[]> clips, int? batchSize = null) =>
+        _model.EncodeMeans(clips.Count, i => clips[i], batchSize ?? BatchSize);
 
-    /// <summary>Latents moved by <paramref name="steps"/> steps of gradient descent towards a closer reconstruction (<see cref="LatentRefiner"/>).</summary>
-    public float[][] Refine(IReadOnlyList<float[]> clips, IReadOnlyList<float[]> latents, int steps, Action<int>? progress = null) =>
+    /// <summary>Latents moved by <paramref name="steps"/> steps of gradient descent towards a closer reconstruction
+    /// (<see cref="LatentRefiner"/>).</summary>
+    public float[][] Refine(IReadOnlyList<float[]> clips, IReadOnlyList<float[]> latents, int steps,
+        Action<int>? progress = null) =>
         LatentRefiner.Refine(_model, clips, latents, steps, batchSize: BatchSize, progress: progress);
 
-    /// <summary>The encoder's latents, then refined by <paramref name="steps"/> steps (none: the encoder's as they are).</summary>
+    /// <summary>The encoder's latents, then refined by <paramref name="steps"/> steps (none: the encoder's as they
+    /// are).</summary>
     public float[][] EncodeRefined(IReadOnlyList<float[]> clips, int steps, Action<int>? progress = null) =>
         Refine(clips, Encode(clips), steps, progress);
 
@@ -63,7 +69,8 @@ public sealed class ModelRunner : IDisposable
     {
         foreach (var z in latents)
         {
-            if (z.Length != LatentSize) throw new OneshotException($"A latent has {z.Length} values; this model's latents have {LatentSize}.");
+            if (z.Length != LatentSize)
+                throw new OneshotException($"A latent has {z.Length} values; this model's latents have {LatentSize}.");
             if (z.Any(v => !float.IsFinite(v))) throw new OneshotException("A latent holds NaN or infinite values.");
         }
         if (_onnx.Value is { } onnx) return [.. latents.Chunk(batchSize ?? BatchSize).SelectMany(onnx.Decode)];
@@ -84,7 +91,8 @@ public sealed class ModelRunner : IDisposable
     /// <summary>The fitted prior, read once: the instrument draws from it on every click.</summary>
     /// <remarks>Loaded on a pool thread: dispose scopes belong to a thread, so a scope the caller has open
     /// cannot adopt the cached prior's weights and dispose them when it ends.</remarks>
-    LatentPrior TrainedPrior => _prior ??= Task.Run(() => PriorFile.Load(Directory, LatentSize)).GetAwaiter().GetResult();
+    LatentPrior TrainedPrior => _prior ??= Task.Run(() => PriorFile.Load(Directory, LatentSize)).GetAwaiter()
+        .GetResult();
     LatentPrior? _prior;
 
     /// <summary>
@@ -94,7 +102,8 @@ public sealed class ModelRunner : IDisposable
     public float[][] SampleLatents(int count, double temperature, long seed, bool trainedPrior = false)
     {
         if (count < 1) throw new OneshotException($"--count {count} must be at least 1.");
-        if (temperature < 0 || !double.IsFinite(temperature)) throw new OneshotException($"--temperature {temperature} must be 0 or more.");
+        if (temperature < 0 || !double.IsFinite(temperature))
+            throw new OneshotException($"--temperature {temperature} must be 0 or more.");
         var prior = trainedPrior ? TrainedPrior : null;
         using var scope = NewDisposeScope();
         using var generator = new Generator(Seeds.Mix(seed, 0x5A3B1E));

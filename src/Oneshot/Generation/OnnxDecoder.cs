@@ -27,7 +27,8 @@ public sealed class OnnxDecoder : IDisposable
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         // Its worker threads would otherwise spin after each decode, taking a core from libtorch's work beside it.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
@@ -53,7 +54,8 @@ public sealed class OnnxDecoder : IDisposable
             var (bytes, input) = Build(model);
             return new OnnxDecoder(bytes, input, model.Config.LatentSize, model.Config.ClipLength, threads);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException
+            or TypeInitializationException)
         {
             return null;   // ONNX Runtime missing or refusing the graph: libtorch decodes the same clips, slower
         }
@@ -83,7 +85,8 @@ public sealed class OnnxDecoder : IDisposable
         var graph = new OnnxGraph();
         using var _ = no_grad();
 
-        string Weights(string hint, Tensor t) => graph.Constant(hint, t.detach().cpu().contiguous().data<float>().ToArray(), t.shape);
+        string Weights(string hint, Tensor t) =>
+            graph.Constant(hint, t.detach().cpu().contiguous().data<float>().ToArray(), t.shape);
         string Conv(string name, string x, long padding, long dilation = 1)
         {
             var conv = (WeightNormConv)modules[name];
@@ -106,7 +109,8 @@ public sealed class OnnxDecoder : IDisposable
 
         string input = graph.Name("z");
         var head = (TorchSharp.Modules.Linear)modules["decoder.head"];
-        string h = graph.Node("Gemm", [input, Weights("head", head.weight!), Weights("head.bias", head.bias!)], ("transB", 1L));
+        string h = graph.Node("Gemm", [input, Weights("head", head.weight!), Weights("head.bias", head.bias!)],
+            ("transB", 1L));
         h = graph.Node("Reshape", [h, graph.Integers("frames", -1, config.BottleneckChannels, config.Frames)]);
         h = Conv("decoder.input", h, config.KernelSize / 2);
         for (int i = config.Ratios.Length - 1; i >= 0; i--)
@@ -115,7 +119,9 @@ public sealed class OnnxDecoder : IDisposable
             int ratio = config.Ratios[i];
             var resample = (WeightNormConv)modules[$"{stage}.resample"];
             var bias = resample.named_parameters().First(p => p.name == "bias").parameter;
-            h = graph.Node("ConvTranspose", [Leaky(h), Weights($"{stage}.resample", resample.Weight()), Weights($"{stage}.resample.bias", bias)],
+            h =
+                graph.Node("ConvTranspose",
+                [Leaky(h), Weights($"{stage}.resample", resample.Weight()), Weights($"{stage}.resample.bias", bias)],
                 ("strides", new[] { (long)ratio }), ("pads", new[] { (long)(ratio / 2), ratio / 2 }));
             foreach (int d in config.Dilations)
             {
@@ -126,8 +132,11 @@ public sealed class OnnxDecoder : IDisposable
             }
         }
         string output = Conv("decoder.output", Leaky(h), 3);
-        string Channels(long from, long to) => graph.Node("Slice", [output, graph.Integers("from", from), graph.Integers("to", to), graph.Integers("axis", 1)]);
-        string bands = graph.Node("Mul", [Channels(0, config.Bands), graph.Node("Sigmoid", [Channels(config.Bands, 2 * config.Bands)])]);
+        string Channels(long from, long to) => graph.Node("Slice",
+            [output, graph.Integers("from", from), graph.Integers("to", to), graph.Integers("axis", 1)]);
+        string bands =
+            graph.Node("Mul",
+            [Channels(0, config.Bands), graph.Node("Sigmoid", [Channels(config.Bands, 2 * config.Bands)])]);
 
         string clip;
         long start = 0;
@@ -135,13 +144,16 @@ public sealed class OnnxDecoder : IDisposable
         {
             // Polyphase synthesis, as Pqmf.Synthesis: one M → M convolution, then the phases interleaved.
             long phaseTaps = synthesis.shape[^1];
-            string phases = graph.Node("Conv", [bands, Weights("synthesis", synthesis)], ("pads", new[] { phaseTaps - 1, phaseTaps - 1 }));
+            string phases = graph.Node("Conv", [bands, Weights("synthesis", synthesis)],
+                ("pads", new[] { phaseTaps - 1, phaseTaps - 1 }));
             clip = graph.Node("Transpose", [phases], ("perm", new long[] { 0, 2, 1 }));
             start = (model.Pqmf.Taps - 1) / 2;
         }
         else clip = bands;
         clip = graph.Node("Reshape", [clip, graph.Integers("clip", 0, -1)]);
-        clip = graph.Node("Slice", [clip, graph.Integers("start", start), graph.Integers("end", start + config.ClipLength), graph.Integers("axis", 1)]);
+        clip =
+            graph.Node("Slice", [clip, graph.Integers("start", start), graph.Integers("end", start + config.ClipLength),
+            graph.Integers("axis", 1)]);
         return (graph.ToModel(input, config.LatentSize, clip, config.ClipLength), input);
     }
 }

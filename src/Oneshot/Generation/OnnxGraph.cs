@@ -47,7 +47,8 @@ public sealed class OnnxGraph
         return name;
     }
 
-    /// <summary>Adds a node with one output; attributes are long (INT), long[] (INTS) or float (FLOAT). Returns the output's name.</summary>
+    /// <summary>Adds a node with one output; attributes are long (INT), long[] (INTS) or float (FLOAT). Returns the
+    /// output's name.</summary>
     public string Node(string op, string[] inputs, params (string Name, object Value)[] attributes)
     {
         string output = Name(op);
@@ -64,7 +65,10 @@ public sealed class OnnxGraph
             {
                 case float f: attribute.Fixed32(2, f); attribute.Varint(20, 1); break;
                 case long i: attribute.Varint(3, (ulong)i); attribute.Varint(20, 2); break;
-                case long[] ints: foreach (long i in ints) attribute.Varint(8, (ulong)i); attribute.Varint(20, 7); break;
+                case long[] ints:
+                    foreach (long i in ints) attribute.Varint(8, (ulong)i);
+                    attribute.Varint(20, 7);
+                    break;
                 default: throw new ArgumentException($"attribute {name}: {value.GetType().Name} is not written");
             }
             node.Nested(5, attribute);
@@ -73,7 +77,8 @@ public sealed class OnnxGraph
         return output;
     }
 
-    /// <summary>The model's bytes: a float input [batch, <paramref name="inputWidth"/>] and a float output [batch, <paramref name="outputWidth"/>].</summary>
+    /// <summary>The model's bytes: a float input [batch, <paramref name="inputWidth"/>] and a float output [batch,
+    /// <paramref name="outputWidth"/>].</summary>
     public byte[] ToModel(string input, long inputWidth, string output, long outputWidth)
     {
         var graph = new Message();

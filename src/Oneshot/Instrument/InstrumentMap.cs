@@ -28,21 +28,26 @@ public sealed class InstrumentMap : IDisposable
 
     readonly string? _dataDirectory;
 
-    InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory) =>
-        (_encoder, _modelDirectory, ModelHash, _mapDirectory, _dataDirectory) = (encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
+    InstrumentMap(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory,
+        string? dataDirectory) =>
+        (_encoder, _modelDirectory, ModelHash, _mapDirectory, _dataDirectory) =
+            (encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
 
     /// <summary>The weights' hash, computed once: a map belongs to the weights that made it.</summary>
     public string ModelHash { get; }
 
-    /// <summary>Where a build of the training clips' map is: sounds encoded of all, and the step it is on; null: no build running.</summary>
+    /// <summary>Where a build of the training clips' map is: sounds encoded of all, and the step it is on; null: no
+    /// build running.</summary>
     public sealed record BuildProgress(int Done, int Total, string Step);
 
     volatile BuildProgress? _progress;
     public BuildProgress? Progress => _progress;
 
     /// <summary>Checks a named map at once (a wrong folder is an error at start, not on the page).</summary>
-    /// <param name="dataDirectory">The model's dataset when it is not where training left it (`play --data`); null: that one.</param>
-    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash, string? mapDirectory, string? dataDirectory = null)
+    /// <param name="dataDirectory">The model's dataset when it is not where training left it (`play --data`); null:
+    /// that one.</param>
+    public static InstrumentMap Open(DecodeService encoder, string modelDirectory, string modelHash,
+        string? mapDirectory, string? dataDirectory = null)
     {
         var map = new InstrumentMap(encoder, modelDirectory, modelHash, mapDirectory, dataDirectory);
         if (mapDirectory is not null) map._loading = Task.FromResult(map.LoadNamed(mapDirectory));
@@ -53,7 +58,8 @@ public sealed class InstrumentMap : IDisposable
     {
         var (map, latents) = SoundMap.Load(directory);
         if (map.ModelHash != ModelHash)
-            throw new OneshotException($"--map '{directory}' was made with other weights than this model's; build it again with `oneshot map {_modelDirectory} … --out {directory}`.");
+            throw new OneshotException($"--map '{directory}' was made with other weights than this model's; build it " +
+                $"again with `oneshot map {_modelDirectory} … --out {directory}`.");
         return new Loaded(map, latents, directory, OfTrainingClips: false);
     }
 
@@ -63,7 +69,9 @@ public sealed class InstrumentMap : IDisposable
         get
         {
             if (_mapDirectory is not null) return true;
-            lock (_gate) if (_loading is { IsCompletedSuccessfully: true }) return true;   // loaded once: not read again per page
+            lock (_gate)
+                if (_loading is { IsCompletedSuccessfully: true })
+                    return true;   // loaded once: not read again per page
             string directory = Path.Combine(_modelDirectory, TrainingMapFolder);
             try { return SoundMap.Exists(directory) && SoundMap.Load(directory).Map.ModelHash == ModelHash; }
             catch (OneshotException) { return false; }
@@ -87,11 +95,13 @@ public sealed class InstrumentMap : IDisposable
             }
             var config = _encoder.Runner.Config;
             string data = (ModelDataset.Find(config, _dataDirectory)
-                ?? throw new OneshotException(ModelDataset.Missing(config, _dataDirectory, "The map shows the model's training clips")
+                ?? throw new OneshotException(ModelDataset.Missing(config, _dataDirectory,
+                    "The map shows the model's training clips")
                                               + " Or build a map with `oneshot map` and start with --map.")).Directory;
             // One core left free: the build runs beside the server's requests and must not starve them.
             _progress = new BuildProgress(0, 0, "waiting for the model");
-            await _encoder.RunAsync(runner => SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1),
+            await _encoder.RunAsync(runner =>
+                SoundMapBuilder.Build(runner, [data], directory, threads: Math.Max(1, Environment.ProcessorCount - 1),
                 message: text => _progress = (_progress ?? new BuildProgress(0, 0, "")) with { Step = text },
                 progress: (done, total) => _progress = new BuildProgress(done, total, "encoding the training clips")));
             var (built, builtLatents) = SoundMap.Load(directory);
@@ -108,11 +118,13 @@ public sealed class InstrumentMap : IDisposable
         }
     }
 
-    /// <summary>The prepared original of sound <paramref name="index"/>: a dataset's clip, or the file prepared as the model's clips are.</summary>
+    /// <summary>The prepared original of sound <paramref name="index"/>: a dataset's clip, or the file prepared as the
+    /// model's clips are.</summary>
     public async Task<float[]> OriginalAsync(int index)
     {
         var loaded = await GetAsync();
-        if (index < 0 || index >= loaded.Map.Sounds.Length) throw new OneshotException($"The map has {loaded.Map.Sounds.Length} sounds; there is no sound {index}.");
+        if (index < 0 || index >= loaded.Map.Sounds.Length)
+            throw new OneshotException($"The map has {loaded.Map.Sounds.Length} sounds; there is no sound {index}.");
         string key = loaded.Map.Sounds[index].Key;
         int hashMark = key.LastIndexOf('@'), idMark = key.LastIndexOf('#');
         if (idMark > 0 && hashMark > idMark)
@@ -123,7 +135,8 @@ public sealed class InstrumentMap : IDisposable
                 var opened = new ClipStore(path);
                 return (opened, Enumerable.Range(0, opened.Count).ToDictionary(i => opened.Meta[i].Id));
             });
-            if (!indexOfId.TryGetValue(id, out int clip)) throw new OneshotException($"Clip '{id}' is no longer in '{dataset}'; build the map again.");
+            if (!indexOfId.TryGetValue(id, out int clip))
+                throw new OneshotException($"Clip '{id}' is no longer in '{dataset}'; build the map again.");
             return store.Read(clip);
         }
         string path = key[..key.IndexOf('|')];

@@ -19,7 +19,8 @@ namespace Oneshot.Kits;
 /// </summary>
 public static class KitExport
 {
-    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset", SoundFontFile = "kit.sf2", HydrogenFolder = "hydrogen",
+    public const string SamplesFolder = "samples", SfzFile = "kit.sfz", DecentSamplerFile = "kit.dspreset",
+        SoundFontFile = "kit.sf2", HydrogenFolder = "hydrogen",
                         DescriptionFile = "kit.json";
     const string HydrogenNamespace = "http://www.hydrogen-music.org/drumkit";
 
@@ -29,11 +30,14 @@ public static class KitExport
         var written = new List<string>();
         Directory.CreateDirectory(Path.Combine(outDirectory, SamplesFolder));
         // Per pad, its own sound then its variations: 01-kick.wav, 01-kick-2.wav…
-        var files = kit.Pads.Select((pad, i) => pad.Sounds.Select((_, k) => $"{i + 1:D2}-{FileSafe(pad.Name)}{(k == 0 ? "" : $"-{k + 1}")}.wav").ToList()).ToList();
+        var files =
+            kit.Pads.Select((pad, i) => pad.Sounds.Select((_, k) =>
+            $"{i + 1:D2}-{FileSafe(pad.Name)}{(k == 0 ? "" : $"-{k + 1}")}.wav").ToList()).ToList();
         for (int i = 0; i < kit.Pads.Count; i++)
             for (int k = 0; k < files[i].Count; k++)
             {
-                WavWriter.Write(Path.Combine(outDirectory, SamplesFolder, files[i][k]), kit.Pads[i].Sounds[k], kit.SampleRate, WavSampleFormat.Pcm24);
+                WavWriter.Write(Path.Combine(outDirectory, SamplesFolder, files[i][k]), kit.Pads[i].Sounds[k],
+                    kit.SampleRate, WavSampleFormat.Pcm24);
                 written.Add($"{SamplesFolder}/{files[i][k]}");
             }
         AtomicFile.WriteAllText(Path.Combine(outDirectory, SfzFile), Sfz(kit, files));
@@ -48,13 +52,15 @@ public static class KitExport
         string hydrogen = Path.Combine(HydrogenFolder, FileSafe(kit.Name));
         Directory.CreateDirectory(Path.Combine(outDirectory, hydrogen));
         foreach (string file in files.SelectMany(f => f))
-            File.Copy(Path.Combine(outDirectory, SamplesFolder, file), Path.Combine(outDirectory, hydrogen, file), overwrite: true);
+            File.Copy(Path.Combine(outDirectory, SamplesFolder, file), Path.Combine(outDirectory, hydrogen, file),
+                overwrite: true);
         AtomicFile.WriteAllText(Path.Combine(outDirectory, hydrogen, "drumkit.xml"), Hydrogen(kit, files));
         written.Add($"{hydrogen.Replace('\\', '/')}/drumkit.xml");
         return written;
     }
 
-    /// <summary>The kit as a description that makes it again: each pad by its latent, with its tune, level, choke and origin.</summary>
+    /// <summary>The kit as a description that makes it again: each pad by its latent, with its tune, level, choke and
+    /// origin.</summary>
     public static KitDescription Description(RenderedKit kit) => new()
     {
         Name = kit.Name,
@@ -62,7 +68,8 @@ public static class KitExport
         Pads = [.. kit.Pads.Select(p => new PadDescription
         {
             Name = p.Name, Latent = p.Latent, Tune = p.Tune, LevelDb = p.LevelDb, Choke = p.Choke, Source = p.Source,
-            Variations = p.Sounds.Count, VariationDistance = p.VariationDistance, VelocityLayers = p.VelocityLayers, Seed = p.Seed,
+            Variations = p.Sounds.Count, VariationDistance = p.VariationDistance, VelocityLayers = p.VelocityLayers,
+                Seed = p.Seed,
         })],
     };
 
@@ -79,7 +86,8 @@ public static class KitExport
             {
                 sfz.Append("<region>\nsample=").Append(files[i][k]).Append('\n')
                    .Append(I($"key={pad.Note}\n"));
-                if (pad.VelocityLayers && files[i].Count > 1) sfz.Append(I($"lovel={velocities[k].Low}\nhivel={velocities[k].High}\n"));
+                if (pad.VelocityLayers && files[i].Count > 1)
+                    sfz.Append(I($"lovel={velocities[k].Low}\nhivel={velocities[k].High}\n"));
                 else if (files[i].Count > 1) sfz.Append(I($"seq_length={files[i].Count}\nseq_position={k + 1}\n"));
                 if (pad.Choke > 0) sfz.Append(I($"group={pad.Choke}\noff_by={pad.Choke}\n"));
                 sfz.Append('\n');
@@ -90,7 +98,8 @@ public static class KitExport
 
     static string DecentSampler(RenderedKit kit, IReadOnlyList<List<string>> files)
     {
-        // One group for the pads with one sound; a pad with round robins gets a group of its own, since Decent Sampler cycles a group.
+        // One group for the pads with one sound; a pad with round robins gets a group of its own, since Decent Sampler
+        // cycles a group.
         var group = new XElement("group", new XAttribute("name", kit.Name));
         var groups = new XElement("groups", group);
         for (int i = 0; i < kit.Pads.Count; i++)
@@ -102,14 +111,16 @@ public static class KitExport
             if (files[i].Count > 1)
             {
                 padGroup = new XElement("group", new XAttribute("name", pad.Name));
-                if (roundRobin) padGroup.Add(new XAttribute("seqMode", "round_robin"), new XAttribute("seqLength", files[i].Count));
+                if (roundRobin)
+                    padGroup.Add(new XAttribute("seqMode", "round_robin"), new XAttribute("seqLength", files[i].Count));
                 groups.Add(padGroup);
             }
             for (int k = 0; k < files[i].Count; k++)
             {
                 var sample = new XElement("sample",
                     new XAttribute("path", $"{SamplesFolder}/{files[i][k]}"),
-                    new XAttribute("rootNote", pad.Note), new XAttribute("loNote", pad.Note), new XAttribute("hiNote", pad.Note),
+                    new XAttribute("rootNote", pad.Note), new XAttribute("loNote", pad.Note),
+                        new XAttribute("hiNote", pad.Note),
                     new XAttribute("loVel", velocities[k].Low), new XAttribute("hiVel", velocities[k].High),
                     new XAttribute("trigger", "attack"), new XAttribute("loopEnabled", "false"),
                     new XAttribute("ampEnvEnabled", "false"));   // a note-off does not cut a one-shot short
@@ -128,7 +139,8 @@ public static class KitExport
         return document.Declaration + document.ToString() + "\n";
     }
 
-    /// <summary>A drumkit.xml that validates against Hydrogen's drumkit.xsd (checked in the tests with xmllint).</summary>
+    /// <summary>A drumkit.xml that validates against Hydrogen's drumkit.xsd (checked in the tests with
+    /// xmllint).</summary>
     static string Hydrogen(RenderedKit kit, IReadOnlyList<List<string>> files)
     {
         XNamespace h = HydrogenNamespace;
@@ -140,22 +152,28 @@ public static class KitExport
             var velocities = pad.VelocityRanges(kit.SampleRate);
             var component = new XElement(h + "instrumentComponent", E("component_id", 0), E("gain", 1));
             for (int k = 0; k < files[i].Count; k++)   // Hydrogen's layer range: a share of full velocity
-                component.Add(new XElement(h + "layer", E("filename", files[i][k]), E("min", I($"{velocities[k].Low / 128.0:0.###}")),
+                component.Add(new XElement(h + "layer", E("filename", files[i][k]),
+                    E("min", I($"{velocities[k].Low / 128.0:0.###}")),
                     E("max", I($"{(velocities[k].High + 1) / 128.0:0.###}")), E("gain", 1), E("pitch", 0)));
             instruments.Add(new XElement(h + "instrument",
-                E("id", i), E("name", pad.Name), E("volume", 1), E("isMuted", "false"), E("isSoloed", "false"), E("pan", 0),
+                E("id", i), E("name", pad.Name), E("volume", 1), E("isMuted", "false"), E("isSoloed", "false"),
+                    E("pan", 0),
                 E("pitchOffset", 0), E("randomPitchFactor", 0), E("gain", 1), E("applyVelocity", "true"),
                 E("filterActive", "false"), E("filterCutoff", 1), E("filterResonance", 0),
                 E("Attack", 0), E("Decay", 0), E("Sustain", 1), E("Release", 1000),
-                E("muteGroup", pad.Choke > 0 ? pad.Choke : -1), E("midiOutChannel", -1), E("midiOutNote", pad.Note), E("isStopNote", "false"),
-                E("sampleSelectionAlgo", files[i].Count > 1 && !pad.VelocityLayers ? "ROUND_ROBIN" : "VELOCITY"), E("isHihat", -1), E("lower_cc", 0), E("higher_cc", 127),
+                E("muteGroup", pad.Choke > 0 ? pad.Choke : -1), E("midiOutChannel", -1), E("midiOutNote", pad.Note),
+                    E("isStopNote", "false"),
+                E("sampleSelectionAlgo", files[i].Count > 1 && !pad.VelocityLayers ? "ROUND_ROBIN" : "VELOCITY"),
+                    E("isHihat", -1), E("lower_cc", 0), E("higher_cc", 127),
                 E("FX1Level", 0), E("FX2Level", 0), E("FX3Level", 0), E("FX4Level", 0),
                 component));
         }
         var root = new XElement(h + "drumkit_info",
-            E("name", kit.Name), E("author", "Oneshot"), E("info", "Made by Oneshot from a model's latent space."), E("license", "undefined license"),
+            E("name", kit.Name), E("author", "Oneshot"), E("info", "Made by Oneshot from a model's latent space."),
+                E("license", "undefined license"),
             E("image", ""), E("imageLicense", "undefined license"),
-            new XElement(h + "componentList", new XElement(h + "drumkitComponent", E("id", 0), E("name", "Main"), E("volume", 1))),
+            new XElement(h + "componentList",
+                new XElement(h + "drumkitComponent", E("id", 0), E("name", "Main"), E("volume", 1))),
             instruments);
         var document = new XDocument(new XDeclaration("1.0", "UTF-8", null), root);
         return document.Declaration + "\n" + document.ToString() + "\n";

@@ -9,7 +9,8 @@ public static class PadTail
 {
     /// <summary>Where the tail starts: 60 dB under the pad's own peak.</summary>
     public const double BelowPeakDb = 60;
-    /// <summary>What is kept past that point, fading to zero, so the cut is never heard as a click (a pad that never falls silent fades over its last 10 ms too).</summary>
+    /// <summary>What is kept past that point, fading to zero, so the cut is never heard as a click (a pad that never
+    /// falls silent fades over its last 10 ms too).</summary>
     public const double FadeSeconds = 0.01;
 
     public static float[] Trimmed(float[] audio, int sampleRate)
@@ -23,7 +24,8 @@ public static class PadTail
         int length = Math.Min(audio.Length, last + 1 + fade);
         var trimmed = audio[..length];
         for (int i = Math.Max(0, fade - length); i < fade; i++)
-            trimmed[length - fade + i] *= 0.5f * (1 + MathF.Cos(MathF.PI * (i + 1) / fade));   // raised cosine down to 0 at the last sample
+            // raised cosine down to 0 at the last sample
+            trimmed[length - fade + i] *= 0.5f * (1 + MathF.Cos(MathF.PI * (i + 1) / fade));
         return trimmed;
     }
 }

@@ -8,16 +8,19 @@ namespace Oneshot.Kits;
 /// note (a release of ~100 s: drum programming is full of short notes); choke groups become
 /// SoundFont exclusive classes. Two presets hold the instrument: bank 0 program 0, what a melodic
 /// channel plays, and bank 128 program 0, where a General MIDI player looks on the drum channel 10.
-/// Layout per the SoundFont 2.01 specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero samples)
-/// and pdta (phdr, pbag, pmod, pgen, inst, ibag, imod, igen, shdr, each ending in a terminal record).
+/// Layout per the SoundFont 2.01 specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero
+/// samples) and pdta (phdr, pbag, pmod, pgen, inst, ibag, imod, igen, shdr, each ending in a terminal record).
 /// </summary>
 public static class SoundFontWriter
 {
     // Generator numbers of the specification.
-    const ushort ReleaseVolumeEnvelope = 38, Instrument = 41, KeyRange = 43, SampleId = 53, SampleModes = 54, ExclusiveClass = 57, OverridingRootKey = 58;
-    /// <summary>The longest release the specification allows, in timecents (1200·log2 s ≈ 101 s): a note-off no longer cuts the pad.</summary>
+    const ushort ReleaseVolumeEnvelope = 38, Instrument = 41, KeyRange = 43, SampleId = 53, SampleModes = 54,
+        ExclusiveClass = 57, OverridingRootKey = 58;
+    /// <summary>The longest release the specification allows, in timecents (1200·log2 s ≈ 101 s): a note-off no longer
+    /// cuts the pad.</summary>
     const ushort LongestRelease = 8000;
-    /// <summary>The bank General MIDI players (FluidSynth, most DAWs' SoundFont players) select on MIDI channel 10.</summary>
+    /// <summary>The bank General MIDI players (FluidSynth, most DAWs' SoundFont players) select on MIDI channel
+    /// 10.</summary>
     const ushort DrumBank = 128;
     const int PadSamples = 46;
 
@@ -35,7 +38,8 @@ public static class SoundFontWriter
         foreach (var pad in kit.Pads)
         {
             uint start = (uint)(data.Length / 2);
-            foreach (float v in pad.Audio) Write16(data, unchecked((ushort)(short)Math.Round(Math.Clamp(v, -1f, 1f) * 32767)));
+            foreach (float v in pad.Audio)
+                Write16(data, unchecked((ushort)(short)Math.Round(Math.Clamp(v, -1f, 1f) * 32767)));
             uint end = (uint)(data.Length / 2);
             for (int i = 0; i < PadSamples; i++) Write16(data, 0);
             bounds.Add((start, end));
@@ -47,7 +51,8 @@ public static class SoundFontWriter
         WritePreset(phdr, kit.Name, preset: 0, bank: 0, bag: 0);
         WritePreset(phdr, kit.Name, preset: 0, bank: DrumBank, bag: 1);
         WritePreset(phdr, "EOP", preset: 0, bank: 0, bag: 2);
-        var pbag = Records(w => { Write16(w, 0); Write16(w, 0); }, w => { Write16(w, 1); Write16(w, 0); }, w => { Write16(w, 2); Write16(w, 0); });
+        var pbag = Records(w => { Write16(w, 0); Write16(w, 0); }, w => { Write16(w, 1); Write16(w, 0); },
+            w => { Write16(w, 2); Write16(w, 0); });
         var pgen = Records(w => Generator(w, Instrument, 0), w => Generator(w, Instrument, 0), w => Generator(w, 0, 0));
 
         var inst = new MemoryStream();
@@ -80,7 +85,8 @@ public static class SoundFontWriter
             Write32(shdr, bounds[i].Start); Write32(shdr, bounds[i].End);
             Write32(shdr, bounds[i].Start); Write32(shdr, bounds[i].End);     // loop points unused (sampleModes 0)
             Write32(shdr, (uint)kit.SampleRate);
-            shdr.WriteByte((byte)kit.Pads[i].Note); shdr.WriteByte(0);        // original pitch = its key, so it plays as made
+            // original pitch = its key, so it plays as made
+            shdr.WriteByte((byte)kit.Pads[i].Note); shdr.WriteByte(0);
             Write16(shdr, 0); Write16(shdr, 1);                                // no link; mono sample
         }
         WriteName(shdr, "EOS");
@@ -88,7 +94,8 @@ public static class SoundFontWriter
 
         var pdta = List("pdta",
             Chunk("phdr", phdr.ToArray()), Chunk("pbag", pbag), Chunk("pmod", new byte[10]), Chunk("pgen", pgen),
-            Chunk("inst", inst.ToArray()), Chunk("ibag", ibag.ToArray()), Chunk("imod", new byte[10]), Chunk("igen", igen.ToArray()),
+            Chunk("inst", inst.ToArray()), Chunk("ibag", ibag.ToArray()), Chunk("imod", new byte[10]),
+                Chunk("igen", igen.ToArray()),
             Chunk("shdr", shdr.ToArray()));
         return Riff("sfbk", info, sdta, pdta);
     }
@@ -137,9 +144,11 @@ public static class SoundFontWriter
         return s.ToArray();
     }
 
-    static byte[] List(string type, params byte[][] chunks) => Chunk("LIST", [.. Encoding.ASCII.GetBytes(type), .. chunks.SelectMany(c => c)]);
+    static byte[] List(string type, params byte[][] chunks) =>
+        Chunk("LIST", [.. Encoding.ASCII.GetBytes(type), .. chunks.SelectMany(c => c)]);
 
-    static byte[] Riff(string type, params byte[][] chunks) => Chunk("RIFF", [.. Encoding.ASCII.GetBytes(type), .. chunks.SelectMany(c => c)]);
+    static byte[] Riff(string type, params byte[][] chunks) =>
+        Chunk("RIFF", [.. Encoding.ASCII.GetBytes(type), .. chunks.SelectMany(c => c)]);
 
     static void Write16(Stream s, ushort value) { s.WriteByte((byte)value); s.WriteByte((byte)(value >> 8)); }
     static void Write32(Stream s, uint value) { Write16(s, (ushort)value); Write16(s, (ushort)(value >> 16)); }

@@ -4,11 +4,13 @@ using Oneshot.Statistics;
 
 namespace Oneshot.Listening;
 
-public sealed record SystemScore(string System, string Name, StimulusKind Kind, int Ratings, int Raters, double Mean, double Std, double ConfidenceHalfWidth);
+public sealed record SystemScore(string System, string Name, StimulusKind Kind, int Ratings, int Raters, double Mean,
+    double Std, double ConfidenceHalfWidth);
 
 public sealed record RaterScreening(long RaterId, int Ratings, double RealMean, bool Excluded);
 
-public sealed record MosResult(IReadOnlyList<SystemScore> Systems, IReadOnlyList<RaterScreening> Raters, double ScreenBelow);
+public sealed record MosResult(IReadOnlyList<SystemScore> Systems, IReadOnlyList<RaterScreening> Raters,
+    double ScreenBelow);
 
 /// <summary>
 /// Mean opinion scores (ITU-T P.800 absolute category rating, 1–5) per system with a 95% confidence
@@ -31,17 +33,20 @@ public static class MosStatistics
 
         var systems = study.Systems.Select(system =>
         {
-            var scores = ratings.Where(r => kept.Contains(r.RaterId) && systemOf.GetValueOrDefault(r.Stimulus) == system.Id).ToList();
+            var scores = ratings.Where(r => kept.Contains(r.RaterId)
+                && systemOf.GetValueOrDefault(r.Stimulus) == system.Id).ToList();
             int n = scores.Count;
             double mean = n > 0 ? scores.Average(r => r.Score) : double.NaN;
             double std = n > 1 ? Math.Sqrt(scores.Sum(r => (r.Score - mean) * (r.Score - mean)) / (n - 1)) : double.NaN;
             double half = n > 1 ? StudentT.Quantile(0.975, n - 1) * std / Math.Sqrt(n) : double.NaN;
-            return new SystemScore(system.Id, system.Name, system.Kind, n, scores.Select(r => r.RaterId).Distinct().Count(), mean, std, half);
+            return new SystemScore(system.Id, system.Name, system.Kind, n,
+                scores.Select(r => r.RaterId).Distinct().Count(), mean, std, half);
         }).ToList();
         return new MosResult(systems, raters, screenBelow);
     }
 
-    /// <summary>Every rating as CSV: rater, stimulus, system, kind, score, time, and whether the rater was screened out.</summary>
+    /// <summary>Every rating as CSV: rater, stimulus, system, kind, score, time, and whether the rater was screened
+    /// out.</summary>
     public static string Csv(ListeningStudy study, IReadOnlyList<Rating> ratings, MosResult result)
     {
         var excluded = result.Raters.Where(r => r.Excluded).Select(r => r.RaterId).ToHashSet();
@@ -50,10 +55,13 @@ public static class MosStatistics
         {
             var stimulus = study.Stimuli.First(s => s.Id == r.Stimulus);
             var system = study.SystemOf(stimulus);
-            csv.Append(CultureInfo.InvariantCulture, $"{r.RaterId},{r.Stimulus},{Quote(system.Id)},{system.Kind.ToString().ToLowerInvariant()},{r.Score},{r.Created:O},{(excluded.Contains(r.RaterId) ? 1 : 0)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{r.RaterId},{r.Stimulus},{Quote(system.Id)}," +
+                $"{system.Kind.ToString().ToLowerInvariant()},{r.Score},{r.Created:O}," +
+                $"{(excluded.Contains(r.RaterId) ? 1 : 0)}\n");
         }
         return csv.ToString();
     }
 
-    internal static string Quote(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+    internal static string Quote(string text) => text.Contains(',')
+        || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
 }

@@ -11,10 +11,12 @@ public sealed record PairPreference(TrialKind Kind, string First, string Second,
     public int Choices => FirstWins + SecondWins;
 }
 
-/// <summary>A rater's check trials: how many they answered and how many times they preferred the degraded copy.</summary>
+/// <summary>A rater's check trials: how many they answered and how many times they preferred the degraded
+/// copy.</summary>
 public sealed record CheckScreening(long RaterId, int Choices, int Checks, int Failed, bool Excluded);
 
-public sealed record PreferenceResult(IReadOnlyList<PairPreference> Pairs, IReadOnlyList<CheckScreening> Raters, double ScreenAbove);
+public sealed record PreferenceResult(IReadOnlyList<PairPreference> Pairs, IReadOnlyList<CheckScreening> Raters,
+    double ScreenAbove);
 
 /// <summary>
 /// A/B preference shares per pair of models with a Wilson 95 % interval and a two-sided exact
@@ -25,7 +27,8 @@ public sealed record PreferenceResult(IReadOnlyList<PairPreference> Pairs, IRead
 /// </summary>
 public static class PreferenceStatistics
 {
-    public static PreferenceResult Compute(ListeningStudy study, IReadOnlyList<Choice> choices, double screenAbove = 0.15)
+    public static PreferenceResult Compute(ListeningStudy study, IReadOnlyList<Choice> choices,
+        double screenAbove = 0.15)
     {
         var trials = study.Trials.ToDictionary(t => t.Id);
         var systemOf = study.Stimuli.ToDictionary(s => s.Id, s => study.SystemOf(s));
@@ -36,7 +39,8 @@ public static class PreferenceStatistics
         {
             var checks = g.Where(c => trials[c.Trial].Kind == TrialKind.Check).ToList();
             int failed = checks.Count(c => systemOf[Chosen(c)].Kind == StimulusKind.Degraded);
-            return new CheckScreening(g.Key, g.Count(), checks.Count, failed, checks.Count > 0 && failed > screenAbove * checks.Count);
+            return new CheckScreening(g.Key, g.Count(), checks.Count, failed,
+                checks.Count > 0 && failed > screenAbove * checks.Count);
         }).OrderBy(r => r.RaterId).ToList();
         var kept = raters.Where(r => !r.Excluded).Select(r => r.RaterId).ToHashSet();
 
@@ -58,14 +62,17 @@ public static class PreferenceStatistics
     /// <summary>The model a system belongs to: "drums/reconstruction" → "drums".</summary>
     static string ModelOf(ListeningSystem system) => system.Id[..system.Id.LastIndexOf('/')];
 
-    /// <summary>A pair in the order the models appear in the study, so "first" is the same model in every row.</summary>
+    /// <summary>A pair in the order the models appear in the study, so "first" is the same model in every
+    /// row.</summary>
     static (string First, string Second) Ordered(ListeningStudy study, string x, string y)
     {
-        int Rank(string model) => study.Systems.ToList().FindIndex(s => s.Id.StartsWith(model + "/", StringComparison.Ordinal));
+        int Rank(string model) =>
+            study.Systems.ToList().FindIndex(s => s.Id.StartsWith(model + "/", StringComparison.Ordinal));
         return Rank(x) <= Rank(y) ? (x, y) : (y, x);
     }
 
-    /// <summary>The Wilson score interval for a proportion, 95 %: never outside [0, 1], honest for few choices.</summary>
+    /// <summary>The Wilson score interval for a proportion, 95 %: never outside [0, 1], honest for few
+    /// choices.</summary>
     public static (double Low, double High) Wilson(int successes, int trials)
     {
         if (trials == 0) return (double.NaN, double.NaN);
@@ -76,18 +83,22 @@ public static class PreferenceStatistics
         return (Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
-    /// <summary>Two-sided exact binomial test of k successes in n against p = ½: twice the smaller tail, at most 1.</summary>
+    /// <summary>Two-sided exact binomial test of k successes in n against p = ½: twice the smaller tail, at most
+    /// 1.</summary>
     public static double SignTest(int k, int n)
     {
         if (n == 0) return double.NaN;
         int extreme = Math.Min(k, n - k);
         double tail = 0;
         for (int i = 0; i <= extreme; i++)
-            tail += Math.Exp(StudentT.LogGamma(n + 1) - StudentT.LogGamma(i + 1) - StudentT.LogGamma(n - i + 1) - n * Math.Log(2));
+            tail +=
+                Math.Exp(StudentT.LogGamma(n + 1) - StudentT.LogGamma(i + 1) - StudentT.LogGamma(n - i
+                + 1) - n * Math.Log(2));
         return Math.Min(1, 2 * tail);
     }
 
-    /// <summary>Every choice as CSV: rater, trial, kind, the systems on each side, the one chosen, time, and whether the rater was screened out.</summary>
+    /// <summary>Every choice as CSV: rater, trial, kind, the systems on each side, the one chosen, time, and whether
+    /// the rater was screened out.</summary>
     public static string Csv(ListeningStudy study, IReadOnlyList<Choice> choices, PreferenceResult result)
     {
         var trials = study.Trials.ToDictionary(t => t.Id);
@@ -98,7 +109,9 @@ public static class PreferenceStatistics
         {
             var t = trials[c.Trial];
             csv.Append(CultureInfo.InvariantCulture,
-                $"{c.RaterId},{c.Trial},{t.Kind.ToString().ToLowerInvariant()},{Quote(SystemOf(t.A))},{Quote(SystemOf(t.B))},{Quote(SystemOf(c.Side == "a" ? t.A : t.B))},{c.Created:O},{(excluded.Contains(c.RaterId) ? 1 : 0)}\n");
+                $"{c.RaterId},{c.Trial},{t.Kind.ToString().ToLowerInvariant()},{Quote(SystemOf(t.A))}," +
+                    $"{Quote(SystemOf(t.B))},{Quote(SystemOf(c.Side == "a" ? t.A : t.B))},{c.Created:O}," +
+                    $"{(excluded.Contains(c.RaterId) ? 1 : 0)}\n");
         }
         return csv.ToString();
     }

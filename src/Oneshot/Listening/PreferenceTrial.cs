@@ -1,6 +1,7 @@
 namespace Oneshot.Listening;
 
-/// <summary>What a preference trial compares: two models' reconstructions of one real clip, their samples, or (a check) a real clip against a degraded copy of itself.</summary>
+/// <summary>What a preference trial compares: two models' reconstructions of one real clip, their samples, or (a check)
+/// a real clip against a degraded copy of itself.</summary>
 public enum TrialKind { Check, Reconstruction, Generated }
 
 /// <summary>
@@ -9,6 +10,7 @@ public enum TrialKind { Check, Reconstruction, Generated }
 /// </summary>
 public sealed record PreferenceTrial(string Id, TrialKind Kind, string? Reference, string A, string B)
 {
-    public static PreferenceTrial Shuffled(string id, TrialKind kind, string? reference, string first, string second, Random random) =>
+    public static PreferenceTrial Shuffled(string id, TrialKind kind, string? reference, string first, string second,
+        Random random) =>
         random.Next(2) == 0 ? new(id, kind, reference, first, second) : new(id, kind, reference, second, first);
 }

@@ -23,17 +23,21 @@ public sealed class RatingStore
 
     public RatingStore(string path, IEnumerable<string> stimulusIds)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         _stimuli = stimulusIds.ToHashSet();
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
         Execute(connection, """
-            CREATE TABLE IF NOT EXISTS raters (id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT UNIQUE, created TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS raters (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, token TEXT UNIQUE, created TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS ratings (
                 rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL,
                 score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5), created TEXT NOT NULL,
                 PRIMARY KEY (rater, stimulus));
-            CREATE TABLE IF NOT EXISTS served (rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL, PRIMARY KEY (rater, stimulus));
+            CREATE TABLE IF NOT EXISTS served (
+                rater INTEGER NOT NULL REFERENCES raters(id), stimulus TEXT NOT NULL,
+                PRIMARY KEY (rater, stimulus));
             CREATE TABLE IF NOT EXISTS choices (
                 rater INTEGER NOT NULL REFERENCES raters(id), trial TEXT NOT NULL,
                 side TEXT NOT NULL CHECK (side IN ('a', 'b')), created TEXT NOT NULL,
@@ -79,10 +83,12 @@ public sealed class RatingStore
         command.CommandText = $"SELECT id, token, created FROM raters WHERE {condition};";
         command.Parameters.AddWithValue("$value", value);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new Rater(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2))) : null;
+        return reader.Read() ? new Rater(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+            DateTimeOffset.Parse(reader.GetString(2))) : null;
     }
 
-    /// <summary>Records that the server sent this stimulus's audio to this rater: only then can the rater rate it.</summary>
+    /// <summary>Records that the server sent this stimulus's audio to this rater: only then can the rater rate
+    /// it.</summary>
     public void MarkServed(long raterId, string stimulus)
     {
         using var connection = Open();
@@ -116,7 +122,8 @@ public sealed class RatingStore
         using var connection = Open();
         if (!WasServed(connection, raterId, stimulus)) return RatingOutcome.NotServed;
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO ratings (rater, stimulus, score, created) VALUES ($rater, $stimulus, $score, $created) ON CONFLICT DO NOTHING;";
+        command.CommandText = "INSERT INTO ratings (rater, stimulus, score, created) VALUES ($rater, $stimulus, " +
+            "$score, $created) ON CONFLICT DO NOTHING;";
         command.Parameters.AddWithValue("$rater", raterId);
         command.Parameters.AddWithValue("$stimulus", stimulus);
         command.Parameters.AddWithValue("$score", score);
@@ -135,9 +142,11 @@ public sealed class RatingStore
         if (!played) return RatingOutcome.NotPlayed;
         if (FindRater(raterId) is null) return RatingOutcome.UnknownRater;
         using var connection = Open();
-        if (ListeningStudy.StimuliOf(trial).Any(s => !WasServed(connection, raterId, s))) return RatingOutcome.NotServed;
+        if (ListeningStudy.StimuliOf(trial).Any(s => !WasServed(connection, raterId, s)))
+            return RatingOutcome.NotServed;
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO choices (rater, trial, side, created) VALUES ($rater, $trial, $side, $created) ON CONFLICT DO NOTHING;";
+        command.CommandText = "INSERT INTO choices (rater, trial, side, created) VALUES ($rater, $trial, $side, " +
+            "$created) ON CONFLICT DO NOTHING;";
         command.Parameters.AddWithValue("$rater", raterId);
         command.Parameters.AddWithValue("$trial", trial.Id);
         command.Parameters.AddWithValue("$side", side);
@@ -145,17 +154,23 @@ public sealed class RatingStore
         return command.ExecuteNonQuery() == 1 ? RatingOutcome.Stored : RatingOutcome.AlreadyRated;
     }
 
-    public IReadOnlyList<Choice> ChoicesBy(long raterId) => Query("SELECT rater, trial, side, created FROM choices", raterId, ReadChoice);
+    public IReadOnlyList<Choice> ChoicesBy(long raterId) =>
+        Query("SELECT rater, trial, side, created FROM choices", raterId, ReadChoice);
 
-    public IReadOnlyList<Choice> AllChoices() => Query("SELECT rater, trial, side, created FROM choices", null, ReadChoice);
+    public IReadOnlyList<Choice> AllChoices() =>
+        Query("SELECT rater, trial, side, created FROM choices", null, ReadChoice);
 
-    public IReadOnlyList<Rating> RatingsBy(long raterId) => Query("SELECT rater, stimulus, score, created FROM ratings", raterId, ReadRating);
+    public IReadOnlyList<Rating> RatingsBy(long raterId) =>
+        Query("SELECT rater, stimulus, score, created FROM ratings", raterId, ReadRating);
 
-    public IReadOnlyList<Rating> All() => Query("SELECT rater, stimulus, score, created FROM ratings", null, ReadRating);
+    public IReadOnlyList<Rating> All() =>
+        Query("SELECT rater, stimulus, score, created FROM ratings", null, ReadRating);
 
-    static Choice ReadChoice(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3)));
+    static Choice ReadChoice(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3)));
 
-    static Rating ReadRating(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), DateTimeOffset.Parse(r.GetString(3)));
+    static Rating ReadRating(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), DateTimeOffset.Parse(r.GetString(3)));
 
     /// <summary>Every row of <paramref name="select"/> (one rater's when given), oldest first per rater.</summary>
     IReadOnlyList<T> Query<T>(string select, long? raterId, Func<SqliteDataReader, T> read)

@@ -13,14 +13,19 @@ using static TorchSharp.torch;
 namespace Oneshot.Maps;
 
 /// <summary>One sound on the map: where it came from, where it lies, and what it is.</summary>
-/// <param name="Key">What identifies this version of the sound: a file's path, size and time, or a dataset clip's id and the dataset's hash.</param>
+/// <param name="Key">What identifies this version of the sound: a file's path, size and time, or a dataset clip's id
+/// and the dataset's hash.</param>
 /// <param name="Pca">Its latent projected on the map's two principal directions.</param>
 /// <param name="Layout">Its place in the neighbourhood-preserving layout (t-SNE); null when the map has none.</param>
-/// <param name="Qualities">The named qualities (brightness, noisiness, attack, decay, pitch, level) on their scales; null where undefined.</param>
-public sealed record MapSound(string Source, string Key, string? Class, double[] Pca, double[]? Layout, Dictionary<string, double?> Qualities);
+/// <param name="Qualities">The named qualities (brightness, noisiness, attack, decay, pitch, level) on their scales;
+/// null where undefined.</param>
+public sealed record MapSound(string Source, string Key, string? Class, double[] Pca, double[]? Layout,
+    Dictionary<string, double?> Qualities);
 
-/// <summary>map.json: the latents' principal plane and every sound's place; latents.npy holds the latents, row by row.</summary>
-public sealed record SoundMap(int Version, string Model, string ModelHash, string Layout, double[] Mean, double[][] Axes, double[] VarianceShare, MapSound[] Sounds)
+/// <summary>map.json: the latents' principal plane and every sound's place; latents.npy holds the latents, row by
+/// row.</summary>
+public sealed record SoundMap(int Version, string Model, string ModelHash, string Layout, double[] Mean,
+    double[][] Axes, double[] VarianceShare, MapSound[] Sounds)
 {
     public const string JsonFile = "map.json";
     public const string LatentsFile = "latents.npy";
@@ -39,18 +44,34 @@ public sealed record SoundMap(int Version, string Model, string ModelHash, strin
     public static (SoundMap Map, float[][] Latents) Load(string directory)
     {
         string json = Path.Combine(directory, JsonFile), npy = Path.Combine(directory, LatentsFile);
-        if (!File.Exists(json)) throw new OneshotException($"'{directory}' holds no sound map ({JsonFile}); build one with `oneshot map MODEL INPUT… --out {directory}`.");
+        if (!File.Exists(json))
+            throw new OneshotException($"'{directory}' holds no sound map ({JsonFile}); build one with `oneshot map " +
+                $"MODEL INPUT… --out {directory}`.");
         SoundMap map;
-        try { map = JsonSerializer.Deserialize<SoundMap>(File.ReadAllText(json), Json) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new OneshotException($"'{json}' is not a sound map ({e.Message}); build it again with `oneshot map`."); }
-        if (map.Version > CurrentVersion) throw new OneshotException($"'{json}' is a map of version {map.Version}; this Oneshot reads up to {CurrentVersion}: update it.");
+        try
+        {
+            map = JsonSerializer.Deserialize<SoundMap>(File.ReadAllText(json), Json)
+                ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new OneshotException($"'{json}' is not a sound map ({e.Message}); build it again with `oneshot " +
+                $"map`.");
+        }
+        if (map.Version > CurrentVersion)
+            throw new OneshotException($"'{json}' is a map of version {map.Version}; this Oneshot reads up to " +
+                $"{CurrentVersion}: update it.");
         var (values, rows, columns) = NpyFile.ReadMatrix(npy);
-        if (rows != map.Sounds.Length) throw new OneshotException($"'{npy}' has {rows} latents for {map.Sounds.Length} sounds in {JsonFile}; build the map again.");
-        var latents = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, columns).Select(c => (float)values[r * columns + c]).ToArray()).ToArray();
+        if (rows != map.Sounds.Length)
+            throw new OneshotException($"'{npy}' has {rows} latents for {map.Sounds.Length} sounds in {JsonFile}; " +
+                $"build the map again.");
+        var latents = Enumerable.Range(0, rows).Select(r =>
+            Enumerable.Range(0, columns).Select(c => (float)values[r * columns + c]).ToArray()).ToArray();
         return (map, latents);
     }
 
-    /// <summary>The SHA-256 of a model's weights (first 16 hex digits): a map belongs to the weights that made its latents.</summary>
+    /// <summary>The SHA-256 of a model's weights (first 16 hex digits): a map belongs to the weights that made its
+    /// latents.</summary>
     public static string HashOfModel(string modelDirectory)
     {
         using var weights = File.OpenRead(Path.Combine(modelDirectory, ModelDirectory.WeightsFile));
@@ -59,7 +80,8 @@ public sealed record SoundMap(int Version, string Model, string ModelHash, strin
 }
 
 /// <summary>What `oneshot map` did.</summary>
-public sealed record MapResult(SoundMap Map, int Encoded, int Reused, IReadOnlyList<(string Source, string Reason)> Skipped);
+public sealed record MapResult(SoundMap Map, int Encoded, int Reused,
+    IReadOnlyList<(string Source, string Reason)> Skipped);
 
 /// <summary>
 /// `oneshot map`: encodes a library (dataset directories, folders, files) with a model and lays it
@@ -71,20 +93,31 @@ public static class SoundMapBuilder
 {
     const int EncodeChunk = 128;   // clips held at once while encoding: memory stays flat for any library
 
-    sealed record Pending(string Source, string Key, string? Class, Func<(float[] Clip, ClipDescriptors Descriptors)> Load);
+    sealed record Pending(string Source, string Key, string? Class,
+        Func<(float[] Clip, ClipDescriptors Descriptors)> Load);
 
-    /// <param name="threads">Cores for reading files and the layout (null: all); the instrument's server leaves one free.</param>
-    public static MapResult Build(ModelRunner runner, IReadOnlyList<string> inputs, string outDirectory, int refineSteps = 0, double perplexity = 30, int seed = 1,
-        Action<string>? message = null, Action<int, int>? progress = null, CancellationToken cancellation = default, int? threads = null)
+    /// <param name="threads">Cores for reading files and the layout (null: all); the instrument's server leaves one
+    /// free.</param>
+    public static MapResult Build(ModelRunner runner, IReadOnlyList<string> inputs, string outDirectory,
+        int refineSteps = 0, double perplexity = 30, int seed = 1,
+        Action<string>? message = null, Action<int, int>? progress = null, CancellationToken cancellation = default,
+            int? threads = null)
     {
-        if (inputs.Count == 0) throw new OneshotException("Name at least one input: a dataset directory, a folder of audio, or audio files.");
+        if (inputs.Count == 0)
+            throw new OneshotException("Name at least one input: a dataset directory, a folder of audio, or audio " +
+                "files.");
         string modelHash = SoundMap.HashOfModel(runner.Directory);
         var stores = new List<ClipStore>();
-        try { return Build(runner, Collect(runner, inputs, stores), inputs, outDirectory, modelHash, refineSteps, perplexity, seed, message, progress, cancellation, threads); }
+        try
+        {
+            return Build(runner, Collect(runner, inputs, stores), inputs, outDirectory, modelHash, refineSteps,
+                perplexity, seed, message, progress, cancellation, threads);
+        }
         finally { foreach (var store in stores) store.Dispose(); }
     }
 
-    static MapResult Build(ModelRunner runner, List<Pending> pending, IReadOnlyList<string> inputs, string outDirectory, string modelHash, int refineSteps, double perplexity, int seed,
+    static MapResult Build(ModelRunner runner, List<Pending> pending, IReadOnlyList<string> inputs, string outDirectory,
+        string modelHash, int refineSteps, double perplexity, int seed,
         Action<string>? message, Action<int, int>? progress, CancellationToken cancellation, int? threads)
     {
         if (pending.Count == 0) throw new OneshotException($"No sounds found in {string.Join(", ", inputs)}.");
@@ -95,8 +128,10 @@ public static class SoundMapBuilder
         {
             var (old, oldLatents) = SoundMap.Load(outDirectory);
             if (old.ModelHash == modelHash)
-                for (int i = 0; i < old.Sounds.Length; i++) previous[old.Sounds[i].Key] = (old.Sounds[i], oldLatents[i]);
-            else message?.Invoke($"The map in '{outDirectory}' was made with other weights; every sound is encoded again.");
+                for (int i = 0; i < old.Sounds.Length; i++)
+                    previous[old.Sounds[i].Key] = (old.Sounds[i], oldLatents[i]);
+            else message?.Invoke($"The map in '{outDirectory}' was made with other weights; every sound is encoded " +
+                $"again.");
         }
 
         var sounds = new List<(MapSound Sound, float[] Latent)>();
@@ -105,11 +140,16 @@ public static class SoundMapBuilder
         foreach (var chunk in pending.Chunk(EncodeChunk))
         {
             cancellation.ThrowIfCancellationRequested();
-            foreach (var item in chunk.Where(i => previous.ContainsKey(i.Key))) { sounds.Add(previous[item.Key]); reused++; }
+            foreach (var item in chunk.Where(i => previous.ContainsKey(i.Key)))
+            {
+                sounds.Add(previous[item.Key]);
+                reused++;
+            }
             // Reading and describing a file is most of a map's time: the chunk's files are read side by side.
             var toRead = chunk.Where(i => !previous.ContainsKey(i.Key)).ToArray();
             var read = new ((float[] Clip, ClipDescriptors Descriptors)? Loaded, string? Error)[toRead.Length];
-            Parallel.For(0, toRead.Length, new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) }, i =>
+            Parallel.For(0, toRead.Length, new ParallelOptions { CancellationToken = cancellation,
+                MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) }, i =>
             {
                 try { read[i] = (toRead[i].Load(), null); }
                 catch (OneshotException e) { read[i] = (null, e.Message); }
@@ -126,33 +166,42 @@ public static class SoundMapBuilder
                 for (int i = 0; i < fresh.Count; i++)
                 {
                     var qualities = NamedDescriptor.All.ToDictionary(d => d.Name, d => d.Scaled(fresh[i].Descriptors));
-                    sounds.Add((new MapSound(fresh[i].Item.Source, fresh[i].Item.Key, fresh[i].Item.Class, [], null, qualities), latents[i]));
+                    sounds.Add(
+                        (new MapSound(fresh[i].Item.Source, fresh[i].Item.Key, fresh[i].Item.Class, [], null,
+                        qualities), latents[i]));
                 }
                 encoded += fresh.Count;
             }
             done += chunk.Length;
             progress?.Invoke(done, pending.Count);
         }
-        if (sounds.Count == 0) throw new OneshotException($"None of the {pending.Count} sounds could be read; first reason: {skipped[0].Item2}");
+        if (sounds.Count == 0)
+            throw new OneshotException($"None of the {pending.Count} sounds could be read; first reason: " +
+                $"{skipped[0].Item2}");
 
         var allLatents = sounds.Select(s => s.Latent).ToArray();
         var (mean, axes, share) = PrincipalPlane(allLatents);
         double[][]? layout = null;
         string layoutKind = "pca";
         if (sounds.Count > Tsne.MaximumPoints)
-            message?.Invoke($"{sounds.Count} sounds: more than t-SNE's {Tsne.MaximumPoints} here, so the map is the principal plane only.");
+            message?.Invoke($"{sounds.Count} sounds: more than t-SNE's {Tsne.MaximumPoints} here, so the map is the " +
+                $"principal plane only.");
         else if (sounds.Count >= 4)
         {
             message?.Invoke($"Laying out {sounds.Count} sounds (t-SNE)…");
             layout = Tsne.Embed(allLatents, perplexity, seed: seed, threads: threads);
             layoutKind = "tsne";
         }
-        var mapped = sounds.Select((s, i) => s.Sound with { Pca = Project(s.Latent, mean, axes), Layout = layout?[i] }).ToArray();
-        var map = new SoundMap(SoundMap.CurrentVersion, Path.GetFullPath(runner.Directory), modelHash, layoutKind, mean, axes, share, mapped);
+        var mapped = sounds.Select((s, i) => s.Sound with { Pca = Project(s.Latent, mean, axes), Layout = layout?[i] })
+            .ToArray();
+        var map = new SoundMap(SoundMap.CurrentVersion, Path.GetFullPath(runner.Directory), modelHash, layoutKind, mean,
+            axes, share, mapped);
 
         Directory.CreateDirectory(outDirectory);
-        NpyFile.Write(Path.Combine(outDirectory, SoundMap.LatentsFile), [.. allLatents.SelectMany(z => z)], [allLatents.Length, runner.LatentSize]);
-        AtomicFile.WriteAllText(Path.Combine(outDirectory, SoundMap.JsonFile), JsonSerializer.Serialize(map, SoundMap.Json));
+        NpyFile.Write(Path.Combine(outDirectory, SoundMap.LatentsFile), [.. allLatents.SelectMany(z => z)],
+            [allLatents.Length, runner.LatentSize]);
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, SoundMap.JsonFile),
+            JsonSerializer.Serialize(map, SoundMap.Json));
         return new MapResult(map, encoded, reused, skipped);
     }
 
@@ -168,13 +217,15 @@ public static class SoundMapBuilder
                 var store = new ClipStore(input);
                 stores.Add(store);
                 if (store.SampleRate != runner.SampleRate || store.Length != runner.ClipLength)
-                    throw new OneshotException($"The dataset '{input}' has {store.Length} samples at {store.SampleRate} Hz; the model works on {runner.ClipLength} at {runner.SampleRate} Hz.");
+                    throw new OneshotException($"The dataset '{input}' has {store.Length} samples at " +
+                        $"{store.SampleRate} Hz; the model works on {runner.ClipLength} at {runner.SampleRate} Hz.");
                 string hash = store.Info.Hash;
                 for (int i = 0; i < store.Count; i++)
                 {
                     var meta = store.Meta[i];
                     int index = i;
-                    pending.Add(new Pending(meta.Source, $"{Path.GetFullPath(input)}#{meta.Id}@{hash}", meta.TextLabel("class"), () => (store.Read(index), meta.Descriptors)));
+                    pending.Add(new Pending(meta.Source, $"{Path.GetFullPath(input)}#{meta.Id}@{hash}",
+                        meta.TextLabel("class"), () => (store.Read(index), meta.Descriptors)));
                 }
             }
             else files.Add(input);
@@ -193,7 +244,8 @@ public static class SoundMapBuilder
         return pending;
     }
 
-    /// <summary>The mean of the latents and their two principal directions (unit vectors), with each one's share of the variance.</summary>
+    /// <summary>The mean of the latents and their two principal directions (unit vectors), with each one's share of the
+    /// variance.</summary>
     static (double[] Mean, double[][] Axes, double[] Share) PrincipalPlane(float[][] latents)
     {
         using var scope = NewDisposeScope();
@@ -210,7 +262,8 @@ public static class SoundMapBuilder
         {
             int column = d - 1 - k;
             axes[k] = column >= 0 ? vectors[.., column].data<double>().ToArray() : new double[d];
-            // An eigenvector's sign is arbitrary: point each axis so its largest component is positive, so rebuilds agree.
+            // An eigenvector's sign is arbitrary: point each axis so its largest component is positive, so rebuilds
+            // agree.
             if (axes[k].Length > 0 && axes[k].MaxBy(Math.Abs) < 0) axes[k] = [.. axes[k].Select(a => -a)];
             share[k] = column >= 0 ? Math.Max(0, values[column].item<double>()) / total : 0;
         }

@@ -12,7 +12,8 @@ public enum AdversarialLossKind { Hinge, LeastSquares }
 public static class AdversarialLoss
 {
     /// <summary>The discriminators' loss: real clips should score high, generated ones low.</summary>
-    public static Tensor Discriminator(AdversarialLossKind kind, IReadOnlyList<Judgement> real, IReadOnlyList<Judgement> fake)
+    public static Tensor Discriminator(AdversarialLossKind kind, IReadOnlyList<Judgement> real,
+        IReadOnlyList<Judgement> fake)
     {
         Tensor? total = null;
         for (int i = 0; i < real.Count; i++)
@@ -31,13 +32,15 @@ public static class AdversarialLoss
         Tensor? total = null;
         foreach (var judgement in fake)
         {
-            var term = kind == AdversarialLossKind.Hinge ? judgement.Score.mean().neg() : judgement.Score.Minus(1).Squared().mean();
+            var term = kind == AdversarialLossKind.Hinge ? judgement.Score.mean().neg()
+                : judgement.Score.Minus(1).Squared().mean();
             total = total is null ? term : total.Plus(term);
         }
         return total!;
     }
 
-    /// <summary>Relative L1 between the feature maps of real and generated clips, averaged over maps, summed over discriminators.</summary>
+    /// <summary>Relative L1 between the feature maps of real and generated clips, averaged over maps, summed over
+    /// discriminators.</summary>
     public static Tensor FeatureMatching(IReadOnlyList<Judgement> real, IReadOnlyList<Judgement> fake)
     {
         Tensor? total = null;

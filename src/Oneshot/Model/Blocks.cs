@@ -11,9 +11,11 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
     // Named act1/act2: with Snake their α are saved as "….act1.alpha"; LeakyReLU saves nothing.
     readonly nn.Module<Tensor, Tensor> act1, act2;
 
-    public ResidualUnit(int channels, int kernel, int dilation, double slope, Activation activation = Activation.LeakyRelu) : base(nameof(ResidualUnit))
+    public ResidualUnit(int channels, int kernel, int dilation, double slope,
+        Activation activation = Activation.LeakyRelu) : base(nameof(ResidualUnit))
     {
-        dilated = new WeightNormConv(channels, channels, kernel, padding: dilation * (kernel - 1) / 2, dilation: dilation);
+        dilated = new WeightNormConv(channels, channels, kernel, padding: dilation * (kernel - 1) / 2,
+            dilation: dilation);
         pointwise = new WeightNormConv(channels, channels, 1);
         act1 = activation == Activation.Snake ? new Snake(channels) : new LeakyActivation(slope);
         act2 = activation == Activation.Snake ? new Snake(channels) : new LeakyActivation(slope);
@@ -41,9 +43,13 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         _slope = config.LeakySlope;
         int unitChannels = upsample ? outChannels : inChannels;
         var activation = upsample ? config.DecoderActivation : Activation.LeakyRelu;
-        units = nn.Sequential(config.Dilations.Select(d => ((string, nn.Module<Tensor, Tensor>))($"{d}", new ResidualUnit(unitChannels, config.KernelSize, d, config.LeakySlope, activation))).ToArray());
+        units =
+            nn.Sequential(
+            config.Dilations.Select(d => ((string, nn.Module<Tensor, Tensor>))($"{d}",
+            new ResidualUnit(unitChannels, config.KernelSize, d, config.LeakySlope, activation))).ToArray());
         // Kernel 2r with stride r and padding r/2 changes the length by exactly r.
-        resample = new WeightNormConv(inChannels, outChannels, 2 * ratio, stride: ratio, padding: ratio / 2, transposed: upsample);
+        resample = new WeightNormConv(inChannels, outChannels, 2 * ratio, stride: ratio, padding: ratio / 2,
+            transposed: upsample);
         RegisterComponents();
     }
 

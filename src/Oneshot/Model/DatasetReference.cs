@@ -23,7 +23,9 @@ public sealed record DatasetReference
     public string Locate(string? workingDirectory = null)
     {
         if (string.IsNullOrEmpty(Path) || Directory.Exists(Path)) return Path;
-        string candidate = QuickstartDataset(System.IO.Path.Combine(workingDirectory ?? Environment.CurrentDirectory, QuickstartFolder));
+        string candidate =
+            QuickstartDataset(System.IO.Path.Combine(workingDirectory ?? Environment.CurrentDirectory,
+            QuickstartFolder));
         if (!File.Exists(System.IO.Path.Combine(candidate, DatasetFormat.DatasetFile))) return Path;
         try
         {

@@ -19,7 +19,8 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
     readonly NoiseGenerator? noise;
     readonly ModuleList<Linear>? film;
     readonly ModuleList<Linear>? positions;
-    readonly ConcurrentDictionary<long, float[]> positionValues = new();   // per stage length; the instrument decodes from several threads
+    // per stage length; the instrument decodes from several threads
+    readonly ConcurrentDictionary<long, float[]> positionValues = new();
     readonly ModelConfig _config;
 
     public Decoder(ModelConfig config) : base(nameof(Decoder))
@@ -27,14 +28,17 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
         _config = config;
         int depth = config.Ratios.Length;
         head = nn.Linear(config.LatentSize, config.BottleneckChannels * config.Frames);
-        input = new WeightNormConv(config.BottleneckChannels, config.ChannelsAt(depth), config.KernelSize, padding: config.KernelSize / 2);
+        input = new WeightNormConv(config.BottleneckChannels, config.ChannelsAt(depth), config.KernelSize,
+            padding: config.KernelSize / 2);
         stages = nn.Sequential(Enumerable.Range(0, depth).Reverse().Select(i =>
-            ((string, nn.Module<Tensor, Tensor>))($"{i}", new Stage(config.ChannelsAt(i + 1), config.ChannelsAt(i), config.Ratios[i], upsample: true, config))).ToArray());
+            ((string, nn.Module<Tensor, Tensor>))($"{i}", new Stage(config.ChannelsAt(i + 1), config.ChannelsAt(i),
+                config.Ratios[i], upsample: true, config))).ToArray());
         output = new WeightNormConv(config.Capacity, 2 * config.Bands, 7, padding: 3);
         if (config.NoiseBranch) noise = new NoiseGenerator(config);
         // Both start at zero, so the decoder begins as without them. FiLM: a scale and shift per stage, from z.
         if (config.DecoderFilm) film = ZeroPerStage(depth, i => nn.Linear(config.LatentSize, 2 * config.ChannelsAt(i)));
-        if (config.DecoderPositions > 0) positions = ZeroPerStage(depth, i => nn.Linear(config.DecoderPositions, config.ChannelsAt(i)));
+        if (config.DecoderPositions > 0)
+            positions = ZeroPerStage(depth, i => nn.Linear(config.DecoderPositions, config.ChannelsAt(i)));
         RegisterComponents();
     }
 
@@ -76,18 +80,21 @@ public sealed class Decoder : nn.Module<Tensor, Generator?, Tensor>
                     h = h.mul(scaleShift.narrow(1, 0, channels).Plus(1)).Plus(scaleShift.narrow(1, channels, channels));
                 }
                 if (positions is not null)
-                    h = h.Plus(positions[i].forward(PositionFeatures(h.shape[2], h.device)).t().unsqueeze(0));   // [1, C, T]
+                    // [1, C, T]
+                    h = h.Plus(positions[i].forward(PositionFeatures(h.shape[2], h.device)).t().unsqueeze(0));
                 i++;
             }
         }
         h = h.LeakyRelu(_config.LeakySlope);
         var waveAndAmplitude = output.forward(h);
-        var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
+        var bands = waveAndAmplitude.narrow(1, 0, _config.Bands) * nn.functional.sigmoid(
+            waveAndAmplitude.narrow(1, _config.Bands, _config.Bands));
         if (noise is not null && NoiseEnabled) bands = bands.Plus(noise.forward(h, generator));
         return bands;
     }
 
-    /// <summary>[T, P]: sin(π·k·(t + ½)/T) for k = 1…P, the first P shapes a smooth envelope over the clip is made of.</summary>
+    /// <summary>[T, P]: sin(π·k·(t + ½)/T) for k = 1…P, the first P shapes a smooth envelope over the clip is made
+    /// of.</summary>
     Tensor PositionFeatures(long frames, Device device)
     {
         if (!positionValues.TryGetValue(frames, out var values))

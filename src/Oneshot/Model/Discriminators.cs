@@ -5,13 +5,16 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Model;
 
-/// <summary>A discriminator's verdict: a score map per clip and the feature maps on the way (for feature matching).</summary>
+/// <summary>A discriminator's verdict: a score map per clip and the feature maps on the way (for feature
+/// matching).</summary>
 public sealed record Judgement(Tensor Score, IReadOnlyList<Tensor> Features)
 {
     const double Slope = 0.2;
 
-    /// <summary>Runs <paramref name="x"/> through the layers (each followed by LeakyReLU(0.2), its output kept as a feature map), then the scoring layer.</summary>
-    public static Judgement Of(Tensor x, IEnumerable<nn.Module<Tensor, Tensor>> layers, nn.Module<Tensor, Tensor> output)
+    /// <summary>Runs <paramref name="x"/> through the layers (each followed by LeakyReLU(0.2), its output kept as a
+    /// feature map), then the scoring layer.</summary>
+    public static Judgement Of(Tensor x, IEnumerable<nn.Module<Tensor, Tensor>> layers, nn.Module<Tensor,
+        Tensor> output)
     {
         var features = new List<Tensor>();
         foreach (var layer in layers)
@@ -48,7 +51,8 @@ public sealed class PeriodDiscriminator : nn.Module<Tensor, Judgement>
     {
         long batch = audio.shape[0], length = audio.shape[^1];
         long padded = (length + _period - 1) / _period * _period;
-        var x = nn.functional.pad(audio.view(batch, 1, length), [0, padded - length], PaddingModes.Reflect).view(batch, 1, padded / _period, _period);
+        var x = nn.functional.pad(audio.view(batch, 1, length), [0, padded - length], PaddingModes.Reflect)
+            .view(batch, 1, padded / _period, _period);
         return Judgement.Of(x, layers, output);
     }
 }
@@ -114,7 +118,8 @@ public sealed class StftDiscriminator : nn.Module<Tensor, Judgement>
 
     public override Judgement forward(Tensor audio)
     {
-        var spectrum = stft(audio, _fftSize, _fftSize / 4, _fftSize, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
+        var spectrum = stft(audio, _fftSize, _fftSize / 4, _fftSize, window, center: true,
+            pad_mode: PaddingModes.Reflect, return_complex: true);
         var x = view_as_real(spectrum).permute(0, 3, 2, 1);                  // [B, 2, frames, bins]
         return Judgement.Of(x, layers, output);
     }
@@ -132,11 +137,14 @@ public sealed class DiscriminatorSet : nn.Module<Tensor, IReadOnlyList<Judgement
     readonly ModuleList<StftDiscriminator> spectrograms;
 
     /// <param name="fftSizes">Resolutions of the optional STFT discriminators (none by default).</param>
-    public DiscriminatorSet(IReadOnlyList<int> periodList, int scaleCount, int capacity, int maxChannels, IReadOnlyList<int>? fftSizes = null) : base(nameof(DiscriminatorSet))
+    public DiscriminatorSet(IReadOnlyList<int> periodList, int scaleCount, int capacity, int maxChannels,
+        IReadOnlyList<int>? fftSizes = null) : base(nameof(DiscriminatorSet))
     {
         periods = nn.ModuleList(periodList.Select(p => new PeriodDiscriminator(p, capacity, maxChannels)).ToArray());
-        scales = nn.ModuleList(Enumerable.Range(0, scaleCount).Select(_ => new ScaleDiscriminator(capacity, maxChannels)).ToArray());
-        spectrograms = nn.ModuleList((fftSizes ?? []).Select(n => new StftDiscriminator(n, capacity, maxChannels)).ToArray());
+        scales = nn.ModuleList(Enumerable.Range(0, scaleCount)
+            .Select(_ => new ScaleDiscriminator(capacity, maxChannels)).ToArray());
+        spectrograms =
+            nn.ModuleList((fftSizes ?? []).Select(n => new StftDiscriminator(n, capacity, maxChannels)).ToArray());
         RegisterComponents();
     }
 
@@ -149,7 +157,9 @@ public sealed class DiscriminatorSet : nn.Module<Tensor, IReadOnlyList<Judgement
         var x = audio;
         for (int i = 0; i < scales.Count; i++)
         {
-            if (i > 0) x = nn.functional.avg_pool1d(x.unsqueeze(1), 4, stride: 2, padding: 1, count_include_pad: false).squeeze(1);
+            if (i > 0)
+                x = nn.functional.avg_pool1d(x.unsqueeze(1), 4, stride: 2, padding: 1, count_include_pad: false)
+                    .squeeze(1);
             judgements.Add(scales[i].forward(x));
         }
         judgements.AddRange(spectrograms.Select(d => d.forward(audio)));

@@ -32,19 +32,24 @@ public sealed class Encoder : nn.Module<Tensor, Posterior>
         {
             _firstStage = config.EncoderMelStages;
             int fft = 4 * config.EncoderMelHop;
-            melFilters = tensor(Audio.MelFilterbank.Create(config.SampleRate, fft, config.EncoderMels, 0, config.SampleRate / 2.0), [config.EncoderMels, fft / 2 + 1]);
+            melFilters =
+                tensor(Audio.MelFilterbank.Create(config.SampleRate, fft, config.EncoderMels, 0,
+                config.SampleRate / 2.0), [config.EncoderMels, fft / 2 + 1]);
             melWindow = hann_window(fft);
             input = new WeightNormConv(config.EncoderMels, config.ChannelsAt(_firstStage), 7, padding: 3);
         }
         else input = new WeightNormConv(config.Bands, config.Capacity, 7, padding: 3);
         stages = nn.Sequential(config.Ratios.Select((r, i) => (r, i)).Skip(_firstStage).Select(p =>
-            ((string, nn.Module<Tensor, Tensor>))($"{p.i}", new Stage(config.ChannelsAt(p.i), config.ChannelsAt(p.i + 1), p.r, upsample: false, config))).ToArray());
-        bottleneck = new WeightNormConv(config.ChannelsAt(config.Ratios.Length), config.BottleneckChannels, config.KernelSize, padding: config.KernelSize / 2);
+            ((string, nn.Module<Tensor, Tensor>))($"{p.i}", new Stage(config.ChannelsAt(p.i),
+                config.ChannelsAt(p.i + 1), p.r, upsample: false, config))).ToArray());
+        bottleneck = new WeightNormConv(config.ChannelsAt(config.Ratios.Length), config.BottleneckChannels,
+            config.KernelSize, padding: config.KernelSize / 2);
         head = nn.Linear(config.BottleneckChannels * config.Frames, 2 * config.LatentSize + config.ContextSize);
         RegisterComponents();
     }
 
-    /// <param name="bands">[B, M, T/M], the PQMF analysis of the (padded) clips; with log-mel input, the padded clips [B, T].</param>
+    /// <param name="bands">[B, M, T/M], the PQMF analysis of the (padded) clips; with log-mel input, the padded clips
+    /// [B, T].</param>
     public override Posterior forward(Tensor bands)
     {
         var h = stages.forward(input.forward(melFilters is null ? bands : LogMel(bands)));
@@ -61,7 +66,8 @@ public sealed class Encoder : nn.Module<Tensor, Posterior>
     Tensor LogMel(Tensor clips)
     {
         int hop = _config.EncoderMelHop, fft = 4 * hop;
-        var spectrum = stft(clips, fft, hop, fft, melWindow!, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
+        var spectrum = stft(clips, fft, hop, fft, melWindow!, center: true, pad_mode: PaddingModes.Reflect,
+            return_complex: true);
         var power = spectrum.abs().Squared().narrow(2, 0, clips.shape[1] / hop);
         return melFilters!.matmul(power).Plus(1e-5).log();
     }

@@ -50,16 +50,22 @@ public sealed class GridRippleLoss
         int p = _positions;
         var padded = nn.functional.pad(db.unsqueeze(1), [p / 2, p - p / 2], PaddingModes.Replicate);
         var detrended = db - nn.functional.avg_pool1d(padded, p + 1, 1).squeeze(1);
-        // From the second frame of the grid on (the attack's rise is no pulse), whole frames, where the clip is audible.
+        // From the second frame of the grid on (the attack's rise is no pulse), whole frames, where the clip is
+        // audible.
         long frames = (db.shape[1] - p) / p * p;
-        if (frames <= 0) return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
+        if (frames <= 0)
+            return zeros(1, device: clips.device).sum();   // a clip shorter than two frames has no grid to fold onto
         var fullPeak = full.amax([-1L], keepdim: true).Times(Math.Pow(10, -AudibleDb / 10));
         // As the evaluation: every frame from the grid's second frame to the last one within 40 dB of the loudest.
-        var index = tensor(Enumerable.Range(0, (int)full.shape[1]).Select(i => (float)i).ToArray()).to(clips.device).unsqueeze(0);
-        var last = (full.ge(fullPeak).to(ScalarType.Float32) * index.Plus(1)).amax([-1L], keepdim: true).Minus(1);   // [B, 1]; −1 for a silent clip
+        var index = tensor(Enumerable.Range(0, (int)full.shape[1]).Select(i => (float)i).ToArray()).to(clips.device)
+            .unsqueeze(0);
+        // [B, 1]; −1 for a silent clip
+        var last = (full.ge(fullPeak).to(ScalarType.Float32) * index.Plus(1)).amax([-1L], keepdim: true).Minus(1);
         var audible = index.le(last).to(ScalarType.Float32);
-        // A clip whose high band never comes within 40 dB of its loudest moment has no buzz to hear; the evaluation skips it too.
-        var hasBand = bandPeak.detach().ge(fullPeak).to(ScalarType.Float32) * fullPeak.gt(Scalars.Of(0)).to(ScalarType.Float32);
+        // A clip whose high band never comes within 40 dB of its loudest moment has no buzz to hear; the evaluation
+        // skips it too.
+        var hasBand = bandPeak.detach().ge(fullPeak).to(ScalarType.Float32) * fullPeak.gt(Scalars.Of(0))
+            .to(ScalarType.Float32);
         // Folded per clip, then averaged with every clip counting once, as the evaluation does: pooling the
         // frames would let a 1.5 s cymbal outvote the short hits where the buzz is heard.
         long clipsCount = clips.shape[0];

@@ -24,7 +24,8 @@ public static class LatentSearch
     /// weights must not require gradients while it runs (<see cref="HoldWeights"/>): only the
     /// latents are searched, and no gradient is left on a weight.
     /// </summary>
-    public static Tensor Refine(WaveformVae model, ReconstructionLoss loss, Tensor clips, Tensor targetBands, Tensor start, int steps)
+    public static Tensor Refine(WaveformVae model, ReconstructionLoss loss, Tensor clips, Tensor targetBands,
+        Tensor start, int steps)
     {
         using var z = new TorchSharp.Modules.Parameter(start.detach().clone());
         using var adam = new AdamOptimizer([("z", z)], 0.9, 0.999, 1e-8, prefix: "refine");
@@ -40,7 +41,8 @@ public static class LatentSearch
         return z.detach().clone();
     }
 
-    /// <summary>Makes every weight of the model stop requiring gradients until disposed, then restores each as it was.</summary>
+    /// <summary>Makes every weight of the model stop requiring gradients until disposed, then restores each as it
+    /// was.</summary>
     public static IDisposable HoldWeights(WaveformVae model) => new HeldWeights(model);
 
     sealed class HeldWeights : IDisposable

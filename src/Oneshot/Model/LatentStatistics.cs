@@ -1,6 +1,7 @@
 namespace Oneshot.Model;
 
-/// <summary>latent.json: where the training clips sit in latent space (posterior means; z_K of μ with a flow).</summary>
+/// <summary>latent.json: where the training clips sit in latent space (posterior means; z_K of μ with a
+/// flow).</summary>
 public sealed record LatentStatistics
 {
     public required int LatentSize { get; init; }
@@ -16,6 +17,7 @@ public sealed record LatentStatistics
     public required double[] ExplainedVarianceRatio { get; init; }
     /// <summary>Components needed to reach 95 % of the variance (RAVE's "fidelity").</summary>
     public required int ComponentsFor95Percent { get; init; }
-    /// <summary>Directions named for what they change (missing in latent.json files written before they existed).</summary>
+    /// <summary>Directions named for what they change (missing in latent.json files written before they
+    /// existed).</summary>
     public NamedControl[] Controls { get; init; } = [];
 }

@@ -43,24 +43,30 @@ public sealed class ModeBranch : nn.Module<Tensor, Tensor>
             output.bias!.narrow(0, 0, _modes).fill_(Scalars.Of(-7));
         }
         double ratio = Math.Pow(config.ModeMaxHz / config.ModeMinHz, 1.0 / _modes);
-        _lowerEdges = tensor(Enumerable.Range(0, _modes).Select(k => (float)(config.ModeMinHz * Math.Pow(ratio, k))).ToArray()).reshape(1, _modes, 1).DetachFromDisposeScope();
+        _lowerEdges = tensor(Enumerable.Range(0, _modes).Select(k => (float)(config.ModeMinHz * Math.Pow(ratio, k)))
+            .ToArray()).reshape(1, _modes, 1).DetachFromDisposeScope();
         _bandRatios = tensor((float)ratio).DetachFromDisposeScope();
         _length = config.PaddedLength;
         _blockLength = 256;
         while (_length % _blockLength != 0) _blockLength /= 2;
         int blocks = _length / _blockLength;
-        _blockStarts = tensor(Enumerable.Range(0, blocks).Select(m => (float)((double)m * _blockLength / config.SampleRate)).ToArray()).reshape(1, 1, -1).DetachFromDisposeScope();
-        _offsets = tensor(Enumerable.Range(0, _blockLength).Select(l => (float)((double)l / config.SampleRate)).ToArray()).reshape(1, 1, -1).DetachFromDisposeScope();
+        _blockStarts =
+            tensor(Enumerable.Range(0, blocks).Select(m => (float)((double)m * _blockLength / config.SampleRate))
+            .ToArray()).reshape(1, 1, -1).DetachFromDisposeScope();
+        _offsets = tensor(Enumerable.Range(0, _blockLength).Select(l => (float)((double)l / config.SampleRate))
+            .ToArray()).reshape(1, 1, -1).DetachFromDisposeScope();
         RegisterComponents();
     }
 
-    /// <summary>The modes for latents z [B, N]: frequencies (Hz), decay times (s) and amplitudes, each [B, K].</summary>
+    /// <summary>The modes for latents z [B, N]: frequencies (Hz), decay times (s) and amplitudes, each [B,
+    /// K].</summary>
     public (Tensor Frequencies, Tensor Decays, Tensor Amplitudes) Parameters(Tensor z)
     {
         var h = output.forward(hidden.forward(z).LeakyRelu(0.2));
         var amplitude = h.narrow(1, 0, _modes).Softplus();
         var decay = LogBetween(h.narrow(1, _modes, _modes), ShortestDecay, LongestDecay);
-        var frequency = _lowerEdges.to(z.device).squeeze(-1).mul(_bandRatios.to(z.device).pow(h.narrow(1, 2 * _modes, _modes).sigmoid()));
+        var frequency = _lowerEdges.to(z.device).squeeze(-1)
+            .mul(_bandRatios.to(z.device).pow(h.narrow(1, 2 * _modes, _modes).sigmoid()));
         return (frequency, decay, amplitude);
     }
 

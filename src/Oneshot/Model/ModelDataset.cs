@@ -23,7 +23,8 @@ public sealed record ModelDataset(string Directory, string? Warning)
         if (string.IsNullOrEmpty(path) || !File.Exists(Path.Combine(path, DatasetFormat.DatasetFile))) return null;
         string hash = DatasetInfo.Load(path).Hash;
         string? warning = hash == config.Dataset.Hash ? null
-            : $"'{path}' ({DatasetInfo.ShortHash(hash)}) is not the dataset the model was trained on ({DatasetInfo.ShortHash(config.Dataset.Hash)} from '{config.Dataset.Path}').";
+            : $"'{path}' ({DatasetInfo.ShortHash(hash)}) is not the dataset the model was trained on " +
+                $"({DatasetInfo.ShortHash(config.Dataset.Hash)} from '{config.Dataset.Path}').";
         return new ModelDataset(path, warning);
     }
 
@@ -31,10 +32,12 @@ public sealed record ModelDataset(string Directory, string? Warning)
     public static ModelDataset Require(RunConfig config, string? named, string why) =>
         Find(config, named) ?? throw new OneshotException(Missing(config, named, why));
 
-    /// <summary>What to say when the dataset is not there: <paramref name="why"/> (a sentence without its full stop), then what to do.</summary>
+    /// <summary>What to say when the dataset is not there: <paramref name="why"/> (a sentence without its full stop),
+    /// then what to do.</summary>
     public static string Missing(RunConfig config, string? named, string why) => named is not null
         ? $"{why}, and the dataset '{named}' given with --data is not there (no {DatasetFormat.DatasetFile} in it)."
         : $"{why}, and the model's dataset '{config.Dataset.Path}' is not there: give it with --data DIR "
-          + $"(a model trained on another machine, such as the shipped one, needs its recipe prepared here: `./setup.sh quickstart` builds the drums dataset in "
+          + $"(a model trained on another machine, such as the shipped one, needs its recipe prepared here: " +
+              $"`./setup.sh quickstart` builds the drums dataset in "
           + $"{DatasetReference.QuickstartFolder}/data, where it is found when you run from the folder that holds it).";
 }

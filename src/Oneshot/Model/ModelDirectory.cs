@@ -31,21 +31,28 @@ public static class ModelDirectory
     /// except a missing one <paramref name="mayBeNew"/> accepts, which keeps its initial value.
     /// </summary>
     /// <returns>The names of the parameters left at their initial values.</returns>
-    public static IReadOnlyList<string> LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string origin, string prefix = "", Func<string, bool>? mayBeNew = null)
+    public static IReadOnlyList<string> LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors,
+        string origin, string prefix = "", Func<string, bool>? mayBeNew = null)
     {
         var parameters = model.named_parameters().ToList();
         var problems = new List<string>();
-        var fresh = parameters.Where(p => !tensors.ContainsKey(prefix + p.name) && mayBeNew?.Invoke(p.name) == true).Select(p => p.name).ToList();
+        var fresh = parameters.Where(p => !tensors.ContainsKey(prefix + p.name) && mayBeNew?.Invoke(p.name) == true)
+            .Select(p => p.name).ToList();
         foreach (var (name, parameter) in parameters)
         {
             if (fresh.Contains(name)) continue;
             if (!tensors.TryGetValue(prefix + name, out var value)) problems.Add($"'{name}' is missing");
-            else if (!value.shape.SequenceEqual(parameter.shape)) problems.Add($"'{name}' has shape [{string.Join(", ", value.shape)}], the config needs [{string.Join(", ", parameter.shape)}]");
+            else if (!value.shape.SequenceEqual(parameter.shape))
+                problems.Add($"'{name}' has shape [{string.Join(", ", value.shape)}], the config needs " +
+                    $"[{string.Join(", ", parameter.shape)}]");
         }
         var expected = parameters.Select(p => prefix + p.name).ToHashSet();
-        problems.AddRange(tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !expected.Contains(k)).Take(3).Select(k => $"'{k}' is not part of this architecture"));
+        problems.AddRange(tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)
+            && !expected.Contains(k)).Take(3).Select(k => $"'{k}' is not part of this architecture"));
         if (problems.Count > 0)
-            throw new OneshotException($"{origin} does not match the model's config.json: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : "")}.");
+            throw new OneshotException($"{origin} does not match the model's config.json: " +
+                $"{string.Join("; ", problems.Take(5))}" +
+                $"{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : "")}.");
         using var _ = no_grad();
         foreach (var (name, parameter) in parameters)
             if (!fresh.Contains(name)) parameter.copy_(tensors[prefix + name]);
@@ -61,7 +68,9 @@ public static class ModelDirectory
     public static IReadOnlyList<string> LoadWeightsFrom(WaveformVae model, string directory)
     {
         string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new OneshotException($"'{directory}' has no {WeightsFile} to start from; name a trained model directory.");
+        if (!File.Exists(weights))
+            throw new OneshotException($"'{directory}' has no {WeightsFile} to start from; name a trained model " +
+                $"directory.");
         using var contents = Safetensors.Load(weights);
         return LoadWeights(model, contents.Tensors, $"'{weights}'", mayBeNew: WaveformVae.IsDecoderAddition);
     }
@@ -69,12 +78,17 @@ public static class ModelDirectory
     /// <summary>Opens a trained model for inference (weights folded, eval mode).</summary>
     public static (RunConfig Config, WaveformVae Model) Load(string directory)
     {
-        if (!Directory.Exists(directory)) throw new OneshotException($"Model directory '{directory}' does not exist; train one with `oneshot train --data DATA --out {directory}`.");
-        if (!Exists(directory)) throw new OneshotException($"'{directory}' is not a model directory: {ConfigFile} is missing.");
+        if (!Directory.Exists(directory))
+            throw new OneshotException($"Model directory '{directory}' does not exist; train one with `oneshot train " +
+                $"--data DATA --out {directory}`.");
+        if (!Exists(directory))
+            throw new OneshotException($"'{directory}' is not a model directory: {ConfigFile} is missing.");
         var config = RunConfig.Load(Path.Combine(directory, ConfigFile));
         config.Validate();
         string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new OneshotException($"'{directory}' has no {WeightsFile} yet: training writes it at the first validation (or resume training with --resume).");
+        if (!File.Exists(weights))
+            throw new OneshotException($"'{directory}' has no {WeightsFile} yet: training writes it at the first " +
+                $"validation (or resume training with --resume).");
         var model = new WaveformVae(config.Model);
         using (var contents = Safetensors.Load(weights))
         {
@@ -86,13 +100,16 @@ public static class ModelDirectory
     }
 
     /// <summary>The training step model.safetensors was saved at (null when it does not say).</summary>
-    public static long? SavedStep(string directory) => StepOf(Safetensors.ReadMetadata(Path.Combine(directory, WeightsFile)));   // the header only
+    // the header only
+    public static long? SavedStep(string directory) =>
+        StepOf(Safetensors.ReadMetadata(Path.Combine(directory, WeightsFile)));
 
     static long? StepOf(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue("step", out var text) && long.TryParse(text, out long step) ? step : null;
 
     public static void SaveLatent(string directory, LatentStatistics statistics) =>
-        AtomicFile.WriteAllText(Path.Combine(directory, LatentFile), JsonSerializer.Serialize(statistics, RunConfig.Json));
+        AtomicFile.WriteAllText(Path.Combine(directory, LatentFile),
+            JsonSerializer.Serialize(statistics, RunConfig.Json));
 
     public static LatentStatistics? LoadLatent(string directory)
     {

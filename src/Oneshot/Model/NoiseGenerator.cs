@@ -35,7 +35,8 @@ public sealed class NoiseGenerator : nn.Module<Tensor, Generator?, Tensor>
             .view(batch, _config.Bands, bins, frames).transpose(2, 3);        // [B, M, F, bins]
         var impulse = fft.irfft(magnitude.to_type(ScalarType.ComplexFloat32), frame); // zero-phase, centred at 0
         impulse = impulse.roll(frame / 2, -1) * window;
-        var white = rand([batch, _config.Bands, frames, frame], generator: generator, device: features.device).Times(2).Minus(1);
+        var white = rand([batch, _config.Bands, frames, frame], generator: generator, device: features.device).Times(2)
+            .Minus(1);
         var filtered = fft.irfft(fft.rfft(white, 2 * frame) * fft.rfft(impulse, 2 * frame), 2 * frame);
         // Keep the part aligned with the impulse response's centre.
         return filtered.narrow(-1, frame / 2, frame).reshape(batch, _config.Bands, frames * frame);

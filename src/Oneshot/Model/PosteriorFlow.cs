@@ -20,8 +20,10 @@ public sealed class PosteriorFlow : nn.Module
         _reverseBetween = config.PosteriorFlow == PosteriorFlowKind.Iaf;
         _steps = Enumerable.Range(0, k).Select(_ => config.PosteriorFlow switch
         {
-            PosteriorFlowKind.Iaf => (IConditionalTransform)new IafStep(config.LatentSize, config.FlowHidden, Math.Max(1, config.ContextSize)),
-            PosteriorFlowKind.Sylvester => new SylvesterStep(config.LatentSize, config.SylvesterRank, Math.Max(1, config.ContextSize)),
+            PosteriorFlowKind.Iaf => (IConditionalTransform)new IafStep(config.LatentSize, config.FlowHidden,
+                Math.Max(1, config.ContextSize)),
+            PosteriorFlowKind.Sylvester =>
+                new SylvesterStep(config.LatentSize, config.SylvesterRank, Math.Max(1, config.ContextSize)),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         }).ToArray();
         steps = nn.ModuleList(_steps.Cast<nn.Module>().ToArray());
@@ -31,7 +33,8 @@ public sealed class PosteriorFlow : nn.Module
     public int Count => _steps.Length;
 
     /// <summary>A context of width 0 becomes one zero column (steps then learn plain parameters).</summary>
-    static Tensor Widen(Tensor context) => context.shape[1] > 0 ? context : zeros(context.shape[0], 1, device: context.device, dtype: context.dtype);
+    static Tensor Widen(Tensor context) => context.shape[1] > 0 ? context
+        : zeros(context.shape[0], 1, device: context.device, dtype: context.dtype);
 
     public (Tensor Output, Tensor LogDet) Forward(Tensor z, Tensor context)
     {

@@ -42,7 +42,9 @@ public sealed class Pqmf : nn.Module
                     for (int j = 0; j < _phaseTaps; j++)
                     {
                         int t = j * bands + p;
-                        if (t < _taps) polyphase[(p * bands + k) * _phaseTaps + (_phaseTaps - 1 - j)] = (float)(bands * bank[k, t]);
+                        if (t < _taps)
+                            polyphase[(p * bands + k) * _phaseTaps + (_phaseTaps - 1 - j)] =
+                                (float)(bands * bank[k, t]);
                     }
             _synthesis = tensor(polyphase, [bands, bands, _phaseTaps]);
             register_buffer("synthesis", _synthesis, persistent: false);
@@ -52,14 +54,16 @@ public sealed class Pqmf : nn.Module
     public int Bands => _bands;
     public int Taps => _taps;
 
-    /// <summary>The polyphase synthesis filters [M phases, M bands, J] (null with one band), for a decoder outside libtorch.</summary>
+    /// <summary>The polyphase synthesis filters [M phases, M bands, J] (null with one band), for a decoder outside
+    /// libtorch.</summary>
     internal Tensor? SynthesisFilters => _synthesis;
 
     /// <summary>[B, T] → [B, M, T/M]; T must be a multiple of M.</summary>
     public Tensor Analysis(Tensor x)
     {
         if (_bands == 1) return x.unsqueeze(1);
-        if (x.shape[^1] % _bands != 0) throw new ArgumentException($"PQMF analysis needs a length divisible by {_bands}, got {x.shape[^1]}");
+        if (x.shape[^1] % _bands != 0)
+            throw new ArgumentException($"PQMF analysis needs a length divisible by {_bands}, got {x.shape[^1]}");
         int half = (_taps - 1) / 2;
         var padded = nn.functional.pad(x.unsqueeze(1), [half, half]);
         return nn.functional.conv1d(padded, _filters!, stride: _bands);
@@ -76,7 +80,8 @@ public sealed class Pqmf : nn.Module
         return phases.transpose(1, 2).reshape(batch, -1).narrow(-1, half, length);
     }
 
-    /// <summary>The same synthesis as a transposed convolution (the textbook form; kept to check the polyphase one).</summary>
+    /// <summary>The same synthesis as a transposed convolution (the textbook form; kept to check the polyphase
+    /// one).</summary>
     public Tensor SynthesisByTransposedConvolution(Tensor bands)
     {
         if (_bands == 1) return bands.squeeze(1);

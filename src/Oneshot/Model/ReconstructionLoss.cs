@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Model;
 
-/// <summary>Stage-1 reconstruction loss: multi-scale spectral distance on the full band plus on the PQMF bands.</summary>
+/// <summary>Stage-1 reconstruction loss: multi-scale spectral distance on the full band plus on the PQMF
+/// bands.</summary>
 public sealed class ReconstructionLoss : IDisposable
 {
     readonly SpectralLoss _full;
@@ -20,7 +21,8 @@ public sealed class ReconstructionLoss : IDisposable
     public (Tensor Full, Tensor Bands) PerItem(Tensor clips, VaeOutput output) =>
         PerItem(clips, output.TargetBands, output.Reconstruction, output.ReconstructionBands);
 
-    public (Tensor Full, Tensor Bands) PerItem(Tensor clips, Tensor targetBands, Tensor reconstruction, Tensor reconstructionBands)
+    public (Tensor Full, Tensor Bands) PerItem(Tensor clips, Tensor targetBands, Tensor reconstruction,
+        Tensor reconstructionBands)
     {
         var full = _full.PerItem(clips, reconstruction);
         var bands = _bands is null ? zeros_like(full) : _bands.PerItem(targetBands, reconstructionBands);

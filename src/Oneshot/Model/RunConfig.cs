@@ -11,7 +11,8 @@ public sealed record RunConfig
     public string Format { get; init; } = "oneshot-model";
     /// <summary>
     /// 2 since the records' defaults became the cpu preset's (retuning and shelf on); 3 since the
-    /// encoder reads log-mels and β ends at 0.005. Older files are migrated on load, so they keep what they trained with.
+    /// encoder reads log-mels and β ends at 0.005. Older files are migrated on load, so they keep what they trained
+    /// with.
     /// </summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -39,9 +40,12 @@ public sealed record RunConfig
         Train.Validate();
         Stage2.Validate();
         if (Train.TcWeight > 0 && Model.ActiveFlowSteps > 0)
-            throw new OneshotException($"train.tc_weight needs a Gaussian posterior: its estimate uses each clip's posterior density, which a posterior flow does not give in closed form. Add --set model.flow_steps=0.");
+            throw new OneshotException($"train.tc_weight needs a Gaussian posterior: its estimate uses each clip's " +
+                $"posterior density, which a posterior flow does not give in closed form. Add --set " +
+                $"model.flow_steps=0.");
         if (Train.Attributes.Length > Model.LatentSize)
-            throw new OneshotException($"train.attributes names {Train.Attributes.Length} descriptors, but model.latent_size {Model.LatentSize} has fewer dimensions to give them.");
+            throw new OneshotException($"train.attributes names {Train.Attributes.Length} descriptors, but " +
+                $"model.latent_size {Model.LatentSize} has fewer dimensions to give them.");
     }
 
     /// <summary>Parses config.json; unknown keys and wrong types are errors naming the file.</summary>
@@ -52,12 +56,14 @@ public sealed record RunConfig
             var node = JsonNode.Parse(json)?.AsObject() ?? throw new OneshotException($"{origin} is empty.");
             int version = node["version"] is JsonValue v && v.TryGetValue(out int number) ? number : 1;
             if (version < 1 || version > CurrentVersion)
-                throw new OneshotException($"{origin} has config version {version}; this Oneshot reads versions 1 to {CurrentVersion}.");
+                throw new OneshotException($"{origin} has config version {version}; this Oneshot reads versions 1 to " +
+                    $"{CurrentVersion}.");
             if (version == 1) MigrateFromVersion1(node);
             if (version <= 2) MigrateFromVersion2(node);
             if (version <= 3) MigrateFromVersion3(node);
             var config = node.Deserialize<RunConfig>(Json) ?? throw new OneshotException($"{origin} is empty.");
-            if (config.Format != "oneshot-model") throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
+            if (config.Format != "oneshot-model")
+                throw new OneshotException($"{origin} is not a Oneshot model config (format '{config.Format}').");
             return config;
         }
         catch (JsonException e)
@@ -81,7 +87,8 @@ public sealed record RunConfig
         config["version"] = 2;
     }
 
-    /// <summary>Version 2's decoder used LeakyReLU, its encoder read PQMF bands and β ended at 0.02 unless told otherwise: a file without the keys keeps them.</summary>
+    /// <summary>Version 2's decoder used LeakyReLU, its encoder read PQMF bands and β ended at 0.02 unless told
+    /// otherwise: a file without the keys keeps them.</summary>
     static void MigrateFromVersion2(JsonObject config)
     {
         if (config["model"] is not JsonObject model) config["model"] = model = new JsonObject();
@@ -106,12 +113,21 @@ public sealed record RunConfig
         return Parse(File.ReadAllText(path), $"'{path}'");
     }
 
-    /// <summary>Applies `--set key=value` overrides, e.g. <c>model.latent_size=32</c> or <c>train.batch_size=4</c>.</summary>
+    /// <summary>Applies `--set key=value` overrides, e.g. <c>model.latent_size=32</c> or
+    /// <c>train.batch_size=4</c>.</summary>
     public RunConfig With(IEnumerable<string> assignments) =>
-        Parse(SettingOverrides.Apply(JsonSerializer.SerializeToNode(this, Json)!.AsObject(), assignments, "model.latent_size=32"), "--set");
+        Parse(SettingOverrides.Apply(JsonSerializer.SerializeToNode(this, Json)!.AsObject(), assignments,
+            "model.latent_size=32"), "--set");
 
     /// <summary>A short description for progress lines and reports.</summary>
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Preset}: {Model.Bands} bands, capacity {Model.Capacity}, ratios {string.Join("·", Model.Ratios)}, latent {Model.LatentSize}, posterior {(Model.ActiveFlowSteps == 0 ? "Gaussian" : $"{Model.PosteriorFlow.ToString().ToLowerInvariant()} × {Model.ActiveFlowSteps}")}")
-        + (Model.EncoderInput == EncoderInput.LogMel ? ", log-mel encoder" : "");
+    public string Describe()
+    {
+        string posterior = Model.ActiveFlowSteps == 0
+            ? "Gaussian"
+            : $"{Model.PosteriorFlow.ToString().ToLowerInvariant()} × {Model.ActiveFlowSteps}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Preset}: {Model.Bands} bands, capacity {Model.Capacity}, ratios {string.Join("·", Model.Ratios)}, " +
+            $"latent {Model.LatentSize}, posterior {posterior}")
+            + (Model.EncoderInput == EncoderInput.LogMel ? ", log-mel encoder" : "");
+    }
 }

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace Oneshot.Model;
 
-/// <summary>`--set key=value` on a JSON settings tree: dotted keys, unknown keys are errors listing the known ones.</summary>
+/// <summary>`--set key=value` on a JSON settings tree: dotted keys, unknown keys are errors listing the known
+/// ones.</summary>
 public static class SettingOverrides
 {
     /// <summary>
@@ -47,6 +48,7 @@ public static class SettingOverrides
                 else keys.Add(prefix + name);
         }
         Collect(root, "");
-        return new OneshotException($"--set {key}: no such setting. Settings are: {string.Join(", ", keys.Where(k => k.Contains('.')))}.");
+        return new OneshotException($"--set {key}: no such setting. Settings are: " +
+            $"{string.Join(", ", keys.Where(k => k.Contains('.')))}.");
     }
 }

@@ -26,7 +26,8 @@ public sealed class Snake : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>LeakyReLU as a module, so a residual unit can hold either activation; it has no parameters, so models saved with it are unchanged.</summary>
+/// <summary>LeakyReLU as a module, so a residual unit can hold either activation; it has no parameters, so models saved
+/// with it are unchanged.</summary>
 public sealed class LeakyActivation(double slope) : nn.Module<Tensor, Tensor>(nameof(LeakyActivation))
 {
     public override Tensor forward(Tensor x) => x.LeakyRelu(slope);

@@ -57,13 +57,18 @@ public sealed class SpectralLoss : IDisposable
                 _windows[n].Dispose();
                 _windows[n] = window;
             }
-            var magnitudeX = Magnitude(stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true));
-            var magnitudeY = Magnitude(stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true));
+            var magnitudeX =
+                Magnitude(stft(x, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect,
+                return_complex: true));
+            var magnitudeY =
+                Magnitude(stft(y, n, n / 4, n, window, center: true, pad_mode: PaddingModes.Reflect,
+                return_complex: true));
             var difference = (magnitudeX - magnitudeY).Squared().sum([1, 2]).view(batch, channels).sum(1);
             var energy = magnitudeX.Squared().sum([1, 2]).view(batch, channels).sum(1);
             var convergence = (difference / energy.ClampMin(AbsoluteEpsilon)).Plus(1e-12).sqrt();
             double epsilon = _epsilons[n];
-            var logDistance = (magnitudeX.Plus(epsilon).log() - magnitudeY.Plus(epsilon).log()).abs().mean([1L, 2L]).view(batch, channels).mean([1L]);
+            var logDistance = (magnitudeX.Plus(epsilon).log() - magnitudeY.Plus(epsilon).log()).abs().mean([1L, 2L])
+                .view(batch, channels).mean([1L]);
             var term = convergence.Plus(logDistance);
             total = total is null ? term : total.Plus(term);
         }
@@ -76,7 +81,8 @@ public sealed class SpectralLoss : IDisposable
     /// and poisoned about one training step in 200 (found with ONESHOT_DETECT_ANOMALY: AbsBackward0).
     /// The floor of 1e-7 equals RAVE's ε (and lies below a level floor's ε for any floor above −140 dB).
     /// </summary>
-    static Tensor Magnitude(Tensor spectrum) => view_as_real(spectrum).Squared().sum(-1).Plus(MagnitudeFloorSquared).sqrt();
+    static Tensor Magnitude(Tensor spectrum) => view_as_real(spectrum).Squared().sum(-1).Plus(MagnitudeFloorSquared)
+        .sqrt();
 
     const double MagnitudeFloorSquared = 1e-14;
 

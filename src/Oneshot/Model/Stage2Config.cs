@@ -1,9 +1,10 @@
 namespace Oneshot.Model;
 
 /// <summary>
-/// Stage 2 (docs/architecture.md, "The model"): from <see cref="StartStep"/> on, the encoder is frozen and the decoder is
-/// fine-tuned against discriminators, with the spectral loss kept and feature matching added — or,
-/// with <see cref="FreezeEncoder"/> off, the whole model keeps training on the stage-1 objective with the adversarial terms added.
+/// Stage 2 (docs/architecture.md, "The model"): from <see cref="StartStep"/> on, the encoder is frozen and the decoder
+/// is fine-tuned against discriminators, with the spectral loss kept and feature matching added — or,
+/// with <see cref="FreezeEncoder"/> off, the whole model keeps training on the stage-1 objective with the adversarial
+/// terms added.
 /// </summary>
 public sealed record Stage2Config
 {
@@ -55,12 +56,17 @@ public sealed record Stage2Config
     {
         static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
         Require(StartStep is null or >= 0, "stage2.start_step must be 0 or more (or null for no stage 2).");
-        Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales + StftSizes.Length > 0, "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
+        Require(Periods.All(p => p >= 2) && Scales >= 0 && Periods.Length + Scales + StftSizes.Length > 0,
+            "stage2.periods must be 2 or more and stage2 needs at least one discriminator.");
         Require(StftSizes.All(n => n >= 16), "stage2.stft_sizes must be 16 or more.");
-        Require(DiscriminatorCapacity >= 1 && DiscriminatorMaxChannels >= DiscriminatorCapacity, "stage2.discriminator_capacity must be at least 1 and at most stage2.discriminator_max_channels.");
-        Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0 && GridRippleWeight >= 0, "stage2 loss weights must not be negative.");
-        Require(DecoderLearningRate > 0 && DiscriminatorLearningRate > 0 && AddedPartsLearningRate is null or > 0, "stage2 learning rates must be positive.");
+        Require(DiscriminatorCapacity >= 1 && DiscriminatorMaxChannels >= DiscriminatorCapacity,
+            "stage2.discriminator_capacity must be at least 1 and at most stage2.discriminator_max_channels.");
+        Require(AdversarialWeight >= 0 && FeatureMatchingWeight >= 0 && GridRippleWeight >= 0,
+            "stage2 loss weights must not be negative.");
+        Require(DecoderLearningRate > 0 && DiscriminatorLearningRate > 0 && AddedPartsLearningRate is null or > 0,
+            "stage2 learning rates must be positive.");
         Require(DiscriminatorEvery >= 1, "stage2.discriminator_every must be at least 1.");
-        Require(DiscriminatorCrop is null or >= 1024, "stage2.discriminator_crop must be 1024 samples or more (or null for whole clips).");
+        Require(DiscriminatorCrop is null or >= 1024, "stage2.discriminator_crop must be 1024 samples or more (or " +
+            "null for whole clips).");
     }
 }

@@ -12,13 +12,15 @@ namespace Oneshot.Model;
 /// </summary>
 public static class TotalCorrelation
 {
-    /// <param name="z">[M, D] posterior samples; <paramref name="mean"/> and <paramref name="std"/> the batch's posteriors, [M, D].</param>
+    /// <param name="z">[M, D] posterior samples; <paramref name="mean"/> and <paramref name="std"/> the batch's
+    /// posteriors, [M, D].</param>
     public static Tensor Estimate(Tensor z, Tensor mean, Tensor std)
     {
         double logM = Math.Log(z.shape[0]);
         // log N(z_i,d; μ_j,d, σ_j,d) for every pair: [M, M, D].
         var standardised = (z.unsqueeze(1) - mean.unsqueeze(0)).div(std.unsqueeze(0));
-        var logDensity = (standardised.Squared().Times(-0.5) - std.unsqueeze(0).log()).Minus(0.5 * Math.Log(2 * Math.PI));
+        var logDensity = (standardised.Squared().Times(-0.5) - std.unsqueeze(0).log())
+            .Minus(0.5 * Math.Log(2 * Math.PI));
         var logJoint = logDensity.sum(2).logsumexp(1).Minus(logM);                   // [M]
         var logMarginals = logDensity.logsumexp(1).Minus(logM).sum(1);                 // [M]
         return (logJoint - logMarginals).mean();

@@ -17,7 +17,8 @@ public sealed record TrainConfig
     public double AdamEpsilon { get; init; } = 1e-8;
     /// <summary>Gradients with a larger global norm are scaled down to it; 0 turns clipping off.</summary>
     public double GradientClip { get; init; } = 10;
-    /// <summary>Decoupled weight decay (AdamW): each step shrinks the weights by learning rate × this; 0 is plain Adam.</summary>
+    /// <summary>Decoupled weight decay (AdamW): each step shrinks the weights by learning rate × this; 0 is plain
+    /// Adam.</summary>
     public double WeightDecay { get; init; }
     /// <summary>
     /// Keep an exponential moving average of the weights with this decay (e.g. 0.999) and validate,
@@ -30,7 +31,8 @@ public sealed record TrainConfig
     /// held-out clips at 11,000 steps; the trained prior, not N(0, I), is what generation samples).
     /// </summary>
     public double Beta { get; init; } = 0.005;
-    /// <summary>β rises from this value to <see cref="Beta"/> in log space over <see cref="BetaWarmupSteps"/>.</summary>
+    /// <summary>β rises from this value to <see cref="Beta"/> in log space over
+    /// <see cref="BetaWarmupSteps"/>.</summary>
     public double BetaStart { get; init; } = 1e-6;
     public int BetaWarmupSteps { get; init; } = 10_000;
 
@@ -109,24 +111,35 @@ public sealed record TrainConfig
         static void Require(bool ok, string message) { if (!ok) throw new OneshotException(message); }
         Require(BatchSize >= 1, $"train.batch_size {BatchSize} must be at least 1.");
         Require(Steps >= 1, $"train.steps {Steps} must be at least 1.");
-        Require(LearningRate > 0 && LearningRateMin >= 0 && LearningRateMin <= LearningRate, "train.learning_rate must be positive and train.learning_rate_min between 0 and it.");
+        Require(LearningRate > 0 && LearningRateMin >= 0 && LearningRateMin <= LearningRate,
+            "train.learning_rate must be positive and train.learning_rate_min between 0 and it.");
         Require(WarmupSteps >= 0, "train.warmup_steps must not be negative.");
-        Require(AdamBeta1 >= 0 && AdamBeta1 < 1 && AdamBeta2 >= 0 && AdamBeta2 < 1, "train.adam_beta1 and train.adam_beta2 must be in [0, 1).");
+        Require(AdamBeta1 >= 0 && AdamBeta1 < 1 && AdamBeta2 >= 0 && AdamBeta2 < 1,
+            "train.adam_beta1 and train.adam_beta2 must be in [0, 1).");
         Require(GradientClip >= 0, "train.gradient_clip must not be negative (0 = off).");
         Require(WeightDecay >= 0 && WeightDecay < 1, $"train.weight_decay {WeightDecay} must be in [0, 1).");
-        Require(EmaDecay is null or (> 0 and < 1), $"train.ema_decay {EmaDecay} must be between 0 and 1 (e.g. 0.999), or null for none.");
-        Require(Beta >= 0 && BetaStart > 0 && BetaWarmupSteps >= 0, "train.beta must not be negative, train.beta_start must be positive.");
-        Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1 && AugmentPitchSemitones >= 0 && AugmentShelfDb >= 0,
+        Require(EmaDecay is null or (> 0 and < 1), $"train.ema_decay {EmaDecay} must be between 0 and 1 (e.g. " +
+            $"0.999), or null for none.");
+        Require(Beta >= 0 && BetaStart > 0 && BetaWarmupSteps >= 0,
+            "train.beta must not be negative, train.beta_start must be positive.");
+        Require(AugmentGainDb >= 0 && AugmentShiftMs >= 0 && AugmentAllpassProbability is >= 0 and <= 1
+            && AugmentPitchSemitones >= 0 && AugmentShelfDb >= 0,
             "augmentation settings must not be negative (probability at most 1).");
-        Require(AugmentPitchSemitones <= 12, $"train.augment_pitch_semitones {AugmentPitchSemitones} is more than an octave; a few semitones is what kits differ by.");
+        Require(AugmentPitchSemitones <= 12, $"train.augment_pitch_semitones {AugmentPitchSemitones} is more than an " +
+            $"octave; a few semitones is what kits differ by.");
         var names = NamedDescriptor.All.Select(d => d.Name).ToList();
         Require(Attributes.All(names.Contains) && Attributes.Distinct().Count() == Attributes.Length,
-            $"train.attributes [{string.Join(", ", Attributes)}] must name each at most once from: {string.Join(", ", names)}.");
+            $"train.attributes [{string.Join(", ", Attributes)}] must name each at most once from: " +
+                $"{string.Join(", ", names)}.");
         Require(TcWeight >= 0, $"train.tc_weight {TcWeight} must not be negative (0 = off).");
-        Require(AttributeWeight >= 0 && AttributeDelta > 0, "train.attribute_weight must not be negative and train.attribute_delta must be positive.");
-        Require(RefineSteps >= 0 && RefineWeight >= 0, "train.refine_steps and train.refine_weight must not be negative (0 steps = off).");
-        Require(ValidateEvery >= 1 && CheckpointEvery >= 1, "train.validate_every and train.checkpoint_every must be at least 1.");
+        Require(AttributeWeight >= 0 && AttributeDelta > 0,
+            "train.attribute_weight must not be negative and train.attribute_delta must be positive.");
+        Require(RefineSteps >= 0 && RefineWeight >= 0, "train.refine_steps and train.refine_weight must not be " +
+            "negative (0 steps = off).");
+        Require(ValidateEvery >= 1 && CheckpointEvery >= 1,
+            "train.validate_every and train.checkpoint_every must be at least 1.");
         Require(KeepCheckpoints >= 1, "train.keep_checkpoints must be at least 1.");
-        Require(Examples >= 0 && ValidationClips >= 0 && MaxBadSteps >= 1, "train.examples and train.validation_clips must not be negative; train.max_bad_steps at least 1.");
+        Require(Examples >= 0 && ValidationClips >= 0 && MaxBadSteps >= 1,
+            "train.examples and train.validation_clips must not be negative; train.max_bad_steps at least 1.");
     }
 }

@@ -4,11 +4,12 @@ using static TorchSharp.torch;
 namespace Oneshot.Model;
 
 /// <summary>What one pass over a batch produces, for the losses and the metrics.</summary>
-public sealed record VaeOutput(Tensor Reconstruction, Tensor ReconstructionBands, Tensor TargetBands, Posterior Posterior, Tensor Z, Tensor KlPerItem);
+public sealed record VaeOutput(Tensor Reconstruction, Tensor ReconstructionBands, Tensor TargetBands,
+    Posterior Posterior, Tensor Z, Tensor KlPerItem);
 
 /// <summary>
-/// The waveform VAE (docs/architecture.md, "The model"): PQMF analysis → encoder → one latent vector (diagonal Gaussian,
-/// then K flow steps) → decoder → PQMF synthesis. Clips are zero-padded to a whole number of hops
+/// The waveform VAE (docs/architecture.md, "The model"): PQMF analysis → encoder → one latent vector (diagonal
+/// Gaussian, then K flow steps) → decoder → PQMF synthesis. Clips are zero-padded to a whole number of hops
 /// inside and cropped back, so the output is exactly as long as the input.
 /// </summary>
 public sealed class WaveformVae : nn.Module
@@ -40,17 +41,21 @@ public sealed class WaveformVae : nn.Module
     public IEnumerable<nn.Module> EncoderModules => [encoder, flow];
     public IEnumerable<nn.Module> DecoderModules => modes is null ? [decoder] : [decoder, modes];
 
-    /// <summary>Whether a parameter belongs to a part <see cref="ModelConfig.DecoderAdditions"/> adds (modes, FiLM, positions).</summary>
+    /// <summary>Whether a parameter belongs to a part <see cref="ModelConfig.DecoderAdditions"/> adds (modes, FiLM,
+    /// positions).</summary>
     public static bool IsDecoderAddition(string parameterName) =>
         parameterName.StartsWith($"{nameof(modes)}.", StringComparison.Ordinal)
         || parameterName.StartsWith($"{nameof(decoder)}.film.", StringComparison.Ordinal)
         || parameterName.StartsWith($"{nameof(decoder)}.positions.", StringComparison.Ordinal);
 
-    /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see <see cref="Stage2Config"/>.</summary>
+    /// <summary>Whether the decoder adds its filtered-noise branch (when configured); see
+    /// <see cref="Stage2Config"/>.</summary>
     public bool NoiseEnabled { get => decoder.NoiseEnabled; set => decoder.NoiseEnabled = value; }
 
-    /// <summary>A configured noise branch plays from the start without a stage 2, else from the stage-2 start on.</summary>
-    public static bool NoiseOnAt(RunConfig config, long step) => config.Stage2.StartStep is not int start || step >= start;
+    /// <summary>A configured noise branch plays from the start without a stage 2, else from the stage-2 start
+    /// on.</summary>
+    public static bool NoiseOnAt(RunConfig config, long step) => config.Stage2.StartStep is not int start
+        || step >= start;
 
     Tensor Pad(Tensor clips)
     {
@@ -65,7 +70,8 @@ public sealed class WaveformVae : nn.Module
 
     public Posterior Encode(Tensor clips) => encoder.forward(EncoderInputOf(clips, null));
 
-    /// <summary>What the encoder reads: the PQMF bands (reusing <paramref name="bands"/> when given), or the padded clips for its log-mels.</summary>
+    /// <summary>What the encoder reads: the PQMF bands (reusing <paramref name="bands"/> when given), or the padded
+    /// clips for its log-mels.</summary>
     Tensor EncoderInputOf(Tensor clips, Tensor? bands) =>
         Config.EncoderInput == EncoderInput.LogMel ? Pad(clips) : bands ?? AnalysisBands(clips);
 
@@ -105,7 +111,8 @@ public sealed class WaveformVae : nn.Module
     public Tensor MeanLatent(Posterior posterior) =>
         flow.Count == 0 ? posterior.Mean : flow.Forward(posterior.Mean, posterior.Context).Output;
 
-    /// <summary>Latents [B, N] → bands [B, M, T'/M]; the modes, when there are any, enter as bands too, so every loss and the synthesis see them.</summary>
+    /// <summary>Latents [B, N] → bands [B, M, T'/M]; the modes, when there are any, enter as bands too, so every loss
+    /// and the synthesis see them.</summary>
     public Tensor DecodeBands(Tensor z, Generator? generator = null)
     {
         var bands = decoder.forward(z, generator);
@@ -129,7 +136,8 @@ public sealed class WaveformVae : nn.Module
     }
 
     /// <summary>KL(N(μ, σ²) ‖ N(0, 1)) per dimension: ½(μ² + σ² − 1) − log σ.</summary>
-    public static Tensor AnalyticKl(Tensor mean, Tensor std) => mean.Squared().Plus(std.Squared()).Minus(1).Times(0.5) - std.log();
+    public static Tensor AnalyticKl(Tensor mean, Tensor std) =>
+        mean.Squared().Plus(std.Squared()).Minus(1).Times(0.5) - std.log();
 
     /// <summary>
     /// One-sample estimate of KL(q ‖ p) = log q(z_K|x) − log p(z_K), with

@@ -21,12 +21,15 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
     Tensor? _frozen;
 
     /// <param name="transposed">Transposed convolution (upsampling by <paramref name="stride"/>).</param>
-    /// <param name="groups">Grouped convolution (not transposed): each output channel sees inChannels / groups inputs.</param>
-    public WeightNormConv(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1,
+    /// <param name="groups">Grouped convolution (not transposed): each output channel sees inChannels / groups
+    /// inputs.</param>
+    public WeightNormConv(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0,
+        long dilation = 1,
                           bool transposed = false, bool useBias = true, long groups = 1) : base(nameof(WeightNormConv))
     {
         if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0 || (transposed && groups != 1))
-            throw new ArgumentException($"{groups} groups do not divide {inChannels} → {outChannels} channels{(transposed ? " (transposed convolutions take 1 group)" : "")}.", nameof(groups));
+            throw new ArgumentException($"{groups} groups do not divide {inChannels} → {outChannels} " +
+                $"channels{(transposed ? " (transposed convolutions take 1 group)" : "")}.", nameof(groups));
         _transposed = transposed;
         _stride = stride;
         _padding = padding;
@@ -52,7 +55,8 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
 
     public Tensor Weight() => _frozen ?? v * (g / Norm(v).ClampMin(1e-12));
 
-    /// <summary>Computes the weight once for inference; call <see cref="Unfreeze"/> before training or loading weights.</summary>
+    /// <summary>Computes the weight once for inference; call <see cref="Unfreeze"/> before training or loading
+    /// weights.</summary>
     public void Freeze()
     {
         _frozen?.Dispose();
@@ -67,7 +71,8 @@ public sealed class WeightNormConv : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => _transposed
         ? nn.functional.conv_transpose1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation)
-        : nn.functional.conv1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation, groups: _groups);
+        : nn.functional.conv1d(x, Weight(), bias, stride: _stride, padding: _padding, dilation: _dilation,
+            groups: _groups);
 
     protected override void Dispose(bool disposing)
     {

@@ -18,10 +18,14 @@ public sealed class AdamOptimizer : IDisposable
     readonly double[] _rateScales;
     readonly string _prefix;
 
-    /// <param name="prefix">Names the state in checkpoints (PREFIX.m.NAME, PREFIX.v.NAME), so several optimisers can share one file.</param>
-    /// <param name="weightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter): the weights shrink by learning rate × this before each update.</param>
-    /// <param name="rateScale">Per parameter name, a factor on the learning rate (parts new to a trained model learn faster); null: 1 for all.</param>
-    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1, double beta2, double epsilon, string prefix = "adam",
+    /// <param name="prefix">Names the state in checkpoints (PREFIX.m.NAME, PREFIX.v.NAME), so several optimisers can
+    /// share one file.</param>
+    /// <param name="weightDecay">Decoupled weight decay (AdamW, Loshchilov and Hutter): the weights shrink by learning
+    /// rate × this before each update.</param>
+    /// <param name="rateScale">Per parameter name, a factor on the learning rate (parts new to a trained model learn
+    /// faster); null: 1 for all.</param>
+    public AdamOptimizer(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double beta1,
+        double beta2, double epsilon, string prefix = "adam",
                          double weightDecay = 0, Func<string, double>? rateScale = null)
     {
         _weightDecay = weightDecay;
@@ -43,7 +47,8 @@ public sealed class AdamOptimizer : IDisposable
         foreach (var (_, p) in _parameters) p.grad?.zero_();
     }
 
-    /// <summary>Global L2 norm of the gradients; scales them down to <paramref name="maxNorm"/> when above it (0 = no clipping).</summary>
+    /// <summary>Global L2 norm of the gradients; scales them down to <paramref name="maxNorm"/> when above it (0 = no
+    /// clipping).</summary>
     public double ClipGradients(double maxNorm)
     {
         using var scope = NewDisposeScope();
@@ -51,7 +56,8 @@ public sealed class AdamOptimizer : IDisposable
         var grads = _parameters.Select(p => p.Parameter.grad).Where(g => g is not null).Select(g => g!).ToArray();
         if (grads.Length == 0) return 0;
         // Summed in float64: one large but finite gradient would overflow float32 when squared.
-        double norm = stack(grads.Select(g => g.to_type(ScalarType.Float64).Squared().sum()).ToArray()).sum().sqrt().item<double>();
+        double norm = stack(grads.Select(g => g.to_type(ScalarType.Float64).Squared().sum()).ToArray()).sum().sqrt()
+            .item<double>();
         if (maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm)
         {
             using Scalar factor = maxNorm / (norm + 1e-6);
@@ -69,15 +75,18 @@ public sealed class AdamOptimizer : IDisposable
         using var scope = NewDisposeScope();
         return string.Join(", ", _parameters.Where(p => p.Parameter.grad is not null)
             .GroupBy(p => p.Name.Split('.')[0])
-            .Select(group => $"{group.Key} {group.Count(p => !p.Parameter.grad!.isfinite().all().item<bool>())}/{group.Count()}"));
+            .Select(group => $"{group.Key} {group.Count(p => !p.Parameter.grad!.isfinite().all().item<bool>())}/" +
+                $"{group.Count()}"));
     }
 
     /// <summary>
     /// One optimisation step on <paramref name="loss"/>: clear the gradients, backward, clip, and
     /// update unless the gradient norm is not finite (then the weights stay as they were).
     /// </summary>
-    /// <returns>The gradient norm before clipping, and the seconds spent in backward and in clipping + update.</returns>
-    public (double Norm, double BackwardSeconds, double OptimizerSeconds) Minimise(Tensor loss, double gradientClip, double learningRate)
+    /// <returns>The gradient norm before clipping, and the seconds spent in backward and in clipping +
+    /// update.</returns>
+    public (double Norm, double BackwardSeconds, double OptimizerSeconds) Minimise(Tensor loss, double gradientClip,
+        double learningRate)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ZeroGrad();
@@ -99,7 +108,8 @@ public sealed class AdamOptimizer : IDisposable
         // Held by `using` for the whole loop: a temporary Scalar could be freed by the finaliser
         // while libtorch reads it (see TorchInterop/ScalarSafeMath.cs).
         using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2;
-        using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize, shrink = 1 - learningRate * _weightDecay;
+        using Scalar correction = correction2, epsilon = _epsilon, step = -stepSize,
+            shrink = 1 - learningRate * _weightDecay;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var grad = _parameters[i].Parameter.grad;
@@ -109,8 +119,10 @@ public sealed class AdamOptimizer : IDisposable
                 Update(i, grad, step, shrink);
                 continue;
             }
-            // The few parameters with a rate of their own (grown decoder parts) get Scalars of their own, held as the shared ones are.
-            using Scalar ownStep = -stepSize * _rateScales[i], ownShrink = 1 - learningRate * _rateScales[i] * _weightDecay;
+            // The few parameters with a rate of their own (grown decoder parts) get Scalars of their own, held as the
+            // shared ones are.
+            using Scalar ownStep = -stepSize * _rateScales[i],
+                ownShrink = 1 - learningRate * _rateScales[i] * _weightDecay;
             Update(i, grad, ownStep, ownShrink);
         }
 
@@ -143,7 +155,8 @@ public sealed class AdamOptimizer : IDisposable
             {
                 string key = prefix + _parameters[i].Name;
                 if (!tensors.TryGetValue(key, out var value) || !value.shape.SequenceEqual(target.shape))
-                    throw new OneshotException($"{origin} has no optimiser state for '{_parameters[i].Name}' (or it has another shape); the checkpoint belongs to a different model.");
+                    throw new OneshotException($"{origin} has no optimiser state for '{_parameters[i].Name}' (or it " +
+                        $"has another shape); the checkpoint belongs to a different model.");
                 target.copy_(value);
             }
         }

@@ -18,10 +18,12 @@ public sealed class WeightAverage : IDisposable
 
     public WeightAverage(IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters, double decay)
     {
-        if (!(decay > 0 && decay < 1)) throw new ArgumentOutOfRangeException(nameof(decay), "The decay of a weight average lies between 0 and 1.");
+        if (!(decay > 0 && decay < 1))
+            throw new ArgumentOutOfRangeException(nameof(decay), "The decay of a weight average lies between 0 and 1.");
         _decay = decay;
         using var _ = no_grad();
-        _weights = [.. parameters.Select(p => (p.Name, p.Parameter, p.Parameter.detach().clone().DetachFromDisposeScope()))];
+        _weights =
+            [.. parameters.Select(p => (p.Name, p.Parameter, p.Parameter.detach().clone().DetachFromDisposeScope()))];
     }
 
     /// <summary>The decay at a step: the cap, or less while the run is young.</summary>
@@ -37,7 +39,8 @@ public sealed class WeightAverage : IDisposable
         foreach (var (_, parameter, shadow) in _weights) shadow.mul_(decay).add_(parameter, alpha: rest);
     }
 
-    /// <summary>The averaged weights in the model until the result is disposed; then the model's own come back.</summary>
+    /// <summary>The averaged weights in the model until the result is disposed; then the model's own come
+    /// back.</summary>
     public IDisposable Applied()
     {
         using var _ = no_grad();
@@ -47,7 +50,8 @@ public sealed class WeightAverage : IDisposable
     }
 
     /// <summary>The averages as named tensors for a checkpoint (ema.NAME).</summary>
-    public IEnumerable<KeyValuePair<string, Tensor>> State() => _weights.Select(w => new KeyValuePair<string, Tensor>(Prefix + w.Name, w.Shadow));
+    public IEnumerable<KeyValuePair<string, Tensor>> State() =>
+        _weights.Select(w => new KeyValuePair<string, Tensor>(Prefix + w.Name, w.Shadow));
 
     /// <summary>
     /// Restores the averages from a checkpoint. One written without an average (the option turned
@@ -64,7 +68,8 @@ public sealed class WeightAverage : IDisposable
         foreach (var (name, _, shadow) in _weights)
         {
             if (!tensors.TryGetValue(Prefix + name, out var value) || !value.shape.SequenceEqual(shadow.shape))
-                throw new OneshotException($"{origin} has no weight average for '{name}' (or one of another shape); the checkpoint belongs to a different model.");
+                throw new OneshotException($"{origin} has no weight average for '{name}' (or one of another shape); " +
+                    $"the checkpoint belongs to a different model.");
             shadow.copy_(value);
         }
     }

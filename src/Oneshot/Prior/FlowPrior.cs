@@ -15,13 +15,15 @@ public sealed class FlowPrior : LatentPrior
             PriorKind.RealNvp => FlowKind.RealNvp,
             _ => throw new ArgumentException($"{config.Kind} is not a flow prior"),
         };
-        Flow = new FlowDistribution(kind, Dimensions, config.Layers, config.Hidden, config.Bins, config.Bound, config.Seed);
+        Flow = new FlowDistribution(kind, Dimensions, config.Layers, config.Hidden, config.Bins, config.Bound,
+            config.Seed);
     }
 
     public FlowDistribution Flow { get; }
 
     /// <summary>The flow runs in float32 (its weights); results come back in float64 like the other priors.</summary>
-    protected override Tensor StandardisedLogProb(Tensor x) => Flow.LogProb(x.to_type(ScalarType.Float32)).to_type(ScalarType.Float64);
+    protected override Tensor StandardisedLogProb(Tensor x) =>
+        Flow.LogProb(x.to_type(ScalarType.Float32)).to_type(ScalarType.Float64);
 
     protected override Tensor StandardisedSample(int count, double temperature, Generator generator) =>
         Flow.FromBase(Noise(count, temperature, generator).to_type(ScalarType.Float32)).to_type(ScalarType.Float64);

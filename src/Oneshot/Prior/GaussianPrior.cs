@@ -8,7 +8,8 @@ public sealed class GaussianPrior : LatentPrior
 {
     readonly Tensor _centre, _cholesky;
 
-    public GaussianPrior(PriorConfig config, Tensor mean, Tensor std, Tensor centre, Tensor cholesky) : base(config, mean, std)
+    public GaussianPrior(PriorConfig config, Tensor mean, Tensor std, Tensor centre, Tensor cholesky) : base(config,
+        mean, std)
     {
         _centre = centre.to_type(ScalarType.Float64, copy: true).DetachFromDisposeScope();
         _cholesky = cholesky.to_type(ScalarType.Float64, copy: true).DetachFromDisposeScope();
@@ -20,14 +21,16 @@ public sealed class GaussianPrior : LatentPrior
         using var scope = NewDisposeScope();
         var centre = x.mean([0L]);
         var centred = x - centre;
-        var covariance = centred.t().matmul(centred).DividedBy(x.shape[0]).Plus(eye(x.shape[1], dtype: ScalarType.Float64).Times(1e-6));
+        var covariance = centred.t().matmul(centred).DividedBy(x.shape[0])
+            .Plus(eye(x.shape[1], dtype: ScalarType.Float64).Times(1e-6));
         return new GaussianPrior(config, mean, std, centre, linalg.cholesky(covariance));
     }
 
     internal static Tensor LogDensity(Tensor x, Tensor centre, Tensor cholesky)
     {
         var solved = linalg.solve_triangular(cholesky, (x - centre).t(), upper: false);
-        return (solved.Squared().sum(0L).Times(-0.5) - cholesky.diagonal().log().sum()).Minus(HalfLogTwoPi * x.shape[1]);
+        return (solved.Squared().sum(0L).Times(-0.5) - cholesky.diagonal().log().sum())
+            .Minus(HalfLogTwoPi * x.shape[1]);
     }
 
     protected override Tensor StandardisedLogProb(Tensor x) => LogDensity(x, _centre, _cholesky);
@@ -35,7 +38,8 @@ public sealed class GaussianPrior : LatentPrior
     protected override Tensor StandardisedSample(int count, double temperature, Generator generator) =>
         Noise(count, temperature, generator).matmul(_cholesky.t()).Plus(_centre);
 
-    public override IEnumerable<KeyValuePair<string, Tensor>> State() => [new("gaussian.centre", _centre), new("gaussian.cholesky", _cholesky)];
+    public override IEnumerable<KeyValuePair<string, Tensor>> State() =>
+        [new("gaussian.centre", _centre), new("gaussian.cholesky", _cholesky)];
 
     public override void Dispose()
     {

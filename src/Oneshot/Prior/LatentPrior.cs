@@ -44,11 +44,13 @@ public abstract class LatentPrior : IDisposable
         return StandardisedLogProb(x) - Std.log().sum();
     }
 
-    /// <summary>[count, N] float32 latents; temperature 0 gives the mode of the base (every sample the same for flows and Gaussians).</summary>
+    /// <summary>[count, N] float32 latents; temperature 0 gives the mode of the base (every sample the same for flows
+    /// and Gaussians).</summary>
     public Tensor Sample(int count, double temperature, Generator generator)
     {
         using var scope = NewDisposeScope();
-        return (StandardisedSample(count, temperature, generator) * Std).Plus(Mean).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        return (StandardisedSample(count, temperature, generator) * Std).Plus(Mean).to_type(ScalarType.Float32)
+            .MoveToOuterDisposeScope();
     }
 
     public virtual void Dispose()

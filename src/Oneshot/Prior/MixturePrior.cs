@@ -10,14 +10,16 @@ public sealed class MixturePrior : LatentPrior
     const double Ridge = 1e-4; // keeps every covariance invertible (standardised units)
     readonly Tensor _logWeights, _centres, _choleskys;
 
-    public MixturePrior(PriorConfig config, Tensor mean, Tensor std, Tensor logWeights, Tensor centres, Tensor choleskys) : base(config, mean, std)
+    public MixturePrior(PriorConfig config, Tensor mean, Tensor std, Tensor logWeights, Tensor centres,
+        Tensor choleskys) : base(config, mean, std)
     {
         _logWeights = logWeights.to_type(ScalarType.Float64, copy: true).DetachFromDisposeScope();
         _centres = centres.to_type(ScalarType.Float64, copy: true).DetachFromDisposeScope();
         _choleskys = choleskys.to_type(ScalarType.Float64, copy: true).DetachFromDisposeScope();
     }
 
-    /// <summary>EM from k-means++-style seeded centres; stops when the mean log-likelihood gains less than 1e-6 nats.</summary>
+    /// <summary>EM from k-means++-style seeded centres; stops when the mean log-likelihood gains less than 1e-6
+    /// nats.</summary>
     public static MixturePrior Fit(PriorConfig config, Tensor mean, Tensor std, Tensor x, int iterations = 200)
     {
         using var scope = NewDisposeScope();
@@ -41,8 +43,10 @@ public sealed class MixturePrior : LatentPrior
             logWeights = mass.DividedBy(n).log();
             centres = responsibilities.t().matmul(x) / mass.unsqueeze(1);
             choleskys = stack(Enumerable.Range(0, k).Select(j =>
-                linalg.cholesky(Covariance(x - centres[j], responsibilities.select(1, j)).Plus(identity.Times(Ridge)))).ToArray());
-            (logWeights, centres, choleskys) = (logWeights.MoveToOuterDisposeScope(), centres.MoveToOuterDisposeScope(), choleskys.MoveToOuterDisposeScope());
+                linalg.cholesky(Covariance(x - centres[j], responsibilities.select(1, j)).Plus(identity.Times(Ridge))))
+                    .ToArray());
+            (logWeights, centres, choleskys) = (logWeights.MoveToOuterDisposeScope(), centres.MoveToOuterDisposeScope(),
+                choleskys.MoveToOuterDisposeScope());
             if (likelihood - previous < 1e-6) break;
             previous = likelihood;
         }
@@ -55,9 +59,11 @@ public sealed class MixturePrior : LatentPrior
 
     /// <summary>log πⱼ + log N(x; μⱼ, Σⱼ) for every row and component: [n, k].</summary>
     static Tensor Components(Tensor x, Tensor logWeights, Tensor centres, Tensor choleskys) =>
-        stack(Enumerable.Range(0, (int)centres.shape[0]).Select(j => GaussianPrior.LogDensity(x, centres[j], choleskys[j])).ToArray(), 1).Plus(logWeights);
+        stack(Enumerable.Range(0, (int)centres.shape[0]).Select(j =>
+            GaussianPrior.LogDensity(x, centres[j], choleskys[j])).ToArray(), 1).Plus(logWeights);
 
-    protected override Tensor StandardisedLogProb(Tensor x) => Components(x, _logWeights, _centres, _choleskys).logsumexp(1);
+    protected override Tensor StandardisedLogProb(Tensor x) =>
+        Components(x, _logWeights, _centres, _choleskys).logsumexp(1);
 
     protected override Tensor StandardisedSample(int count, double temperature, Generator generator)
     {

@@ -5,19 +5,21 @@ using static TorchSharp.torch;
 namespace Oneshot.Prior;
 
 /// <summary>
-/// The frozen encoder's posterior for a set of clips (a split, or every clip training saw), encoded once (μ, σ, context per clip),
-/// from which fresh latents z_K (after the posterior flow, when there is one) are drawn cheaply.
+/// The frozen encoder's posterior for a set of clips (a split, or every clip training saw), encoded once (μ, σ, context
+/// per clip), from which fresh latents z_K (after the posterior flow, when there is one) are drawn cheaply.
 /// </summary>
 public sealed class PosteriorSampler : IDisposable
 {
     readonly WaveformVae _model;
     readonly Tensor _mean, _std, _context;
 
-    public PosteriorSampler(WaveformVae model, ClipStore store, int[] indices, int batchSize = 16, Action<int, int>? progress = null)
+    public PosteriorSampler(WaveformVae model, ClipStore store, int[] indices, int batchSize = 16, Action<int,
+        int>? progress = null)
         : this(model, indices.Length, i => store.Read(indices[i]), batchSize, progress) { }
 
     /// <param name="read">The i-th of <paramref name="count"/> clips (they may come from several datasets).</param>
-    public PosteriorSampler(WaveformVae model, int count, Func<int, float[]> read, int batchSize = 16, Action<int, int>? progress = null)
+    public PosteriorSampler(WaveformVae model, int count, Func<int, float[]> read, int batchSize = 16, Action<int,
+        int>? progress = null)
     {
         _model = model;
         var means = new List<Tensor>();
@@ -33,7 +35,8 @@ public sealed class PosteriorSampler : IDisposable
         int n = model.Config.LatentSize;
         _mean = (means.Count > 0 ? cat(means, 0) : zeros(0, n)).DetachFromDisposeScope();
         _std = (stds.Count > 0 ? cat(stds, 0) : zeros(0, n)).DetachFromDisposeScope();
-        _context = (contexts.Count > 0 ? cat(contexts, 0) : zeros(0, model.Config.ContextSize)).DetachFromDisposeScope();
+        _context = (contexts.Count > 0 ? cat(contexts, 0) : zeros(0, model.Config.ContextSize))
+            .DetachFromDisposeScope();
         foreach (var t in means.Concat(stds).Concat(contexts)) t.Dispose();
         Count = count;
     }

@@ -16,7 +16,8 @@ public static class Correlation
         return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : 0;
     }
 
-    /// <summary>Spearman's ρ: Pearson's r of the ranks, ties sharing their average rank (0 when either side is constant).</summary>
+    /// <summary>Spearman's ρ: Pearson's r of the ranks, ties sharing their average rank (0 when either side is
+    /// constant).</summary>
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y) => Pearson(Ranks(x), Ranks(y));
 
     static double[] Ranks(IReadOnlyList<double> values)

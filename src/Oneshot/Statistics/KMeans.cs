@@ -6,7 +6,8 @@ namespace Oneshot.Statistics;
 /// <summary>k-means on the rows of a float64 matrix: k-means++ seeding, then Lloyd iterations.</summary>
 public static class KMeans
 {
-    /// <summary>k-means++ seeding: each next centre drawn with probability ∝ squared distance to the nearest chosen one.</summary>
+    /// <summary>k-means++ seeding: each next centre drawn with probability ∝ squared distance to the nearest chosen
+    /// one.</summary>
     public static Tensor SeedCentres(Tensor x, int k, Generator generator)
     {
         using var scope = NewDisposeScope();
@@ -22,7 +23,8 @@ public static class KMeans
         return stack(chosen.ToArray()).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Centres [k, d] after Lloyd iterations until no row changes cluster (or the limit); an emptied cluster keeps its centre.</summary>
+    /// <summary>Centres [k, d] after Lloyd iterations until no row changes cluster (or the limit); an emptied cluster
+    /// keeps its centre.</summary>
     public static Tensor Fit(Tensor x, int k, Generator generator, int iterations = 100)
     {
         using var scope = NewDisposeScope();

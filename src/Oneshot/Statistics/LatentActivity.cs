@@ -1,6 +1,7 @@
 namespace Oneshot.Statistics;
 
-/// <summary>How many latent dimensions the encoder uses: a dimension whose posterior mean never moves carries nothing.</summary>
+/// <summary>How many latent dimensions the encoder uses: a dimension whose posterior mean never moves carries
+/// nothing.</summary>
 public static class LatentActivity
 {
     /// <summary>Counts dimensions whose mean varies across clips by more than 0.01 (variance).</summary>

@@ -59,7 +59,8 @@ sealed class NeighbourAffinities
             if (j == i) continue;
             double d = SquaredDistance(a, points[j]);
             if (farthestFirst.Count < k) farthestFirst.Enqueue(j, d);
-            else if (farthestFirst.TryPeek(out _, out double farthest) && d < farthest) farthestFirst.DequeueEnqueue(j, d);
+            else if (farthestFirst.TryPeek(out _, out double farthest) && d < farthest)
+                farthestFirst.DequeueEnqueue(j, d);
         }
         var indices = new int[farthestFirst.Count];
         var distances = new double[farthestFirst.Count];
@@ -81,7 +82,8 @@ sealed class NeighbourAffinities
         return total;
     }
 
-    /// <summary>p_j|i over one row's neighbours: bisection on the precision β = 1 / 2σ² until the entropy is the target.</summary>
+    /// <summary>p_j|i over one row's neighbours: bisection on the precision β = 1 / 2σ² until the entropy is the
+    /// target.</summary>
     static double[] GaussianRow(double[] distances, double targetEntropy)
     {
         double nearest = distances[0];   // shifted by it: the ratios are unchanged and nothing underflows
@@ -98,7 +100,11 @@ sealed class NeighbourAffinities
             }
             double entropy = Math.Log(sum) + beta * weighted / sum;
             if (Math.Abs(entropy - targetEntropy) < 1e-5) break;
-            if (entropy > targetEntropy) { low = beta; beta = double.IsPositiveInfinity(high) ? beta * 2 : (beta + high) / 2; }
+            if (entropy > targetEntropy)
+            {
+                low = beta;
+                beta = double.IsPositiveInfinity(high) ? beta * 2 : (beta + high) / 2;
+            }
             else { high = beta; beta = (beta + low) / 2; }
         }
         double total = row.Sum();

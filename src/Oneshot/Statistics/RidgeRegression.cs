@@ -14,7 +14,8 @@ public sealed record LinearFit(double[] Weights, double[] Mean, double Intercept
         return y;
     }
 
-    /// <summary>Coefficient of determination on these points: 1 − residual / total sum of squares (can be negative on new points).</summary>
+    /// <summary>Coefficient of determination on these points: 1 − residual / total sum of squares (can be negative on
+    /// new points).</summary>
     public double RSquared(IReadOnlyList<double[]> x, IReadOnlyList<double> y)
     {
         double mean = y.Average(), residual = 0, total = 0;
@@ -52,7 +53,8 @@ public static class RidgeRegression
                 for (int fold = 0; fold < folds; fold++)
                 {
                     var trainAt = Enumerable.Range(0, x.Count).Where(i => i % folds != fold).ToArray();
-                    var fit = FitWith(trainAt.Select(i => x[i]).ToList(), trainAt.Select(i => y[i]).ToList(), relative * scale * trainAt.Length / x.Count);
+                    var fit = FitWith(trainAt.Select(i => x[i]).ToList(), trainAt.Select(i => y[i]).ToList(),
+                        relative * scale * trainAt.Length / x.Count);
                     for (int i = fold; i < x.Count; i += folds)
                     {
                         double e = y[i] - fit.Predict(x[i]);

@@ -1,6 +1,7 @@
 namespace Oneshot.Statistics;
 
-/// <summary>Student's t distribution: CDF through the regularised incomplete beta function, quantile by bisection.</summary>
+/// <summary>Student's t distribution: CDF through the regularised incomplete beta function, quantile by
+/// bisection.</summary>
 public static class StudentT
 {
     public static double Cdf(double t, double degrees)
@@ -24,7 +25,8 @@ public static class StudentT
         return (low + high) / 2;
     }
 
-    /// <summary>I_x(a, b), by the continued fraction (modified Lentz), using the symmetry for x past the mean.</summary>
+    /// <summary>I_x(a, b), by the continued fraction (modified Lentz), using the symmetry for x past the
+    /// mean.</summary>
     public static double IncompleteBeta(double a, double b, double x)
     {
         if (x <= 0) return 0;
@@ -54,8 +56,10 @@ public static class StudentT
     /// <summary>ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms).</summary>
     public static double LogGamma(double x)
     {
-        double[] coefficients = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-                                 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+        double[] coefficients = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059,
+                                 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+                                     1.5056327351493116e-7];
         if (x < 0.5) return Math.Log(Math.PI / Math.Sin(Math.PI * x)) - LogGamma(1 - x);
         x -= 1;
         double sum = coefficients[0];

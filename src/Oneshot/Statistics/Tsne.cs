@@ -18,12 +18,16 @@ public static class Tsne
 
     /// <param name="points">n rows of equal length.</param>
     /// <returns>n rows of (x, y), centred.</returns>
-    /// <param name="threads">Cores to use (null: all); a server leaves one free so its requests are not starved.</param>
-    public static double[][] Embed(IReadOnlyList<float[]> points, double perplexity = 30, int iterations = 500, int seed = 1, int? threads = null)
+    /// <param name="threads">Cores to use (null: all); a server leaves one free so its requests are not
+    /// starved.</param>
+    public static double[][] Embed(IReadOnlyList<float[]> points, double perplexity = 30, int iterations = 500,
+        int seed = 1, int? threads = null)
     {
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) };
+        var parallel =
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads ?? Environment.ProcessorCount) };
         int n = points.Count;
-        if (n > MaximumPoints) throw new OneshotException($"t-SNE here is O(n²) per iteration: at most {MaximumPoints} points, got {n}.");
+        if (n > MaximumPoints)
+            throw new OneshotException($"t-SNE here is O(n²) per iteration: at most {MaximumPoints} points, got {n}.");
         if (n == 0) return [];
         if (n < 4) return [.. Enumerable.Range(0, n).Select(i => new[] { (double)i, 0.0 })];
         perplexity = Math.Min(perplexity, (n - 1) / 3.0);
@@ -47,7 +51,8 @@ public static class Tsne
             double exaggeration = step < ExaggerationSteps ? 12 : 1;
             double momentum = step < ExaggerationSteps ? 0.5 : 0.8;
             for (int i = 0; i < n; i++) { xs[i] = (float)y[2 * i]; ys[i] = (float)y[2 * i + 1]; }
-            // ∂C/∂y_i = 4 [e Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], w_ij = 1 / (1 + |y_i − y_j|²), Z = Σ_{i≠j} w_ij.
+            // ∂C/∂y_i = 4 [e Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], w_ij = 1 / (1 + |y_i − y_j|²), Z
+            // = Σ_{i≠j} w_ij.
             Parallel.For(0, n, parallel, i =>
             {
                 (kernelSums[i], repulsion[2 * i], repulsion[2 * i + 1]) = Repulsion(xs, ys, i);
@@ -69,7 +74,8 @@ public static class Tsne
             for (int k = 0; k < y.Length; k++)
             {
                 double gradient = 4 * (exaggeration * attraction[k] - repulsion[k] * inverseZ);
-                gains[k] = Math.Sign(gradient) != Math.Sign(velocity[k]) ? gains[k] + 0.2 : Math.Max(gains[k] * 0.8, 0.01);
+                gains[k] = Math.Sign(gradient) != Math.Sign(velocity[k]) ? gains[k] + 0.2
+                    : Math.Max(gains[k] * 0.8, 0.01);
                 velocity[k] = momentum * velocity[k] - learningRate * gains[k] * gradient;
                 y[k] += velocity[k];
             }

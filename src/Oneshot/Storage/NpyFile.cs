@@ -17,7 +17,8 @@ public static partial class NpyFile
 
     public static byte[] Header(IReadOnlyList<long> shape)
     {
-        string dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        string dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ",
+            shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
         string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
         int padded = HeaderSize - Magic.Length - 4;           // magic, version (2), header length (2)
         if (dict.Length + 1 > padded) throw new ArgumentException("shape too large for the npy header", nameof(shape));
@@ -31,7 +32,8 @@ public static partial class NpyFile
 
     public static void Write(string path, float[] values, IReadOnlyList<long> shape)
     {
-        if (shape.Aggregate(1L, (a, b) => a * b) != values.Length) throw new ArgumentException("shape does not match the number of values", nameof(shape));
+        if (shape.Aggregate(1L, (a, b) => a * b) != values.Length)
+            throw new ArgumentException("shape does not match the number of values", nameof(shape));
         using var writer = new RowWriter(path, values.Length / Math.Max(1, (int)shape[0]));
         writer.WriteRaw(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), shape);
     }
@@ -47,10 +49,12 @@ public static partial class NpyFile
         long _rows;
         bool _committed;
 
-        /// <summary>Rows go to a temporary file beside <paramref name="path"/>, renamed into place by <see cref="Commit()"/>; dropped if never committed.</summary>
+        /// <summary>Rows go to a temporary file beside <paramref name="path"/>, renamed into place by
+        /// <see cref="Commit()"/>; dropped if never committed.</summary>
         public RowWriter(string path, int rowLength)
         {
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
+            if (!BitConverter.IsLittleEndian)
+                throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
             _path = path;
             _rowLength = rowLength;
             _stream = AtomicFile.Create(path, out _working);
@@ -59,7 +63,8 @@ public static partial class NpyFile
 
         RowWriter(string path, int rowLength, string working, long rows)
         {
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
+            if (!BitConverter.IsLittleEndian)
+                throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
             (_path, _rowLength, _working, _rows, _keepUncommitted) = (path, rowLength, working, rows, true);
             _stream = new FileStream(working, FileMode.OpenOrCreate, FileAccess.ReadWrite);
             long length = HeaderSize + rows * rowLength * sizeof(float);
@@ -77,13 +82,15 @@ public static partial class NpyFile
         /// <paramref name="rows"/>, dropping any written after them; the file is kept when not committed,
         /// so an interrupted job can continue it. <see cref="Commit()"/> moves it to <paramref name="path"/>.
         /// </summary>
-        public static RowWriter Continue(string working, string path, int rowLength, long rows) => new(path, rowLength, working, rows);
+        public static RowWriter Continue(string working, string path, int rowLength, long rows) =>
+            new(path, rowLength, working, rows);
 
         public long Rows => _rows;
 
         public void WriteRow(ReadOnlySpan<float> row)
         {
-            if (row.Length != _rowLength) throw new ArgumentException($"row has {row.Length} values, expected {_rowLength}", nameof(row));
+            if (row.Length != _rowLength)
+                throw new ArgumentException($"row has {row.Length} values, expected {_rowLength}", nameof(row));
             _stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
             _rows++;
         }
@@ -124,7 +131,8 @@ public static partial class NpyFile
     public static Info ReadInfo(string path)
     {
         var info = ReadAnyInfo(path);
-        if (info.ElementSize != 4) throw new OneshotException($"'{path}' holds float64 values; this needs little-endian float32 ('<f4').");
+        if (info.ElementSize != 4)
+            throw new OneshotException($"'{path}' holds float64 values; this needs little-endian float32 ('<f4').");
         return info;
     }
 
@@ -154,31 +162,40 @@ public static partial class NpyFile
         stream.ReadExactly(header);
         string text = Encoding.Latin1.GetString(header);
         int elementSize = text.Contains("'<f4'") ? 4 : text.Contains("'<f8'") ? 8
-            : throw new OneshotException($"'{path}' does not hold little-endian float32 or float64 values ({text.Trim()}).");
-        if (text.Contains("'fortran_order': True")) throw new OneshotException($"'{path}' is in Fortran order; save it in C order.");
+            : throw new OneshotException($"'{path}' does not hold little-endian float32 or float64 values " +
+                $"({text.Trim()}).");
+        if (text.Contains("'fortran_order': True"))
+            throw new OneshotException($"'{path}' is in Fortran order; save it in C order.");
         var match = ShapePattern().Match(text);
         if (!match.Success) throw new OneshotException($"'{path}' has an unreadable npy header ({text.Trim()}).");
-        var shape = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var shape = match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries
+            | StringSplitOptions.TrimEntries)
             .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         return new Info(shape, offset, elementSize);
     }
 
-    /// <summary>A whole 2-D float32 or float64 file as float64, with its shape: e.g. embeddings from another tool.</summary>
+    /// <summary>A whole 2-D float32 or float64 file as float64, with its shape: e.g. embeddings from another
+    /// tool.</summary>
     public static (double[] Values, int Rows, int Columns) ReadMatrix(string path)
     {
         var info = ReadAnyInfo(path);
-        if (info.Shape.Length != 2) throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}); expected a 2-D array [count, dimensions].");
+        if (info.Shape.Length != 2)
+            throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}); expected a 2-D array " +
+                $"[count, dimensions].");
         long count = info.Shape[0] * info.Shape[1];
-        if (count > int.MaxValue / 8) throw new OneshotException($"'{path}' is too large ({info.Shape[0]} × {info.Shape[1]}).");
+        if (count > int.MaxValue / 8)
+            throw new OneshotException($"'{path}' is too large ({info.Shape[0]} × {info.Shape[1]}).");
         var bytes = new byte[count * info.ElementSize];
         using (var stream = File.OpenRead(path))
         {
             stream.Position = info.DataOffset;
             if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
-                throw new OneshotException($"'{path}' is shorter than its header says ({info.Shape[0]} × {info.Shape[1]}); the file is truncated.");
+                throw new OneshotException($"'{path}' is shorter than its header says ({info.Shape[0]} × " +
+                    $"{info.Shape[1]}); the file is truncated.");
         }
         var values = new double[count];
-        if (info.ElementSize == 8) System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).CopyTo(values);
+        if (info.ElementSize == 8)
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).CopyTo(values);
         else
         {
             var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
@@ -191,7 +208,8 @@ public static partial class NpyFile
     public static float[] ReadRows(string path, long start, int count)
     {
         var info = ReadInfo(path);
-        if (info.Shape.Length != 2) throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}), expected 2 dimensions.");
+        if (info.Shape.Length != 2)
+            throw new OneshotException($"'{path}' has shape ({string.Join(", ", info.Shape)}), expected 2 dimensions.");
         long rowLength = info.Shape[1];
         if (start < 0 || start + count > info.Shape[0]) throw new ArgumentOutOfRangeException(nameof(start));
         var values = new float[count * rowLength];

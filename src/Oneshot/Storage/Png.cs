@@ -10,7 +10,8 @@ public static class Png
     /// <param name="rgb">height × width × 3 bytes, top row first.</param>
     public static byte[] Encode(byte[] rgb, int width, int height)
     {
-        if (rgb.Length != width * height * 3) throw new ArgumentException("pixel count does not match the size", nameof(rgb));
+        if (rgb.Length != width * height * 3)
+            throw new ArgumentException("pixel count does not match the size", nameof(rgb));
         using var output = new MemoryStream();
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
         var header = new byte[13];

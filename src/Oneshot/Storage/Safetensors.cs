@@ -32,9 +32,11 @@ public static class Safetensors
     };
 
     /// <summary>Writes the tensors (in name order) and optional string metadata.</summary>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string,
+        string>? metadata = null)
     {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing assumes a little-endian machine");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors writing assumes a little-endian machine");
         var names = tensors.Keys.Order(StringComparer.Ordinal).ToList();
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
@@ -50,7 +52,8 @@ public static class Safetensors
             foreach (string name in names)
             {
                 var tensor = tensors[name];
-                if (!DTypes.TryGetValue(tensor.dtype, out var dtype)) throw new ArgumentException($"safetensors cannot store {tensor.dtype} ('{name}')");
+                if (!DTypes.TryGetValue(tensor.dtype, out var dtype))
+                    throw new ArgumentException($"safetensors cannot store {tensor.dtype} ('{name}')");
                 var cpu = tensor.detach().cpu().contiguous();
                 contiguous.Add(cpu);
                 long bytes = cpu.numel() * dtype.Size;
@@ -104,10 +107,13 @@ public static class Safetensors
         if (!File.Exists(path)) throw new OneshotException($"'{path}' does not exist.");
         using var stream = File.OpenRead(path);
         var lengthBytes = new byte[8];
-        if (stream.Read(lengthBytes, 0, 8) < 8) throw new OneshotException($"'{path}' is not a valid safetensors file: shorter than its 8-byte header length.");
+        if (stream.Read(lengthBytes, 0, 8) < 8)
+            throw new OneshotException($"'{path}' is not a valid safetensors file: shorter than its 8-byte header " +
+                $"length.");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > MaxHeaderBytes || 8 + (long)headerLength > stream.Length)
-            throw new OneshotException($"'{path}' is not a valid safetensors file: header length {headerLength} does not fit the file.");
+            throw new OneshotException($"'{path}' is not a valid safetensors file: header length {headerLength} does " +
+                $"not fit the file.");
         var header = new byte[(int)headerLength];
         stream.ReadExactly(header);
         var metadata = new Dictionary<string, string>();
@@ -130,10 +136,17 @@ public static class Safetensors
         OneshotException Corrupt(string why) => new($"'{path}' is not a valid safetensors file: {why}.");
         if (bytes.Length < 8) throw Corrupt("shorter than its 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || 8 + (long)headerLength > bytes.Length) throw Corrupt($"header length {headerLength} does not fit the file ({bytes.Length} bytes)");
+        if (headerLength > MaxHeaderBytes || 8 + (long)headerLength > bytes.Length)
+            throw Corrupt($"header length {headerLength} does not fit the file ({bytes.Length} bytes)");
         JsonObject header;
-        try { header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject() ?? throw Corrupt("empty header"); }
-        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw Corrupt($"header is not a JSON object ({e.Message})"); }
+        try
+        {
+            header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject() ?? throw Corrupt("empty header");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw Corrupt($"header is not a JSON object ({e.Message})");
+        }
 
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
@@ -151,13 +164,19 @@ public static class Safetensors
                 }
                 if (node is not JsonObject entry) throw Corrupt($"entry '{name}' is not an object");
                 string dtypeName = entry["dtype"]?.GetValue<string>() ?? throw Corrupt($"'{name}' has no dtype");
-                var (type, size) = DTypes.FirstOrDefault(p => p.Value.Name == dtypeName) is var found && found.Value.Name is not null
+                var (type, size) = DTypes.FirstOrDefault(p => p.Value.Name == dtypeName) is var found
+                    && found.Value.Name is not null
                     ? (found.Key, found.Value.Size) : throw Corrupt($"'{name}' has unsupported dtype {dtypeName}");
-                long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt($"'{name}' has no shape");
-                var offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt($"'{name}' has no data_offsets");
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength) throw Corrupt($"'{name}' has data offsets outside the file");
+                long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
+                    ?? throw Corrupt($"'{name}' has no shape");
+                var offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
+                    ?? throw Corrupt($"'{name}' has no data_offsets");
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
+                    throw Corrupt($"'{name}' has data offsets outside the file");
                 long count = shape.Aggregate(1L, (a, b) => a * b);
-                if (shape.Any(d => d < 0) || count * size != offsets[1] - offsets[0]) throw Corrupt($"'{name}' has shape [{string.Join(", ", shape)}] that does not match its {offsets[1] - offsets[0]} bytes");
+                if (shape.Any(d => d < 0) || count * size != offsets[1] - offsets[0])
+                    throw Corrupt($"'{name}' has shape [{string.Join(", ", shape)}] that does not match its " +
+                        $"{offsets[1] - offsets[0]} bytes");
                 var tensor = empty(shape, type);
                 tensor.bytes = bytes.AsSpan((int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
                 tensors[name] = tensor.DetachFromDisposeScope();

@@ -13,7 +13,8 @@ public static class ComputeDevice
 {
     public const string Choices = "auto, cpu, cuda or cuda:N";
 
-    /// <summary>Whether this build references TorchSharp's CUDA package (not a const: both branches below must compile in either build).</summary>
+    /// <summary>Whether this build references TorchSharp's CUDA package (not a const: both branches below must compile
+    /// in either build).</summary>
     public static bool BuiltWithCuda { get; } =
 #if ONESHOT_CUDA
         true;
@@ -33,20 +34,27 @@ public static class ComputeDevice
             case "cpu":
                 return (CPU, $"on the CPU ({Kernels})");
             case "auto":
-                if (!BuiltWithCuda) return (CPU, $"on the CPU ({Kernels}; this build has no CUDA: ./setup.sh build --cuda makes one)");
-                return cuda.is_available() ? (CUDA, $"on CUDA device 0 of {cuda.device_count()}") : (CPU, $"on the CPU ({Kernels}; no CUDA device seen)");
+                if (!BuiltWithCuda)
+                    return (CPU, $"on the CPU ({Kernels}; this build has no CUDA: ./setup.sh build --cuda makes one)");
+                return cuda.is_available() ? (CUDA, $"on CUDA device 0 of {cuda.device_count()}")
+                    : (CPU, $"on the CPU ({Kernels}; no CUDA device seen)");
         }
         int index = value == "cuda" ? 0
-            : value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int n) && n >= 0 ? n
+            : value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int n)
+                && n >= 0 ? n
             : throw new OneshotException($"--device '{spec}' is not a device: use {Choices}.");
         if (!BuiltWithCuda)
-            throw new OneshotException($"--device {value}: this build of Oneshot uses TorchSharp's CPU package, which cannot run on a GPU. " +
-                "Build the CUDA one with `./setup.sh build --cuda` on a machine with an NVIDIA driver (README, \"A GPU\"), or use --device cpu.");
+            throw new OneshotException($"--device {value}: this build of Oneshot uses TorchSharp's CPU package, " +
+                $"which cannot run on a GPU. " +
+                "Build the CUDA one with `./setup.sh build --cuda` on a machine with an NVIDIA driver (README, \"A " +
+                    "GPU\"), or use --device cpu.");
         if (!cuda.is_available())
-            throw new OneshotException($"--device {value}: TorchSharp sees no CUDA device on this machine (check the NVIDIA driver with nvidia-smi), or use --device cpu.");
+            throw new OneshotException($"--device {value}: TorchSharp sees no CUDA device on this machine (check the " +
+                $"NVIDIA driver with nvidia-smi), or use --device cpu.");
         int count = cuda.device_count();
         if (index >= count)
-            throw new OneshotException($"--device {value}: this machine has {count} CUDA device{(count == 1 ? "" : "s")} (cuda:0{(count > 1 ? $" … cuda:{count - 1}" : "")}).");
+            throw new OneshotException($"--device {value}: this machine has {count} CUDA " +
+                $"device{(count == 1 ? "" : "s")} (cuda:0{(count > 1 ? $" … cuda:{count - 1}" : "")}).");
         return (new Device(DeviceType.CUDA, index), $"on CUDA device {index} of {count}");
     }
 }

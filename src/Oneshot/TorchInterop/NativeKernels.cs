@@ -33,7 +33,8 @@ public static class NativeKernels
     public static string? Problem { get; private set; }
 
     [ModuleInitializer]
-    [SuppressMessage("Usage", "CA2255", Justification = "Every program and test that loads this library must get the same kernels before its first tensor operation.")]
+    [SuppressMessage("Usage", "CA2255", Justification = "Every program and test that loads this library must get the " +
+        "same kernels before its first tensor operation.")]
     internal static void OnLoad() => Configure();
 
     /// <summary>Turns oneDNN and NNPACK convolutions off (idempotent).</summary>
@@ -53,7 +54,8 @@ public static class NativeKernels
             catch (Exception e)   // this runs as the library loads: nothing may escape, or no type of it could be used
             {
                 library = IntPtr.Zero;
-                Problem = $"could not set libtorch's convolution kernels ({e.Message}); results may differ between CPUs";
+                Problem = $"could not set libtorch's convolution kernels ({e.Message}); results may differ between " +
+                    $"CPUs";
             }
         }
     }
@@ -64,12 +66,15 @@ public static class NativeKernels
         get
         {
             Configure();
-            if (library == IntPtr.Zero || !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv", out var get)) return true;
+            if (library == IntPtr.Zero
+                || !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledMkldnnEv", out var get))
+                return true;
             return ((delegate* unmanaged<IntPtr, byte>)get)(GlobalContext()) != 0;
         }
     }
 
-    /// <summary>The vector instruction set libtorch's own kernels dispatch to: "AVX512", "AVX2" or "DEFAULT" (ATEN_CPU_CAPABILITY caps it).</summary>
+    /// <summary>The vector instruction set libtorch's own kernels dispatch to: "AVX512", "AVX2" or "DEFAULT"
+    /// (ATEN_CPU_CAPABILITY caps it).</summary>
     public static unsafe string CpuCapability
     {
         get
@@ -79,7 +84,8 @@ public static class NativeKernels
             // first argument on x86-64 only): {char* data, size_t length, char inline[16]}. Its names fit the
             // inline buffer, so nothing is to free.
             if (library == IntPtr.Zero || RuntimeInformation.ProcessArchitecture != Architecture.X64
-                || !NativeLibrary.TryGetExport(library, "_ZN2at18get_cpu_capabilityB5cxx11Ev", out var export)) return "unknown";
+                || !NativeLibrary.TryGetExport(library, "_ZN2at18get_cpu_capabilityB5cxx11Ev",
+                    out var export)) return "unknown";
             var call = (delegate* unmanaged<void*, void>)export;
             var storage = stackalloc byte[32];
             call(storage);

@@ -23,7 +23,8 @@ public static class Scalars
 
     public static readonly Scalar One = Of(1);
 
-    /// <summary>A double Scalar for a constant (a literal or a config value; never a per-step value, they would pile up).</summary>
+    /// <summary>A double Scalar for a constant (a literal or a config value; never a per-step value, they would pile
+    /// up).</summary>
     public static Scalar Of(double value) => cache.GetOrAdd(value, v => v.ToScalar());
 
     /// <summary>An integer Scalar, for integer tensors (a double Scalar would turn them into floats).</summary>
@@ -47,6 +48,7 @@ public static class ScalarSafeMath
     public static Tensor LeakyRelu(this Tensor a, double slope) => a.leaky_relu(Scalars.Of(slope));
     public static Tensor Elu(this Tensor a) => a.elu(Scalars.One, Scalars.One, Scalars.One);
 
-    /// <summary>log(1 + eˣ), written as −log σ(−x): stable, and without TorchSharp's softplus(β, threshold) Scalars.</summary>
+    /// <summary>log(1 + eˣ), written as −log σ(−x): stable, and without TorchSharp's softplus(β, threshold)
+    /// Scalars.</summary>
     public static Tensor Softplus(this Tensor a) => nn.functional.logsigmoid(a.neg()).neg();
 }

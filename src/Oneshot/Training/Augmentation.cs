@@ -13,7 +13,8 @@ public static class Augmentation
     /// <summary>What <see cref="Apply"/> drew for one clip.</summary>
     public sealed record Drawn(double GainDb, double Semitones, double ShelfDb);
 
-    public static Drawn Apply(ReadOnlySpan<float> clip, Span<float> output, int sampleRate, TrainConfig config, Random random)
+    public static Drawn Apply(ReadOnlySpan<float> clip, Span<float> output, int sampleRate, TrainConfig config,
+        Random random)
     {
         // The draws keep the order they had before retuning and tone existed, and those draw only
         // when turned on, so a run without them sees the batches it always saw.
@@ -21,8 +22,10 @@ public static class Augmentation
         double gain = Math.Pow(10, (random.NextDouble() * 2 - 1) * config.AugmentGainDb / 20);
         // RAVE's "phase mangle": a second-order all-pass, poles at radius 0.99 and a random
         // frequency between 20 Hz and 2 kHz (log-uniform). Magnitude untouched, phase smeared.
-        double? allpassHz = random.NextDouble() < config.AugmentAllpassProbability ? 20 * Math.Pow(100, random.NextDouble()) : null;
-        double semitones = config.AugmentPitchSemitones > 0 ? (random.NextDouble() * 2 - 1) * config.AugmentPitchSemitones : 0;
+        double? allpassHz = random.NextDouble() < config.AugmentAllpassProbability
+            ? 20 * Math.Pow(100, random.NextDouble()) : null;
+        double semitones = config.AugmentPitchSemitones > 0
+            ? (random.NextDouble() * 2 - 1) * config.AugmentPitchSemitones : 0;
         double shelfDb = 0, shelfHz = 0;
         if (config.AugmentShelfDb > 0)
         {
@@ -30,7 +33,8 @@ public static class Augmentation
             shelfHz = 1000 * Math.Pow(4, random.NextDouble());
         }
 
-        ReadOnlySpan<float> source = semitones == 0 ? clip : Retuning.Retune(clip, sampleRate, semitones, ResamplingKernel.Fast);
+        ReadOnlySpan<float> source = semitones == 0 ? clip
+            : Retuning.Retune(clip, sampleRate, semitones, ResamplingKernel.Fast);
         output[..shift].Clear();
         for (int t = shift; t < output.Length; t++) output[t] = (float)(source[t - shift] * gain);
         if (shelfDb != 0) Shelve(output, sampleRate, shelfHz, shelfDb);
@@ -45,7 +49,8 @@ public static class Augmentation
     /// retuning and shelf alike, is measured on the output; after a shelf, whose effect has no
     /// closed form, so are centroid and flatness. The delay and the all-pass change none of them noticeably.
     /// </summary>
-    public static ClipDescriptors Describe(ClipDescriptors original, Drawn drawn, ReadOnlySpan<float> output, int sampleRate)
+    public static ClipDescriptors Describe(ClipDescriptors original, Drawn drawn, ReadOnlySpan<float> output,
+        int sampleRate)
     {
         double rate = Math.Pow(2, drawn.Semitones / 12);
         float[] samples = output.ToArray();
@@ -62,7 +67,8 @@ public static class Augmentation
         return result with { SpectralCentroidHz = centroid, SpectralFlatness = flatness };
     }
 
-    /// <summary>A high shelf of gainDb at cornerHz, then the clip's peak restored: a brighter or darker drum at the same peak.</summary>
+    /// <summary>A high shelf of gainDb at cornerHz, then the clip's peak restored: a brighter or darker drum at the
+    /// same peak.</summary>
     public static void Shelve(Span<float> x, int sampleRate, double cornerHz, double gainDb)
     {
         var samples = new double[x.Length];

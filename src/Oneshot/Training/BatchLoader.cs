@@ -6,7 +6,8 @@ using Oneshot.Model;
 namespace Oneshot.Training;
 
 /// <summary>One training batch: clips laid out row after row, [Size, Length].</summary>
-/// <param name="Attributes">With train.attributes: each clip's descriptors on their scales, row after row, [Size, attributes]; NaN where a clip has none (pitch of an unpitched clip).</param>
+/// <param name="Attributes">With train.attributes: each clip's descriptors on their scales, row after row, [Size,
+/// attributes]; NaN where a clip has none (pitch of an unpitched clip).</param>
 public sealed record Batch(long Index, float[] Samples, int Size, int Length, float[]? Attributes = null);
 
 /// <summary>
@@ -28,7 +29,8 @@ public sealed class BatchLoader : IDisposable
     long _cachedEpoch = -1;
     int[] _permutation = [];
 
-    /// <param name="clips">The training clips, which may come from several datasets of the same rate and clip length.</param>
+    /// <param name="clips">The training clips, which may come from several datasets of the same rate and clip
+    /// length.</param>
     public BatchLoader(IReadOnlyList<TrainingClip> clips, TrainConfig config, long firstBatch)
     {
         if (clips.Count == 0) throw new OneshotException("There are no training clips.");
@@ -93,7 +95,8 @@ public sealed class BatchLoader : IDisposable
             if (attributes is null) continue;
             var described = Augmentation.Describe(store.Meta[index].Descriptors, drawn, output, _sampleRate);
             for (int a = 0; a < _attributes.Count; a++)
-                attributes[i * _attributes.Count + a] = _attributes[a].Scaled(described) is double value ? (float)value : float.NaN;
+                attributes[i * _attributes.Count + a] = _attributes[a].Scaled(described) is double value ? (float)value
+                    : float.NaN;
         }
         return new Batch(batchIndex, samples, _batchSize, length, attributes);
     }

@@ -64,7 +64,8 @@ public sealed class Checkpoint : IDisposable
 
     /// <param name="origin">How errors name the file, e.g. "Prior checkpoint".</param>
     /// <param name="advice">What to do when a key is missing, e.g. "start again with --force".</param>
-    public static (Checkpoint Checkpoint, TState State) Load<TState>(string path, string origin, string advice) where TState : class, new()
+    public static (Checkpoint Checkpoint, TState State) Load<TState>(string path, string origin,
+        string advice) where TState : class, new()
     {
         var contents = Safetensors.Load(path);
         var checkpoint = new Checkpoint(contents.Tensors, $"{origin} '{path}'", contents);
@@ -81,9 +82,12 @@ public sealed class Checkpoint : IDisposable
                     continue;
                 }
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
-                    throw new OneshotException($"{checkpoint.Origin} has '{key}' = '{text}', which is not a number; {advice}.");
-                property.SetValue(state, type == typeof(double) ? number : type == typeof(long) ? (long)number : type == typeof(int) ? (object)(int)number
-                    : throw new InvalidOperationException($"{typeof(TState).Name}.{property.Name}: checkpoint state holds numbers only."));
+                    throw new OneshotException($"{checkpoint.Origin} has '{key}' = '{text}', which is not a number; " +
+                        $"{advice}.");
+                property.SetValue(state, type == typeof(double) ? number : type == typeof(long) ? (long)number
+                    : type == typeof(int) ? (object)(int)number
+                    : throw new InvalidOperationException($"{typeof(TState).Name}.{property.Name}: checkpoint state " +
+                        $"holds numbers only."));
             }
             return (checkpoint, state);
         }
@@ -97,7 +101,8 @@ public sealed class Checkpoint : IDisposable
     static IEnumerable<(string Key, PropertyInfo Property)> Keys<TState>() =>
         typeof(TState).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p =>
             (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
-                ?? throw new InvalidOperationException($"{typeof(TState).Name}.{p.Name} needs a [JsonPropertyName]: it is the checkpoint's metadata key."), p));
+                ?? throw new InvalidOperationException($"{typeof(TState).Name}.{p.Name} needs a [JsonPropertyName]: " +
+                    $"it is the checkpoint's metadata key."), p));
 
     public void Dispose()
     {

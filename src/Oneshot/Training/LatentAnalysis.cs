@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Oneshot.Training;
 
-/// <summary>PCA of latent vectors: mean, principal directions and their share of the variance; and the named controls.</summary>
+/// <summary>PCA of latent vectors: mean, principal directions and their share of the variance; and the named
+/// controls.</summary>
 public static class LatentAnalysis
 {
     /// <summary>
@@ -13,8 +14,9 @@ public static class LatentAnalysis
     /// trained on, --also-train-on's too — and the named controls fitted on them (checked on
     /// <paramref name="validIndices"/> of <paramref name="validStore"/>, the --data dataset).
     /// </summary>
-    public static LatentStatistics OfTrainingClips(WaveformVae model, TrainingClip[] clips, ClipStore validStore, int[] validIndices, long step, int batchSize,
-                                                   IReadOnlyList<string> trainedAttributes, ControlDirections directions = ControlDirections.Regression)
+    public static LatentStatistics OfTrainingClips(WaveformVae model, TrainingClip[] clips, ClipStore validStore,
+        int[] validIndices, long step, int batchSize, IReadOnlyList<string> trainedAttributes,
+        ControlDirections directions = ControlDirections.Regression)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -22,12 +24,14 @@ public static class LatentAnalysis
         {
             var latents = model.EncodeMeans(clips.Length, i => clips[i].Read(), batchSize);
             var valid = model.EncodeMeans(validIndices.Length, i => validStore.Read(validIndices[i]), batchSize);
-            var statistics = Compute(latents.SelectMany(z => z).ToArray(), clips.Length, model.Config.LatentSize, "train", step);
+            var statistics = Compute(latents.SelectMany(z => z).ToArray(), clips.Length, model.Config.LatentSize,
+                "train", step);
             return statistics with
             {
                 Controls = NamedControls.Fit(
                     ToDouble(latents), [.. clips.Select(c => c.Store.Meta[c.Index].Descriptors)],
-                    ToDouble(valid), [.. validIndices.Select(i => validStore.Meta[i].Descriptors)], statistics.Mean, trainedAttributes, directions),
+                    ToDouble(valid), [.. validIndices.Select(i => validStore.Meta[i].Descriptors)], statistics.Mean,
+                        trainedAttributes, directions),
             };
         }
         finally
@@ -41,9 +45,10 @@ public static class LatentAnalysis
     /// models trained before named controls existed, or after the dataset's descriptors changed.
     /// </summary>
     /// <param name="dataDirectory">The dataset to analyse; null: the one the model was trained on.</param>
-    /// <returns>The statistics written, and warnings: the dataset is not the one the model was trained on, a set it also trained on is gone.</returns>
-    public static (LatentStatistics Statistics, IReadOnlyList<string> Warnings) Rewrite(string modelDirectory, string? dataDirectory, int batchSize = 8,
-                                                                       ControlDirections directions = ControlDirections.Regression)
+    /// <returns>The statistics written, and warnings: the dataset is not the one the model was trained on, a set it
+    /// also trained on is gone.</returns>
+    public static (LatentStatistics Statistics, IReadOnlyList<string> Warnings) Rewrite(string modelDirectory,
+        string? dataDirectory, int batchSize = 8, ControlDirections directions = ControlDirections.Regression)
     {
         var (config, model) = ModelDirectory.Load(modelDirectory);
         using var _ = model;
@@ -51,7 +56,8 @@ public static class LatentAnalysis
         string data = dataset.Directory;
         using var store = new ClipStore(data);
         if (store.SampleRate != config.Model.SampleRate || store.Length != config.Model.ClipLength)
-            throw new OneshotException($"'{data}' holds clips of {store.Length} samples at {store.SampleRate} Hz; '{modelDirectory}' takes {config.Model.ClipLength} at {config.Model.SampleRate} Hz.");
+            throw new OneshotException($"'{data}' holds clips of {store.Length} samples at {store.SampleRate} Hz; " +
+                $"'{modelDirectory}' takes {config.Model.ClipLength} at {config.Model.SampleRate} Hz.");
         var warnings = new List<string>();
         if (dataset.Warning is { } warning) warnings.Add(warning + " The controls describe its clips.");
         var train = store.IndicesOf("train");
@@ -59,9 +65,12 @@ public static class LatentAnalysis
         var valid = store.IndicesOf("valid");
         if (config.Train.ValidationClips > 0) valid = [.. valid.Take(config.Train.ValidationClips)];
         using var extraStores = RunDirectory.ExtraStores.OpenPresent(config.Train.ExtraData, store,
-            extra => warnings.Add($"'{extra}', which the model also trained on, is not there: the controls are fitted to the training clips of '{data}' alone."));
+            extra =>
+                warnings.Add($"'{extra}', which the model also trained on, is not there: the controls are fitted to " +
+                $"the training clips of '{data}' alone."));
         long step = ModelDirectory.SavedStep(modelDirectory) ?? 0;
-        var statistics = OfTrainingClips(model, extraStores.TrainingClips(store, train), store, valid, step, batchSize, config.Train.Attributes, directions);
+        var statistics = OfTrainingClips(model, extraStores.TrainingClips(store, train), store, valid, step, batchSize,
+            config.Train.Attributes, directions);
         ModelDirectory.SaveLatent(modelDirectory, statistics);
         return (statistics, warnings);
     }

@@ -10,8 +10,10 @@ namespace Oneshot.Training;
 public sealed class MetricsLog
 {
     public static readonly string[] Columns =
-        ["step", "kind", "elapsed_s", "learning_rate", "beta", "loss", "spectral", "band_spectral", "kl", "grad_norm", "clips_per_s",
-         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator", "attribute", "total_correlation", "grid_ripple"];
+        ["step", "kind", "elapsed_s", "learning_rate", "beta", "loss", "spectral", "band_spectral", "kl", "grad_norm",
+            "clips_per_s",
+         "log_mel_l1", "si_sdr_db", "active_units", "adversarial", "feature_matching", "discriminator", "attribute",
+             "total_correlation", "grid_ripple"];
 
     readonly string _path;
 
@@ -37,7 +39,8 @@ public sealed class MetricsLog
             if (line.Length > 0) line.Append(',');
             if (column == "step") line.Append(step.ToString(CultureInfo.InvariantCulture));
             else if (column == "kind") line.Append(kind);
-            else if (values.TryGetValue(column, out double v)) line.Append(v.ToString("G6", CultureInfo.InvariantCulture));
+            else if (values.TryGetValue(column, out double v))
+                line.Append(v.ToString("G6", CultureInfo.InvariantCulture));
         }
         File.AppendAllText(_path, line.Append('\n').ToString());
     }

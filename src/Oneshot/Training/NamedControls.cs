@@ -27,16 +27,21 @@ public static class NamedControls
 {
     /// <summary>Fewest training clips a direction is fitted on; fewer and the control is left out.</summary>
     public const int MinimumClips = 8;
-    /// <summary>A held direction keeps still only the descriptors the latent predicts at least this well (R² on the training clips).</summary>
+    /// <summary>A held direction keeps still only the descriptors the latent predicts at least this well (R² on the
+    /// training clips).</summary>
     public const double MinimumHeldRSquared = 0.1;
 
     /// <summary>Every control the data allows, in the order of <see cref="NamedDescriptor.All"/>.</summary>
     /// <param name="trainLatents">The training clips' latents (the encoder's means).</param>
     /// <param name="centre">Where the sliders' zero lies: the training latents' mean, as latent.json stores it.</param>
-    /// <param name="trainedAttributes">train.attributes: the descriptor named k was trained into dimension k, which becomes its control.</param>
-    public static NamedControl[] Fit(IReadOnlyList<double[]> trainLatents, IReadOnlyList<ClipDescriptors> trainDescriptors,
-                                     IReadOnlyList<double[]> validLatents, IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre,
-                                     IReadOnlyList<string>? trainedAttributes = null, ControlDirections directions = ControlDirections.Regression)
+    /// <param name="trainedAttributes">train.attributes: the descriptor named k was trained into dimension k, which
+    /// becomes its control.</param>
+    public static NamedControl[] Fit(IReadOnlyList<double[]> trainLatents,
+        IReadOnlyList<ClipDescriptors> trainDescriptors,
+                                     IReadOnlyList<double[]> validLatents,
+                                         IReadOnlyList<ClipDescriptors> validDescriptors, double[] centre,
+                                     IReadOnlyList<string>? trainedAttributes = null, ControlDirections directions =
+                                         ControlDirections.Regression)
     {
         // Every descriptor's prediction from the whole latent: what a held direction must keep still.
         // One the latent hardly predicts is left free: holding a fit to noise would only bend the others.
@@ -65,17 +70,21 @@ public static class NamedControls
                 ? [.. Enumerable.Range(0, centre.Length).Select(d => d == dimension ? Math.Sign(fit.Weights[0]) : 0.0)]
                 : directions == ControlDirections.Held ? Holding(fit.Weights, wholeLatentWeights)
                 : [.. fit.Weights.Select(w => w / norm)];
-            // The slider's unit is the training latents' spread along the direction; the fit's change per unit step along it sets what it spans.
+            // The slider's unit is the training latents' spread along the direction; the fit's change per unit step
+            // along it sets what it spans.
             double along = dimension >= 0 ? Math.Abs(fit.Weights[0]) : Dot(fit.Weights, direction);
             double std = StandardDeviation(x.Select(z => dimension >= 0 ? z[0] : Dot(direction, z)).ToList());
             if (!(std > 1e-12)) continue;
             double slope = along * std;
             double middle = fit.Predict(Input(centre));
             var (vx, vy) = Select(spec, validLatents, validDescriptors, Input);
-            // A line fitted to a weak predictor runs past anything a clip has (a 38 kHz centroid at 22.05 kHz): say what the clips span at most.
+            // A line fitted to a weak predictor runs past anything a clip has (a 38 kHz centroid at 22.05 kHz): say
+            // what the clips span at most.
             double lowest = y.Min(), highest = y.Max();
-            controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit, dimension >= 0 ? "trained" : "fitted", direction, std, slope,
-                spec.ToUnit(Math.Clamp(middle - 2 * slope, lowest, highest)), spec.ToUnit(Math.Clamp(middle + 2 * slope, lowest, highest)),
+            controls.Add(new NamedControl(spec.Name, spec.Descriptor, spec.Scale, spec.Unit,
+                dimension >= 0 ? "trained" : "fitted", direction, std, slope,
+                spec.ToUnit(Math.Clamp(middle - 2 * slope, lowest, highest)),
+                    spec.ToUnit(Math.Clamp(middle + 2 * slope, lowest, highest)),
                 fit.RSquared(x, y), vx.Count >= 3 ? fit.RSquared(vx, vy) : null, x.Count));
         }
         return [.. controls];
@@ -106,7 +115,8 @@ public static class NamedControls
         return [.. d.Select(v => v / length)];
     }
 
-    static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents, IReadOnlyList<ClipDescriptors> descriptors,
+    static (List<double[]> X, List<double> Y) Select(NamedDescriptor spec, IReadOnlyList<double[]> latents,
+        IReadOnlyList<ClipDescriptors> descriptors,
                                                      Func<double[], double[]> input)
     {
         var x = new List<double[]>();

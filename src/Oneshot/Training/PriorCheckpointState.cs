@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Oneshot.Training;
 
-/// <summary>What a prior checkpoint records beside its tensors (the metadata keys of prior-train/checkpoint.safetensors).</summary>
+/// <summary>What a prior checkpoint records beside its tensors (the metadata keys of
+/// prior-train/checkpoint.safetensors).</summary>
 public sealed record PriorCheckpointState
 {
     [JsonPropertyName("step")] public long Step { get; init; }

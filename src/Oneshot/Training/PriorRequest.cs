@@ -12,6 +12,7 @@ public sealed record PriorRequest
     public bool Resume { get; init; }
     public bool Force { get; init; }
     public double? MaxMinutes { get; init; }
-    /// <summary>Where the clips are encoded (`--device`); the prior itself, 64 numbers a clip, is fitted on the CPU. Null: the CPU.</summary>
+    /// <summary>Where the clips are encoded (`--device`); the prior itself, 64 numbers a clip, is fitted on the CPU.
+    /// Null: the CPU.</summary>
     public TorchSharp.torch.Device? Device { get; init; }
 }

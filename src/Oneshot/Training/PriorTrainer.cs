@@ -33,29 +33,36 @@ public sealed class PriorTrainer
         AtomicFile.RemoveStale(directory);
         AtomicFile.RemoveStale(Path.GetDirectoryName(checkpoint)!);
         if (request.Resume && !File.Exists(checkpoint))
-            throw new OneshotException($"'{directory}' has no prior training to resume ({checkpoint} is missing); start one without --resume.");
+            throw new OneshotException($"'{directory}' has no prior training to resume ({checkpoint} is missing); " +
+                $"start one without --resume.");
         if (!request.Resume && !request.Force && PriorFile.Exists(directory))
-            throw new OneshotException($"'{directory}' already has a prior ({PriorFile.JsonFile}); use --force to replace it.");
+            throw new OneshotException($"'{directory}' already has a prior ({PriorFile.JsonFile}); use --force to " +
+                $"replace it.");
 
         var (runConfig, model) = ModelDirectory.Load(directory);
         using var _model = model;
-        var dataset = ModelDataset.Require(runConfig, request.DataDirectory, "A prior is fitted to the model's training clips");
+        var dataset = ModelDataset.Require(runConfig, request.DataDirectory,
+            "A prior is fitted to the model's training clips");
         string data = dataset.Directory;
         using var store = new ClipStore(data);
         if (dataset.Warning is { } warning) OnMessage?.Invoke(warning);
         int[] trainIndices = store.IndicesOf("train"), heldOutIndices = store.IndicesOf("valid");
         if (trainIndices.Length == 0 || heldOutIndices.Length == 0)
-            throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
+            throw new OneshotException($"'{data}' needs clips in both the train and valid splits to fit and check a " +
+                $"prior (it has {trainIndices.Length} and {heldOutIndices.Length}).");
 
         // The prior models the latents of every clip the model trained on, --also-train-on's too.
         using var extraStores = RunDirectory.ExtraStores.OpenPresent(runConfig.Train.ExtraData, store,
-            extra => OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to the training clips of '{data}' alone."));
+            extra =>
+                OnMessage?.Invoke($"'{extra}', which the model also trained on, is not there: the prior is fitted to " +
+                $"the training clips of '{data}' alone."));
         var trainingClips = extraStores.TrainingClips(store, trainIndices);
 
         if (request.Device is { } device) model.to(device);
         using var train = new PosteriorSampler(model, trainingClips.Length, k => trainingClips[k].Read(),
             progress: (done, total) => OnEncode?.Invoke("encoding train clips", done, total));
-        using var heldOut = new PosteriorSampler(model, store, heldOutIndices, progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
+        using var heldOut = new PosteriorSampler(model, store, heldOutIndices,
+            progress: (done, total) => OnEncode?.Invoke("encoding valid clips", done, total));
         model.to(CPU);   // the posteriors are encoded; drawing from them and fitting the prior is light work
         using var scope = NewDisposeScope();
         int n = model.Config.LatentSize;
@@ -66,7 +73,11 @@ public sealed class PriorTrainer
         var std = fitLatents.std(0).ClampMin(1e-6);
         var standardised = (fitLatents - mean) / std;
 
-        double Nll(LatentPrior prior) { using var _ = no_grad(); return -prior.LogProb(heldOutLatents).mean().item<double>() / n; }
+        double Nll(LatentPrior prior)
+        {
+            using var _ = no_grad();
+            return -prior.LogProb(heldOutLatents).mean().item<double>() / n;
+        }
         using var standard = new StandardNormalPrior(n);
         using var gaussian = GaussianPrior.Fit(config with { Kind = PriorKind.Gaussian }, mean, std, standardised);
         var baselines = new Dictionary<string, double> { ["standard"] = Nll(standard), ["gaussian"] = Nll(gaussian) };
@@ -82,7 +93,8 @@ public sealed class PriorTrainer
             default:
                 random.manual_seed(Seeds.MixInt(config.Seed, 0xF10)); // the flow's initial weights
                 var flowPrior = new FlowPrior(config, mean, std);
-                (steps, bestStep, finished, stoppedEarly) = TrainFlow(flowPrior, request, train, standardised, heldOutLatents, checkpoint, cancellation);
+                (steps, bestStep, finished, stoppedEarly) = TrainFlow(flowPrior, request, train, standardised,
+                    heldOutLatents, checkpoint, cancellation);
                 fitted = flowPrior;
                 break;
         }
@@ -110,7 +122,8 @@ public sealed class PriorTrainer
         return heldOut.DrawAll(config.HeldOutDraws, generator);
     }
 
-    (long Steps, long BestStep, bool Finished, bool StoppedEarly) TrainFlow(FlowPrior prior, PriorRequest request, PosteriorSampler train,
+    (long Steps, long BestStep, bool Finished, bool StoppedEarly) TrainFlow(FlowPrior prior, PriorRequest request,
+        PosteriorSampler train,
         Tensor standardised, Tensor heldOutLatents, string checkpoint, CancellationToken cancellation)
     {
         var config = prior.Config;
@@ -120,7 +133,8 @@ public sealed class PriorTrainer
         var clock = Stopwatch.StartNew();
         for (long step = fit.Start; step < config.Steps; step++)
         {
-            if (cancellation.IsCancellationRequested || request.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes)
+            if (cancellation.IsCancellationRequested || request.MaxMinutes is { } minutes
+                && clock.Elapsed.TotalMinutes >= minutes)
             {
                 fit.SaveCheckpoint(step);
                 OnMessage?.Invoke($"Stopped at step {step}; continue with --resume.");
@@ -134,7 +148,8 @@ public sealed class PriorTrainer
             fit.SaveCheckpoint(done);
             if (fit.BadValidations >= config.Patience)
             {
-                OnMessage?.Invoke($"Held-out NLL has not improved for {config.Patience} validations; stopping at step {done} (best at {fit.BestStep}).");
+                OnMessage?.Invoke($"Held-out NLL has not improved for {config.Patience} validations; stopping at " +
+                    $"step {done} (best at {fit.BestStep}).");
                 fit.RestoreBest();
                 return (done, fit.BestStep, true, true);
             }
@@ -147,9 +162,11 @@ public sealed class PriorTrainer
     /// A flow prior being fitted: the flow, its optimiser, and the best held-out NLL so far with the
     /// weights that reached it — what a checkpoint keeps, so a stopped fit resumes where it was.
     /// </summary>
-    sealed class FlowFit(FlowPrior prior, PosteriorSampler train, Tensor heldOutLatents, string checkpoint) : IDisposable
+    sealed class FlowFit(FlowPrior prior, PosteriorSampler train, Tensor heldOutLatents,
+        string checkpoint) : IDisposable
     {
-        readonly AdamOptimizer _optimizer = new(prior.Flow.named_parameters().Select(p => (p.name, p.parameter)), prior.Config.AdamBeta1, prior.Config.AdamBeta2, prior.Config.AdamEpsilon);
+        readonly AdamOptimizer _optimizer = new(prior.Flow.named_parameters().Select(p => (p.name, p.parameter)),
+            prior.Config.AdamBeta1, prior.Config.AdamBeta2, prior.Config.AdamEpsilon);
         readonly Tensor _mean = prior.Mean.to_type(ScalarType.Float32), _std = prior.Std.to_type(ScalarType.Float32);
         Dictionary<string, Tensor>? _bestState;
         int _badSteps;
@@ -170,10 +187,13 @@ public sealed class PriorTrainer
         public void InitialiseFrom(Tensor standardised)
         {
             prior.Flow.train();
-            using (no_grad()) prior.Flow.LogProb(standardised.narrow(0, 0, Math.Min(4096, standardised.shape[0])).to_type(ScalarType.Float32));
+            using (no_grad())
+                prior.Flow.LogProb(standardised.narrow(0, 0, Math.Min(4096, standardised.shape[0]))
+                    .to_type(ScalarType.Float32));
         }
 
-        /// <summary>One maximum-likelihood step on fresh posterior draws; a non-finite loss skips the step, too many in a row stop the fit.</summary>
+        /// <summary>One maximum-likelihood step on fresh posterior draws; a non-finite loss skips the step, too many in
+        /// a row stop the fit.</summary>
         public void Step(long step)
         {
             var config = prior.Config;
@@ -187,7 +207,8 @@ public sealed class PriorTrainer
             if (!double.IsFinite(LastLoss))
             {
                 if (++_badSteps >= config.MaxBadSteps)
-                    throw new OneshotException($"The prior's loss was not finite for {config.MaxBadSteps} steps in a row; try a smaller --set prior.learning_rate.");
+                    throw new OneshotException($"The prior's loss was not finite for {config.MaxBadSteps} steps in a " +
+                        $"row; try a smaller --set prior.learning_rate.");
                 return;
             }
             _badSteps = 0;
@@ -208,13 +229,15 @@ public sealed class PriorTrainer
             {
                 (Best, BestStep, BadValidations) = (nll, done, 0);
                 DisposeBest();
-                _bestState = prior.Flow.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+                _bestState = prior.Flow.state_dict().ToDictionary(p => p.Key,
+                    p => p.Value.detach().clone().DetachFromDisposeScope());
             }
             else BadValidations++;
         }
 
         public void SaveCheckpoint(long step) =>
-            PriorTrainer.SaveCheckpoint(checkpoint, prior.Flow, _optimizer, step, Best, BestStep, BadValidations, _bestState);
+            PriorTrainer.SaveCheckpoint(checkpoint, prior.Flow, _optimizer, step, Best, BestStep, BadValidations,
+                _bestState);
 
         public void RestoreBest()
         {
@@ -235,7 +258,8 @@ public sealed class PriorTrainer
         }
     }
 
-    static double CosineRate(PriorConfig config, long step) => CosineSchedule.At((double)step / config.Steps, config.LearningRate, config.LearningRateMin);
+    static double CosineRate(PriorConfig config, long step) =>
+        CosineSchedule.At((double)step / config.Steps, config.LearningRate, config.LearningRateMin);
 
     static void Restore(TorchSharp.torch.nn.Module flow, Dictionary<string, Tensor>? state)
     {
@@ -248,22 +272,27 @@ public sealed class PriorTrainer
 
     const string FlowPrefix = "flow.", BestPrefix = "best.";
 
-    static void SaveCheckpoint(string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer, long step, double best, long bestStep, int badValidations,
+    static void SaveCheckpoint(string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer, long step,
+        double best, long bestStep, int badValidations,
                                Dictionary<string, Tensor>? bestState)
     {
         var checkpoint = Checkpoint.Empty().With(FlowPrefix, flow.state_dict()).With(optimizer);
         if (bestState is not null) checkpoint.With(BestPrefix, bestState);
-        checkpoint.Save(path, new PriorCheckpointState { Step = step, AdamSteps = optimizer.Steps, BestNll = best, BestStep = bestStep, BadValidations = badValidations });
+        checkpoint.Save(path, new PriorCheckpointState { Step = step, AdamSteps = optimizer.Steps, BestNll = best,
+            BestStep = bestStep, BadValidations = badValidations });
     }
 
-    static (long Step, double Best, long BestStep, int BadValidations, Dictionary<string, Tensor>? BestState) LoadCheckpoint(
+    static (long Step, double Best, long BestStep, int BadValidations, Dictionary<string,
+        Tensor>? BestState) LoadCheckpoint(
         string path, TorchSharp.torch.nn.Module flow, AdamOptimizer optimizer)
     {
-        var (checkpoint, saved) = Checkpoint.Load<PriorCheckpointState>(path, "Prior checkpoint", "start again with --force");
+        var (checkpoint, saved) = Checkpoint.Load<PriorCheckpointState>(path, "Prior checkpoint",
+            "start again with --force");
         using var _ = checkpoint;
         var state = flow.state_dict();
         if (state.Keys.Any(k => !checkpoint.Tensors.ContainsKey(FlowPrefix + k)))
-            throw new OneshotException($"{checkpoint.Origin} does not match these prior settings (resume with the settings it was started with, or start again with --force).");
+            throw new OneshotException($"{checkpoint.Origin} does not match these prior settings (resume with the " +
+                $"settings it was started with, or start again with --force).");
         using (no_grad()) foreach (var (name, value) in state) value.copy_(checkpoint.Tensors[FlowPrefix + name]);
         optimizer.Load(checkpoint.Tensors, saved.AdamSteps, checkpoint.Origin);
         Dictionary<string, Tensor>? best = state.Keys.All(k => checkpoint.Tensors.ContainsKey(BestPrefix + k))

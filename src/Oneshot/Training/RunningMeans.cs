@@ -7,7 +7,8 @@ namespace Oneshot.Training;
 sealed class RunningMeans
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute, _totalCorrelation, _ripple;
+    double _loss, _spectral, _bands, _kl, _norm, _adversarial, _matching, _discriminator, _attribute, _totalCorrelation,
+        _ripple;
     int _steps, _clips, _stage2Steps, _discriminatorSteps, _attributeSteps, _tcSteps, _rippleSteps;
     readonly Queue<(double Time, int Clips)> _recent = new();
 
@@ -27,9 +28,19 @@ sealed class RunningMeans
 
     public void Add(StepResult result, int clips)
     {
-        _loss += result.Loss; _spectral += result.Spectral; _bands += result.BandSpectral; _kl += result.Kl; _norm += result.GradNorm;
-        if (double.IsFinite(result.Adversarial)) { _adversarial += result.Adversarial; _matching += result.FeatureMatching; _stage2Steps++; }
-        if (double.IsFinite(result.DiscriminatorLoss)) { _discriminator += result.DiscriminatorLoss; _discriminatorSteps++; }
+        _loss += result.Loss; _spectral += result.Spectral; _bands += result.BandSpectral; _kl += result.Kl;
+        _norm += result.GradNorm;
+        if (double.IsFinite(result.Adversarial))
+        {
+            _adversarial += result.Adversarial;
+            _matching += result.FeatureMatching;
+            _stage2Steps++;
+        }
+        if (double.IsFinite(result.DiscriminatorLoss))
+        {
+            _discriminator += result.DiscriminatorLoss;
+            _discriminatorSteps++;
+        }
         if (double.IsFinite(result.Attribute)) { _attribute += result.Attribute; _attributeSteps++; }
         if (double.IsFinite(result.TotalCorrelation)) { _totalCorrelation += result.TotalCorrelation; _tcSteps++; }
         if (double.IsFinite(result.GridRipple)) { _ripple += result.GridRipple; _rippleSteps++; }
@@ -63,7 +74,8 @@ sealed class RunningMeans
         if (_attributeSteps > 0) values["attribute"] = _attribute / _attributeSteps;
         if (_tcSteps > 0) values["total_correlation"] = _totalCorrelation / _tcSteps;
         if (_rippleSteps > 0) values["grid_ripple"] = _ripple / _rippleSteps;
-        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute = _totalCorrelation = _ripple = 0;
+        _loss = _spectral = _bands = _kl = _norm = _adversarial = _matching = _discriminator = _attribute =
+            _totalCorrelation = _ripple = 0;
         _steps = _clips = _stage2Steps = _discriminatorSteps = _attributeSteps = _tcSteps = _rippleSteps = 0;
         return values;
     }

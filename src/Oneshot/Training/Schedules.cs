@@ -10,7 +10,8 @@ public static class Schedules
     public static double LearningRate(TrainConfig config, long step)
     {
         if (step < config.WarmupSteps) return config.LearningRate * (step + 1) / config.WarmupSteps;
-        double progress = Math.Clamp((double)(step - config.WarmupSteps) / Math.Max(1, config.Steps - config.WarmupSteps), 0, 1);
+        double progress =
+            Math.Clamp((double)(step - config.WarmupSteps) / Math.Max(1, config.Steps - config.WarmupSteps), 0, 1);
         return CosineSchedule.At(progress, config.LearningRate, config.LearningRateMin);
     }
 
@@ -18,7 +19,8 @@ public static class Schedules
     public static double Beta(TrainConfig config, long step)
     {
         if (config.Beta == 0) return 0;
-        if (config.BetaWarmupSteps == 0 || step >= config.BetaWarmupSteps || config.BetaStart >= config.Beta) return config.Beta;
+        if (config.BetaWarmupSteps == 0 || step >= config.BetaWarmupSteps || config.BetaStart >= config.Beta)
+            return config.Beta;
         double t = (double)step / config.BetaWarmupSteps;
         return Math.Exp(Math.Log(config.BetaStart) + t * (Math.Log(config.Beta) - Math.Log(config.BetaStart)));
     }

@@ -8,17 +8,21 @@ using static TorchSharp.torch;
 namespace Oneshot.Training;
 
 /// <summary>What one optimisation step did, and where its time went.</summary>
-public sealed record StepResult(bool Applied, double Loss, double Spectral, double BandSpectral, double Kl, double GradNorm,
+public sealed record StepResult(bool Applied, double Loss, double Spectral, double BandSpectral, double Kl,
+    double GradNorm,
                                 double ForwardSeconds, double BackwardSeconds, double OptimizerSeconds)
 {
-    /// <summary>Which modules had non-finite gradients (tensors affected / all), when the step was skipped for that.</summary>
+    /// <summary>Which modules had non-finite gradients (tensors affected / all), when the step was skipped for
+    /// that.</summary>
     public string? NonFiniteGradients { get; init; }
 
-    /// <summary>Stage 2 only: the generator's adversarial loss, feature matching, and the discriminators' loss (NaN on steps they skip).</summary>
+    /// <summary>Stage 2 only: the generator's adversarial loss, feature matching, and the discriminators' loss (NaN on
+    /// steps they skip).</summary>
     public double Adversarial { get; init; } = double.NaN;
     public double FeatureMatching { get; init; } = double.NaN;
     public double DiscriminatorLoss { get; init; } = double.NaN;
-    /// <summary>With stage2.grid_ripple_weight: the frame-grid ripple of the decoded batch in dB², before its weight.</summary>
+    /// <summary>With stage2.grid_ripple_weight: the frame-grid ripple of the decoded batch in dB², before its
+    /// weight.</summary>
     public double GridRipple { get; init; } = double.NaN;
 
     /// <summary>With train.attributes: the attribute loss before its weight (NaN otherwise).</summary>
@@ -29,8 +33,9 @@ public sealed record StepResult(bool Applied, double Loss, double Spectral, doub
 }
 
 /// <summary>
-/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL (+ γ·attribute loss, + the total-correlation penalty), backward,
-/// gradient clipping and Adam. Non-finite losses or gradients leave the weights untouched.
+/// One stage-1 step: encode, sample the posterior, decode, spectral losses + β·KL (+ γ·attribute loss, + the
+/// total-correlation penalty), backward, gradient clipping and Adam. Non-finite losses or gradients leave the weights
+/// untouched.
 /// </summary>
 public sealed class Stage1Step : IDisposable
 {
@@ -46,17 +51,21 @@ public sealed class Stage1Step : IDisposable
         _train = train;
         _device = device;
         _loss = new ReconstructionLoss(model.Config);
-        _adam = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon,
+        _adam = new AdamOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), train.AdamBeta1,
+            train.AdamBeta2, train.AdamEpsilon,
             weightDecay: train.WeightDecay);
     }
 
     public AdamOptimizer Optimizer => _adam;
     public ReconstructionLoss Loss => _loss;
 
-    /// <summary>The stage-1 objective of one batch and its parts; joint stage 2 adds its adversarial terms to it.</summary>
-    public sealed record Objective(Tensor Total, VaeOutput Output, Tensor Spectral, Tensor BandSpectral, Tensor Kl, double Attribute, double TotalCorrelation);
+    /// <summary>The stage-1 objective of one batch and its parts; joint stage 2 adds its adversarial terms to
+    /// it.</summary>
+    public sealed record Objective(Tensor Total, VaeOutput Output, Tensor Spectral, Tensor BandSpectral, Tensor Kl,
+        double Attribute, double TotalCorrelation);
 
-    /// <summary>Encodes <paramref name="clips"/>, samples the posterior and decodes: spectral losses + β·KL (+ the attribute and total-correlation terms).</summary>
+    /// <summary>Encodes <paramref name="clips"/>, samples the posterior and decodes: spectral losses + β·KL (+ the
+    /// attribute and total-correlation terms).</summary>
     public Objective Compute(Tensor clips, Batch batch, Generator generator, long step)
     {
         var output = _model.Forward(clips, generator);
@@ -68,7 +77,8 @@ public sealed class Stage1Step : IDisposable
         double attributeValue = double.NaN;
         if (batch.Attributes is { } values && _train.AttributeWeight > 0)
         {
-            var attribute = AttributeLoss.Compute(output.Z, tensor(values, [batch.Size, _train.Attributes.Length]).to(_device), _train.AttributeDelta);
+            var attribute = AttributeLoss.Compute(output.Z, tensor(values, [batch.Size, _train.Attributes.Length])
+                .to(_device), _train.AttributeDelta);
             attributeValue = attribute.item<float>();
             loss = loss.Plus(attribute.Times(_train.AttributeWeight));
         }
@@ -94,7 +104,8 @@ public sealed class Stage1Step : IDisposable
         var own = _model.MeanLatent(output.Posterior);
         Tensor found;
         using (LatentSearch.HoldWeights(_model))
-            found = LatentSearch.Refine(_model, _loss, clips, output.TargetBands.detach(), own.detach(), _train.RefineSteps);
+            found = LatentSearch.Refine(_model, _loss, clips, output.TargetBands.detach(), own.detach(),
+                _train.RefineSteps);
         // found + (own − own) is found to the last bit (own + (found − own) is not): the loss is not
         // smooth at that scale, and a 1e-8 move changed the encoder's gradient by 1.3 % in the test.
         var latent = found.Plus(own - own.detach());
@@ -116,9 +127,11 @@ public sealed class Stage1Step : IDisposable
         if (!double.IsFinite(lossValue))
             return new StepResult(false, lossValue, double.NaN, double.NaN, double.NaN, double.NaN, forward, 0, 0);
 
-        var (norm, backward, optimizer) = _adam.Minimise(objective.Total, _train.GradientClip, Schedules.LearningRate(_train, step));
+        var (norm, backward, optimizer) = _adam.Minimise(objective.Total, _train.GradientClip,
+            Schedules.LearningRate(_train, step));
         bool applied = double.IsFinite(norm);
-        return new StepResult(applied, lossValue, objective.Spectral.item<float>(), objective.BandSpectral.item<float>(), objective.Kl.item<float>(), norm, forward, backward, optimizer)
+        return new StepResult(applied, lossValue, objective.Spectral.item<float>(),
+            objective.BandSpectral.item<float>(), objective.Kl.item<float>(), norm, forward, backward, optimizer)
         {
             NonFiniteGradients = applied ? null : _adam.DescribeNonFiniteGradients(),
             Attribute = objective.Attribute,

@@ -34,11 +34,17 @@ public sealed class Stage2Step : IDisposable
         _device = device;
         if (stage2.GridRippleWeight > 0) _ripple = new GridRippleLoss(model.Config.Hop, model.Config.SampleRate);
         random.manual_seed(Seeds.MixInt(train.Seed, 0xD15C));
-        Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity, stage2.DiscriminatorMaxChannels, stage2.StftSizes);
+        Discriminators = new DiscriminatorSet(stage2.Periods, stage2.Scales, stage2.DiscriminatorCapacity,
+            stage2.DiscriminatorMaxChannels, stage2.StftSizes);
         Discriminators.to(device);
-        DecoderOptimizer = new AdamOptimizer(model.named_parameters().Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal) || p.name.StartsWith("modes.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
-            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder", weightDecay: train.WeightDecay,
-            rateScale: stage2.AddedPartsLearningRate is double added ? name => WaveformVae.IsDecoderAddition(name) ? added / stage2.DecoderLearningRate : 1 : null);
+        DecoderOptimizer =
+            new AdamOptimizer(model.named_parameters().Where(p =>
+            p.name.StartsWith("decoder.", StringComparison.Ordinal)
+            || p.name.StartsWith("modes.", StringComparison.Ordinal)).Select(p => (p.name, p.parameter)),
+            train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_decoder",
+                weightDecay: train.WeightDecay,
+            rateScale: stage2.AddedPartsLearningRate is double added ? name =>
+                WaveformVae.IsDecoderAddition(name) ? added / stage2.DecoderLearningRate : 1 : null);
         DiscriminatorOptimizer = new AdamOptimizer(Discriminators.named_parameters().Select(p => (p.name, p.parameter)),
             train.AdamBeta1, train.AdamBeta2, train.AdamEpsilon, prefix: "stage2.adam_discriminator");
     }
@@ -66,7 +72,8 @@ public sealed class Stage2Step : IDisposable
                 var targetBands = _model.AnalysisBands(clips);
                 var posterior = _model.Encode(clips);
                 z = _model.SamplePosterior(posterior, generator).Z;
-                output = new VaeOutput(clips, targetBands, targetBands, posterior, z, zeros(batch.Size, device: _device));
+                output = new VaeOutput(clips, targetBands, targetBands, posterior, z,
+                    zeros(batch.Size, device: _device));
             }
             var bands = _model.DecodeBands(z, generator);
             reconstruction = _model.Synthesise(bands);
@@ -78,14 +85,16 @@ public sealed class Stage2Step : IDisposable
         else
         {
             joint = _stage1.Compute(clips, batch, generator, step);
-            (reconstruction, full, bandLoss, objective) = (joint.Output.Reconstruction, joint.Spectral, joint.BandSpectral, joint.Total);
+            (reconstruction, full, bandLoss, objective) = (joint.Output.Reconstruction, joint.Spectral,
+                joint.BandSpectral, joint.Total);
         }
         var (judgedReal, judgedFake) = Crop(clips, reconstruction, step);
         var real = Discriminators.forward(judgedReal);
         var fake = Discriminators.forward(judgedFake);
         var adversarial = AdversarialLoss.Generator(_stage2.Loss, fake);
         var matching = AdversarialLoss.FeatureMatching(real, fake);
-        var loss = objective.Plus(adversarial.Times(_stage2.AdversarialWeight)).Plus(matching.Times(_stage2.FeatureMatchingWeight));
+        var loss = objective.Plus(adversarial.Times(_stage2.AdversarialWeight))
+            .Plus(matching.Times(_stage2.FeatureMatchingWeight));
         var ripple = _ripple?.Compute(reconstruction);
         if (ripple is not null) loss = loss.Plus(ripple.Times(_stage2.GridRippleWeight));
         double lossValue = loss.item<float>();
@@ -111,25 +120,29 @@ public sealed class Stage2Step : IDisposable
                 DiscriminatorOptimizer.Minimise(dLoss, _train.GradientClip, _stage2.DiscriminatorLearningRate);
         }
         double optimizer = decoderOptimizer + clock.Elapsed.TotalSeconds;
-        return new StepResult(applied, lossValue, full.item<float>(), bandLoss.item<float>(), joint?.Kl.item<float>() ?? 0, norm, forward, backward, optimizer)
+        return new StepResult(applied, lossValue, full.item<float>(), bandLoss.item<float>(),
+            joint?.Kl.item<float>() ?? 0, norm, forward, backward, optimizer)
         {
             Adversarial = adversarial.item<float>(),
             FeatureMatching = matching.item<float>(),
             DiscriminatorLoss = discriminatorLoss,
             GridRipple = ripple?.item<float>() ?? double.NaN,
-            NonFiniteGradients = applied ? null : (joint is null ? DecoderOptimizer : _stage1.Optimizer).DescribeNonFiniteGradients(),
+            NonFiniteGradients = applied ? null : (joint is null ? DecoderOptimizer : _stage1.Optimizer)
+                .DescribeNonFiniteGradients(),
             Attribute = joint?.Attribute ?? double.NaN,
             TotalCorrelation = joint?.TotalCorrelation ?? double.NaN,
         };
     }
 
-    /// <summary>The window the discriminators judge this step: the same for real and decoded clips, drawn from the step (so a resumed run crops alike).</summary>
+    /// <summary>The window the discriminators judge this step: the same for real and decoded clips, drawn from the step
+    /// (so a resumed run crops alike).</summary>
     (Tensor Real, Tensor Fake) Crop(Tensor real, Tensor fake, long step)
     {
         long length = real.shape[1];
         if (_stage2.DiscriminatorCrop is not int crop || crop >= length) return (real, fake);
         var random = new Random(Seeds.MixInt(_train.Seed, 0xC209, step));
-        long offset = random.Next(2) == 0 ? 0 : random.NextInt64(length - crop + 1);   // half the time the onset, where one-shots differ most
+        // half the time the onset, where one-shots differ most
+        long offset = random.Next(2) == 0 ? 0 : random.NextInt64(length - crop + 1);
         return (real.narrow(1, offset, crop), fake.narrow(1, offset, crop));
     }
 

@@ -24,7 +24,8 @@ public sealed class TensorBoardLog : IDisposable
         // TensorBoard orders files by the timestamp in the name; a resumed run gets a later file.
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string path = Path.Combine(directory, $"events.out.tfevents.{now:D10}.{Environment.MachineName}.oneshot");
-        for (int i = 1; File.Exists(path); i++) path = Path.Combine(directory, $"events.out.tfevents.{now:D10}.{Environment.MachineName}.oneshot{i}");
+        for (int i = 1; File.Exists(path); i++)
+            path = Path.Combine(directory, $"events.out.tfevents.{now:D10}.{Environment.MachineName}.oneshot{i}");
         FilePath = path;
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         Write(new Event { WallTime = now, FileVersion = "brain.Event:2" });
@@ -40,7 +41,8 @@ public sealed class TensorBoardLog : IDisposable
         Write(step, new Summary.Types.Value
         {
             Tag = tag,
-            Image = new Summary.Types.Image { Width = width, Height = height, Colorspace = 3, EncodedImageString = ByteString.CopyFrom(png) },
+            Image = new Summary.Types.Image { Width = width, Height = height, Colorspace = 3,
+                EncodedImageString = ByteString.CopyFrom(png) },
         });
 
     public void Audio(string tag, float[] mono, int sampleRate, long step) =>
@@ -61,7 +63,8 @@ public sealed class TensorBoardLog : IDisposable
     {
         var summary = new Summary();
         summary.Value.Add(value);
-        Write(new Event { WallTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0, Step = step, Summary = summary });
+        Write(new Event { WallTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0, Step = step,
+            Summary = summary });
     }
 
     void Write(Event message)

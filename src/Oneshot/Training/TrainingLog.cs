@@ -46,10 +46,12 @@ sealed class TrainingLog : IDisposable
         _metrics.Append(values, step, "valid");
         foreach (var (name, value) in values.Where(v => v.Key is not ("elapsed_s" or "beta")))
             _board.Scalar($"valid/{name}", value, step);
-        WriteExamples($"step-{step:D8}", "reconstruction", result.ExampleReconstructions.Select(x => OutputLevel.Fitted(x)).ToArray(), step);
+        WriteExamples($"step-{step:D8}", "reconstruction",
+            result.ExampleReconstructions.Select(x => OutputLevel.Fitted(x)).ToArray(), step);
     }
 
-    public void Originals(IReadOnlyList<float[]> examples, long step) => WriteExamples("original", "original", examples, step);
+    public void Originals(IReadOnlyList<float[]> examples, long step) =>
+        WriteExamples("original", "original", examples, step);
 
     void WriteExamples(string folderName, string tag, IReadOnlyList<float[]> clips, long step)
     {

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Oneshot.Training;
 
-/// <summary>What a VAE checkpoint records beside its tensors (the metadata keys of train/checkpoint-N.safetensors).</summary>
+/// <summary>What a VAE checkpoint records beside its tensors (the metadata keys of
+/// train/checkpoint-N.safetensors).</summary>
 public sealed record VaeCheckpointState
 {
     [JsonPropertyName("step")] public long Step { get; init; }
@@ -14,7 +15,8 @@ public sealed record VaeCheckpointState
     /// Absent when any session of the run was trained before it was counted.
     /// </summary>
     [JsonPropertyName("cpu_s")] public double? CpuSeconds { get; init; }
-    /// <summary>Absent in checkpoints from before best was ranked by log-mel L1: the next validation is then best.</summary>
+    /// <summary>Absent in checkpoints from before best was ranked by log-mel L1: the next validation is then
+    /// best.</summary>
     [JsonPropertyName("best_log_mel_l1")] public double? BestLogMelL1 { get; init; }
     [JsonPropertyName("skipped_steps")] public long SkippedSteps { get; init; }
     /// <summary>Present once stage 2 has started.</summary>

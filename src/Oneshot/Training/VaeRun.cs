@@ -73,25 +73,33 @@ sealed class VaeRun : IDisposable
                 var added = ModelDirectory.LoadWeightsFrom(_model, source);
                 message?.Invoke($"Starting from the weights of {source}, with a fresh optimiser and schedule.");
                 if (added.Count > 0)
-                    message?.Invoke($"New decoder parts, not in {source}, start silent (FiLM) or quiet (modes): {string.Join(", ", added.Select(n => n[..n.LastIndexOf('.')]).Distinct())}.");
+                    message?.Invoke($"New decoder parts, not in {source}, start silent (FiLM) or quiet (modes): " +
+                        $"{string.Join(", ", added.Select(n => n[..n.LastIndexOf('.')]).Distinct())}.");
             }
             _model.to(_device);
             _stage1 = new Stage1Step(_model, config.Train, _device);
             // With train.ema_decay, validation, the saved weights and latent.json use the averaged weights.
-            _average = config.Train.EmaDecay is double decay ? new WeightAverage(_model.named_parameters().Select(p => (p.name, p.parameter)), decay) : null;
+            _average = config.Train.EmaDecay is double decay
+                ? new WeightAverage(_model.named_parameters().Select(p => (p.name, p.parameter)), decay) : null;
             _checkpoints = new VaeCheckpoints(_trainDirectory, config.Train.KeepCheckpoints);
 
             var trainIndices = store.IndicesOf("train");
             _validIndices = store.IndicesOf("valid");
-            if (config.Train.ValidationClips > 0) _validIndices = _validIndices.Take(config.Train.ValidationClips).ToArray();
+            if (config.Train.ValidationClips > 0)
+                _validIndices = _validIndices.Take(config.Train.ValidationClips).ToArray();
             _validator = new Validator(store, _validIndices, config.Train.Examples, config.Train.Seed);
             if (_validator.Count == 0) message?.Invoke("The dataset has no validation clips: validation is skipped.");
             _extraStores = new RunDirectory.ExtraStores();
-            foreach (string directory in config.Train.ExtraData) _extraStores.Items.Add(RunDirectory.OpenExtraData(directory, store));
+            foreach (string directory in config.Train.ExtraData)
+                _extraStores.Items.Add(RunDirectory.OpenExtraData(directory, store));
             _trainingClips = _extraStores.TrainingClips(store, trainIndices);
-            if (_trainingClips.Length == 0) throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a train split, or add clips with --also-train-on.");
+            if (_trainingClips.Length == 0)
+                throw new OneshotException($"'{request.DataDirectory}' has no training clips; prepare it with a " +
+                    $"train split, or add clips with --also-train-on.");
             if (_extraStores.Items.Count > 0)
-                message?.Invoke($"Training on {_trainingClips.Length} clips: {trainIndices.Length} from {request.DataDirectory} and {_trainingClips.Length - trainIndices.Length} from {string.Join(", ", config.Train.ExtraData)}.");
+                message?.Invoke($"Training on {_trainingClips.Length} clips: {trainIndices.Length} from " +
+                    $"{request.DataDirectory} and {_trainingClips.Length - trainIndices.Length} from " +
+                    $"{string.Join(", ", config.Train.ExtraData)}.");
         }
         catch
         {
@@ -114,15 +122,19 @@ sealed class VaeRun : IDisposable
         }
     }
 
-    /// <summary>Model, optimisers, weight average and counters from the latest checkpoint; stage 2 is built first if the checkpoint holds it.</summary>
+    /// <summary>Model, optimisers, weight average and counters from the latest checkpoint; stage 2 is built first if
+    /// the checkpoint holds it.</summary>
     public void Resume()
     {
         var resumed = _checkpoints.LoadLatest(_model, _stage1.Optimizer, () => _stage2 ?? StartStage2(), _average);
-        (_startStep, _elapsedBefore, _bestLogMel, _skippedTotal) = (resumed.Step, resumed.ElapsedSeconds, resumed.BestLogMelL1 ?? double.PositiveInfinity, resumed.SkippedSteps);
+        (_startStep, _elapsedBefore, _bestLogMel, _skippedTotal) =
+            (resumed.Step, resumed.ElapsedSeconds, resumed.BestLogMelL1 ?? double.PositiveInfinity,
+            resumed.SkippedSteps);
         _cpuBefore = resumed.CpuSeconds;
     }
 
-    /// <summary>Clocks, the example originals and the batch stream start at the run's step (0 or the resumed one).</summary>
+    /// <summary>Clocks, the example originals and the batch stream start at the run's step (0 or the resumed
+    /// one).</summary>
     public void StartSession()
     {
         _log = new TrainingLog(_trainDirectory, _startStep, _store.SampleRate);
@@ -138,12 +150,15 @@ sealed class VaeRun : IDisposable
         var stage2 = Config.Stage2;
         int discriminators = stage2.Periods.Length + stage2.Scales + stage2.StftSizes.Length;
         _message?.Invoke(stage2.FreezeEncoder
-            ? $"Stage 2 from step {stage2.StartStep}: encoder frozen, decoder fine-tuned against {discriminators} discriminators."
-            : $"Stage 2 from step {stage2.StartStep}: the whole model goes on learning, now also against {discriminators} discriminators.");
+            ? $"Stage 2 from step {stage2.StartStep}: encoder frozen, decoder fine-tuned against {discriminators} " +
+                $"discriminators."
+            : $"Stage 2 from step {stage2.StartStep}: the whole model goes on learning, now also against " +
+                $"{discriminators} discriminators.");
         return _stage2 = new Stage2Step(_model, _stage1, Config.Train, stage2, _device);
     }
 
-    /// <summary>One optimiser step of the stage the run is in; a step with a non-finite loss or gradient is skipped, and too many in a row stop the run.</summary>
+    /// <summary>One optimiser step of the stage the run is in; a step with a non-finite loss or gradient is skipped,
+    /// and too many in a row stop the run.</summary>
     public void Step()
     {
         var batch = _loader!.Next();
@@ -154,12 +169,17 @@ sealed class VaeRun : IDisposable
         {
             _badInARow++;
             _skippedTotal++;
-            _message?.Invoke($"step {Current}: non-finite {(double.IsFinite(result.Loss) ? $"gradient ({result.NonFiniteGradients ?? "?"} tensors)" : "loss")}; the step was skipped ({_badInARow} in a row).");
+            _message?.Invoke(
+                $"step {Current}: non-finite " +
+                (double.IsFinite(result.Loss) ? $"gradient ({result.NonFiniteGradients ?? "?"} tensors)" : "loss") +
+                $"; the step was skipped ({_badInARow} in a row).");
             if (_badInARow >= Config.Train.MaxBadSteps)
             {
                 SaveCheckpoint();
-                throw new OneshotException($"Training diverged: {_badInARow} steps in a row had a non-finite loss or gradient (at step {Current}). " +
-                    "Lower the learning rate (--set train.learning_rate=...) or the gradient clip, then resume with --resume; the last good checkpoint is kept.");
+                throw new OneshotException($"Training diverged: {_badInARow} steps in a row had a non-finite loss or " +
+                    $"gradient (at step {Current}). " +
+                    "Lower the learning rate (--set train.learning_rate=...) or the gradient clip, then resume with " +
+                        "--resume; the last good checkpoint is kept.");
             }
         }
         else
@@ -181,9 +201,11 @@ sealed class VaeRun : IDisposable
 
     public TrainProgress Progress() =>
         new(Current, Config.Train.Steps, _window.ClipsPerSecond, _window.LastLoss, _window.LastSpectral, _window.LastKl,
-            Schedules.Beta(Config.Train, Current - 1), Schedules.LearningRate(Config.Train, Current - 1), TimeSpan.FromSeconds(Elapsed()));
+            Schedules.Beta(Config.Train, Current - 1), Schedules.LearningRate(Config.Train, Current - 1),
+                TimeSpan.FromSeconds(Elapsed()));
 
-    /// <summary>Validation losses and examples; the weights go to the model folder, and to best.safetensors when the log-mel L1 is the best so far.</summary>
+    /// <summary>Validation losses and examples; the weights go to the model folder, and to best.safetensors when the
+    /// log-mel L1 is the best so far.</summary>
     public ValidationResult Validate()
     {
         using var averaged = _average?.Applied();
@@ -203,11 +225,13 @@ sealed class VaeRun : IDisposable
     public void SaveCheckpoint()
     {
         _checkpoints.Save(_model, _stage1.Optimizer, _stage2, _average,
-            new VaeCheckpointState { Step = Current, ElapsedSeconds = Elapsed(), CpuSeconds = CpuSeconds(), BestLogMelL1 = _bestLogMel, SkippedSteps = _skippedTotal });
+            new VaeCheckpointState { Step = Current, ElapsedSeconds = Elapsed(), CpuSeconds = CpuSeconds(),
+                BestLogMelL1 = _bestLogMel, SkippedSteps = _skippedTotal });
         _lastCheckpoint = Current;
     }
 
-    /// <summary>A last checkpoint if the last step has none, the weights, and latent.json from the training clips.</summary>
+    /// <summary>A last checkpoint if the last step has none, the weights, and latent.json from the training
+    /// clips.</summary>
     public TrainResult Finish(TrainOutcome outcome)
     {
         if (_lastCheckpoint != Current) SaveCheckpoint();
@@ -215,8 +239,11 @@ sealed class VaeRun : IDisposable
         {
             using var averaged = _average?.Applied();
             SaveWeights(Path.Combine(_request.ModelDirectory, ModelDirectory.WeightsFile), _model, Current);
-            _message?.Invoke($"Analysing the latent space of {_trainingClips.Length} training clips and its named controls (latent.json)…");
-            ModelDirectory.SaveLatent(_request.ModelDirectory, LatentAnalysis.OfTrainingClips(_model, _trainingClips, _store, _validIndices, Current, Config.Train.BatchSize, Config.Train.Attributes));
+            _message?.Invoke($"Analysing the latent space of {_trainingClips.Length} training clips and its named " +
+                $"controls (latent.json)…");
+            ModelDirectory.SaveLatent(_request.ModelDirectory,
+                LatentAnalysis.OfTrainingClips(_model, _trainingClips, _store, _validIndices, Current,
+                Config.Train.BatchSize, Config.Train.Attributes));
         }
         return new TrainResult(outcome, Current, _lastValidation, _request.ModelDirectory, _skippedTotal,
                                Config.Train.Steps, Schedules.LearningRate(Config.Train, Math.Max(0, Current - 1)));
@@ -226,7 +253,8 @@ sealed class VaeRun : IDisposable
     double? CpuSeconds() => _cpuBefore + (ProcessorTime() - _cpuAtStart).TotalSeconds;
 
     static void SaveWeights(string path, WaveformVae model, long step) =>
-        Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+        Safetensors.Save(path, ModelDirectory.Weights(model), new Dictionary<string,
+            string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
 
     /// <summary>This process's processor time so far, every thread summed.</summary>
     static TimeSpan ProcessorTime()

@@ -29,7 +29,8 @@ public sealed class VaeTrainer
             run.Step();
             if (run.Current % LogEvery == 0 || run.Current == run.Config.Train.Steps) run.LogTraining();
             OnStep?.Invoke(run.Progress());
-            if (run.Current % run.Config.Train.ValidateEvery == 0 && run.CanValidate && run.Validate() is { } validation)
+            if (run.Current % run.Config.Train.ValidateEvery == 0 && run.CanValidate
+                && run.Validate() is { } validation)
                 OnValidation?.Invoke(validation);
             if (run.Current % run.Config.Train.CheckpointEvery == 0) run.SaveCheckpoint();
         }

@@ -14,20 +14,23 @@ public sealed record ValidationResult
     public required int Clips { get; init; }
     /// <summary>The training objective on these clips (spectral + bands + β·KL at the step's β).</summary>
     public required double Loss { get; init; }
-    /// <summary>Full-band multi-scale spectral distance as `oneshot eval` measures it (ε = 1e-7, whatever the loss's floor).</summary>
+    /// <summary>Full-band multi-scale spectral distance as `oneshot eval` measures it (ε = 1e-7, whatever the loss's
+    /// floor).</summary>
     public required double Spectral { get; init; }
     public required double BandSpectral { get; init; }
     public required double Kl { get; init; }
     public required double LogMelL1 { get; init; }
     public required double SiSdrDb { get; init; }
-    /// <summary>Dimensions whose posterior mean varies across clips (Cov_x(μ_d) &gt; 0.01, Burda et al. 2016).</summary>
+    /// <summary>Dimensions whose posterior mean varies across clips (Cov_x(μ_d) &gt; 0.01, Burda et al.
+    /// 2016).</summary>
     public required int ActiveUnits { get; init; }
     /// <summary>Mean analytic KL of the Gaussian part of the posterior, per dimension.</summary>
     public required double[] KlPerDimension { get; init; }
     public required float[][] ExampleReconstructions { get; init; }
 }
 
-/// <summary>Scores a model on a fixed set of validation clips with fixed noise, so validations are comparable.</summary>
+/// <summary>Scores a model on a fixed set of validation clips with fixed noise, so validations are
+/// comparable.</summary>
 public sealed class Validator : IDisposable
 {
     readonly float[][] _clips;
@@ -46,7 +49,8 @@ public sealed class Validator : IDisposable
     public int Count => _clips.Length;
     public IReadOnlyList<float[]> Examples => _clips.Take(_examples).ToArray();
 
-    public ValidationResult Run(WaveformVae model, ReconstructionLoss loss, TrainConfig train, long step, Device device, int batchSize)
+    public ValidationResult Run(WaveformVae model, ReconstructionLoss loss, TrainConfig train, long step, Device device,
+        int batchSize)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -67,13 +71,15 @@ public sealed class Validator : IDisposable
                 var clips = stack(_clips.Skip(start).Take(count).Select(c => tensor(c)).ToArray()).to(device);
                 var output = model.Forward(clips, generator);
                 var (full, band) = loss.PerItem(clips, output);
-                spectral += (spectralIsLoss ? full : _metrics.Spectral(clips, output.Reconstruction)).sum().item<float>();
+                spectral += (spectralIsLoss ? full : _metrics.Spectral(clips, output.Reconstruction)).sum()
+                    .item<float>();
                 bands += band.sum().item<float>();
                 kl += output.KlPerItem.sum().item<float>();
                 lossSum += full.Plus(band).Plus(output.KlPerItem.mul(betaScalar)).sum().item<float>();
                 logMel += _metrics.LogMelL1(clips, output.Reconstruction).sum().item<float>();
                 siSdr += ReconstructionMetrics.SiSdr(clips, output.Reconstruction).sum().item<float>();
-                var perDimension = WaveformVae.AnalyticKl(output.Posterior.Mean, output.Posterior.Std).sum([0L]).cpu().data<float>().ToArray();
+                var perDimension = WaveformVae.AnalyticKl(output.Posterior.Mean, output.Posterior.Std).sum([0L]).cpu()
+                    .data<float>().ToArray();
                 for (int d = 0; d < klPerDimension.Length; d++) klPerDimension[d] += perDimension[d];
                 var mean = output.Posterior.Mean.cpu().data<float>().ToArray();
                 int n = model.Config.LatentSize;
@@ -82,7 +88,8 @@ public sealed class Validator : IDisposable
                 if (examples.Count < _examples)
                 {
                     var deterministic = model.Decode(model.EncodeMean(clips)).cpu();
-                    for (int i = 0; i < count && examples.Count < _examples; i++) examples.Add(deterministic[i].data<float>().ToArray());
+                    for (int i = 0; i < count && examples.Count < _examples; i++)
+                        examples.Add(deterministic[i].data<float>().ToArray());
                 }
             }
             int total = _clips.Length;

@@ -22,7 +22,8 @@ public class AudioFileTests
         Assert.Equal(Rate, read.SampleRate);
         // Lossy codecs add or drop priming samples; the length stays within 50 ms.
         Assert.InRange(read.Length, tone.Length - Rate / 20, tone.Length + Rate / 20);
-        Assert.Equal(Signals.Rms(tone), Signals.Rms(read.Channels[0].AsSpan(0, Math.Min(read.Length, tone.Length))), rmsTolerance);
+        Assert.Equal(Signals.Rms(tone), Signals.Rms(read.Channels[0].AsSpan(0, Math.Min(read.Length, tone.Length))),
+            rmsTolerance);
     }
 
     [Fact]
@@ -30,7 +31,8 @@ public class AudioFileTests
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("x.flac"), [0x66, 0x4C, 0x61, 0x43, 0, 0, 0, 0, 0, 0, 0, 0]);
-        var error = Assert.Throws<OneshotException>(() => AudioFile.ReadWithFfmpeg(dir.File("x.flac"), "/nonexistent/ffmpeg"));
+        var error =
+            Assert.Throws<OneshotException>(() => AudioFile.ReadWithFfmpeg(dir.File("x.flac"), "/nonexistent/ffmpeg"));
         Assert.Contains("x.flac", error.Message);
         Assert.Contains("apt-get install ffmpeg", error.Message);
     }
@@ -39,7 +41,8 @@ public class AudioFileTests
     public void Corrupt_files_give_a_reason_naming_the_file()
     {
         using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("garbage.mp3"), Enumerable.Range(0, 5000).Select(i => (byte)(i * 7919 % 251)).ToArray());
+        File.WriteAllBytes(dir.File("garbage.mp3"), Enumerable.Range(0, 5000).Select(i => (byte)(i * 7919 % 251))
+            .ToArray());
         var error = Assert.Throws<OneshotException>(() => AudioFile.Read(dir.File("garbage.mp3")));
         Assert.Contains("garbage.mp3", error.Message);
     }

@@ -29,7 +29,8 @@ public class DescriptorTests
         // A 50 ms linear ramp rises from 10 % to 90 % in 40 ms.
         var x = Signals.Noise(Rate, seed: 5, amplitude: 0.8);
         int ramp = (int)(0.05 * Rate);
-        for (int i = 0; i < x.Length; i++) x[i] *= i < ramp ? (float)i / ramp : (float)Math.Exp(-(i - ramp) / (0.3 * Rate));
+        for (int i = 0; i < x.Length; i++)
+            x[i] *= i < ramp ? (float)i / ramp : (float)Math.Exp(-(i - ramp) / (0.3 * Rate));
         var (attack, _) = Descriptors.Envelope(x, Rate);
         Assert.InRange(attack, 0.035, 0.046);
     }

@@ -4,10 +4,12 @@ using Oneshot.Data;
 
 namespace Oneshot.Tests.Audio;
 
-/// <summary>Long and huge files cost what their first seconds cost (issue 22): the files are made here, not committed.</summary>
+/// <summary>Long and huge files cost what their first seconds cost (issue 22): the files are made here, not
+/// committed.</summary>
 public class LongFileTests
 {
-    /// <summary>A 16-bit mono WAV whose header declares <paramref name="totalSeconds"/> but whose disk holds only the leading samples (a sparse file).</summary>
+    /// <summary>A 16-bit mono WAV whose header declares <paramref name="totalSeconds"/> but whose disk holds only the
+    /// leading samples (a sparse file).</summary>
     static void SparseWav(string path, int rate, double totalSeconds, float[] start, int startAtSample = 0)
     {
         long dataBytes = (long)(totalSeconds * rate) * 2;
@@ -28,7 +30,8 @@ public class LongFileTests
         stream.Write(header);
         stream.Position = 44 + 2L * startAtSample;
         var samples = new byte[start.Length * 2];
-        for (int i = 0; i < start.Length; i++) BinaryPrimitives.WriteInt16LittleEndian(samples.AsSpan(2 * i), (short)(start[i] * 32000));
+        for (int i = 0; i < start.Length; i++)
+            BinaryPrimitives.WriteInt16LittleEndian(samples.AsSpan(2 * i), (short)(start[i] * 32000));
         stream.Write(samples);
         stream.SetLength(44 + dataBytes);   // the rest is a hole: no disk used
     }
@@ -56,7 +59,8 @@ public class LongFileTests
     {
         using var dir = new TempDir();
         string path = dir.File("long.flac");
-        Tools.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=22050:duration=600", "-c:a", "flac", path);
+        Tools.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=22050:duration=600",
+            "-c:a", "flac", path);
         var audio = AudioFile.Read(path, AudioFile.ReadLimitSeconds);
         Assert.InRange(audio.DurationSeconds, AudioFile.ReadLimitSeconds - 0.01, AudioFile.ReadLimitSeconds + 0.01);
         Assert.True(audio.Truncated);
@@ -70,7 +74,9 @@ public class LongFileTests
         string path = dir.File("late.wav");
         const int Rate = 8000;
         SparseWav(path, Rate, totalSeconds: 60, Signals.Sine(300, Rate, Rate, 0.8), startAtSample: 40 * Rate);
-        var error = Assert.Throws<OneshotException>(() => ClipPreparation.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 }));
+        var error =
+            Assert.Throws<OneshotException>(() =>
+            ClipPreparation.PrepareFile(path, new PrepareOptions { SampleRate = 8000, ClipLength = 8000 }));
         Assert.Contains($"first {AudioFile.ReadLimitSeconds} s", error.Message);
         Assert.Contains("leading silence", error.Message);
     }

@@ -19,7 +19,8 @@ public class OutputLevelTests
         float[] loud = [0.5f, -3f, 1.5f];
         var (fitted, gainDb) = OutputLevel.Fit(loud);
         Assert.Equal(OutputLevel.Ceiling, fitted.Max(Math.Abs), 6);
-        for (int i = 0; i < loud.Length; i++) Assert.Equal(loud[i] * OutputLevel.Ceiling / 3f, fitted[i], 6);   // the shape kept: nothing clipped
+        for (int i = 0; i < loud.Length; i++)
+            Assert.Equal(loud[i] * OutputLevel.Ceiling / 3f, fitted[i], 6);   // the shape kept: nothing clipped
         Assert.Equal(20 * Math.Log10(OutputLevel.Ceiling / 3.0), gainDb, 4);
 
         // A sample that is not a number neither hides the peak nor leaves as one.
@@ -48,12 +49,14 @@ public class OutputLevelTests
         Assert.True(peak > 1.5f, $"no latent decoded loud enough (peak {peak})");
         NpyFile.Write(dir.File("loud.npy"), latent, [1, latent.Length]);
 
-        var (code, output, error) = CliTests.Oneshot("decode", model, dir.File("loud.npy"), "--out", dir.File("decoded"));
+        var (code, output, error) = CliTests.Oneshot("decode", model, dir.File("loud.npy"), "--out",
+            dir.File("decoded"));
         Assert.True(code == 0, error + output);
         var written = AudioFile.Read(Directory.GetFiles(dir.File("decoded"), "*.wav").Single()).Channels[0];
         var expected = OutputLevel.Fitted(decoded);
         Assert.Equal(OutputLevel.Ceiling, written.Max(Math.Abs), 3);
         double worst = expected.Zip(written, (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst < 1e-3, $"decode's file is {worst} away from the decoded sound turned down whole (a hard clip would be ~{peak - 1:F2} away)");
+        Assert.True(worst < 1e-3, $"decode's file is {worst} away from the decoded sound turned down whole (a hard " +
+            $"clip would be ~{peak - 1:F2} away)");
     }
 }

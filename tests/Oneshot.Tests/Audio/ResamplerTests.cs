@@ -29,7 +29,8 @@ public class ResamplerTests
             double gainDb = 20 * Math.Log10(amplitude / 0.5);
             Assert.True(Math.Abs(gainDb) < PassbandRippleDb, $"{from}→{to} Hz: gain {gainDb:0.0000} dB at {f:0} Hz");
             double residualDb = 20 * Math.Log10(residual / 0.5);
-            Assert.True(residualDb < StopbandDb, $"{from}→{to} Hz: distortion/images at {residualDb:0.0} dB for a {f:0} Hz sine");
+            Assert.True(residualDb < StopbandDb, $"{from}→{to} Hz: distortion/images at {residualDb:0.0} dB for a " +
+                $"{f:0} Hz sine");
         }
     }
 
@@ -64,7 +65,8 @@ public class ResamplerTests
         foreach (double fraction in Sweep(0.02, 0.8, 10))
         {
             double f = fraction * nyquist;
-            var output = Resampler.Resample(Signals.Sine(f, from, from / 2, amplitude: 0.5), from, to, ResamplingKernel.Fast);
+            var output = Resampler.Resample(Signals.Sine(f, from, from / 2, amplitude: 0.5), from, to,
+                ResamplingKernel.Fast);
             var (amplitude, residual) = Fit(output, f, to);
             double gainDb = 20 * Math.Log10(amplitude / 0.5), residualDb = 20 * Math.Log10(residual / 0.5);
             Assert.True(Math.Abs(gainDb) < 0.01, $"{from}→{to} Hz: gain {gainDb:0.0000} dB at {f:0} Hz");
@@ -74,8 +76,10 @@ public class ResamplerTests
         {
             foreach (double f in Sweep(to / 2.0 * 1.15, from / 2.0 * 0.98, 8))
             {
-                var output = Resampler.Resample(Signals.Sine(f, from, from / 2, amplitude: 0.5), from, to, ResamplingKernel.Fast);
-                double levelDb = 20 * Math.Log10(Signals.Rms(output.AsSpan(300, output.Length - 600)) * Math.Sqrt(2) / 0.5);
+                var output = Resampler.Resample(Signals.Sine(f, from, from / 2, amplitude: 0.5), from, to,
+                    ResamplingKernel.Fast);
+                double levelDb =
+                    20 * Math.Log10(Signals.Rms(output.AsSpan(300, output.Length - 600)) * Math.Sqrt(2) / 0.5);
                 Assert.True(levelDb < -70, $"{from}→{to} Hz: a {f:0} Hz sine aliases at {levelDb:0.0} dB");
             }
         }
@@ -109,7 +113,8 @@ public class ResamplerTests
         int count = 0;
         for (int n = margin; n < y.Length - margin; n++, count++)
         {
-            double model = a * Math.Sin(2 * Math.PI * frequency * n / rate) + b * Math.Cos(2 * Math.PI * frequency * n / rate);
+            double model = a * Math.Sin(2 * Math.PI * frequency * n / rate)
+                + b * Math.Cos(2 * Math.PI * frequency * n / rate);
             residual += (y[n] - model) * (y[n] - model);
         }
         return (Math.Sqrt(a * a + b * b), Math.Sqrt(residual / count) * Math.Sqrt(2));

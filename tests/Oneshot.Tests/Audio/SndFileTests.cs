@@ -36,7 +36,8 @@ public class SndFileTests
             error += d * d;
             energy += theirs.Channels[0][i] * (double)theirs.Channels[0][i];
         }
-        Assert.True(Math.Sqrt(error / energy) <= tolerance + 1e-7, $"{format}: relative difference {Math.Sqrt(error / energy):0.0000}");
+        Assert.True(Math.Sqrt(error / energy) <= tolerance + 1e-7,
+            $"{format}: relative difference {Math.Sqrt(error / energy):0.0000}");
         if (tolerance == 0) Assert.Equal(theirs.Channels[0], ours.Channels[0]);
     }
 
@@ -45,7 +46,8 @@ public class SndFileTests
     {
         using var dir = new TempDir();
         string path = dir.File("long.flac");
-        Tools.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000:duration=120", "-c:a", "flac", path);
+        Tools.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000:duration=120",
+            "-c:a", "flac", path);
         var audio = SndFile.TryRead(path, 10)!;
         Assert.Equal(80000, audio.Length);
         Assert.Equal(120, audio.SourceSeconds!.Value, 2);

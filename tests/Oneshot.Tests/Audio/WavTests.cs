@@ -40,7 +40,8 @@ public class WavTests
     {
         using var dir = new TempDir();
         WavWriter.Write(dir.File("source.wav"), Tone, Rate, WavSampleFormat.Float32);
-        Tools.Run("sox", ["-D", dir.File("source.wav"), .. soxFormat.Split(' '), dir.File("out.wav")]);   // -D: no dither
+        // -D: no dither
+        Tools.Run("sox", ["-D", dir.File("source.wav"), .. soxFormat.Split(' '), dir.File("out.wav")]);
         byte[] bytes = File.ReadAllBytes(dir.File("out.wav"));
         int tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(20));
         Assert.True(tag == expectedTag || tag == 0xFFFE, $"sox wrote format tag 0x{tag:X4}");
@@ -48,7 +49,8 @@ public class WavTests
         var read = AudioFile.Read(dir.File("out.wav"));
         Assert.Equal(Rate, read.SampleRate);
         Assert.Equal(Tone.Length, read.Length);
-        for (int i = 0; i < Tone.Length; i++) Assert.InRange(read.Channels[0][i] - Tone[i], -tolerance - 1e-6, tolerance + 1e-6);
+        for (int i = 0; i < Tone.Length; i++)
+            Assert.InRange(read.Channels[0][i] - Tone[i], -tolerance - 1e-6, tolerance + 1e-6);
     }
 
     [Fact]
@@ -56,8 +58,10 @@ public class WavTests
     {
         using var dir = new TempDir();
         WavWriter.Write(dir.File("source.wav"), Tone, Rate, WavSampleFormat.Float32);
-        Tools.Run("sox", dir.File("source.wav"), "-b", "24", dir.File("six.wav"), "remix", "1", "1v0.5", "1v0", "1", "1", "1v-1", "rate", "48000");
-        Assert.Equal(0xFFFE, BinaryPrimitives.ReadUInt16LittleEndian(File.ReadAllBytes(dir.File("six.wav")).AsSpan(20)));
+        Tools.Run("sox", dir.File("source.wav"), "-b", "24", dir.File("six.wav"), "remix", "1", "1v0.5", "1v0", "1",
+            "1", "1v-1", "rate", "48000");
+        Assert.Equal(0xFFFE,
+            BinaryPrimitives.ReadUInt16LittleEndian(File.ReadAllBytes(dir.File("six.wav")).AsSpan(20)));
         var read = WavReader.Read(dir.File("six.wav"));
         Assert.Equal(6, read.ChannelCount);
         Assert.Equal(48000, read.SampleRate);

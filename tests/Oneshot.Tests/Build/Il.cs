@@ -9,18 +9,22 @@ namespace Oneshot.Tests.Build;
 /// </summary>
 static class Il
 {
-    public const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+    public const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static
+        | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
-    static readonly Dictionary<short, OpCode> opcodes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+    static readonly Dictionary<short, OpCode> opcodes = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(op => op.Value);
 
-    public static bool IsStore(OpCode? op) => op is { } o && (o.Name!.StartsWith("stloc") || o == OpCodes.Stfld || o == OpCodes.Stsfld);
+    public static bool IsStore(OpCode? op) => op is { } o
+        && (o.Name!.StartsWith("stloc") || o == OpCodes.Stfld || o == OpCodes.Stsfld);
 
     /// <summary>Every method and constructor a type declares.</summary>
     public static IEnumerable<MethodBase> MethodsOf(Type type) =>
         type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared));
 
-    /// <summary>The methods a method calls (call, callvirt, newobj), each with the opcode that follows the call.</summary>
+    /// <summary>The methods a method calls (call, callvirt, newobj), each with the opcode that follows the
+    /// call.</summary>
     public static IReadOnlyList<(MethodBase Target, OpCode? Next)> Calls(MethodBase method) =>
         [.. References(method).Where(r => r.Op == OpCodes.Call || r.Op == OpCodes.Callvirt || r.Op == OpCodes.Newobj)
             .Select(r => ((MethodBase)r.Member, r.Next))];
@@ -30,10 +34,12 @@ static class Il
     {
         var code = Instructions(method);
         return [.. code.Select((instruction, i) => (instruction, i)).Where(x => x.instruction.Member is not null)
-            .Select(x => (x.instruction.Member!, x.instruction.Op, x.i + 1 < code.Count ? code[x.i + 1].Op : (OpCode?)null))];
+            .Select(x =>
+                (x.instruction.Member!, x.instruction.Op, x.i + 1 < code.Count ? code[x.i + 1].Op : (OpCode?)null))];
     }
 
-    /// <summary>One IL instruction: its opcode, an integer operand (ldc.i4 and the like), and the member or type it names.</summary>
+    /// <summary>One IL instruction: its opcode, an integer operand (ldc.i4 and the like), and the member or type it
+    /// names.</summary>
     public sealed record Instruction(OpCode Op, long? Integer, MemberInfo? Member);
 
     public static IReadOnlyList<Instruction> Instructions(MethodBase method)
@@ -47,7 +53,8 @@ static class Il
         {
             var op = opcodes[il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i]];
             i += op.Size;
-            MemberInfo? member = op.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok
+            MemberInfo? member = op.OperandType is OperandType.InlineMethod or OperandType.InlineField
+                or OperandType.InlineType or OperandType.InlineTok
                 ? Resolve(method, BitConverter.ToInt32(il, i)) : null;
             long? integer = op.OperandType switch
             {

@@ -17,7 +17,8 @@ public partial class LayerTests
     {
         var allowed = AllowedEdges();
         foreach (var (layer, uses) in allowed)
-            Assert.False(uses.Contains(layer), $"docs/architecture.md: layer {layer} may use itself through {string.Join(", ", uses)}: the table has a cycle.");
+            Assert.False(uses.Contains(layer), $"docs/architecture.md: layer {layer} may use itself through " +
+                $"{string.Join(", ", uses)}: the table has a cycle.");
     }
 
     [Fact]
@@ -25,16 +26,22 @@ public partial class LayerTests
     {
         var allowed = AllowedEdges();
         var problems = new List<string>();
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.cs", SearchOption.AllDirectories))
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.cs",
+            SearchOption.AllDirectories))
         {
-            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+                continue;
             string text = File.ReadAllText(file);
-            string? from = LayerOf(NamespaceLine().Match(text) is { Success: true } m ? m.Groups[1].Value : file.Contains("Oneshot.Cli") ? "Oneshot.Cli" : Root);
+            string? from = LayerOf(NamespaceLine().Match(text) is { Success: true } m ? m.Groups[1].Value
+                : file.Contains("Oneshot.Cli") ? "Oneshot.Cli" : Root);
             foreach (Match use in UsingLine().Matches(text))
                 if (LayerOf(use.Groups[1].Value) is { } to && !Allowed(allowed, from!, to))
-                    problems.Add($"{Path.GetRelativePath(Repository.Root, file)}: {from} uses {to} (`using {use.Groups[1].Value};`)");
+                    problems.Add($"{Path.GetRelativePath(Repository.Root, file)}: {from} uses {to} (`using " +
+                        $"{use.Groups[1].Value};`)");
         }
-        Assert.True(problems.Count == 0, "Edges that docs/architecture.md does not allow:\n" + string.Join("\n", problems));
+        Assert.True(problems.Count == 0, "Edges that docs/architecture.md does not allow:\n"
+            + string.Join("\n", problems));
     }
 
     [Fact]
@@ -61,13 +68,18 @@ public partial class LayerTests
                 {
                     if (method is MethodInfo mi) Check(mi.ReturnType, $"{method.Name} returns");
                     foreach (var p in method.GetParameters()) Check(p.ParameterType, $"{method.Name} takes");
-                    try { foreach (var local in method.GetMethodBody()?.LocalVariables ?? []) Check(local.LocalType, $"{method.Name} holds a"); }
+                    try
+                    {
+                        foreach (var local in method.GetMethodBody()?.LocalVariables ?? [])
+                            Check(local.LocalType, $"{method.Name} holds a");
+                    }
                     catch (Exception e) when (e is InvalidOperationException or BadImageFormatException) { }
                     foreach (var (member, _, _) in Il.References(method))
                         Check(member as Type ?? member.DeclaringType, $"{method.Name} refers to");
                 }
             }
-        Assert.True(problems.Count == 0, "References that docs/architecture.md does not allow:\n" + string.Join("\n", problems.Take(50)));
+        Assert.True(problems.Count == 0, "References that docs/architecture.md does not allow:\n"
+            + string.Join("\n", problems.Take(50)));
     }
 
     [Fact]
@@ -77,7 +89,8 @@ public partial class LayerTests
         var layers = new[] { typeof(OneshotException).Assembly, typeof(Oneshot.Cli.CliApp).Assembly }
             .SelectMany(a => a.GetTypes()).Select(t => LayerOf(t.Namespace)).OfType<string>().Distinct();
         var missing = layers.Where(l => l != Root && !allowed.ContainsKey(l)).ToList();
-        Assert.True(missing.Count == 0, $"Namespaces with no row in docs/architecture.md's layer table: {string.Join(", ", missing)}.");
+        Assert.True(missing.Count == 0, $"Namespaces with no row in docs/architecture.md's layer table: " +
+            $"{string.Join(", ", missing)}.");
     }
 
     /// <summary>Oneshot.Data.Recipes → Data; Oneshot → the root; anything outside Oneshot → null.</summary>
@@ -103,7 +116,8 @@ public partial class LayerTests
                 foreach (var t in Expand(argument)) yield return t;
     }
 
-    /// <summary>The "Layers" table of docs/architecture.md, closed transitively: layer → every layer it may use.</summary>
+    /// <summary>The "Layers" table of docs/architecture.md, closed transitively: layer → every layer it may
+    /// use.</summary>
     static Dictionary<string, HashSet<string>> AllowedEdges()
     {
         string path = Path.Combine(Repository.Root, "docs", "architecture.md");

@@ -49,27 +49,34 @@ public class ScalarLifetimeTests
                     foreach (var (target, next) in Il.Calls(method))
                     {
                         if (target.Module.Assembly != TorchSharpAssembly) continue;
-                        string where = $"{type.FullName}.{method.Name} calls {target.DeclaringType?.Name}.{target.Name}({string.Join(", ", target.GetParameters().Select(p => p.ParameterType.Name))})";
+                        string where = $"{type.FullName}.{method.Name} calls " +
+                            $"{target.DeclaringType?.Name}.{target.Name}(" +
+                            $"{string.Join(", ", target.GetParameters().Select(p => p.ParameterType.Name))})";
                         if (MakesScalar(target))
                         {
-                            if (!Il.IsStore(next)) problems.Add(where + ": a temporary Scalar; use Scalars.Of(constant) or hold it with `using Scalar s = value;`");
+                            if (!Il.IsStore(next))
+                                problems.Add(where + ": a temporary Scalar; use Scalars.Of(constant) or hold it with " +
+                                    "`using Scalar s = value;`");
                         }
                         else if (CreatesScalarInside(target, createsScalar))
-                            problems.Add(where + ", which makes a temporary Scalar inside; use the ScalarSafeMath equivalent or pass Scalars.Of(...)");
+                            problems.Add(where + ", which makes a temporary Scalar inside; use the ScalarSafeMath " +
+                                "equivalent or pass Scalars.Of(...)");
                     }
             }
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Order()));
     }
 
     static bool MakesScalar(MethodBase method) =>
-        method.DeclaringType == typeof(Scalar) && (method.Name == "op_Implicit" || method is ConstructorInfo) || method.Name == "ToScalar";
+        method.DeclaringType == typeof(Scalar) && (method.Name == "op_Implicit" || method is ConstructorInfo)
+            || method.Name == "ToScalar";
 
     /// <summary>Whether the TorchSharp method, or any TorchSharp method it calls, creates a Scalar.</summary>
     static bool CreatesScalarInside(MethodBase method, Dictionary<MethodBase, bool> known)
     {
         if (known.TryGetValue(method, out bool result)) return result;
         known[method] = false; // cycles
-        result = Il.Calls(method).Any(call => MakesScalar(call.Target) || call.Target.Module.Assembly == TorchSharpAssembly && CreatesScalarInside(call.Target, known));
+        result = Il.Calls(method).Any(call => MakesScalar(call.Target)
+            || call.Target.Module.Assembly == TorchSharpAssembly && CreatesScalarInside(call.Target, known));
         known[method] = result;
         return result;
     }

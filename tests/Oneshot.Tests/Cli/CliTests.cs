@@ -5,12 +5,15 @@ namespace Oneshot.Tests.Cli;
 /// <summary>The `oneshot` program as a user runs it: a separate process, its output and exit code.</summary>
 public class CliTests
 {
-    internal static (int Code, string Output, string Error) Oneshot(params string[] arguments) => OneshotWith(new Dictionary<string, string>(), arguments);
+    internal static (int Code, string Output, string Error) Oneshot(params string[] arguments) =>
+        OneshotWith(new Dictionary<string, string>(), arguments);
 
     /// <summary>The program run with these environment variables set (e.g. ONESHOT_SHIPPED_MODEL).</summary>
-    internal static (int Code, string Output, string Error) OneshotWith(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    internal static (int Code, string Output, string Error) OneshotWith(IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "oneshot.dll"));
         foreach (string a in arguments) start.ArgumentList.Add(a);
@@ -28,15 +31,20 @@ public class CliTests
     /// </summary>
     internal static void AssertNoLibraryWarnings(string text)
     {
-        var line = System.Text.RegularExpressions.Regex.Match(text, @"^\[[WEI]\d{4} .*$|^.*(NNPACK|onnxruntime).*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var line = System.Text.RegularExpressions.Regex.Match(text, @"^\[[WEI]\d{4} .*$|^.*(NNPACK|onnxruntime).*$",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
         Assert.False(line.Success, $"libtorch printed: {line.Value}");
     }
 
     [Fact]
     public void Every_command_has_help()
     {
-        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"], ["data", "info"], ["data", "dupes"], ["quickstart"],
-                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"], ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"], ["listen", "results"], ["play"], ["controls"], ["pack"], ["kit"], ["map"], ["chart"] })
+        foreach (var command in new[] { new string[0], ["data"], ["data", "prepare"], ["data", "recipe"],
+            ["data", "info"], ["data", "dupes"], ["quickstart"],
+                                        ["train"], ["prior"], ["prior", "train"], ["sample"], ["encode"], ["decode"],
+                                            ["reconstruct"], ["bench"], ["metrics"], ["eval"], ["listen"],
+                                            ["listen", "results"], ["play"], ["controls"], ["pack"], ["kit"], ["map"],
+                                            ["chart"] })
         {
             var (code, output, _) = Oneshot([.. command, "--help"]);
             Assert.Equal(0, code);
@@ -80,7 +88,8 @@ public class CliTests
     {
         using var dir = new TempDir();
         string data = Training.TinyData.Build(dir);
-        var (code, output, error) = Oneshot("train", "--data", data, "--out", dir.File("m"), "--preset", "tiny", "--minutes", "0.001");
+        var (code, output, error) = Oneshot("train", "--data", data, "--out", dir.File("m"), "--preset", "tiny",
+            "--minutes", "0.001");
         Assert.True(code == 0, error + output);
         Assert.Matches(@"stopped\s+at\s+the\s+time\s+limit", output);
         var suggested = System.Text.RegularExpressions.Regex.Match(output, @"--set\s+train\.steps=(\d+)");
@@ -93,7 +102,8 @@ public class CliTests
     {
         using var dir = new TempDir();
         string dataset = dir.File("synthetic");
-        var (code, output, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length", "16000", "--out", dataset);
+        var (code, output, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000",
+            "--length", "16000", "--out", dataset);
         Assert.True(code == 0, error);
         Assert.Contains("Prepared 16 clips", output);
 
@@ -102,7 +112,8 @@ public class CliTests
         Assert.Contains("kit-001", output);
         Assert.Contains("spectral centroid", output);
 
-        (code, _, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length", "16000", "--out", dataset);
+        (code, _, error) = Oneshot("data", "recipe", "synthetic", "--count", "16", "--sample-rate", "16000", "--length",
+            "16000", "--out", dataset);
         Assert.Equal(1, code);
         Assert.Contains("--force", error);
     }

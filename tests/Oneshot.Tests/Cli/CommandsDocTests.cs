@@ -18,10 +18,12 @@ public class CommandsDocTests
         foreach (var (name, command) in Leaves(CliApp.BuildRoot(), ""))
         {
             int heading = Array.FindIndex(lines, l => l.StartsWith('#') &&
-                (l.Contains($"`oneshot {name} ") || l.Contains($"`oneshot {name}`") || l.Contains($"· `{name} ") || l.Contains($"· `{name}`")));
+                (l.Contains($"`oneshot {name} ") || l.Contains($"`oneshot {name}`") || l.Contains($"· `{name} ")
+                    || l.Contains($"· `{name}`")));
             if (heading < 0) { problems.Add($"`oneshot {name}` has no section (a heading naming it)"); continue; }
             int level = lines[heading].TakeWhile(c => c == '#').Count();
-            int end = Array.FindIndex(lines, heading + 1, l => l.StartsWith('#') && l.TakeWhile(c => c == '#').Count() <= level);
+            int end = Array.FindIndex(lines, heading + 1, l => l.StartsWith('#')
+                && l.TakeWhile(c => c == '#').Count() <= level);
             string section = string.Join("\n", lines[heading..(end < 0 ? lines.Length : end)]);
             foreach (var option in command.Options.Where(o => !o.Hidden && o.Name is not ("--help" or "--verbose")))
                 if (!section.Contains(option.Name, StringComparison.Ordinal))

@@ -12,7 +12,8 @@ public class DeviceOptionTests
     {
         Assert.Equal(TorchSharp.DeviceType.CPU, ComputeDevice.Resolve("cpu").Device.type);
         Assert.Equal(TorchSharp.DeviceType.CPU, ComputeDevice.Resolve(null).Device.type);
-        Assert.Contains("--device 'gpu' is not a device", Assert.Throws<OneshotException>(() => ComputeDevice.Resolve("gpu")).Message);
+        Assert.Contains("--device 'gpu' is not a device",
+            Assert.Throws<OneshotException>(() => ComputeDevice.Resolve("gpu")).Message);
         Assert.Contains("cuda:N", Assert.Throws<OneshotException>(() => ComputeDevice.Resolve("cuda:x")).Message);
         // This machine has the CPU build and no GPU: CUDA is refused with what to do about it.
         var cuda = Assert.Throws<OneshotException>(() => ComputeDevice.Resolve("cuda:0")).Message;
@@ -24,7 +25,8 @@ public class DeviceOptionTests
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
-        string[] train = ["train", "--data", data, "--preset", "tiny", "--threads", "1", "--set", "train.steps=3", "--set", "train.batch_size=2", "--set", "train.validate_every=3",
+        string[] train = ["train", "--data", data, "--preset", "tiny", "--threads", "1", "--set", "train.steps=3",
+            "--set", "train.batch_size=2", "--set", "train.validate_every=3",
                           "--set", "model.sample_rate=8000", "--set", "model.clip_length=8192"];
         var (code, output, error) = CliTests.Oneshot([.. train, "--out", dir.File("default")]);
         Assert.True(code == 0, error + output);
@@ -36,14 +38,17 @@ public class DeviceOptionTests
         using (var second = Safetensors.Load(Path.Combine(dir.File("cpu"), ModelDirectory.WeightsFile)))
         {
             Assert.Equal(first.Tensors.Keys.Order(), second.Tensors.Keys.Order());
-            Assert.All(first.Tensors, p => Assert.True(p.Value.equal(second.Tensors[p.Key]).all().item<bool>(), $"'{p.Key}' differs"));
+            Assert.All(first.Tensors,
+                p => Assert.True(p.Value.equal(second.Tensors[p.Key]).all().item<bool>(), $"'{p.Key}' differs"));
         }
 
         string model = dir.File("cpu");
         foreach (string[] command in new string[][]
         {
-            [.. train, "--out", dir.File("gpu")], ["encode", model, data], ["decode", model, "latents.npy"], ["reconstruct", model, data], ["sample", model],
-            ["eval", "--models", model, "--data", data, "--out", dir.File("eval")], ["play", model], ["prior", "train", model], ["bench", "--model", model],
+            [.. train, "--out", dir.File("gpu")], ["encode", model, data], ["decode", model, "latents.npy"],
+                ["reconstruct", model, data], ["sample", model],
+            ["eval", "--models", model, "--data", data, "--out", dir.File("eval")], ["play", model],
+                ["prior", "train", model], ["bench", "--model", model],
             ["kit", dir.File("kit.json"), "--model", model],
         })
         {

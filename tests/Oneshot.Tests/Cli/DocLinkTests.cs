@@ -20,15 +20,19 @@ public partial class DocLinkTests
             foreach (Match link in MarkdownLink().Matches(File.ReadAllText(page)))
             {
                 string target = link.Groups["file"].Value, fragment = link.Groups["fragment"].Value;
-                string file = target.Length == 0 ? page : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page)!, target));
-                string where = $"{Path.GetRelativePath(Repository.Root, page)}: ({target}#{fragment})".Replace("#)", ")");
+                string file = target.Length == 0 ? page
+                    : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page)!, target));
+                string where = $"{Path.GetRelativePath(Repository.Root, page)}: ({target}#{fragment})".Replace("#)",
+                    ")");
                 if (!File.Exists(file)) { problems.Add($"{where}: no such file"); continue; }
-                if (fragment.Length > 0 && !Anchors(file).Contains(fragment)) problems.Add($"{where}: no heading with that anchor");
+                if (fragment.Length > 0 && !Anchors(file).Contains(fragment))
+                    problems.Add($"{where}: no heading with that anchor");
             }
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    /// <summary>GitHub's anchor for each heading: lower case, every character but letters, digits, spaces, '-' and '_' dropped, spaces to '-'.</summary>
+    /// <summary>GitHub's anchor for each heading: lower case, every character but letters, digits, spaces, '-' and '_'
+    /// dropped, spaces to '-'.</summary>
     static HashSet<string> Anchors(string file) =>
         File.ReadLines(file).Where(l => l.StartsWith('#'))
             .Select(l => NotInAnchor().Replace(l.TrimStart('#').Trim().ToLowerInvariant(), "").Replace(' ', '-'))

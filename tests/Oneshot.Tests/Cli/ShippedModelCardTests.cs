@@ -27,10 +27,12 @@ public class ShippedModelCardTests
     public void The_shipped_weights_are_the_cards_and_reconstruct_its_held_out_clips_as_it_says()
     {
         var card = ModelCard.Read(ShippedDirectory);
-        Assert.Equal(card.WeightsSha256, ModelPackage.Sha256(Path.Combine(ShippedDirectory, ModelDirectory.WeightsFile)));
+        Assert.Equal(card.WeightsSha256,
+            ModelPackage.Sha256(Path.Combine(ShippedDirectory, ModelDirectory.WeightsFile)));
         string readable = Path.Combine(ShippedDirectory, "MODEL_CARD.md");
         Assert.True(File.Exists(readable), "the shipped model comes with MODEL_CARD.md");
-        Assert.Contains(card.WeightsSha256, File.ReadAllText(readable));   // the card people read names these weights, not earlier ones
+        // the card people read names these weights, not earlier ones
+        Assert.Contains(card.WeightsSha256, File.ReadAllText(readable));
         Assert.NotEmpty(card.Clips);
 
         using var runner = new ModelRunner(ShippedDirectory);
@@ -39,7 +41,8 @@ public class ShippedModelCardTests
         Assert.Contains(sampled[0], v => v != 0);
 
         var missing = card.Clips.Where(c => !File.Exists(c.Source)).Select(c => c.Source).ToList();
-        Assert.True(missing.Count == 0, $"the card's clips come from hydrogen-drumkits (./setup.sh installs it); missing: {string.Join(", ", missing)}");
+        Assert.True(missing.Count == 0, $"the card's clips come from hydrogen-drumkits (./setup.sh installs it); " +
+            $"missing: {string.Join(", ", missing)}");
         var again = ModelCard.Measure(runner, [.. card.Clips.Select(c => c.Source)]);
         for (int i = 0; i < again.Length; i++)
             Assert.True(Math.Abs(again[i] - card.Clips[i].LogMelL1) <= Tolerance,

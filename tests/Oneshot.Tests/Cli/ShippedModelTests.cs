@@ -13,14 +13,17 @@ public class ShippedModelTests
     {
         using var dir = new TempDir();
         string shipped = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12), steps: 3);
-        var environment = new Dictionary<string, string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = shipped };
+        var environment = new Dictionary<string,
+            string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = shipped };
         string folder = dir.File("qs");
 
-        var (code, output, error) = CliTests.OneshotWith(environment, "quickstart", "--out", folder, "--recipe", "synthetic", "--no-play");
+        var (code, output, error) = CliTests.OneshotWith(environment, "quickstart", "--out", folder, "--recipe",
+            "synthetic", "--no-play");
         Assert.True(code == 0, error);
         CliTests.AssertNoLibraryWarnings(output + error);
         Assert.Contains("The shipped model", output);
-        Assert.False(Directory.Exists(Path.Combine(folder, "model")), "quickstart trained a model although one was shipped");
+        Assert.False(Directory.Exists(Path.Combine(folder, "model")),
+            "quickstart trained a model although one was shipped");
         for (int i = 0; i < 4; i++)
         {
             Assert.True(File.Exists(Path.Combine(folder, "listen", $"sample-{i}.wav")));
@@ -41,7 +44,8 @@ public class ShippedModelTests
         Assert.True(code == 0, error);
         Assert.Equal(2, Directory.GetFiles(dir.File("samples"), "*.wav").Length);
         string clip = Path.Combine(folder, "listen", "test-0.original.wav");
-        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", clip, "--out", dir.File("rec"), "--refine", "0");
+        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", clip, "--out", dir.File("rec"), "--refine",
+            "0");
         Assert.True(code == 0, error);
         Assert.True(File.Exists(dir.File("rec/test-0.original.wav")));
         File.WriteAllText(dir.File("kit.json"), """{ "pads": [ { "prior": true, "seed": 2 } ] }""");
@@ -49,7 +53,8 @@ public class ShippedModelTests
         Assert.True(code == 0, error);
         Assert.True(File.Exists(dir.File("kit/kit.sfz")));
         // A model named first still wins over the shipped one, and a model named alone is a clear mistake.
-        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", shipped, clip, "--out", dir.File("rec2"), "--refine", "0");
+        (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", shipped, clip, "--out", dir.File("rec2"),
+            "--refine", "0");
         Assert.True(code == 0, error);
         (code, _, error) = CliTests.OneshotWith(environment, "reconstruct", shipped);
         Assert.Equal(1, code);
@@ -60,7 +65,8 @@ public class ShippedModelTests
     public void Without_a_shipped_model_a_command_with_no_model_says_what_to_do()
     {
         using var dir = new TempDir();
-        var environment = new Dictionary<string, string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = dir.File("nothing-here") };
+        var environment = new Dictionary<string,
+            string> { [Oneshot.Cli.Commands.ShippedModel.EnvironmentVariable] = dir.File("nothing-here") };
         var (code, _, error) = CliTests.OneshotWith(environment, "sample", "--count", "1", "--out", dir.File("s"));
         Assert.Equal(1, code);
         Assert.Contains("No model was named", error);
@@ -89,7 +95,8 @@ public class ShippedModelTests
         var b = packed.Decode(latent)[0];
         double difference = Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum() / a.Length);
         double level = Signals.Rms(a);
-        Assert.True(level > 0 && difference < 0.01 * level, $"float16 weights changed the sound by {difference / level:P2} of its RMS");
+        Assert.True(level > 0 && difference < 0.01 * level,
+            $"float16 weights changed the sound by {difference / level:P2} of its RMS");
 
         (code, _, error) = CliTests.Oneshot("pack", model, "--out", model);
         Assert.Equal(1, code);
@@ -109,16 +116,19 @@ public class ShippedModelTests
                 Directory.CreateDirectory(dir.File($"kits/kit{kit}"));
                 Oneshot.Audio.WavWriter.Write(dir.File($"kits/kit{kit}/hit{n}.wav"), tone, 8000);
             }
-        var (code, _, error) = CliTests.Oneshot("data", "prepare", dir.File("kits"), "--out", dir.File("data"), "--sample-rate", "8000", "--length", "8192");
+        var (code, _, error) = CliTests.Oneshot("data", "prepare", dir.File("kits"), "--out", dir.File("data"),
+            "--sample-rate", "8000", "--length", "8192");
         Assert.True(code == 0, error);
         string model = TinyData.TrainModel(dir, dir.File("data"), steps: 3);
 
         string output;
-        (code, output, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed"), "--float16", "--check-data", dir.File("data"), "--check-clips", "3");
+        (code, output, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed"), "--float16",
+            "--check-data", dir.File("data"), "--check-clips", "3");
         Assert.True(code == 0, error);
         Assert.Contains(Oneshot.Generation.ModelCard.FileName, output);
         var card = Oneshot.Generation.ModelCard.Read(dir.File("packed"));
-        Assert.Equal(Oneshot.Generation.ModelPackage.Sha256(dir.File("packed/" + Oneshot.Model.ModelDirectory.WeightsFile)), card.WeightsSha256);
+        Assert.Equal(Oneshot.Generation.ModelPackage.Sha256(
+            dir.File("packed/" + Oneshot.Model.ModelDirectory.WeightsFile)), card.WeightsSha256);
         using (var store = new Oneshot.Data.ClipStore(dir.File("data")))
             Assert.Equal(Math.Min(3, store.IndicesOf("test").Length), card.Clips.Count);
         Assert.All(card.Clips, c => Assert.True(File.Exists(c.Source) && c.LogMelL1 > 0, c.Source));
@@ -128,7 +138,8 @@ public class ShippedModelTests
         for (int i = 0; i < again.Length; i++) Assert.Equal(card.Clips[i].LogMelL1, again[i], 3);
 
         // A dataset of generated clips has no files to name.
-        (code, _, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed2"), "--check-data", TinyData.Build(dir, count: 60, name: "generated"));
+        (code, _, error) = CliTests.Oneshot("pack", model, "--out", dir.File("packed2"), "--check-data",
+            TinyData.Build(dir, count: 60, name: "generated"));
         Assert.True(code == 1 && error.Contains("not there"), error);
     }
 }

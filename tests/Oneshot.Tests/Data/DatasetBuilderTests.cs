@@ -19,10 +19,13 @@ public class DatasetBuilderTests
             {
                 // Different lengths, rates, leading silence and channel counts.
                 int rate = n == 1 ? 44100 : 22050;
-                var tone = new float[rate / 10].Concat(Signals.Sine(110 * (kit + 1) * (n + 1), rate, rate * (n + 1) / 2, amplitude: 0.3)).ToArray();
+                var tone =
+                    new float[rate / 10].Concat(Signals.Sine(110 * (kit + 1) * (n + 1), rate, rate * (n + 1) / 2,
+                    amplitude: 0.3)).ToArray();
                 for (int i = 0; i < tone.Length; i++) tone[i] *= (float)Math.Exp(-i / (0.3 * rate));
                 var audio = n == 2 ? new AudioData(rate, [tone, tone]) : AudioData.Mono(rate, tone);
-                WavWriter.Write(Path.Combine(folder, $"hit{n}.wav"), audio, n == 0 ? WavSampleFormat.Pcm24 : WavSampleFormat.Pcm16);
+                WavWriter.Write(Path.Combine(folder, $"hit{n}.wav"), audio,
+                    n == 0 ? WavSampleFormat.Pcm24 : WavSampleFormat.Pcm16);
             }
         }
         var broken = Path.Combine(root, "broken");
@@ -70,7 +73,8 @@ public class DatasetBuilderTests
         using var dir = new TempDir();
         string library = dir.File("library"), output = dir.File("dataset");
         MakeLibrary(library);
-        var result = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), output, Small, "test library");
+        var result = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), output, Small,
+            "test library");
 
         var npy = NpyFile.ReadInfo(Path.Combine(output, DatasetFormat.ClipsFile));
         Assert.Equal(new long[] { 12, 16000 }, npy.Shape);
@@ -83,7 +87,8 @@ public class DatasetBuilderTests
             var clip = clips.AsSpan(i * 16000, 16000);
             Assert.Equal(-1.0, Loudness.PeakDb(clip), 2);                      // peak-normalised to −1 dBFS
             int onset = clip.IndexOfAnyExceptInRange(-1e-3f, 1e-3f);
-            Assert.InRange(onset, 0, 32);                                       // 100 ms of silence trimmed to the 1 ms pre-roll
+            // 100 ms of silence trimmed to the 1 ms pre-roll
+            Assert.InRange(onset, 0, 32);
             Assert.Equal(-1.0, meta[i].Descriptors.PeakDb, 2);
             Assert.Equal(meta[i].Id, i.ToString("D6"));
         }
@@ -103,7 +108,8 @@ public class DatasetBuilderTests
         var info = DatasetInfo.Load(output);
         Assert.Equal(16000, info.SampleRate);
         Assert.StartsWith("sha256:", info.Hash);
-        Assert.Contains("\"normalization\": \"peak\"", File.ReadAllText(Path.Combine(output, DatasetFormat.DatasetFile)));
+        Assert.Contains("\"normalization\": \"peak\"",
+            File.ReadAllText(Path.Combine(output, DatasetFormat.DatasetFile)));
     }
 
     [Fact]
@@ -112,8 +118,10 @@ public class DatasetBuilderTests
         using var dir = new TempDir();
         string library = dir.File("library");
         MakeLibrary(library);
-        var first = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), dir.File("a"), Small with { Threads = 2 }, "x");
-        var second = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), dir.File("b"), Small with { Threads = 1 }, "x");
+        var first = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), dir.File("a"),
+            Small with { Threads = 2 }, "x");
+        var second = DatasetBuilder.Build(InputScanner.Scan([library], GroupRule.Folder), dir.File("b"),
+            Small with { Threads = 1 }, "x");
         Assert.Equal(first.Info.Hash, second.Info.Hash);
     }
 
@@ -129,12 +137,14 @@ public class DatasetBuilderTests
         Assert.Contains("--force", error.Message);
         DatasetBuilder.Build(sources, output, Small with { Seed = 8 }, "x", overwrite: true);
         Assert.Equal(8, DatasetInfo.Load(output).Options.Seed);
-        Assert.DoesNotContain(Directory.GetDirectories(dir.Path), d => Path.GetFileName(d).StartsWith('.'));   // no temporary folders left
+        // no temporary folders left
+        Assert.DoesNotContain(Directory.GetDirectories(dir.Path), d => Path.GetFileName(d).StartsWith('.'));
 
         string notDataset = dir.File("other");
         Directory.CreateDirectory(notDataset);
         File.WriteAllText(Path.Combine(notDataset, "keep.txt"), "precious");
-        Assert.Contains("not empty", Assert.Throws<OneshotException>(() => DatasetBuilder.Build(sources, notDataset, Small, "x", overwrite: true)).Message);
+        Assert.Contains("not empty", Assert.Throws<OneshotException>(() =>
+            DatasetBuilder.Build(sources, notDataset, Small, "x", overwrite: true)).Message);
         Assert.True(File.Exists(Path.Combine(notDataset, "keep.txt")));
     }
 
@@ -147,15 +157,18 @@ public class DatasetBuilderTests
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         var sources = InputScanner.Scan([library], GroupRule.Folder);
-        Assert.ThrowsAny<OperationCanceledException>(() => DatasetBuilder.Build(sources, dir.File("out"), Small, "x", cancellation: cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            DatasetBuilder.Build(sources, dir.File("out"), Small, "x", cancellation: cancel.Token));
         Assert.False(Directory.Exists(dir.File("out")));
-        Assert.Equal([".out.prepare-resume", "library"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName).Order());
+        Assert.Equal([".out.prepare-resume", "library"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName)
+            .Order());
         Assert.Equal(0, DatasetBuilder.InterruptedAt(dir.File("out"))!.NextSource);
         DatasetBuilder.Build(sources, dir.File("out"), Small, "x", resume: true);
         Assert.Equal(["library", "out"], Directory.GetDirectories(dir.Path).Select(Path.GetFileName).Order());
     }
 
-    /// <summary>Cancels once <paramref name="after"/> sounds are done (reported from the worker that finished the last).</summary>
+    /// <summary>Cancels once <paramref name="after"/> sounds are done (reported from the worker that finished the
+    /// last).</summary>
     sealed class CancelAfter(int after, CancellationTokenSource cancel) : IProgress<PrepareProgress>
     {
         public void Report(PrepareProgress value) { if (value.Done >= after) cancel.Cancel(); }
@@ -171,7 +184,8 @@ public class DatasetBuilderTests
         {
             string folder = Path.Combine(library, $"kit{i % 5}");
             Directory.CreateDirectory(folder);
-            WavWriter.Write(Path.Combine(folder, $"hit{i:D3}.wav"), Signals.Sine(100 + 7 * i, 16000, 4000, amplitude: 0.5), 16000);
+            WavWriter.Write(Path.Combine(folder, $"hit{i:D3}.wav"),
+                Signals.Sine(100 + 7 * i, 16000, 4000, amplitude: 0.5), 16000);
         }
         File.Copy(Path.Combine(library, "kit0", "hit000.wav"), Path.Combine(library, "kit1", "copy.wav"));
         var options = Small with { Threads = 1 };
@@ -180,16 +194,23 @@ public class DatasetBuilderTests
 
         using (var cancel = new CancellationTokenSource())
             Assert.ThrowsAny<OperationCanceledException>(() =>
-                DatasetBuilder.Build(sources, dir.File("resumed"), options, "x", progress: new CancelAfter(100, cancel), cancellation: cancel.Token));
+                DatasetBuilder.Build(sources, dir.File("resumed"), options, "x", progress: new CancelAfter(100, cancel),
+                    cancellation: cancel.Token));
         Assert.False(Directory.Exists(dir.File("resumed")));
-        Assert.Equal(64, DatasetBuilder.InterruptedAt(dir.File("resumed"))!.NextSource);   // the first chunk is kept, the second made again
-        Assert.Contains("--resume", Assert.Throws<OneshotException>(() => DatasetBuilder.Build(sources, dir.File("resumed"), options, "x")).Message);
+        // the first chunk is kept, the second made again
+        Assert.Equal(64, DatasetBuilder.InterruptedAt(dir.File("resumed"))!.NextSource);
+        Assert.Contains("--resume", Assert.Throws<OneshotException>(() =>
+            DatasetBuilder.Build(sources, dir.File("resumed"), options, "x")).Message);
         Assert.Contains("other inputs or options", Assert.Throws<OneshotException>(() =>
-            DatasetBuilder.Build(sources, dir.File("resumed"), options with { PeakDb = -3 }, "x", resume: true)).Message);
+            DatasetBuilder.Build(sources, dir.File("resumed"), options with { PeakDb = -3 }, "x",
+                resume: true)).Message);
 
-        var resumed = DatasetBuilder.Build(sources, dir.File("resumed"), options with { Threads = 2 }, "x", resume: true);   // threads may change
+        // threads may change
+        var resumed = DatasetBuilder.Build(sources, dir.File("resumed"), options with { Threads = 2 }, "x",
+            resume: true);
         foreach (string file in new[] { DatasetFormat.ClipsFile, DatasetFormat.MetaFile, DatasetFormat.SkippedFile })
-            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("straight"), file)), File.ReadAllBytes(Path.Combine(dir.File("resumed"), file)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("straight"), file)),
+                File.ReadAllBytes(Path.Combine(dir.File("resumed"), file)));
         Assert.Equal(DatasetInfo.Load(dir.File("straight")).Hash, resumed.Info.Hash);
         Assert.Contains(resumed.Skipped, s => s.Reason.StartsWith("duplicate of", StringComparison.Ordinal));
         Assert.Null(DatasetBuilder.InterruptedAt(dir.File("resumed")));
@@ -202,7 +223,8 @@ public class DatasetBuilderTests
         using var dir = new TempDir();
         string library = dir.File("library");
         MakeLibrary(library);
-        File.WriteAllLines(dir.File("list.txt"), ["# two kits", "library/kit0/hit0.wav", "library/kit1/hit0.wav  # trailing comment", "", "library/kit9/missing.wav"]);
+        File.WriteAllLines(dir.File("list.txt"), ["# two kits", "library/kit0/hit0.wav",
+            "library/kit1/hit0.wav  # trailing comment", "", "library/kit9/missing.wav"]);
         var listed = InputScanner.Scan([dir.File("list.txt")], GroupRule.Folder);
         Assert.Equal(3, listed.Count);
         Assert.Equal(["library/kit0", "library/kit1", "library/kit9"], listed.Select(s => s.Group).Order());
@@ -211,9 +233,11 @@ public class DatasetBuilderTests
         Assert.Equal(2, result.Info.Count);
         Assert.Contains("does not exist", result.Skipped.Single().Reason);
 
-        Assert.Equal(["kit0", "kit1", "kit2", "kit3"], InputScanner.Scan([library], GroupRule.Top).Where(s => s.Key.Contains("kit")).Select(s => s.Group).Distinct().Order());
+        Assert.Equal(["kit0", "kit1", "kit2", "kit3"], InputScanner.Scan([library], GroupRule.Top)
+            .Where(s => s.Key.Contains("kit")).Select(s => s.Group).Distinct().Order());
         Assert.Equal(18, InputScanner.Scan([library], GroupRule.File).Select(s => s.Group).Distinct().Count());
-        Assert.Contains("does not exist", Assert.Throws<OneshotException>(() => InputScanner.Scan([dir.File("nowhere")], GroupRule.Folder)).Message);
+        Assert.Contains("does not exist",
+            Assert.Throws<OneshotException>(() => InputScanner.Scan([dir.File("nowhere")], GroupRule.Folder)).Message);
     }
 
     [Theory]
@@ -224,7 +248,8 @@ public class DatasetBuilderTests
     {
         var options = new PrepareOptions { SampleRate = rate, ClipLength = length };
         Assert.Contains(option, Assert.Throws<OneshotException>(options.Validate).Message);
-        Assert.Contains("--split", Assert.Throws<OneshotException>(new PrepareOptions { TrainFraction = 0.9 }.Validate).Message);
+        Assert.Contains("--split",
+            Assert.Throws<OneshotException>(new PrepareOptions { TrainFraction = 0.9 }.Validate).Message);
     }
 
     [Fact]
@@ -251,11 +276,16 @@ public class DatasetBuilderTests
     public void Streaming_preparation_writes_the_same_bytes_as_before()
     {
         using var dir = new TempDir();
-        var (code, _, error) = Oneshot.Tests.Cli.CliTests.Oneshot("data", "recipe", "synthetic", "--out", dir.File("d"), "--count", "150", "--length", "8000", "--sample-rate", "8000", "--seed", "7", "--threads", "1");   // one thread: chunks of 64, so three
+        // one thread: chunks of 64, so three
+        var (code, _, error) = Oneshot.Tests.Cli.CliTests.Oneshot("data", "recipe", "synthetic", "--out", dir.File("d"),
+            "--count", "150", "--length", "8000", "--sample-rate", "8000", "--seed", "7", "--threads", "1");
         Assert.True(code == 0, error);
-        string Sum(string file) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir.File(Path.Combine("d", file)))));
+        string Sum(string file) =>
+            Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir.File(Path.Combine("d", file)))));
         Assert.Equal("d121c964a5c2cec2a17f984662978f995ad664e2920db3f9a68af6a3533f6a85", Sum(DatasetFormat.ClipsFile));
         Assert.Equal("5967021b8bc0233fbdbd686c5d3ef7c9a9cf6232910439471e84121474280bf0", Sum(DatasetFormat.MetaFile));
-        Assert.Equal("sha256:e440fad09e7596e4577cf35f273ed301de2066d1505c8c6619c1487187e5813f", DatasetInfo.Load(dir.File("d")).Hash);
+        Assert.Equal("sha256:e440fad09e7596e4577cf35f273ed301de2066d1505c8c6619c1487187e5813f",
+            DatasetInfo.Load(dir.File("d")).Hash);
     }
 }

@@ -26,7 +26,8 @@ public class InputScannerTests
         string root = dir.File("library");
         Sound(Path.Combine(root, "kick", "a.wav"), 1);
         Sound(Path.Combine(root, "snare", "b.wav"), 2);
-        Directory.CreateSymbolicLink(Path.Combine(root, "kick", "up"), root);                   // a loop through the parent
+        // a loop through the parent
+        Directory.CreateSymbolicLink(Path.Combine(root, "kick", "up"), root);
         Directory.CreateSymbolicLink(Path.Combine(root, "snare", "self"), Path.Combine(root, "snare"));
         Directory.CreateSymbolicLink(Path.Combine(root, "again"), root);
 
@@ -69,10 +70,14 @@ public class InputScannerTests
         Assert.Contains("not a regular file", pipe.SkipReason);
 
         // As a user runs it: the dataset is made, and skipped.tsv says why the pipe is not in it.
-        var run = Task.Run(() => Oneshot.Tests.Cli.CliTests.Oneshot("data", "prepare", root, "--out", dir.File("data"), "--length", "8000", "--sample-rate", "8000", "--min-seconds", "0.1"));
-        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))));   // else data prepare hung on the FIFO
+        var run =
+            Task.Run(() => Oneshot.Tests.Cli.CliTests.Oneshot("data", "prepare", root, "--out", dir.File("data"),
+            "--length", "8000", "--sample-rate", "8000", "--min-seconds", "0.1"));
+        // else data prepare hung on the FIFO
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))));
         var (code, output, error) = await run;
         Assert.True(code == 0, error + output);
-        Assert.Contains("pipe.wav\tnot a regular file", File.ReadAllText(Path.Combine(dir.File("data"), DatasetFormat.SkippedFile)));
+        Assert.Contains("pipe.wav\tnot a regular file",
+            File.ReadAllText(Path.Combine(dir.File("data"), DatasetFormat.SkippedFile)));
     }
 }

@@ -17,11 +17,14 @@ public class RecipeTests
         Assert.Equal(24, result.Info.Count);
         Assert.Equal(3, result.Info.Groups);
         var meta = DatasetSummary.ReadMeta(dir.File("synthetic"));
-        Assert.Equal(SyntheticRecipe.Kinds.Order(), meta.Select(m => m.Labels["class"].GetString()!).Distinct().Order());
+        Assert.Equal(SyntheticRecipe.Kinds.Order(), meta.Select(m => m.Labels["class"].GetString()!).Distinct()
+            .Order());
 
         // Kinds sound like what they are called.
-        double Mean(string kind, Func<ClipMeta, double> f) => meta.Where(m => m.Labels["class"].GetString() == kind).Average(f);
-        Assert.True(Mean("hihat", m => m.Descriptors.SpectralCentroidHz) > 3 * Mean("kick", m => m.Descriptors.SpectralCentroidHz));
+        double Mean(string kind, Func<ClipMeta, double> f) =>
+            meta.Where(m => m.Labels["class"].GetString() == kind).Average(f);
+        Assert.True(Mean("hihat", m => m.Descriptors.SpectralCentroidHz) > 3 * Mean("kick",
+            m => m.Descriptors.SpectralCentroidHz));
         Assert.True(Mean("pluck", m => m.Descriptors.F0Confidence) > Mean("snare", m => m.Descriptors.F0Confidence));
 
         // Generation is repeatable.
@@ -58,7 +61,8 @@ public class RecipeTests
         void Kit(string name)
         {
             Directory.CreateDirectory(Path.Combine(root, name));
-            var hit = Enumerable.Range(0, 4410).Select(i => (float)(Math.Exp(-i / 400.0) * Math.Sin(i * 0.05))).ToArray();
+            var hit = Enumerable.Range(0, 4410).Select(i => (float)(Math.Exp(-i / 400.0) * Math.Sin(i * 0.05)))
+                .ToArray();
             Oneshot.Audio.WavWriter.Write(Path.Combine(root, name, "kick.wav"), hit, 22050);
         }
         Kit("MyOwnKit");
@@ -80,9 +84,12 @@ public class RecipeTests
     [Fact]
     public void A_missing_package_or_sound_font_is_named()
     {
-        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
+        var error =
+            Assert.Throws<OneshotException>(() =>
+            Recipes.Open(new RecipeRequest("drums", DrumKits: "/nonexistent/drumkits"), Options));
         Assert.Contains("apt-get install hydrogen-drumkits", error.Message);
-        Assert.Contains("Check --soundfont", Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("notes", SoundFont: "/nonexistent/font.sf2"), Options)).Message);
+        Assert.Contains("Check --soundfont", Assert.Throws<OneshotException>(() =>
+            Recipes.Open(new RecipeRequest("notes", SoundFont: "/nonexistent/font.sf2"), Options)).Message);
     }
 
     [Theory]
@@ -101,7 +108,8 @@ public class RecipeTests
     [Fact]
     public void Notes_are_rendered_from_the_sound_font()
     {
-        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh " +
+            "test installs them");
         using var dir = new TempDir();
         var settings = new NotesSettings { Programs = [0, 73], Pitches = [57, 69], Velocities = [100] };
         using var recipe = Recipes.Open(new RecipeRequest("notes", Notes: settings), Options);
@@ -115,7 +123,8 @@ public class RecipeTests
             Assert.InRange(m.Descriptors.F0Hz, expected * 0.97, expected * 1.03);
             Assert.True(m.Descriptors.F0Confidence > 0.8);
         }
-        Assert.Equal(["flute", "piano"], meta.Select(m => m.Labels["family"].GetString() == "pipe" ? "flute" : "piano").Distinct().Order());
+        Assert.Equal(["flute", "piano"], meta.Select(m => m.Labels["family"].GetString() == "pipe" ? "flute" : "piano")
+            .Distinct().Order());
         Assert.Equal(2, result.Info.Groups);
 
         // The note is released inside the clip: the end is much quieter than the sustain.
@@ -126,14 +135,17 @@ public class RecipeTests
     [Fact]
     public void Gm_drum_kits_are_rendered_from_the_sound_fonts_drum_bank()
     {
-        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh " +
+            "test installs them");
         using var recipe = Recipes.Open(new RecipeRequest("gm-drums"), Options);
-        Assert.Equal(GmDrumsRecipe.Kits.Length * GmDrumsRecipe.Sounds.Length * GmDrumsRecipe.Velocities.Length, recipe.Sources.Count);
+        Assert.Equal(GmDrumsRecipe.Kits.Length * GmDrumsRecipe.Sounds.Length * GmDrumsRecipe.Velocities.Length,
+            recipe.Sources.Count);
         Assert.Equal(GmDrumsRecipe.Kits.Length, recipe.Sources.Select(s => s.Group).Distinct().Count());
 
         // The Standard kit's kick and closed hi-hat: from the drum bank, a low thud and a bright
         // tick (the piano's notes at those keys would both be low).
-        ClipSource Sound(int key) => recipe.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
+        ClipSource Sound(int key) =>
+            recipe.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
         Assert.Equal("kick", Sound(36).Labels["class"].GetString());
         Assert.Equal("hihat", Sound(42).Labels["class"].GetString());
         var kick = Sound(36).Load().Channels[0];
@@ -145,42 +157,52 @@ public class RecipeTests
     [Fact]
     public void A_rendered_note_does_not_depend_on_what_was_rendered_before_so_a_recipe_built_twice_is_the_same_bytes()
     {
-        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh " +
+            "test installs them");
         using var recipe = Recipes.Open(new RecipeRequest("gm-drums", PerGroup: 3), Options);
         using var every = Recipes.Open(new RecipeRequest("gm-drums"), Options);
-        // Kick, snare, hat, then a ride's tail, then the same notes in the opposite order: a synth that kept any state would change them.
-        ClipSource Sound(int key) => every.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
+        // Kick, snare, hat, then a ride's tail, then the same notes in the opposite order: a synth that kept any state
+        // would change them.
+        ClipSource Sound(int key) =>
+            every.Sources.First(s => s.Group == "GM Standard" && s.Labels["key"].GetInt32() == key);
         var cymbal = Sound(51);
         List<ClipSource> notes = [Sound(36), Sound(38), Sound(42)];
         var forward = notes.Select(s => s.Load().Channels[0]).ToList();
         cymbal.Load();
         var backward = notes.AsEnumerable().Reverse().Select(s => s.Load().Channels[0]).Reverse().ToList();
-        for (int i = 0; i < notes.Count; i++) Assert.True(forward[i].AsSpan().SequenceEqual(backward[i]), $"{notes[i].Key} rendered differently");
+        for (int i = 0; i < notes.Count; i++)
+            Assert.True(forward[i].AsSpan().SequenceEqual(backward[i]), $"{notes[i].Key} rendered differently");
 
         using var dir = new TempDir();
         var first = DatasetBuilder.Build(recipe.Sources, dir.File("a"), Options, recipe.Description).Info;
         var second = DatasetBuilder.Build(recipe.Sources, dir.File("b"), Options, recipe.Description).Info;
         Assert.Equal(first.Hash, second.Hash);
         Assert.Equal(first.Splits, second.Splits);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("a"), DatasetFormat.MetaFile)), File.ReadAllBytes(Path.Combine(dir.File("b"), DatasetFormat.MetaFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("a"), DatasetFormat.MetaFile)),
+            File.ReadAllBytes(Path.Combine(dir.File("b"), DatasetFormat.MetaFile)));
     }
 
     [Fact]
     public void Gm_drums_take_the_general_midi_kits_or_every_preset_of_a_drum_kit_sound_font()
     {
-        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh test installs them");
+        Assert.True(NotesRecipe.IsInstalled(), "libfluidsynth3 or fluid-soundfont-gm is not installed; ./setup.sh " +
+            "test installs them");
         using (var synth = new FluidSynth(NotesRecipe.DefaultSoundFont, 22050))
         {
             var presets = synth.Presets();
             Assert.Contains((128, 0, "Standard"), presets);
             Assert.Contains(presets, p => p.Bank == 0 && p.Program == 0);
-            Assert.Equal(GmDrumsRecipe.Kits.Select(k => $"GM {k.Name}"), GmDrumsRecipe.ChooseKits(presets).Select(k => k.Name));
+            Assert.Equal(GmDrumsRecipe.Kits.Select(k => $"GM {k.Name}"),
+                GmDrumsRecipe.ChooseKits(presets).Select(k => k.Name));
         }
         // A drum bank with other programs: all of them; no drum bank (a kit of its own): every preset.
         Assert.Equal([(128, 3, "Odd Kit")], GmDrumsRecipe.ChooseKits([(0, 0, "Piano"), (128, 3, "Odd Kit")]));
-        Assert.Equal([(0, 0, "Red_Zeppelin_4pc"), (0, 1, "bank 0 program 1")], GmDrumsRecipe.ChooseKits([(0, 1, ""), (0, 0, "Red_Zeppelin_4pc")]));
+        Assert.Equal([(0, 0, "Red_Zeppelin_4pc"), (0, 1, "bank 0 program 1")],
+            GmDrumsRecipe.ChooseKits([(0, 1, ""), (0, 0, "Red_Zeppelin_4pc")]));
 
-        var error = Assert.Throws<OneshotException>(() => Recipes.Open(new RecipeRequest("gm-drums", SoundFont: "/nonexistent/kit.sf2"), Options));
+        var error =
+            Assert.Throws<OneshotException>(() =>
+            Recipes.Open(new RecipeRequest("gm-drums", SoundFont: "/nonexistent/kit.sf2"), Options));
         Assert.Contains("--soundfont", error.Message);
     }
 }

@@ -15,7 +15,8 @@ public class ChartTickTests
     [Fact]
     public void Log_ticks_are_round_numbers_at_every_scale()
     {
-        static double[] Values(double low, double high) => [.. SvgChart.LogTicks(Math.Log10(low), Math.Log10(high)).Select(v => Math.Round(Math.Pow(10, v), 6))];
+        static double[] Values(double low, double high) =>
+            [.. SvgChart.LogTicks(Math.Log10(low), Math.Log10(high)).Select(v => Math.Round(Math.Pow(10, v), 6))];
         Assert.Equal([1, 2, 5, 10, 20, 50], Values(0.9, 60));
         Assert.Equal([1, 10, 100, 1000, 10000, 100000], Values(0.5, 300_000));
         Assert.Equal([7, 8, 9, 10, 11], Values(6.6, 11.5));   // within a decade: round linear values

@@ -28,13 +28,15 @@ public class ControlTraversalTests
     })];
 
     static NamedControl Control(string name, double[] direction) =>
-        new(name, "", "log2", "Hz", "fitted", direction, Std: 1, Slope: 1, Low: 500, High: 2000, RSquaredTrain: 1, RSquaredValid: 1, Clips: 10);
+        new(name, "", "log2", "Hz", "fitted", direction, Std: 1, Slope: 1, Low: 500, High: 2000, RSquaredTrain: 1,
+            RSquaredValid: 1, Clips: 10);
 
     [Fact]
     public void A_control_that_moves_only_brightness_scores_rho_one_and_no_cross_talk()
     {
         List<float[]> latents = [new float[3], [0.5f, 1, -1], [-0.7f, 0, 2]];
-        var results = ControlTraversals.Measure([Control("brightness", [1, 0, 0]), Control("decay", [0, 1, 0])], latents, [true, true, true],
+        var results = ControlTraversals.Measure([Control("brightness", [1, 0, 0]), Control("decay", [0, 1, 0])],
+            latents, [true, true, true],
             new double[3], Rate, Decode);
 
         var brightness = results.Single(r => r.Name == "brightness");
@@ -54,7 +56,8 @@ public class ControlTraversalTests
     public void Pitch_is_moved_on_pitched_clips_only_and_positions_are_set_as_the_slider_sets_them()
     {
         List<float[]> latents = [new float[3], [1, 1, 1], [2, 0, 0]];
-        var results = ControlTraversals.Measure([Control("pitch", [0, 0, 1])], latents, [true, false, true], new double[3], Rate, Decode);
+        var results = ControlTraversals.Measure([Control("pitch", [0, 0, 1])], latents, [true, false, true],
+            new double[3], Rate, Decode);
         Assert.Equal(2, results.Single().Clips);
 
         var control = Control("brightness", [0.6, 0.8, 0]) with { Std = 2 };

@@ -18,7 +18,8 @@ public class DistributionMetricsTests
         return new EmbeddingMatrix(values, n, d);
     }
 
-    static EmbeddingMatrix Shifted(EmbeddingMatrix x, double by) => new(x.Values.Select(v => v + by).ToArray(), x.Count, x.Dimensions);
+    static EmbeddingMatrix Shifted(EmbeddingMatrix x, double by) =>
+        new(x.Values.Select(v => v + by).ToArray(), x.Count, x.Dimensions);
 
     [Fact]
     public void Frechet_distance_of_diagonal_gaussians_has_the_closed_form()
@@ -108,7 +109,8 @@ public class DistributionMetricsTests
         Assert.Equal(1, copy.Precision);
         Assert.Equal(1, copy.Recall);
         Assert.Equal(1, copy.Coverage);
-        Assert.True(copy.Density >= 1, $"density {copy.Density}");   // each point lies in its own ball and its neighbours'
+        // each point lies in its own ball and its neighbours'
+        Assert.True(copy.Density >= 1, $"density {copy.Density}");
 
         var far = ManifoldMetrics.Compare(real, Shifted(Gaussian(400, 4, seed: 8), 100));
         Assert.Equal(0, far.Precision);
@@ -127,12 +129,15 @@ public class DistributionMetricsTests
     [Fact]
     public void Vendi_score_counts_distinct_directions()
     {
-        var identical = new EmbeddingMatrix(Enumerable.Repeat(new double[] { 1, 2, 3 }, 10).SelectMany(r => r).ToArray(), 10, 3);
+        var identical =
+            new EmbeddingMatrix(Enumerable.Repeat(new double[] { 1, 2, 3 }, 10).SelectMany(r => r).ToArray(), 10, 3);
         Assert.Equal(1, VendiScore.Of(identical), 9);
-        var orthogonal = new EmbeddingMatrix(Enumerable.Range(0, 5).SelectMany(i => Enumerable.Range(0, 5).Select(j => i == j ? 2.0 : 0.0)).ToArray(), 5, 5);
+        var orthogonal = new EmbeddingMatrix(Enumerable.Range(0, 5)
+            .SelectMany(i => Enumerable.Range(0, 5).Select(j => i == j ? 2.0 : 0.0)).ToArray(), 5, 5);
         Assert.Equal(5, VendiScore.Of(orthogonal), 9);
         // Two equal groups of orthogonal directions, more items than dimensions: 2.
-        var groups = new EmbeddingMatrix(Enumerable.Range(0, 20).SelectMany(i => i % 2 == 0 ? new double[] { 1, 0, 0 } : [0, 3, 0]).ToArray(), 20, 3);
+        var groups = new EmbeddingMatrix(Enumerable.Range(0, 20)
+            .SelectMany(i => i % 2 == 0 ? new double[] { 1, 0, 0 } : [0, 3, 0]).ToArray(), 20, 3);
         Assert.Equal(2, VendiScore.Of(groups), 9);
     }
 
@@ -143,7 +148,9 @@ public class DistributionMetricsTests
         var left = Shifted(Gaussian(300, 2, seed: 9, std: 0.1), -5);
         var right = Shifted(Gaussian(300, 2, seed: 10, std: 0.1), 5);
         var real = EmbeddingMatrix.FromRows([.. Rows(left), .. Rows(right)]);
-        var both = EmbeddingMatrix.FromRows([.. Rows(Shifted(Gaussian(300, 2, seed: 11, std: 0.1), -5)), .. Rows(Shifted(Gaussian(300, 2, seed: 12, std: 0.1), 5))]);
+        var both =
+            EmbeddingMatrix.FromRows([.. Rows(Shifted(Gaussian(300, 2, seed: 11, std: 0.1), -5)),
+            .. Rows(Shifted(Gaussian(300, 2, seed: 12, std: 0.1), 5))]);
         var oneSided = Shifted(Gaussian(600, 2, seed: 13, std: 0.1), -5);
 
         var good = DifferentBins.Compare(real, both, seed: 1, bins: 2);
@@ -154,5 +161,6 @@ public class DistributionMetricsTests
         Assert.Equal(1, collapsed.Fraction);
     }
 
-    static IEnumerable<double[]> Rows(EmbeddingMatrix m) => Enumerable.Range(0, m.Count).Select(i => m.Row(i).ToArray());
+    static IEnumerable<double[]> Rows(EmbeddingMatrix m) =>
+        Enumerable.Range(0, m.Count).Select(i => m.Row(i).ToArray());
 }

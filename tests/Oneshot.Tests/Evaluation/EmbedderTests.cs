@@ -70,7 +70,8 @@ public class EmbedderTests
         const int mels = 64, dimensions = 16;
         var random = new Random(5);
         var weight = Enumerable.Range(0, mels * dimensions).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        File.WriteAllBytes(dir.File("clap.onnx"), OnnxModelBuilder.MeanThenProject(weight, mels, dimensions, ClapFrontEnd.Frames));
+        File.WriteAllBytes(dir.File("clap.onnx"),
+            OnnxModelBuilder.MeanThenProject(weight, mels, dimensions, ClapFrontEnd.Frames));
 
         using var embedder = new ClapEmbedder(dir.File("clap.onnx"));
         Assert.Equal(dimensions, embedder.Dimensions);
@@ -94,11 +95,13 @@ public class EmbedderTests
     public void Clap_embedder_rejects_a_model_with_other_inputs()
     {
         using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("other.onnx"), OnnxModelBuilder.MeanThenProject(new float[64 * 4], 64, 4, ClapFrontEnd.Frames, inputName: "audio"));
+        File.WriteAllBytes(dir.File("other.onnx"),
+            OnnxModelBuilder.MeanThenProject(new float[64 * 4], 64, 4, ClapFrontEnd.Frames, inputName: "audio"));
         var error = Assert.Throws<OneshotException>(() => new ClapEmbedder(dir.File("other.onnx")));
         Assert.Contains("input_features", error.Message);
         Assert.Contains("audio [", error.Message);
-        File.WriteAllBytes(dir.File("wrong-shape.onnx"), OnnxModelBuilder.MeanThenProject(new float[32 * 4], 32, 4, ClapFrontEnd.Frames));
+        File.WriteAllBytes(dir.File("wrong-shape.onnx"),
+            OnnxModelBuilder.MeanThenProject(new float[32 * 4], 32, 4, ClapFrontEnd.Frames));
         error = Assert.Throws<OneshotException>(() => new ClapEmbedder(dir.File("wrong-shape.onnx")));
         Assert.Contains("wrong shapes", error.Message);
         File.WriteAllText(dir.File("junk.onnx"), "not a model");
@@ -117,7 +120,8 @@ public class EmbedderTests
         var high = Signals.Sine(5000, 44100, 44100);
         var e = embedder.Embed([low, lowAgain, high], 44100);
         Assert.Equal(128, e.Dimensions);
-        double Distance(int i, int j) => Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
+        double Distance(int i, int j) =>
+            Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
         Assert.True(Distance(0, 1) * 5 < Distance(0, 2), $"same tone {Distance(0, 1)}, other tone {Distance(0, 2)}");
     }
 
@@ -129,10 +133,14 @@ public class EmbedderTests
         float[] Hit(double tailNoiseDb)
         {
             double noise = Math.Pow(10, tailNoiseDb / 20);
-            return Enumerable.Range(0, 65536).Select(i => (float)(Math.Exp(-i / 2000.0) * Math.Sin(0.05 * i) + noise * (2 * random.NextDouble() - 1))).ToArray();
+            return Enumerable.Range(0, 65536)
+                .Select(i =>
+                (float)(Math.Exp(-i / 2000.0) * Math.Sin(0.05 * i) + noise * (2 * random.NextDouble() - 1))).ToArray();
         }
         var e = embedder.Embed([Hit(-200), Hit(-130), Hit(-40)], 44100);
-        double Distance(int i, int j) => Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
-        Assert.True(Distance(0, 1) * 20 < Distance(0, 2), $"hiss at -130 dB {Distance(0, 1)}, at -40 dB {Distance(0, 2)}");
+        double Distance(int i, int j) =>
+            Math.Sqrt(Enumerable.Range(0, 128).Sum(k => Math.Pow(e.Row(i)[k] - e.Row(j)[k], 2)));
+        Assert.True(Distance(0, 1) * 20 < Distance(0, 2), $"hiss at -130 dB {Distance(0, 1)}, at -40 dB " +
+            $"{Distance(0, 2)}");
     }
 }

@@ -32,10 +32,12 @@ public sealed class EvalReportFixture : IDisposable
         Data = TinyData.Build(_dir, count: 48);
         Gaussian = TinyData.TrainModel(_dir, Data, "gaussian-posterior", settings: "model.flow_steps=0");
         Flow = TinyData.TrainModel(_dir, Data, "flow-posterior");
-        new PriorTrainer().Run(new PriorRequest { ModelDirectory = Flow, Config = new PriorConfig { Kind = PriorKind.Gaussian } });
+        new PriorTrainer()
+            .Run(new PriorRequest { ModelDirectory = Flow, Config = new PriorConfig { Kind = PriorKind.Gaussian } });
         Report = _dir.File("report");
         Cache = _dir.File("cache");
-        var (code, output, error) = CliTests.Oneshot("eval", "--models", Gaussian, Flow, "--data", Data, "--out", Report, "--samples", "12", "--cache", Cache);
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", Gaussian, Flow, "--data", Data, "--out",
+            Report, "--samples", "12", "--cache", Cache);
         Assert.True(code == 0, error + output);
         Output = output + error;
         _json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Report, "metrics.json")));
@@ -72,7 +74,8 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
         // Without a trained prior only N(0, I); with one, both, from the same seed and count.
         Assert.Equal(1, models[0].GetProperty("generation").GetArrayLength());
         var priors = models[1].GetProperty("generation");
-        Assert.Equal(["standard", "trained"], priors.EnumerateArray().Select(g => g.GetProperty("prior").GetString()!).ToArray());
+        Assert.Equal(["standard", "trained"], priors.EnumerateArray().Select(g => g.GetProperty("prior").GetString()!)
+            .ToArray());
         var real = eval.Root.GetProperty("real_train_versus_test");
         foreach (var g in priors.EnumerateArray())
         {
@@ -80,22 +83,28 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
             foreach (string metric in new[] { "fad", "kid", "manifold", "ndb", "fad_infinity", "candidate_vendi" })
                 Assert.True(g.GetProperty("versus_test").TryGetProperty(metric, out _), metric);
             // Real train clips are closer to the test clips than a 300-step tiny model's samples are.
-            Assert.True(real.GetProperty("fad").GetDouble() < g.GetProperty("versus_test").GetProperty("fad").GetDouble());
-            Assert.True(real.GetProperty("kid").GetProperty("mean").GetDouble() < g.GetProperty("versus_test").GetProperty("kid").GetProperty("mean").GetDouble());
+            Assert.True(real.GetProperty("fad").GetDouble() < g.GetProperty("versus_test").GetProperty("fad")
+                .GetDouble());
+            Assert.True(real.GetProperty("kid").GetProperty("mean").GetDouble() < g.GetProperty("versus_test")
+                .GetProperty("kid").GetProperty("mean").GetDouble());
         }
-        Assert.True(models[1].GetProperty("latent").GetProperty("prior_nll_per_dimension").TryGetProperty("trained", out _));
+        Assert.True(models[1].GetProperty("latent").GetProperty("prior_nll_per_dimension")
+            .TryGetProperty("trained", out _));
     }
 
     [Fact]
     public void Identification_keeps_the_orderings_a_broken_metric_gets_wrong()
     {
-        Assert.Equal(IdentificationYardsticks.Names, eval.Yardsticks.EnumerateArray().Select(y => y.GetProperty("degradation").GetString()!).ToArray());
+        Assert.Equal(IdentificationYardsticks.Names, eval.Yardsticks.EnumerateArray()
+            .Select(y => y.GetProperty("degradation").GetString()!).ToArray());
         var recon = eval.Models[1].GetProperty("reconstruction");
         var seen = eval.Models[1].GetProperty("seen_reconstruction");
         Assert.True(recon.GetProperty("spectral").GetDouble() > 0);
         Assert.True(seen.GetProperty("log_mel_l1").GetDouble() > 0);
-        Assert.Equal(JsonValueKind.Null, recon.GetProperty("identification").GetProperty("same_instrument").ValueKind);   // synthetic clips name no instrument
-        Assert.Equal(recon.GetProperty("identification").GetProperty("count").GetInt32(), seen.GetProperty("identification").GetProperty("count").GetInt32());
+        // synthetic clips name no instrument
+        Assert.Equal(JsonValueKind.Null, recon.GetProperty("identification").GetProperty("same_instrument").ValueKind);
+        Assert.Equal(recon.GetProperty("identification").GetProperty("count").GetInt32(),
+            seen.GetProperty("identification").GetProperty("count").GetInt32());
         // A clip's own source is of its class, so "same class" is never below top-1; top-5 never
         // below top-1; a milder degradation is identified at least as often as a harsher one.
         foreach (var set in new[] { recon, seen })
@@ -106,8 +115,10 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
             Assert.True(identification.GetProperty("same_class").GetDouble() >= top1);
             Assert.True(identification.GetProperty("median_rank").GetDouble() >= 1);
         }
-        Assert.True(eval.Yardstick("low-pass 4 kHz", "identification", "top1") >= eval.Yardstick("low-pass 1 kHz", "identification", "top1"));
-        Assert.True(eval.Yardstick("white noise −30 dBFS", "identification", "top1") >= eval.Yardstick("white noise −20 dBFS", "identification", "top1"));
+        Assert.True(eval.Yardstick("low-pass 4 kHz", "identification", "top1") >= eval.Yardstick("low-pass 1 kHz",
+            "identification", "top1"));
+        Assert.True(eval.Yardstick("white noise −30 dBFS", "identification",
+            "top1") >= eval.Yardstick("white noise −20 dBFS", "identification", "top1"));
     }
 
     [Fact]
@@ -119,10 +130,13 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
         Assert.True(pitchedClips > 0, "the synthetic kits' bells and plucks are pitched");
         foreach (var y in eval.Yardsticks.EnumerateArray())
             Assert.Equal(pitchedClips, y.GetProperty("partials").GetProperty("pitched_clips").GetInt32());
-        Assert.True(eval.Yardstick("low-pass 4 kHz", "partials", "share") >= eval.Yardstick("low-pass 1 kHz", "partials", "share"));
+        Assert.True(eval.Yardstick("low-pass 4 kHz", "partials", "share") >= eval.Yardstick("low-pass 1 kHz",
+            "partials", "share"));
         // More noise: lower SNR and larger LSD.
-        Assert.True(eval.Yardstick("white noise −20 dBFS", "snr_db") < eval.Yardstick("white noise −30 dBFS", "snr_db"));
-        Assert.True(eval.Yardstick("white noise −20 dBFS", "lsd_db") > eval.Yardstick("white noise −30 dBFS", "lsd_db"));
+        Assert.True(eval.Yardstick("white noise −20 dBFS", "snr_db") < eval.Yardstick("white noise −30 dBFS",
+            "snr_db"));
+        Assert.True(eval.Yardstick("white noise −20 dBFS", "lsd_db") > eval.Yardstick("white noise −30 dBFS",
+            "lsd_db"));
         Assert.True(recon.GetProperty("lsd_db").GetDouble() > 0);
         Assert.True(double.IsFinite(recon.GetProperty("snr_db").GetDouble()));
         Assert.Equal(JsonValueKind.Object, recon.GetProperty("frame_grid_ripple").ValueKind);
@@ -141,7 +155,8 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
         }
         // One held-out kit here: its kit-wide factors do not vary, so only the kind of sound is scored.
         var factorScores = model.GetProperty("factor_disentanglement");
-        Assert.Equal(["kind"], factorScores.GetProperty("factors").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.Equal(["kind"], factorScores.GetProperty("factors").EnumerateArray()
+            .Select(f => f.GetProperty("name").GetString()));
         foreach (string score in new[] { "mig", "modularity" })
             Assert.True(double.IsFinite(factorScores.GetProperty(score).GetDouble()), score);
         Assert.True(double.IsFinite(model.GetProperty("disentanglement").GetProperty("mig").GetDouble()));
@@ -151,9 +166,12 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
     public void The_page_names_every_measure_and_plays_only_files_it_wrote()
     {
         string html = File.ReadAllText(Path.Combine(eval.Report, "report.html"));
-        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio", "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept", "Named controls", "cross-talk", "MIG", "known factors" })
+        foreach (string text in new[] { "not CLAP", "FAD∞", "KID", "precision", "Identification", "<svg", "<audio",
+            "trained (gaussian)", "N(0, I)", "real train clips", "train (seen)", "For scale", "partials kept",
+            "Named controls", "cross-talk", "MIG", "known factors" })
             Assert.Contains(text, html);
-        foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
+        foreach (var src in System.Text.RegularExpressions.Regex.Matches(html, "src=\"([^\"]+)\"")
+            .Select(m => m.Groups[1].Value))
             Assert.True(File.Exists(Path.Combine(eval.Report, src)), $"the report plays {src}, which is missing");
     }
 
@@ -162,12 +180,15 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
     {
         int cached = Directory.GetFiles(eval.Cache, "*.f64", SearchOption.AllDirectories).Length;
         string again = eval.ScratchPath("again");
-        var (code, output, error) = CliTests.Oneshot("eval", "--models", eval.Gaussian, eval.Flow, "--data", eval.Data, "--out", again, "--samples", "12", "--cache", eval.Cache, "--traversal-clips", "0");
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", eval.Gaussian, eval.Flow, "--data", eval.Data,
+            "--out", again, "--samples", "12", "--cache", eval.Cache, "--traversal-clips", "0");
         Assert.True(code == 0, error + output);
         Assert.Equal(cached, Directory.GetFiles(eval.Cache, "*.f64", SearchOption.AllDirectories).Length);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(again, "metrics.json")));
-        Assert.Equal(eval.Models[1].GetProperty("generation")[1].GetProperty("versus_test").GetProperty("fad").GetDouble(),
-                     json.RootElement.GetProperty("models")[1].GetProperty("generation")[1].GetProperty("versus_test").GetProperty("fad").GetDouble());
+        Assert.Equal(eval.Models[1].GetProperty("generation")[1].GetProperty("versus_test").GetProperty("fad")
+            .GetDouble(),
+                     json.RootElement.GetProperty("models")[1].GetProperty("generation")[1].GetProperty("versus_test")
+                         .GetProperty("fad").GetDouble());
         Assert.Equal(0, json.RootElement.GetProperty("models")[1].GetProperty("controls").GetArrayLength());
     }
 }
@@ -184,17 +205,20 @@ public class EvalCommandTests
         Assert.True(cap >= 6, $"the tiny dataset's test split ({testSplit}) should be larger than the smallest cap");
         var weight = Enumerable.Range(0, 64 * 8).Select(i => (float)Math.Sin(i)).ToArray();
         File.WriteAllBytes(dir.File("clap.onnx"), OnnxModelBuilder.MeanThenProject(weight, 64, 8, ClapFrontEnd.Frames));
-        var (code, output, error) = CliTests.Oneshot("eval", "--models", model, "--data", data, "--out", dir.File("r"), "--samples", "8", "--clap", dir.File("clap.onnx"), "--cache", dir.File("cache"),
+        var (code, output, error) = CliTests.Oneshot("eval", "--models", model, "--data", data, "--out", dir.File("r"),
+            "--samples", "8", "--clap", dir.File("clap.onnx"), "--cache", dir.File("cache"),
             "--test-clips", $"{cap}");   // a big library's test split is scored on a bounded, evenly spaced part
         Assert.True(code == 0, error + output);
         var root = JsonDocument.Parse(File.ReadAllText(dir.File("r/metrics.json"))).RootElement;
         Assert.Equal("clap (clap.onnx)", root.GetProperty("embedder").GetString());
         Assert.Equal(cap, root.GetProperty("test_clips").GetInt32());
-        Assert.Equal(5, root.GetProperty("models")[0].GetProperty("training").GetProperty("steps").GetInt64());   // TinyData trains 5 steps
+        // TinyData trains 5 steps
+        Assert.Equal(5, root.GetProperty("models")[0].GetProperty("training").GetProperty("steps").GetInt64());
         Assert.Contains($"Scoring {cap} of the {testSplit} test clips", output);
         Assert.DoesNotContain("not CLAP", File.ReadAllText(dir.File("r/report.html")));
 
-        (code, _, error) = CliTests.Oneshot("eval", "--models", dir.File("nothing"), "--data", data, "--out", dir.File("r2"));
+        (code, _, error) = CliTests.Oneshot("eval", "--models", dir.File("nothing"), "--data", data, "--out",
+            dir.File("r2"));
         Assert.Equal(1, code);
         Assert.Contains("nothing' is not a model directory", error);
     }

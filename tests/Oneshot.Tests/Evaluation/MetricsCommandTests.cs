@@ -31,7 +31,8 @@ kxx, kyy, kxy = k(a, a), k(b, b), k(a, b)
 def mmd(x, y):
     kx, ky, kxy = k(x, x), k(y, y), k(x, y)
     p, q = len(x), len(y)
-    return (kx.sum() - np.trace(kx)) / (p * (p - 1)) + (ky.sum() - np.trace(ky)) / (q * (q - 1)) - 2 * kxy.sum() / (p * q)
+    within = (kx.sum() - np.trace(kx)) / (p * (p - 1)) + (ky.sum() - np.trace(ky)) / (q * (q - 1))
+    return within - 2 * kxy.sum() / (p * q)
 
 def dist(x, y): return np.sqrt(((x[:, None, :] - y[None, :, :]) ** 2).sum(-1))
 def radius(x, kk):
@@ -67,20 +68,25 @@ print(json.dumps({"fad": fad, "precision": precision, "recall": recall, "density
         var (code, output, error) = CliTests.Oneshot("metrics", a, b, "--json", dir.File("m.json"));
         Assert.True(code == 0, error + output);
         var actual = JsonDocument.Parse(File.ReadAllText(dir.File("m.json"))).RootElement;
-        foreach (string name in new[] { "fad", "precision", "recall", "density", "coverage", "vendi_reference", "vendi" })
+        foreach (string name in new[] { "fad", "precision", "recall", "density", "coverage", "vendi_reference",
+            "vendi" })
         {
             double want = expected.GetProperty(name).GetDouble(), got = actual.GetProperty(name).GetDouble();
-            Assert.True(Math.Abs(want - got) <= 1e-6 * Math.Max(1, Math.Abs(want)), $"{name}: oneshot {got}, numpy {want}");
+            Assert.True(Math.Abs(want - got) <= 1e-6 * Math.Max(1, Math.Abs(want)),
+                $"{name}: oneshot {got}, numpy {want}");
         }
         Assert.Contains("fad_inf", output);
         Assert.Contains("ndb", output);
 
         // KID with one subset as large as both sets is the MMD² of the whole sets, whatever the draw order.
-        (code, output, error) = CliTests.Oneshot("metrics", trimmed, b, "--kid-subsets", "1", "--kid-subset-size", "100", "--json", dir.File("k.json"));
+        (code, output, error) = CliTests.Oneshot("metrics", trimmed, b, "--kid-subsets", "1", "--kid-subset-size",
+            "100", "--json", dir.File("k.json"));
         Assert.True(code == 0, error + output);
-        double kid = JsonDocument.Parse(File.ReadAllText(dir.File("k.json"))).RootElement.GetProperty("kid").GetDouble();
+        double kid = JsonDocument.Parse(File.ReadAllText(dir.File("k.json"))).RootElement.GetProperty("kid")
+            .GetDouble();
         double wantKid = expected.GetProperty("kid_trimmed").GetDouble();
-        Assert.True(Math.Abs(kid - wantKid) <= 1e-6 * Math.Max(1, Math.Abs(wantKid)), $"kid: oneshot {kid}, numpy {wantKid}");
+        Assert.True(Math.Abs(kid - wantKid) <= 1e-6 * Math.Max(1, Math.Abs(wantKid)),
+            $"kid: oneshot {kid}, numpy {wantKid}");
     }
 
     [Fact]

@@ -13,11 +13,14 @@ public static class OnnxModelBuilder
                                          string inputName = "input_features", string outputName = "audio_embeds")
     {
         var graph = new Proto()
-            .Message(1, Node([inputName], ["pooled"], "ReduceMean", new Proto().String(1, "axes").Ints(8, [1, 2]).Varint(20, 7),
-                              new Proto().String(1, "keepdims").Varint(3, 0).Varint(20, 2)))   // attribute types: INTS 7, INT 2
+            .Message(1,
+                Node([inputName], ["pooled"], "ReduceMean", new Proto().String(1, "axes").Ints(8, [1, 2]).Varint(20, 7),
+                              // attribute types: INTS 7, INT 2
+                              new Proto().String(1, "keepdims").Varint(3, 0).Varint(20, 2)))
             .Message(1, Node(["pooled", "w"], [outputName], "MatMul"))
             .String(2, "test-clap")
-            .Message(5, new Proto().Varints(1, [mels, dimensions]).Varint(2, 1).String(8, "w").Bytes(9, Floats(weight)))  // FLOAT, raw_data
+            // FLOAT, raw_data
+            .Message(5, new Proto().Varints(1, [mels, dimensions]).Varint(2, 1).String(8, "w").Bytes(9, Floats(weight)))
             .Message(11, ValueInfo(inputName, [null, 1, frames, mels]))
             .Message(12, ValueInfo(outputName, [null, dimensions]));
         return new Proto()
@@ -41,7 +44,8 @@ public static class OnnxModelBuilder
     static Proto ValueInfo(string name, int?[] shape)
     {
         var dims = new Proto();
-        foreach (var d in shape) dims.Message(1, d is int value ? new Proto().Varint(1, value) : new Proto().String(2, "batch"));
+        foreach (var d in shape)
+            dims.Message(1, d is int value ? new Proto().Varint(1, value) : new Proto().String(2, "batch"));
         var tensorType = new Proto().Varint(1, 1).Message(2, dims);   // elem_type FLOAT
         return new Proto().String(1, name).Message(2, new Proto().Message(1, tensorType));
     }
@@ -75,7 +79,13 @@ public static class OnnxModelBuilder
         public Proto Varint(int field, long value) { Key(field, 0); WriteVarint((ulong)value); return this; }
         public Proto Varints(int field, long[] values) { foreach (var v in values) Varint(field, v); return this; }
         public Proto Ints(int field, long[] values) => Varints(field, values);
-        public Proto Bytes(int field, byte[] bytes) { Key(field, 2); WriteVarint((ulong)bytes.Length); _stream.Write(bytes); return this; }
+        public Proto Bytes(int field, byte[] bytes)
+        {
+            Key(field, 2);
+            WriteVarint((ulong)bytes.Length);
+            _stream.Write(bytes);
+            return this;
+        }
         public Proto String(int field, string text) => Bytes(field, Encoding.UTF8.GetBytes(text));
         public Proto Message(int field, Proto message) => Bytes(field, message.ToArray());
     }

@@ -6,7 +6,8 @@ public class PartialsKeptTests
 {
     const int Rate = 44100, Length = 65536;
 
-    /// <summary>A struck sound: partials at the given frequencies, each decaying, with a little noise in the attack.</summary>
+    /// <summary>A struck sound: partials at the given frequencies, each decaying, with a little noise in the
+    /// attack.</summary>
     static float[] Struck(double[] partials, int seed = 1, double detuneCents = 0)
     {
         var random = new Random(seed);
@@ -15,7 +16,8 @@ public class PartialsKeptTests
         for (int t = 0; t < Length; t++)
         {
             double time = (double)t / Rate, sum = 0;
-            for (int p = 0; p < partials.Length; p++) sum += Math.Sin(2 * Math.PI * partials[p] * factor * time) * Math.Exp(-time * (2 + p)) / (1 + p);
+            for (int p = 0; p < partials.Length; p++)
+                sum += Math.Sin(2 * Math.PI * partials[p] * factor * time) * Math.Exp(-time * (2 + p)) / (1 + p);
             double click = time < 0.005 ? 0.3 * (random.NextDouble() * 2 - 1) : 0;
             x[t] = (float)(0.4 * sum + click);
         }

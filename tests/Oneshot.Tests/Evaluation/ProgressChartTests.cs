@@ -11,9 +11,11 @@ public class ProgressChartTests
         string folder = dir.File(name);
         Directory.CreateDirectory(folder);
         object Model((string Model, double Hours, double? Top1) m) => m.Top1 is double top1
-            ? new { name = m.Model, training = new { steps = 100, hours = m.Hours }, reconstruction = new { identification = new { top1 }, partials = new { share = 0.3 } } }
+            ? new { name = m.Model, training = new { steps = 100, hours = m.Hours },
+                reconstruction = new { identification = new { top1 }, partials = new { share = 0.3 } } }
             : new { name = m.Model, reconstruction = new { identification = new { top1 = 0.1 } } };
-        File.WriteAllText(Path.Combine(folder, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(new { models = models.Select(Model).ToArray() }));
+        File.WriteAllText(Path.Combine(folder, "metrics.json"),
+            System.Text.Json.JsonSerializer.Serialize(new { models = models.Select(Model).ToArray() }));
         return folder;
     }
 
@@ -21,17 +23,20 @@ public class ProgressChartTests
     public void Evaluations_made_as_models_trained_become_a_line_per_model_against_hours()
     {
         using var dir = new TempDir();
-        string[] reports = [Report(dir, "r1", ("old", 1, 0.05), ("new", 1, 0.10)), Report(dir, "r2", ("old", 2, 0.08), ("new", 2, 0.20))];
+        string[] reports = [Report(dir, "r1", ("old", 1, 0.05), ("new", 1, 0.10)),
+            Report(dir, "r2", ("old", 2, 0.08), ("new", 2, 0.20))];
         var (svg, points) = ProgressChart.Draw(reports, "test");
         Assert.Equal(4, points.Count);
         Assert.Equal(20, points.Single(p => p.Model == "new" && p.Hours == 2).Value, 9);
         var chart = XDocument.Parse(svg);
         XNamespace ns = "http://www.w3.org/2000/svg";
         Assert.Equal(2, chart.Descendants(ns + "polyline").Count());
-        Assert.Equal(4, chart.Descendants(ns + "circle").Count());   // a dot per evaluation, so a run evaluated once still shows
+        // a dot per evaluation, so a run evaluated once still shows
+        Assert.Equal(4, chart.Descendants(ns + "circle").Count());
         Assert.Contains("training hours", svg);
 
-        var (code, output, error) = CliTests.Oneshot(["chart", .. reports, "--out", dir.File("chart.svg"), "--measure", "partials"]);
+        var (code, output, error) =
+            CliTests.Oneshot(["chart", .. reports, "--out", dir.File("chart.svg"), "--measure", "partials"]);
         Assert.True(code == 0, error + output);
         Assert.Contains("partials", File.ReadAllText(dir.File("chart.svg")));
 

@@ -2,7 +2,8 @@ using Oneshot.Evaluation;
 
 namespace Oneshot.Tests.Evaluation;
 
-/// <summary>The round-trip measures DrumGAN VST reports (LSD, SNR) and the frame-rate buzz, on sounds whose answer is known.</summary>
+/// <summary>The round-trip measures DrumGAN VST reports (LSD, SNR) and the frame-rate buzz, on sounds whose answer is
+/// known.</summary>
 public class RoundTripMeasuresTests
 {
     const int Rate = 44100, Length = 65536;
@@ -22,12 +23,14 @@ public class RoundTripMeasuresTests
         Assert.Equal(0, same.LsdDb, 6);
         Assert.True(same.SnrDb > 100, $"a copy's SNR {same.SnrDb}");
 
-        // Twice the amplitude: every bin 6.02 dB up, so the LSD is 20·log10 2; the error equals the signal, so SNR 0 dB.
+        // Twice the amplitude: every bin 6.02 dB up, so the LSD is 20·log10 2; the error equals the signal, so SNR 0
+        // dB.
         var louder = ReconstructionScores.Spectra([x], [x.Select(v => 2 * v).ToArray()], Rate);
         Assert.Equal(20 * Math.Log10(2), louder.LsdDb, 2);
         Assert.Equal(0, louder.SnrDb, 3);
 
-        // Independent noise a tenth of the level: SNR 20 dB; an unrelated clip of the same level: about 0 dB and a larger LSD.
+        // Independent noise a tenth of the level: SNR 20 dB; an unrelated clip of the same level: about 0 dB and a
+        // larger LSD.
         var n = Noise(2, 0.03);
         var noisy = ReconstructionScores.Spectra([x], [x.Zip(n, (a, b) => a + b).ToArray()], Rate);
         Assert.InRange(noisy.SnrDb, 19.5, 20.5);
@@ -36,7 +39,8 @@ public class RoundTripMeasuresTests
         Assert.True(other.LsdDb > noisy.LsdDb + 3, $"unrelated {other.LsdDb} dB against noisy {noisy.LsdDb} dB");
     }
 
-    /// <summary>A decaying noise burst; with depth > 0 its envelope dips at the same place in every <c>hop</c>-sample frame, as a decoder's grid makes it.</summary>
+    /// <summary>A decaying noise burst; with depth > 0 its envelope dips at the same place in every <c>hop</c>-sample
+    /// frame, as a decoder's grid makes it.</summary>
     static float[] Burst(int seed, double depth, int hop = 2048, int offset = 0)
     {
         var random = new Random(seed);
@@ -58,19 +62,23 @@ public class RoundTripMeasuresTests
         var result = FrameGridRipple.Score(originals, gridded, Rate, 2048)!;
         Assert.Equal(8, result.Clips);
         Assert.Equal(1, result.ShareAbove);
-        Assert.True(result.CandidatesDb > 0.5 && result.OriginalsDb < 0.3, $"gridded {result.CandidatesDb} dB against originals {result.OriginalsDb} dB");
+        Assert.True(result.CandidatesDb > 0.5 && result.OriginalsDb < 0.3,
+            $"gridded {result.CandidatesDb} dB against originals {result.OriginalsDb} dB");
 
         // The same dip at the same rate but a different place in each clip: each clip ripples, their average does not.
         var drifting = Enumerable.Range(0, 8).Select(i => Burst(200 + i, 0.5, offset: i * 256)).ToArray();
         var off = FrameGridRipple.Score(originals, drifting, Rate, 2048)!;
-        Assert.True(off.CandidatesDb < 0.3 * result.CandidatesDb, $"drifting dips averaged {off.CandidatesDb} dB against locked {result.CandidatesDb} dB");
-        Assert.True(off.ClipCandidatesMedianDb > 2 * off.ClipOriginalsMedianDb, "each drifting clip still ripples on its own");
+        Assert.True(off.CandidatesDb < 0.3 * result.CandidatesDb,
+            $"drifting dips averaged {off.CandidatesDb} dB against locked {result.CandidatesDb} dB");
+        Assert.True(off.ClipCandidatesMedianDb > 2 * off.ClipOriginalsMedianDb,
+            "each drifting clip still ripples on its own");
     }
 
     [Fact]
     public void Clips_without_a_high_band_or_too_short_are_left_out()
     {
-        var lowSine = Enumerable.Range(0, Length).Select(t => (float)(0.5 * Math.Exp(-3.0 * t / Rate) * Math.Sin(2 * Math.PI * 80 * t / Rate))).ToArray();
+        var lowSine = Enumerable.Range(0, Length).Select(t =>
+            (float)(0.5 * Math.Exp(-3.0 * t / Rate) * Math.Sin(2 * Math.PI * 80 * t / Rate))).ToArray();
         Assert.Null(FrameGridRipple.Folded(lowSine, Rate, 2048));
         var click = new float[Length];
         for (int t = 0; t < 3000; t++) click[t] = (float)(0.5 * Math.Sin(t * 1.3));

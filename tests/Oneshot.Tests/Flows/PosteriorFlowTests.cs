@@ -13,7 +13,9 @@ public class PosteriorFlowTests
     static PosteriorFlow Build(PosteriorFlowKind kind, int steps)
     {
         random.manual_seed(7);
-        var flow = new PosteriorFlow(new ModelConfig { LatentSize = Dimensions, ContextSize = ContextSize, PosteriorFlow = kind, FlowSteps = steps, FlowHidden = 24, SylvesterRank = 4 });
+        var flow =
+            new PosteriorFlow(new ModelConfig { LatentSize = Dimensions, ContextSize = ContextSize,
+            PosteriorFlow = kind, FlowSteps = steps, FlowHidden = 24, SylvesterRank = 4 });
         flow.to(ScalarType.Float64);
         // Move away from the near-identity initialisation so the checks see a real transform.
         using (no_grad())
@@ -23,7 +25,8 @@ public class PosteriorFlowTests
 
     public static TheoryData<PosteriorFlowKind, int> Kinds => new()
     {
-        { PosteriorFlowKind.Iaf, 1 }, { PosteriorFlowKind.Iaf, 3 }, { PosteriorFlowKind.Sylvester, 1 }, { PosteriorFlowKind.Sylvester, 2 },
+        { PosteriorFlowKind.Iaf, 1 }, { PosteriorFlowKind.Iaf, 3 }, { PosteriorFlowKind.Sylvester, 1 },
+            { PosteriorFlowKind.Sylvester, 2 },
     };
 
     [Theory]
@@ -37,7 +40,8 @@ public class PosteriorFlowTests
         var (output, _) = flow.Forward(z, context);
         Assert.True((output - z).abs().max().item<double>() > 1e-2, "the flow should not be the identity");
         var back = flow.Inverse(output, context);
-        Assert.True((back - z).abs().max().item<double>() < 1e-9, $"inverse error {(back - z).abs().max().item<double>():E2}");
+        Assert.True((back - z).abs().max().item<double>() < 1e-9,
+            $"inverse error {(back - z).abs().max().item<double>():E2}");
     }
 
     [Theory]
@@ -52,7 +56,8 @@ public class PosteriorFlowTests
         for (int row = 0; row < 3; row++)
         {
             var rowContext = context[row].unsqueeze(0);
-            Assert.Equal(Jacobian.LogAbsDet(z => flow.Forward(z, rowContext).Output, zs[row]), logDet[row].item<double>(), 1e-9);
+            Assert.Equal(Jacobian.LogAbsDet(z => flow.Forward(z, rowContext).Output, zs[row]),
+                logDet[row].item<double>(), 1e-9);
         }
     }
 
@@ -67,10 +72,12 @@ public class PosteriorFlowTests
         const int samples = 200_000;
         var noise = randn([samples, 4], dtype: ScalarType.Float64, generator: generator);
         var z = mean + std * noise;
-        var estimate = WaveformVae.MonteCarloKl(noise, std.expand(samples, 4), z, zeros(samples, dtype: ScalarType.Float64));
+        var estimate = WaveformVae.MonteCarloKl(noise, std.expand(samples, 4), z,
+            zeros(samples, dtype: ScalarType.Float64));
         double mc = estimate.mean().item<double>();
         double standardError = estimate.std().item<double>() / Math.Sqrt(samples);
-        Assert.True(Math.Abs(mc - analytic) < 4 * standardError, $"MC {mc:0.0000} vs analytic {analytic:0.0000} (s.e. {standardError:0.0000})");
+        Assert.True(Math.Abs(mc - analytic) < 4 * standardError,
+            $"MC {mc:0.0000} vs analytic {analytic:0.0000} (s.e. {standardError:0.0000})");
     }
 
     [Fact]
@@ -79,7 +86,8 @@ public class PosteriorFlowTests
         // model.safetensors and the optimiser state are keyed by these names.
         string[] made = ["first.weight", "first.bias", "second.weight", "second.bias", "output.weight", "output.bias"];
         using var iaf = new IafStep(Dimensions, 8, ContextSize);
-        Assert.Equal(made.Append("context.weight").Append("context.bias").Order(), iaf.named_parameters().Select(p => p.name).Order());
+        Assert.Equal(made.Append("context.weight").Append("context.bias").Order(),
+            iaf.named_parameters().Select(p => p.name).Order());
         using var maf = new AffineAutoregressive(Dimensions, 8);
         Assert.Equal(made.Order(), maf.named_parameters().Select(p => p.name).Order());
     }

@@ -11,9 +11,11 @@ public class PriorFlowTests
     const int Dimensions = 5;
 
     /// <summary>Every transform, in float64, moved away from its identity start so the checks see a real map.</summary>
-    public static TheoryData<string> Transforms => new() { "actnorm", "linear", "spline", "affine", "maf", "reverse", "nsf", "realnvp", "maf-flow" };
+    public static TheoryData<string> Transforms => new()
+        { "actnorm", "linear", "spline", "affine", "maf", "reverse", "nsf", "realnvp", "maf-flow" };
 
-    static (nn.Module Module, IFlowTransform Transform) Build(string name, int dimensions = Dimensions, double perturbation = 0.3)
+    static (nn.Module Module, IFlowTransform Transform) Build(string name, int dimensions = Dimensions,
+        double perturbation = 0.3)
     {
         random.manual_seed(5);
         nn.Module module = name switch
@@ -24,7 +26,9 @@ public class PriorFlowTests
             "affine" => new AffineCoupling(dimensions, parity: 0, hidden: 16),
             "maf" => new AffineAutoregressive(dimensions, hidden: 16),
             "reverse" => new Reverse(),
-            _ => new FlowDistribution(name switch { "nsf" => FlowKind.Nsf, "realnvp" => FlowKind.RealNvp, _ => FlowKind.Maf }, dimensions, 3, 16, bins: 6, bound: 2),
+            _ =>
+                new FlowDistribution(name switch { "nsf" => FlowKind.Nsf, "realnvp" => FlowKind.RealNvp,
+                _ => FlowKind.Maf }, dimensions, 3, 16, bins: 6, bound: 2),
         };
         module.to(ScalarType.Float64);
         module.eval();
@@ -37,7 +41,8 @@ public class PriorFlowTests
     sealed class WholeFlow(FlowDistribution flow) : IFlowTransform
     {
         public (Tensor Output, Tensor LogDet) Forward(Tensor x) => flow.ToBase(x);
-        public (Tensor Output, Tensor LogDet) Inverse(Tensor u) => (flow.FromBase(u), zeros(u.shape[0], dtype: u.dtype));
+        public (Tensor Output, Tensor LogDet) Inverse(Tensor u) =>
+            (flow.FromBase(u), zeros(u.shape[0], dtype: u.dtype));
     }
 
     static Tensor Inputs() => cat([
@@ -55,7 +60,8 @@ public class PriorFlowTests
         var (module, transform) = Build(name);
         var x = Inputs();
         var (u, _) = transform.Forward(x);
-        if (name != "reverse") Assert.True((u - x).abs().max().item<double>() > 1e-3, "the transform should not be the identity");
+        if (name != "reverse")
+            Assert.True((u - x).abs().max().item<double>() > 1e-3, "the transform should not be the identity");
         var (back, _) = transform.Inverse(u);
         double error = (back - x).abs().max().item<double>();
         // float64, random weights and inputs: a stacked spline's inverse (a quadratic solved per
@@ -73,12 +79,14 @@ public class PriorFlowTests
         var x = Inputs();
         var (_, logDet) = transform.Forward(x);
         for (int row = 0; row < x.shape[0]; row++)
-            Assert.Equal(Jacobian.LogAbsDet(point => transform.Forward(point).Output, x[row]), logDet[row].item<double>(), 1e-8);
+            Assert.Equal(Jacobian.LogAbsDet(point => transform.Forward(point).Output, x[row]),
+                logDet[row].item<double>(), 1e-8);
         if (module is not FlowDistribution)
         {
             var (u, _) = transform.Forward(x);
             var (_, inverseLogDet) = transform.Inverse(u);
-            Assert.True((inverseLogDet + logDet).abs().max().item<double>() < 1e-9, "the inverse's log|det| must be minus the forward one");
+            Assert.True((inverseLogDet + logDet).abs().max().item<double>() < 1e-9,
+                "the inverse's log|det| must be minus the forward one");
         }
         module.Dispose();
     }
@@ -108,7 +116,8 @@ public class PriorFlowTests
         using var scope = NewDisposeScope();
         var (module, _) = Build("nsf");
         var flow = (FlowDistribution)module;
-        var x = tensor(new double[] { 40, -40, 2, -2, 1e6, 0.5, -3, 3, 2.0000001, 7 }, [2, Dimensions]).requires_grad_(true);
+        var x = tensor(new double[] { 40, -40, 2, -2, 1e6, 0.5, -3, 3, 2.0000001, 7 }, [2, Dimensions])
+            .requires_grad_(true);
         flow.LogProb(x).sum().backward();
         Assert.True(x.grad!.isfinite().all().item<bool>());
         Assert.All(flow.parameters(), p => Assert.True(p.grad is null || p.grad.isfinite().all().item<bool>()));
@@ -150,11 +159,14 @@ public class PriorFlowTests
         using var scope = NewDisposeScope();
         const int d = 16;
         using var generator = new Generator(21);
-        var mixing = randn([d, d], generator: generator, dtype: ScalarType.Float64).Times(0.4).Plus(eye(d, dtype: ScalarType.Float64));
+        var mixing = randn([d, d], generator: generator, dtype: ScalarType.Float64).Times(0.4)
+            .Plus(eye(d, dtype: ScalarType.Float64));
         var mean = randn([d], generator: generator, dtype: ScalarType.Float64);
-        Tensor Draw(int n) => randn([n, d], generator: generator, dtype: ScalarType.Float64).matmul(mixing.t()).Plus(mean);
+        Tensor Draw(int n) => randn([n, d], generator: generator, dtype: ScalarType.Float64).matmul(mixing.t())
+            .Plus(mean);
         var covariance = mixing.matmul(mixing.t());
-        double entropyPerDim = (0.5 * linalg.slogdet(covariance).Item2.item<double>() + 0.5 * d * (1 + Math.Log(2 * Math.PI))) / d;
+        double entropyPerDim =
+            (0.5 * linalg.slogdet(covariance).Item2.item<double>() + 0.5 * d * (1 + Math.Log(2 * Math.PI))) / d;
 
         random.manual_seed(2);
         using var flow = new FlowDistribution(FlowKind.Nsf, d, layerCount: 2, hidden: 32, bins: 6, bound: 4);
@@ -163,7 +175,8 @@ public class PriorFlowTests
         var heldOut = Draw(10_000);
         flow.train();
         using (no_grad()) flow.LogProb(train.narrow(0, 0, 2000)); // ActNorm's data-dependent initialisation
-        using var adam = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999, 1e-8);
+        using var adam = new AdamOptimizer(flow.named_parameters().Select(p => (p.name, p.parameter)), 0.9, 0.999,
+            1e-8);
         for (int step = 0; step < 400; step++)
         {
             using var stepScope = NewDisposeScope();
@@ -175,7 +188,9 @@ public class PriorFlowTests
         flow.eval();
         double nllPerDim;
         using (no_grad()) nllPerDim = -flow.LogProb(heldOut).mean().item<double>() / d;
-        Assert.True(nllPerDim < entropyPerDim + 0.05, $"held-out NLL {nllPerDim:F4} nats/dim vs entropy {entropyPerDim:F4}");
-        Assert.True(nllPerDim > entropyPerDim - 0.01, $"held-out NLL {nllPerDim:F4} below the entropy {entropyPerDim:F4}: a bug");
+        Assert.True(nllPerDim < entropyPerDim + 0.05, $"held-out NLL {nllPerDim:F4} nats/dim vs entropy " +
+            $"{entropyPerDim:F4}");
+        Assert.True(nllPerDim > entropyPerDim - 0.01, $"held-out NLL {nllPerDim:F4} below the entropy " +
+            $"{entropyPerDim:F4}: a bug");
     }
 }

@@ -31,7 +31,8 @@ public class LatentRefinerTests
         using var runner = new ModelRunner(TinyData.TrainModel(dir, data, steps: 5));
         // Sounds the decoder can make exactly, from known latents: the loss can fall to zero.
         var random = new Random(3);
-        var truth = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, runner.LatentSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        var truth = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, runner.LatentSize)
+            .Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
         var clips = runner.Decode(truth);
         var start = truth.Select(z => z.Select(v => v + (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
 
@@ -46,12 +47,14 @@ public class LatentRefinerTests
             Assert.True(after[i] < 0.8 * before[i], $"clip {i} did not get closer: {losses}");
         Assert.True(after.Sum() < 0.5 * before.Sum(), $"the clips did not get closer together: {losses}");
         // Only the latents move: no weight receives a gradient.
-        Assert.All(runner.Model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0));
+        Assert.All(runner.Model.parameters(),
+            p => Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0));
         Assert.Throws<OneshotException>(() => runner.Refine(clips, start, steps: -1));
 
         // As a user runs it.
         Oneshot.Audio.WavWriter.Write(dir.File("in.wav"), clips[0], runner.SampleRate);
-        var (code, output, error) = Oneshot.Tests.Cli.CliTests.Oneshot("reconstruct", runner.Directory, dir.File("in.wav"), "--out", dir.File("out"), "--refine", "3");
+        var (code, output, error) = Oneshot.Tests.Cli.CliTests.Oneshot("reconstruct", runner.Directory,
+            dir.File("in.wav"), "--out", dir.File("out"), "--refine", "3");
         Assert.True(code == 0, error);
         Assert.Contains("Reconstructed 1 clips", output);
         Assert.True(File.Exists(dir.File("out/in.wav")));

@@ -67,6 +67,7 @@ public class OnnxDecoderTests
         using (inference_mode()) reference = runner.Model.Decode(stack(latents.Select(l => tensor(l)).ToArray()));
         double peak = reference.abs().max().item<float>();
         for (int i = 0; i < 5; i++)
-            Assert.True(reference[i].data<float>().ToArray().Zip(clips[i], (e, c) => Math.Abs((double)e - c)).Max() < 1e-5 * peak);
+            Assert.True(reference[i].data<float>().ToArray().Zip(clips[i], (e, c) => Math.Abs((double)e - c))
+                .Max() < 1e-5 * peak);
     }
 }

@@ -5,8 +5,10 @@ using Oneshot.Tests.Training;
 
 namespace Oneshot.Tests.Instrument;
 
-/// <summary>The instrument's logic without HTTP: what the page's routes hand on to <see cref="InstrumentSession"/>.</summary>
-[Collection(BrowserCollection.Name)]   // with InstrumentTests, not beside it: both leave oneshot-upload-* files while they run
+/// <summary>The instrument's logic without HTTP: what the page's routes hand on to
+/// <see cref="InstrumentSession"/>.</summary>
+[Collection(BrowserCollection.Name)]
+// with InstrumentTests, not beside it: both leave oneshot-upload-* files while they run
 public class InstrumentSessionTests
 {
     [Fact]
@@ -14,7 +16,8 @@ public class InstrumentSessionTests
     {
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12));
-        await Assert.ThrowsAsync<OneshotException>(() => InstrumentSession.OpenAsync(model, refineSteps: InstrumentSession.MaxRefineSteps + 1));
+        await Assert.ThrowsAsync<OneshotException>(() =>
+            InstrumentSession.OpenAsync(model, refineSteps: InstrumentSession.MaxRefineSteps + 1));
         using var session = await InstrumentSession.OpenAsync(model, refineSteps: 0);
         int size = session.Runner.LatentSize;
 
@@ -30,9 +33,11 @@ public class InstrumentSessionTests
         Assert.NotNull(sound);
         var raw = session.Runner.Decode([loud])[0];
         Assert.True(raw.Max(Math.Abs) > OutputLevel.Ceiling, "the test latent must decode louder than full scale");
-        Assert.True(sound.GainDb < 0 && sound.Audio.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-6, $"peak {sound.Audio.Max(Math.Abs)}, gain {sound.GainDb} dB");
+        Assert.True(sound.GainDb < 0 && sound.Audio.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-6,
+            $"peak {sound.Audio.Max(Math.Abs)}, gain {sound.GainDb} dB");
         Assert.Equal(OutputLevel.Fit(raw).GainDb, sound.GainDb, 3);
-        var pad = await session.RenderPadAsync(loud);   // a pad sounds as the sliders do (the other model copy: threads may sum in another order)
+        // a pad sounds as the sliders do (the other model copy: threads may sum in another order)
+        var pad = await session.RenderPadAsync(loud);
         for (int i = 0; i < pad.Length; i++) Assert.Equal(sound.Audio[i], pad[i], 1e-5f);
 
         // Draws are reproducible by seed; a prior the model does not have, or a temperature out of range, is refused.
@@ -58,14 +63,18 @@ public class InstrumentSessionTests
         var (padLatent, source) = await session.FindPadAsync("""{"name": "draw", "prior": true, "seed": 3}""");
         Assert.Equal(size, padLatent.Length);
         Assert.False(string.IsNullOrEmpty(source));
-        string latentJson = string.Join(", ", encoded.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var (zip, fileName) = await session.ExportKitAsync($$"""{"name": "My kit/../x", "pads": [{"name": "hit", "latent": [{{latentJson}}]}]}""");
+        string latentJson =
+            string.Join(", ", encoded.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var (zip, fileName) = await session.ExportKitAsync(
+            $$"""{"name": "My kit/../x", "pads": [{"name": "hit", "latent": [{{latentJson}}]}]}""");
         Assert.Equal("My-kit----x.zip", fileName);
         using var archive = new ZipArchive(new MemoryStream(zip));
         Assert.Contains(archive.Entries, e => e.FullName.EndsWith(".wav", StringComparison.Ordinal));
-        Assert.Contains(archive.Entries, e => e.FullName == Oneshot.Kits.KitExport.DescriptionFile);   // the kit, to open again
+        // the kit, to open again
+        Assert.Contains(archive.Entries, e => e.FullName == Oneshot.Kits.KitExport.DescriptionFile);
         var far = string.Join(", ", Enumerable.Repeat("1e4", size));
-        var refused = await Assert.ThrowsAsync<OneshotException>(() => session.ExportKitAsync($$"""{"name": "k", "pads": [{"name": "a", "latent": [{{far}}]}]}"""));
+        var refused = await Assert.ThrowsAsync<OneshotException>(() =>
+            session.ExportKitAsync($$"""{"name": "k", "pads": [{"name": "a", "latent": [{{far}}]}]}"""));
         Assert.StartsWith("Pad 1:", refused.Message);
     }
 }

@@ -26,7 +26,8 @@ public class ListeningBrowserTests
         int[] scores = [5, 4, 3, 2, 1, 4];
         for (int i = 0; i < study.Stimuli.Count; i++)
         {
-            await Assertions.Expect(page.Locator("#progress")).ToHaveTextAsync($"Sound {i + 1} of {study.Stimuli.Count}");
+            await Assertions.Expect(page.Locator("#progress"))
+                .ToHaveTextAsync($"Sound {i + 1} of {study.Stimuli.Count}");
             // Play before rate: the scale stays disabled until the sound has ended.
             Assert.True(await page.Locator("#scale button[data-score='3']").IsDisabledAsync());
             await page.ClickAsync("#play");
@@ -55,7 +56,8 @@ public class ListeningBrowserTests
     public async Task A_rater_completes_an_ab_study_in_chromium_choosing_only_after_hearing_every_version()
     {
         using var dir = new TempDir();
-        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1, clipLength: 2400, models: 2, design: Oneshot.Listening.ListeningDesign.Preference);
+        var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1, clipLength: 2400, models: 2,
+            design: Oneshot.Listening.ListeningDesign.Preference);
         Assert.Equal(3, study.Trials.Count);   // one check, one pair of reconstructions, one pair of samples
         await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
         await using var chromium = await Browser.OpenAsync(server.Url);
@@ -68,16 +70,19 @@ public class ListeningBrowserTests
         string[] sides = ["a", "b", "a"];
         for (int i = 0; i < study.Trials.Count; i++)
         {
-            await Assertions.Expect(page.Locator("#compare-progress")).ToHaveTextAsync($"Comparison {i + 1} of {study.Trials.Count}");
+            await Assertions.Expect(page.Locator("#compare-progress"))
+                .ToHaveTextAsync($"Comparison {i + 1} of {study.Trials.Count}");
             bool reference = await page.Locator("#play-reference").IsVisibleAsync();
             Assert.True(await page.Locator("#choose-a").IsDisabledAsync());
             await page.ClickAsync("#play-a");
-            await Assertions.Expect(page.Locator("#compare-status")).ToHaveTextAsync("");   // A has ended; B is still unheard
+            // A has ended; B is still unheard
+            await Assertions.Expect(page.Locator("#compare-status")).ToHaveTextAsync("");
             Assert.True(await page.Locator("#choose-a").IsDisabledAsync());
             if (reference)
             {
                 await page.ClickAsync("#play-reference");
-                await page.WaitForFunctionAsync("() => !document.querySelector('#compare-status').textContent.startsWith('Playing')");
+                await page.WaitForFunctionAsync(
+                    "() => !document.querySelector('#compare-status').textContent.startsWith('Playing')");
                 Assert.True(await page.Locator("#choose-b").IsDisabledAsync());
             }
             await page.ClickAsync("#play-b");
@@ -89,7 +94,8 @@ public class ListeningBrowserTests
 
         var choices = server.Store.AllChoices();
         long rater = Assert.Single(choices.Select(c => c.RaterId).Distinct());
-        Assert.Equal(study.TrialOrderFor(rater).Select(t => t.Id), choices.OrderBy(c => c.Created).Select(c => c.Trial));
+        Assert.Equal(study.TrialOrderFor(rater).Select(t => t.Id),
+            choices.OrderBy(c => c.Created).Select(c => c.Trial));
         Assert.Equal(sides, choices.OrderBy(c => c.Created).Select(c => c.Side));
     }
 
@@ -98,25 +104,31 @@ public class ListeningBrowserTests
     {
         using var dir = new TempDir();
         var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1);
-        await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions { Host = true, NewRaters = 2 });
+        await using var server = await ListeningServer.StartAsync(directory,
+            new ListeningServerOptions { Host = true, NewRaters = 2 });
         Assert.Equal(2, server.Tokens.Count);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(directory, "tokens.txt")).Length);
         var port = new Uri(server.Url).Port;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var anonymous = await http.PostAsJsonAsync("/api/session", new { rater = (long?)null });
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/api/audio/{study.Stimuli[0].Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await http.GetAsync($"/api/audio/{study.Stimuli[0].Id}")).StatusCode);
 
         http.DefaultRequestHeaders.Add("X-Rater-Token", server.Tokens[0]);
         var session = await http.PostAsJsonAsync("/api/session", new { rater = (long?)null });
         Assert.Equal(HttpStatusCode.OK, session.StatusCode);
-        var unheard = await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 4, played = true });
+        var unheard = await http.PostAsJsonAsync("/api/rating",
+            new { stimulus = study.Stimuli[0].Id, score = 4, played = true });
         Assert.Equal(HttpStatusCode.BadRequest, unheard.StatusCode);   // "played", but the server never sent it
         Assert.Contains("never sent", await unheard.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/audio/{study.Stimuli[0].Id}")).StatusCode);
-        var rated = await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 4, played = true, rater = 12345 });
+        var rated = await http.PostAsJsonAsync("/api/rating",
+            new { stimulus = study.Stimuli[0].Id, score = 4, played = true, rater = 12345 });
         Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/rating", new { stimulus = study.Stimuli[0].Id, score = 1, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await http.PostAsJsonAsync("/api/rating",
+            new { stimulus = study.Stimuli[0].Id, score = 1, played = true })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/audio/..%2Fstudy.json")).StatusCode);
         // The rating belongs to the token's rater, whatever rater id the request claimed.
         Assert.Equal(server.Store.FindRaterByToken(server.Tokens[0])!.Id, server.Store.All().Single().RaterId);
@@ -129,24 +141,38 @@ public class ListeningBrowserTests
         var (study, directory) = ListeningTests.MakeStudy(dir, perSystem: 1);
         await using var server = await ListeningServer.StartAsync(directory, new ListeningServerOptions());
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
-        var session = System.Text.Json.JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/session", new { rater = (long?)null })).Content.ReadAsStringAsync()).RootElement;
+        var session =
+            System.Text.Json.JsonDocument.Parse(
+            await (
+            await http.PostAsJsonAsync("/api/session",
+            new { rater = (long?)null })).Content.ReadAsStringAsync()).RootElement;
         long rater = session.GetProperty("rater").GetInt64();
         string key = session.GetProperty("key").GetString()!;
         string first = study.Stimuli[0].Id;
 
         // Another page naming this rater's number, without its key, is a new rater, and cannot rate as this one.
-        var intruder = System.Text.Json.JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/session", new { rater, key = "guess" })).Content.ReadAsStringAsync()).RootElement;
+        var intruder =
+            System.Text.Json.JsonDocument.Parse(
+            await (
+            await http.PostAsJsonAsync("/api/session",
+            new { rater, key = "guess" })).Content.ReadAsStringAsync()).RootElement;
         Assert.NotEqual(rater, intruder.GetProperty("rater").GetInt64());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsJsonAsync("/api/rating", new { rater, stimulus = first, score = 1, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await http.PostAsJsonAsync("/api/rating",
+            new { rater, stimulus = first, score = 1, played = true })).StatusCode);
 
-        using var own = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonContent.Create(new { rater, key }) };
-        var resumed = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(own)).Content.ReadAsStringAsync()).RootElement;
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/api/session")
+            { Content = JsonContent.Create(new { rater, key }) };
+        var resumed = System.Text.Json.JsonDocument.Parse(
+            await (await http.SendAsync(own)).Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(rater, resumed.GetProperty("rater").GetInt64());   // the page's reload resumes
 
         http.DefaultRequestHeaders.Add("X-Rater-Token", key);
-        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/audio/{first}?token={key}")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK,
+            (await http.PostAsJsonAsync("/api/rating", new { stimulus = first, score = 4, played = true })).StatusCode);
         Assert.Equal(rater, server.Store.All().Single().RaterId);
     }
 }

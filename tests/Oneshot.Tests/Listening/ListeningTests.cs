@@ -8,9 +8,10 @@ namespace Oneshot.Tests.Listening;
 
 public class ListeningTests
 {
-    /// <summary>A study of real clips and two systems, built like `oneshot listen --from REPORT` from a minimal report.</summary>
-    internal static (ListeningStudy Study, string Directory) MakeStudy(TempDir dir, int perSystem = 3, int clipLength = 4000,
-                                                                    int models = 1, ListeningDesign design = ListeningDesign.Acr)
+    /// <summary>A study of real clips and two systems, built like `oneshot listen --from REPORT` from a minimal
+    /// report.</summary>
+    internal static (ListeningStudy Study, string Directory) MakeStudy(TempDir dir, int perSystem = 3,
+        int clipLength = 4000, int models = 1, ListeningDesign design = ListeningDesign.Acr)
     {
         string report = dir.File("report");
         Directory.CreateDirectory(report);
@@ -20,20 +21,25 @@ public class ListeningTests
             return Enumerable.Range(0, perSystem).Select(i =>
             {
                 string relative = $"audio/{folder}/{i + 1:00}.wav";
-                WavWriter.Write(Path.Combine(report, relative), Signals.Sine(frequency * (i + 1), 8000, clipLength, 0.3), 8000);
+                WavWriter.Write(Path.Combine(report, relative),
+                    Signals.Sine(frequency * (i + 1), 8000, clipLength, 0.3), 8000);
                 return relative;
             }).ToArray();
         }
         var comparison = DistributionComparison.Compute(
             new EmbeddingMatrix(Enumerable.Range(0, 40).Select(i => Math.Sin(i * 1.3)).ToArray(), 20, 2),
-            new EmbeddingMatrix(Enumerable.Range(0, 40).Select(i => Math.Cos(i * 0.7)).ToArray(), 20, 2), new DistributionOptions { KidSubsets = 2 });
+            new EmbeddingMatrix(Enumerable.Range(0, 40).Select(i => Math.Cos(i * 0.7)).ToArray(), 20, 2),
+                new DistributionOptions { KidSubsets = 2 });
         ModelEvaluation Model(string name, double pitch) => new(name, "/nowhere", "tiny", true,
-            new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison, Write($"{name}/reconstructions", 300 * pitch)),
+            new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison,
+                Write($"{name}/reconstructions", 300 * pitch)),
             new ReconstructionSummary(3, 1, 1, 1, 1, 1, new IdentificationResult(1, 1, 1, 3), comparison, []),
             new LatentSummary(1, 1, new() { ["standard"] = 1 }),
-            [new GenerationSummary("standard", "standard", 3, 1, 1, 1, comparison, comparison, Write($"{name}/standard-prior", 500 * pitch))], null);
+            [new GenerationSummary("standard", "standard", 3, 1, 1, 1, comparison, comparison,
+                Write($"{name}/standard-prior", 500 * pitch))], null);
         var systems = Enumerable.Range(0, models).Select(i => Model(i == 0 ? "m" : $"m{i + 1}", 1 + 0.1 * i)).ToList();
-        var result = new EvaluationResult("logmel-stats", "/data", "h", 3, 3, 3, 1, 1, new DistributionOptions(), comparison, Write("real", 200), [], systems, DateTimeOffset.Now);
+        var result = new EvaluationResult("logmel-stats", "/data", "h", 3, 3, 3, 1, 1, new DistributionOptions(),
+            comparison, Write("real", 200), [], systems, DateTimeOffset.Now);
         EvaluationReport.Write(report, result);
         string studyDirectory = dir.File("study");
         return (ListeningStudy.CreateFromReport(studyDirectory, report, design: design), studyDirectory);
@@ -53,8 +59,10 @@ public class ListeningTests
         // Each rater has an order of their own, the same after a reload.
         Assert.Equal(loaded.OrderFor(1), loaded.OrderFor(1));
         Assert.NotEqual(loaded.OrderFor(1).Select(s => s.Id), loaded.OrderFor(2).Select(s => s.Id));
-        Assert.Contains("already holds a study", Assert.Throws<OneshotException>(() => ListeningStudy.CreateFromReport(directory, dir.File("report"))).Message);
-        Assert.Contains("not an eval report", Assert.Throws<OneshotException>(() => ListeningStudy.CreateFromReport(dir.File("s2"), dir.File("nothing"))).Message);
+        Assert.Contains("already holds a study", Assert.Throws<OneshotException>(() =>
+            ListeningStudy.CreateFromReport(directory, dir.File("report"))).Message);
+        Assert.Contains("not an eval report", Assert.Throws<OneshotException>(() =>
+            ListeningStudy.CreateFromReport(dir.File("s2"), dir.File("nothing"))).Message);
     }
 
     [Fact]
@@ -162,8 +170,10 @@ public class ListeningTests
                     break;
                 case TrialKind.Reconstruction:
                     // Two models' reconstructions of the same example, in the report's order, the example as reference.
-                    int index = study.Stimuli.Where(s => s.System == "real").ToList().FindIndex(s => s.Id == t.Reference);
-                    Assert.All(new[] { t.A, t.B }, side => Assert.Equal(index, study.Stimuli.Where(s => s.System == system[side]).ToList().FindIndex(s => s.Id == side)));
+                    int index = study.Stimuli.Where(s => s.System == "real").ToList()
+                        .FindIndex(s => s.Id == t.Reference);
+                    Assert.All(new[] { t.A, t.B }, side => Assert.Equal(index,
+                        study.Stimuli.Where(s => s.System == system[side]).ToList().FindIndex(s => s.Id == side)));
                     Assert.All(new[] { t.A, t.B }, side => Assert.EndsWith("/reconstruction", system[side]));
                     break;
                 default:
@@ -173,12 +183,16 @@ public class ListeningTests
             }
         }
         // Which model is A is drawn per trial, not always the first.
-        Assert.Contains(study.Trials, t => t.Kind != TrialKind.Check && system[t.A].StartsWith("m/", StringComparison.Ordinal));
-        Assert.Contains(study.Trials, t => t.Kind != TrialKind.Check && system[t.B].StartsWith("m/", StringComparison.Ordinal));
-        // The check's copy is the filtered clip, not the clip: a 200-Hz sine passes a 1-kHz low-pass nearly whole, changed in phase.
+        Assert.Contains(study.Trials, t => t.Kind != TrialKind.Check
+            && system[t.A].StartsWith("m/", StringComparison.Ordinal));
+        Assert.Contains(study.Trials, t => t.Kind != TrialKind.Check
+            && system[t.B].StartsWith("m/", StringComparison.Ordinal));
+        // The check's copy is the filtered clip, not the clip: a 200-Hz sine passes a 1-kHz low-pass nearly whole,
+        // changed in phase.
         var check = study.Trials.First(t => t.Kind == TrialKind.Check);
         string copy = check.A == check.Reference ? check.B : check.A;
-        float[] Read(string id) => WavReader.Read(Path.Combine(directory, ListeningStudy.StimuliFolder, id + ".wav")).ToMono();
+        float[] Read(string id) => WavReader.Read(Path.Combine(directory, ListeningStudy.StimuliFolder, id + ".wav"))
+            .ToMono();
         double Rms(float[] x) => Math.Sqrt(x.Average(v => (double)v * v));
         Assert.NotEqual(Read(copy), Read(check.Reference!));
         Assert.InRange(Rms(Read(copy)) / Rms(Read(check.Reference!)), 0.8, 1.1);
@@ -190,7 +204,8 @@ public class ListeningTests
         Assert.NotEqual(loaded.TrialOrderFor(7).Select(t => t.Id), loaded.TrialOrderFor(8).Select(t => t.Id));
         // One model has nothing to compare with.
         using var other = new TempDir();
-        Assert.Contains("compares models two by two", Assert.Throws<OneshotException>(() => MakeStudy(other, models: 1, design: ListeningDesign.Preference)).Message);
+        Assert.Contains("compares models two by two", Assert.Throws<OneshotException>(() =>
+            MakeStudy(other, models: 1, design: ListeningDesign.Preference)).Message);
     }
 
     [Fact]
@@ -198,12 +213,14 @@ public class ListeningTests
     {
         using var dir = new TempDir();
         var (study, directory) = MakeStudy(dir, perSystem: 2, models: 2, design: ListeningDesign.Preference);
-        var store = new RatingStore(Path.Combine(directory, ListeningStudy.RatingsFile), study.Stimuli.Select(s => s.Id));
+        var store = new RatingStore(Path.Combine(directory, ListeningStudy.RatingsFile),
+            study.Stimuli.Select(s => s.Id));
         var rater = store.CreateRater();
         var trial = study.Trials.First(t => t.Reference is not null && t.Kind == TrialKind.Reconstruction);
         store.MarkServed(rater.Id, trial.A);
         store.MarkServed(rater.Id, trial.B);
-        Assert.Equal(RatingOutcome.NotServed, store.Choose(rater.Id, trial, "a", played: true));   // the reference was never heard
+        // the reference was never heard
+        Assert.Equal(RatingOutcome.NotServed, store.Choose(rater.Id, trial, "a", played: true));
         store.MarkServed(rater.Id, trial.Reference!);
         Assert.Equal(RatingOutcome.NotPlayed, store.Choose(rater.Id, trial, "a", played: false));
         Assert.Equal(RatingOutcome.InvalidScore, store.Choose(rater.Id, trial, "c", played: true));
@@ -234,18 +251,24 @@ public class ListeningTests
         var choices = new List<Choice>();
         foreach (var t in study.Trials)
         {
-            // Raters 1 and 2 pass every check and prefer "m2" on reconstructions, "m" on samples; rater 3 prefers every degraded copy and "m".
+            // Raters 1 and 2 pass every check and prefer "m2" on reconstructions, "m" on samples; rater 3 prefers every
+            // degraded copy and "m".
             bool check = t.Kind == TrialKind.Check;
             foreach (long rater in new long[] { 1, 2 })
+            {
+                string preferred = t.Kind == TrialKind.Reconstruction ? "m2/" : "m/";
                 choices.Add(new(rater, t.Id, check ? SideOf(t, s => s.Kind == StimulusKind.Real)
-                                               : SideOf(t, s => s.Id.StartsWith(t.Kind == TrialKind.Reconstruction ? "m2/" : "m/", StringComparison.Ordinal)), now));
-            choices.Add(new(3, t.Id, check ? SideOf(t, s => s.Kind == StimulusKind.Degraded) : SideOf(t, s => s.Id.StartsWith("m/", StringComparison.Ordinal)), now));
+                    : SideOf(t, s => s.Id.StartsWith(preferred, StringComparison.Ordinal)), now));
+            }
+            choices.Add(new(3, t.Id, check ? SideOf(t, s => s.Kind == StimulusKind.Degraded)
+                : SideOf(t, s => s.Id.StartsWith("m/", StringComparison.Ordinal)), now));
         }
         var result = PreferenceStatistics.Compute(study, choices);
         Assert.Equal([false, false, true], result.Raters.Select(r => r.Excluded).ToArray());
         Assert.Equal(3, result.Raters[2].Failed);
         var reconstructions = result.Pairs.Single(p => p.Kind == TrialKind.Reconstruction);
-        Assert.Equal(("m", "m2", 0, 6), (reconstructions.First, reconstructions.Second, reconstructions.FirstWins, reconstructions.SecondWins));
+        Assert.Equal(("m", "m2", 0, 6),
+            (reconstructions.First, reconstructions.Second, reconstructions.FirstWins, reconstructions.SecondWins));
         Assert.Equal(2.0 / 64, reconstructions.PValue, 12);
         var samples = result.Pairs.Single(p => p.Kind == TrialKind.Generated);
         Assert.Equal((6, 0, 1.0), (samples.FirstWins, samples.SecondWins, samples.FirstShare));

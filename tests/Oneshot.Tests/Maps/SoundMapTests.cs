@@ -28,18 +28,23 @@ public class SoundMapTests
             // The map's latents are the encoder's own (refining is off by default).
             using var runner = new ModelRunner(model);
             var first = runner.Encode([store.Read(0)])[0];
-            Assert.All(first.Zip(latents[0]), pair => Assert.Equal(pair.First, pair.Second, 1e-4));   // batched differently: float rounding only
+            // batched differently: float rounding only
+            Assert.All(first.Zip(latents[0]), pair => Assert.Equal(pair.First, pair.Second, 1e-4));
             Assert.Equal(store.Meta[0].TextLabel("class"), map.Sounds[0].Class);
         }
-        Assert.All(map.Sounds, s => Assert.True(s.Pca.Length == 2 && s.Pca.All(double.IsFinite) && s.Layout!.All(double.IsFinite)));
+        Assert.All(map.Sounds,
+            s => Assert.True(s.Pca.Length == 2 && s.Pca.All(double.IsFinite) && s.Layout!.All(double.IsFinite)));
         Assert.All(map.Axes, axis => Assert.Equal(1, axis.Sum(a => a * a), 6));
         Assert.True(map.VarianceShare[0] >= map.VarianceShare[1] && map.VarianceShare[0] <= 1);
 
         // Three new files: only they are encoded; a file changed afterwards is encoded again.
         string folder = dir.File("new");
         Directory.CreateDirectory(folder);
-        for (int i = 0; i < 3; i++) WavWriter.Write(Path.Combine(folder, $"tone{i}.wav"), Signals.Sine(200 * (i + 1), 8000, 4000, amplitude: 0.5), 8000);
-        (code, output, error) = CliTests.Oneshot("map", model, data, folder, "--out", dir.File("map"), "--threads", "1");
+        for (int i = 0; i < 3; i++)
+            WavWriter.Write(Path.Combine(folder, $"tone{i}.wav"),
+                Signals.Sine(200 * (i + 1), 8000, 4000, amplitude: 0.5), 8000);
+        (code, output, error) = CliTests.Oneshot("map", model, data, folder, "--out", dir.File("map"), "--threads",
+            "1");
         Assert.True(code == 0, error + output);
         Assert.Contains("(3 encoded, " + clips + " reused", output);
         (map, _) = SoundMap.Load(dir.File("map"));
@@ -50,7 +55,8 @@ public class SoundMapTests
 
         WavWriter.Write(Path.Combine(folder, "tone1.wav"), Signals.Sine(900, 8000, 4000, amplitude: 0.5), 8000);
         File.SetLastWriteTimeUtc(Path.Combine(folder, "tone1.wav"), DateTime.UtcNow.AddMinutes(1));
-        (code, output, error) = CliTests.Oneshot("map", model, data, folder, "--out", dir.File("map"), "--threads", "1");
+        (code, output, error) = CliTests.Oneshot("map", model, data, folder, "--out", dir.File("map"), "--threads",
+            "1");
         Assert.True(code == 0, error + output);
         Assert.Contains("(1 encoded, " + (clips + 2) + " reused", output);
 

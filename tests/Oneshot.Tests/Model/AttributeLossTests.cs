@@ -10,17 +10,20 @@ public class AttributeLossTests
     {
         using var scope = NewDisposeScope();
         var attribute = tensor(new float[] { 1, 2, 3, 4 }).unsqueeze(1);
-        var ordered = tensor(new float[] { -3, -1, 1, 3, 0, 0, 0, 0 }).reshape(2, 4).t().contiguous();   // dimension 0 ordered, 1 not used
+        // dimension 0 ordered, 1 not used
+        var ordered = tensor(new float[] { -3, -1, 1, 3, 0, 0, 0, 0 }).reshape(2, 4).t().contiguous();
         Assert.True(AttributeLoss.Compute(ordered, attribute, delta: 10).item<float>() < 1e-6);
 
-        var reversed = tensor(new float[] { 0.3f, 0.1f, -0.1f, -0.3f, 0, 0, 0, 0 }).reshape(2, 4).t().contiguous().requires_grad_();
+        var reversed = tensor(new float[] { 0.3f, 0.1f, -0.1f, -0.3f, 0, 0, 0, 0 }).reshape(2, 4).t().contiguous()
+            .requires_grad_();
         var loss = AttributeLoss.Compute(reversed, attribute, delta: 10);
         Assert.True(loss.item<float>() > 1);
         loss.backward();
         float[] gradient = reversed.grad!.data<float>().ToArray();
         Assert.True(gradient[0] > 0, "descent lowers the latent of the clip with the smallest attribute");
         Assert.True(gradient[6] < 0, "and raises the one with the largest");
-        Assert.Equal(0f, gradient[1]);                                                                      // dimension 1 owns no attribute
+        // dimension 1 owns no attribute
+        Assert.Equal(0f, gradient[1]);
     }
 
     [Fact]
@@ -32,6 +35,7 @@ public class AttributeLossTests
         double loss = AttributeLoss.Compute(z, withUnknown, delta: 10).item<float>();
         Assert.True(loss < 1e-6, $"the unknown clip's far-off latent must not count ({loss})");
         Assert.True(double.IsFinite(loss));
-        Assert.Equal(0f, AttributeLoss.Compute(z, tensor(new float[] { float.NaN, float.NaN, float.NaN }).unsqueeze(1), 10).item<float>());
+        Assert.Equal(0f, AttributeLoss.Compute(z, tensor(new float[] { float.NaN, float.NaN, float.NaN }).unsqueeze(1),
+            10).item<float>());
     }
 }

@@ -11,15 +11,22 @@ public class ConfigVersionTests
     {
         Assert.Equal(EncoderInput.Pqmf, Presets.Get("cpu").Model.EncoderInput);
         Assert.Equal(EncoderInput.Pqmf, Presets.Get("gpu").Model.EncoderInput);
-        Assert.Equal(EncoderInput.LogMel, RunConfig.Parse("""{"version": 3, "preset": "cpu"}""", "v3").Model.EncoderInput);
-        Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"version": 3, "model": {"encoder_input": "pqmf"}}""", "v3 with PQMF bands").Model.EncoderInput);
-        Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.EncoderInput);
+        Assert.Equal(EncoderInput.LogMel,
+            RunConfig.Parse("""{"version": 3, "preset": "cpu"}""", "v3").Model.EncoderInput);
+        Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"version": 3, "model": {"encoder_input": "pqmf"}}""",
+            "v3 with PQMF bands").Model.EncoderInput);
+        Assert.Equal(EncoderInput.Pqmf,
+            RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.EncoderInput);
         Assert.Equal(EncoderInput.Pqmf, RunConfig.Parse("""{"preset": "cpu"}""", "v1").Model.EncoderInput);
-        Assert.Equal(EncoderInput.LogMel, RunConfig.Parse("""{"version": 2, "model": {"encoder_input": "log_mel"}}""", "v2 with log-mels").Model.EncoderInput);
-        Assert.Equal(Activation.LeakyRelu, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.DecoderActivation);
+        Assert.Equal(EncoderInput.LogMel, RunConfig.Parse("""{"version": 2, "model": {"encoder_input": "log_mel"}}""",
+            "v2 with log-mels").Model.EncoderInput);
+        Assert.Equal(Activation.LeakyRelu,
+            RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Model.DecoderActivation);
         Assert.Equal((0.005, 0.005, 0.02), (Presets.Get("cpu").Train.Beta,
-            RunConfig.Parse("""{"version": 3, "preset": "cpu"}""", "v3").Train.Beta, RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Train.Beta));
-        Assert.Equal(0.01, RunConfig.Parse("""{"version": 2, "train": {"beta": 0.01}}""", "v2 with its own β").Train.Beta);
+            RunConfig.Parse("""{"version": 3, "preset": "cpu"}""", "v3").Train.Beta,
+                RunConfig.Parse("""{"version": 2, "preset": "cpu"}""", "v2").Train.Beta));
+        Assert.Equal(0.01,
+            RunConfig.Parse("""{"version": 2, "train": {"beta": 0.01}}""", "v2 with its own β").Train.Beta);
 
         // A model directory written by a version-2 build: its config.json has no encoder_input, its
         // weights are a PQMF encoder's. It must load as it was trained.
@@ -48,7 +55,8 @@ public class ConfigVersionTests
         Assert.Equal(RunConfig.CurrentVersion, config.Version);
     }
 
-    /// <summary>A tiny model directory as a build of <paramref name="version"/> wrote it: weights of an <paramref name="trained"/> encoder, config.json without the encoder_input key.</summary>
+    /// <summary>A tiny model directory as a build of <paramref name="version"/> wrote it: weights of an
+    /// <paramref name="trained"/> encoder, config.json without the encoder_input key.</summary>
     static JsonObject SaveWithoutEncoderInput(TempDir dir, EncoderInput trained, int version)
     {
         var config = Presets.Get("tiny") with { Model = Presets.Get("tiny").Model with { EncoderInput = trained } };

@@ -4,7 +4,8 @@ using Oneshot.Tests.Training;
 
 namespace Oneshot.Tests.Model;
 
-/// <summary>A model trained on another machine (the shipped one) finds its dataset where quickstart builds it, and only the same clips.</summary>
+/// <summary>A model trained on another machine (the shipped one) finds its dataset where quickstart builds it, and only
+/// the same clips.</summary>
 public class DatasetLocationTests
 {
     [Fact]
@@ -38,14 +39,17 @@ public class DatasetLocationTests
         Assert.Equal(here, reference.Locate(dir.Path));
     }
 
-    /// <summary>One policy for every command that reads a trained model's clips (prior, controls, map, class pads).</summary>
+    /// <summary>One policy for every command that reads a trained model's clips (prior, controls, map, class
+    /// pads).</summary>
     [Fact]
     public void A_models_dataset_is_found_one_way_a_folder_without_dataset_json_is_not_there_and_other_clips_warn()
     {
         using var dir = new TempDir();
         string data = TinyData.Build(dir, count: 12);
         string other = TinyData.Build(dir, count: 8, name: "other");
-        var config = TinyData.Config() with { Dataset = new DatasetReference { Path = data, Hash = DatasetInfo.Load(data).Hash } };
+        var config =
+            TinyData.Config() with { Dataset = new DatasetReference { Path = data,
+            Hash = DatasetInfo.Load(data).Hash } };
 
         var own = ModelDataset.Find(config, null)!;
         Assert.Equal((data, (string?)null), (own.Directory, own.Warning));
@@ -55,11 +59,14 @@ public class DatasetLocationTests
 
         Directory.CreateDirectory(dir.File("empty"));   // a folder, but no dataset
         Assert.Null(ModelDataset.Find(config, dir.File("empty")));
-        var named = Assert.Throws<OneshotException>(() => ModelDataset.Require(config, dir.File("empty"), "Class pads choose among the training clips"));
+        var named =
+            Assert.Throws<OneshotException>(() =>
+            ModelDataset.Require(config, dir.File("empty"), "Class pads choose among the training clips"));
         Assert.Contains(dir.File("empty"), named.Message);
         Assert.Contains("--data", named.Message);
         var moved = config with { Dataset = config.Dataset with { Path = dir.File("gone") } };
-        var missing = Assert.Throws<OneshotException>(() => ModelDataset.Require(moved, null, "A prior is fitted to the model's training clips"));
+        var missing = Assert.Throws<OneshotException>(() =>
+            ModelDataset.Require(moved, null, "A prior is fitted to the model's training clips"));
         Assert.StartsWith("A prior is fitted to the model's training clips, and the model's dataset", missing.Message);
         Assert.Contains("quickstart", missing.Message);
     }

@@ -15,13 +15,16 @@ public class DeviceTests
 {
     static readonly Device Meta = new(DeviceType.META);
 
-    /// <summary>Every tensor field of our own module classes that stayed behind (scalars may: libtorch moves them itself).</summary>
+    /// <summary>Every tensor field of our own module classes that stayed behind (scalars may: libtorch moves them
+    /// itself).</summary>
     static List<string> LeftBehind(nn.Module root)
     {
         var stray = new List<string>();
         foreach (var (name, module) in root.named_modules().Prepend(("", root)))
-            for (var type = module.GetType(); type is not null && type.Namespace?.StartsWith("Oneshot", StringComparison.Ordinal) == true; type = type.BaseType)
-                foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+            for (var type = module.GetType(); type is not null
+                && type.Namespace?.StartsWith("Oneshot", StringComparison.Ordinal) == true; type = type.BaseType)
+                foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic
+                    | BindingFlags.Public | BindingFlags.DeclaredOnly))
                 {
                     var tensors = field.GetValue(module) switch
                     {
@@ -31,7 +34,8 @@ public class DeviceTests
                         _ => [],
                     };
                     foreach (var t in tensors)
-                        if (!t.IsInvalid && t.dim() > 0 && t.device_type != DeviceType.META) stray.Add($"{type.Name} '{name}'.{field.Name} on {t.device}");
+                        if (!t.IsInvalid && t.dim() > 0 && t.device_type != DeviceType.META)
+                            stray.Add($"{type.Name} '{name}'.{field.Name} on {t.device}");
                 }
         return stray;
     }
@@ -55,7 +59,8 @@ public class DeviceTests
     [Fact]
     public void Every_tensor_of_the_discriminators_and_the_flow_priors_follows_them()
     {
-        using var discriminators = new DiscriminatorSet([2, 3], scaleCount: 2, capacity: 4, maxChannels: 16, fftSizes: [256, 64]);
+        using var discriminators = new DiscriminatorSet([2, 3], scaleCount: 2, capacity: 4, maxChannels: 16,
+            fftSizes: [256, 64]);
         discriminators.to(Meta);
         Assert.Empty(LeftBehind(discriminators));
         foreach (var kind in Enum.GetValues<FlowKind>())

@@ -24,12 +24,15 @@ public class EncoderInputTests
 
         var output = model.Forward(clips, null);
         output.Reconstruction.abs().mean().Plus(output.KlPerItem.mean()).backward();
-        var input = model.named_parameters().Where(p => p.name.StartsWith("encoder.input.", StringComparison.Ordinal)).ToList();
+        var input = model.named_parameters().Where(p => p.name.StartsWith("encoder.input.", StringComparison.Ordinal))
+            .ToList();
         Assert.NotEmpty(input);
-        Assert.All(input, p => Assert.True(p.parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"'{p.name}' got no gradient"));
+        Assert.All(input, p =>
+            Assert.True(p.parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"'{p.name}' got no gradient"));
         // It starts at the frame rate after the stages it replaces, which are not built.
         for (int stage = 0; stage < config.Ratios.Length; stage++)
-            Assert.Equal(stage >= config.EncoderMelStages, model.named_parameters().Any(p => p.name.StartsWith($"encoder.stages.{stage}.", StringComparison.Ordinal)));
+            Assert.Equal(stage >= config.EncoderMelStages, model.named_parameters()
+                .Any(p => p.name.StartsWith($"encoder.stages.{stage}.", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -46,7 +49,8 @@ public class EncoderInputTests
             var same = model.Encode(clips).Mean;
             var inverted = model.Encode(clips.neg()).Mean;
             float difference = (same - inverted).abs().max().item<float>();
-            if (input == EncoderInput.LogMel) Assert.True(difference < 1e-4, $"log-mel latents differ by {difference} for a phase-inverted clip");
+            if (input == EncoderInput.LogMel)
+                Assert.True(difference < 1e-4, $"log-mel latents differ by {difference} for a phase-inverted clip");
             else Assert.True(difference > 1e-3, "the band encoder should see the phase");
         }
     }

@@ -8,14 +8,16 @@ public class GridRippleLossTests
 {
     const int Rate = 44100, Length = 65536, Hop = 2048;
 
-    /// <summary>Decaying noise; with depth > 0 its envelope dips at the same place in every 2,048-sample frame.</summary>
+    /// <summary>Decaying noise; with depth > 0 its envelope dips at the same place in every 2,048-sample
+    /// frame.</summary>
     static float[] Burst(int seed, double depth)
     {
         var random = new Random(seed);
         return [.. Enumerable.Range(0, Length).Select(t =>
         {
             double phase = (double)(t % Hop) / Hop;
-            return (float)(0.5 * Math.Exp(-3.0 * t / Rate) * (1 - depth * Math.Exp(-Math.Pow((phase - 0.5) / 0.05, 2))) * (random.NextDouble() * 2 - 1));
+            return (float)(0.5 * Math.Exp(-3.0 * t / Rate) * (
+                1 - depth * Math.Exp(-Math.Pow((phase - 0.5) / 0.05, 2))) * (random.NextDouble() * 2 - 1));
         })];
     }
 
@@ -41,15 +43,20 @@ public class GridRippleLossTests
         Assert.Equal(5, Oneshot.Audio.FrameGrid.FrameSamples(200));
         Assert.Equal(25, Oneshot.Audio.FrameGrid.FrameSamples(1000));
 
-        // Clips the evaluation skips count for nothing here either: a silent one, and a hit audible for less than three frames.
+        // Clips the evaluation skips count for nothing here either: a silent one, and a hit audible for less than three
+        // frames.
         var silent = new float[Length];
         var shortHit = Burst(30, 0.5).Select((v, t) => t < 2 * Hop ? v * 50 : v * 1e-4f).ToArray();
-        double withSkipped = loss.Compute(tensor(gridded.Append(silent).Append(shortHit).SelectMany(c => c).ToArray(), [6, Length])).item<float>();
+        double withSkipped =
+            loss.Compute(tensor(gridded.Append(silent).Append(shortHit).SelectMany(c => c).ToArray(), [6, Length]))
+            .item<float>();
         Assert.Equal(rippled.item<float>(), withSkipped, 1e-4);
-        Assert.Equal(FrameGridRipple.Score(plain, gridded, Rate, Hop)!.Clips, FrameGridRipple.Score([.. plain, silent, shortHit], [.. gridded, silent, shortHit], Rate, Hop)!.Clips);
+        Assert.Equal(FrameGridRipple.Score(plain, gridded, Rate, Hop)!.Clips,
+            FrameGridRipple.Score([.. plain, silent, shortHit], [.. gridded, silent, shortHit], Rate, Hop)!.Clips);
 
         rippled.backward();
         var gradient = x.grad!;
-        Assert.True(gradient.isfinite().all().item<bool>() && gradient.abs().max().item<float>() > 0, "the penalty must reach the waveform");
+        Assert.True(gradient.isfinite().all().item<bool>() && gradient.abs().max().item<float>() > 0,
+            "the penalty must reach the waveform");
     }
 }

@@ -30,7 +30,8 @@ public class ParameterSnapshotTests
             .Select(p => $"{p.Key} [{string.Join(", ", p.Value.shape)}]")) + "\n";
         string path = Path.Combine(Repository.Root, "tests", "Oneshot.Tests", "Model", "Snapshots", $"{preset}.txt");
         if (Environment.GetEnvironmentVariable("ONESHOT_UPDATE_SNAPSHOTS") == "1") File.WriteAllText(path, actual);
-        Assert.True(File.Exists(path), $"{path} is missing; write it with ONESHOT_UPDATE_SNAPSHOTS=1 ./setup.sh test --filter ParameterSnapshotTests.");
+        Assert.True(File.Exists(path), $"{path} is missing; write it with ONESHOT_UPDATE_SNAPSHOTS=1 ./setup.sh test " +
+            $"--filter ParameterSnapshotTests.");
         string approved = File.ReadAllText(path);
         if (approved == actual) return;
         var expectedLines = approved.Split('\n', StringSplitOptions.RemoveEmptyEntries);

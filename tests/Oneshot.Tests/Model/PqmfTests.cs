@@ -73,6 +73,8 @@ public class PqmfTests
         int loudest = Array.IndexOf(energy, energy.Max());
         Assert.Equal(5, loudest);
         for (int k = 0; k < 16; k++)
-            if (Math.Abs(k - 5) > 1) Assert.True(10 * Math.Log10(energy[k] / energy[5]) < -80, $"band {k} leaks {10 * Math.Log10(energy[k] / energy[5]):0.0} dB");
+            if (Math.Abs(k - 5) > 1)
+                Assert.True(10 * Math.Log10(energy[k] / energy[5]) < -80,
+                    $"band {k} leaks {10 * Math.Log10(energy[k] / energy[5]):0.0} dB");
     }
 }

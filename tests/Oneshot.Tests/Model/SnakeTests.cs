@@ -28,7 +28,8 @@ public class SnakeTests
             double v = xs[i], al = a[i / 50], s = Math.Sin(al * v);
             Assert.Equal(v + s * s / al, ys[i], 1e-5);
             Assert.Equal(1 + Math.Sin(2 * al * v), dx[i], 1e-4);                          // d/dx = 1 + sin(2αx)
-            expectedDAlpha[i / 50] += (al * v * Math.Sin(2 * al * v) - s * s) / (al * al);  // d/dα = (αx·sin 2αx − sin²αx)/α²
+            // d/dα = (αx·sin 2αx − sin²αx)/α²
+            expectedDAlpha[i / 50] += (al * v * Math.Sin(2 * al * v) - s * s) / (al * al);
         }
         for (int c = 0; c < 3; c++) Assert.Equal(expectedDAlpha[c], dAlpha[c], 1e-3);
     }
@@ -42,7 +43,8 @@ public class SnakeTests
         var plainNames = ModelDirectory.Weights(plain).Keys.ToHashSet();
         var added = ModelDirectory.Weights(snake).Keys.Where(k => !plainNames.Contains(k)).ToList();
         Assert.NotEmpty(added);
-        Assert.All(added, name => Assert.True(name.StartsWith("decoder.", StringComparison.Ordinal) && name.EndsWith(".alpha", StringComparison.Ordinal), name));
+        Assert.All(added, name => Assert.True(name.StartsWith("decoder.", StringComparison.Ordinal)
+            && name.EndsWith(".alpha", StringComparison.Ordinal), name));
         Assert.Equal(config.Ratios.Length * config.Dilations.Length * 2, added.Count);
         Assert.Empty(plainNames.Except(ModelDirectory.Weights(snake).Keys));
 

@@ -27,11 +27,15 @@ public class TotalCorrelationTests
     [Fact]
     public void It_needs_a_gaussian_posterior_and_a_training_run_logs_it()
     {
-        Assert.Contains("model.flow_steps=0", Assert.Throws<OneshotException>(() => Training.TinyData.Config("train.tc_weight=1").Validate()).Message);
+        Assert.Contains("model.flow_steps=0",
+            Assert.Throws<OneshotException>(() => Training.TinyData.Config("train.tc_weight=1").Validate()).Message);
         using var dir = new TempDir();
-        string model = Training.TinyData.TrainModel(dir, Training.TinyData.Build(dir, count: 12), steps: 4, settings: ["train.tc_weight=1", "model.flow_steps=0"]);
+        string model = Training.TinyData.TrainModel(dir, Training.TinyData.Build(dir, count: 12), steps: 4,
+            settings: ["train.tc_weight=1", "model.flow_steps=0"]);
         var rows = File.ReadLines(Path.Combine(model, "train/metrics.csv")).Select(l => l.Split(',')).ToList();
         int column = Array.IndexOf(rows[0], "total_correlation");
-        Assert.Contains(rows.Skip(1), r => r.Length > column && double.TryParse(r[column], System.Globalization.CultureInfo.InvariantCulture, out double v) && double.IsFinite(v));
+        Assert.Contains(rows.Skip(1), r => r.Length > column
+            && double.TryParse(r[column], System.Globalization.CultureInfo.InvariantCulture, out double v)
+            && double.IsFinite(v));
     }
 }

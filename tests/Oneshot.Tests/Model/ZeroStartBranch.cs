@@ -11,7 +11,8 @@ namespace Oneshot.Tests.Model;
 /// </summary>
 static class ZeroStartBranch
 {
-    public static (WaveformVae WithBranch, WaveformVae Plain, Tensor Z) StartsAsWithoutAndLearns(ModelConfig plainConfig, ModelConfig branchConfig, string prefix)
+    public static (WaveformVae WithBranch, WaveformVae Plain,
+        Tensor Z) StartsAsWithoutAndLearns(ModelConfig plainConfig, ModelConfig branchConfig, string prefix)
     {
         var withBranch = new WaveformVae(branchConfig);
         var plain = new WaveformVae(plainConfig);
@@ -19,14 +20,17 @@ static class ZeroStartBranch
         var branchNames = weights.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(2 * plainConfig.Ratios.Length, branchNames.Count);   // a weight and a bias per stage
         Assert.Empty(weights.Keys.Except(branchNames).Except(ModelDirectory.Weights(plain).Keys));
-        ModelDirectory.LoadWeights(plain, weights.Where(p => !branchNames.Contains(p.Key)).ToDictionary(), $"the {prefix} model");
+        ModelDirectory.LoadWeights(plain, weights.Where(p => !branchNames.Contains(p.Key)).ToDictionary(),
+            $"the {prefix} model");
 
         var z = randn(3, plainConfig.LatentSize);
         using (no_grad())
-            Assert.True(withBranch.Decode(z).allclose(plain.Decode(z), rtol: 0, atol: 1e-6), $"{prefix} at zero changes the sound");
+            Assert.True(withBranch.Decode(z).allclose(plain.Decode(z), rtol: 0, atol: 1e-6),
+                $"{prefix} at zero changes the sound");
 
         withBranch.Decode(z).Squared().mean().backward();
-        Assert.All(withBranch.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal) && p.name.EndsWith("weight", StringComparison.Ordinal)),
+        Assert.All(withBranch.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal)
+            && p.name.EndsWith("weight", StringComparison.Ordinal)),
             p => Assert.True(p.parameter.grad!.abs().sum().item<float>() > 0, p.name));
         return (withBranch, plain, z);
     }

@@ -32,28 +32,32 @@ public class AdamOptimizerTests
         foreach (double rate in rates)
         {
             using var scope = NewDisposeScope();
-            var loss = x.Plus(t.neg()).Squared().mul(w).sum();   // gradient 2·w·(x − t); no temporary Scalars (TorchInterop)
+            // gradient 2·w·(x − t); no temporary Scalars (TorchInterop)
+            var loss = x.Plus(t.neg()).Squared().mul(w).sum();
             norms.Add(adam.Minimise(loss, clip, rate).Norm);
         }
         double[] ours = x.data<double>().ToArray();
 
-        string Numbers(IEnumerable<double> values) => "[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+        string Numbers(IEnumerable<double> values) =>
+            "[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
         string script = $$"""
             import numpy as np
             x = np.array({{Numbers(start)}}); t = np.array({{Numbers(target)}}); w = np.array({{Numbers(weight)}})
             m = np.zeros(4); v = np.zeros(4); b1, b2, eps = 0.9, 0.99, 1e-6
             norms = []
+            clip = {{clip.ToString(CultureInfo.InvariantCulture)}}
             for k, lr in enumerate({{Numbers(rates)}}, start=1):
                 g = 2 * w * (x - t)
                 norm = np.sqrt(np.sum(g * g)); norms.append(norm)
-                if norm > {{clip.ToString(CultureInfo.InvariantCulture)}}: g = g * ({{clip.ToString(CultureInfo.InvariantCulture)}} / (norm + 1e-6))
+                if norm > clip: g = g * (clip / (norm + 1e-6))
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
                 x = x * (1 - lr * {{weightDecay.ToString("R", CultureInfo.InvariantCulture)}})
                 x = x - lr / (1 - b1 ** k) * m / (np.sqrt(v / (1 - b2 ** k)) + eps)
             print(" ".join(repr(float(a)) for a in list(x) + norms))
             """;
-        double[] reference = [.. Tools.Run(Tools.Python, "-c", script).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture))];
+        double[] reference = [.. Tools.Run(Tools.Python, "-c", script).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => double.Parse(s, CultureInfo.InvariantCulture))];
 
         for (int i = 0; i < start.Length; i++) Assert.Equal(reference[i], ours[i], 1e-12);
         for (int i = 0; i < rates.Length; i++) Assert.Equal(reference[start.Length + i], norms[i], 1e-12);
@@ -61,7 +65,8 @@ public class AdamOptimizerTests
         Assert.NotEqual(start[0], ours[0]);
     }
 
-    /// <summary>A parameter with a rate of its own (a part grown on a trained model) takes the same step as the others, times its factor, weight decay included.</summary>
+    /// <summary>A parameter with a rate of its own (a part grown on a trained model) takes the same step as the others,
+    /// times its factor, weight decay included.</summary>
     [Fact]
     public void A_parameter_with_its_own_rate_moves_by_that_factor()
     {
@@ -69,13 +74,15 @@ public class AdamOptimizerTests
         using var slow = new Parameter(tensor(start, dtype: ScalarType.Float64));
         using var fast = new Parameter(tensor(start, dtype: ScalarType.Float64));
         using var adam = new AdamOptimizer([("decoder.w", slow), ("modes.w", fast)], 0.9, 0.99, 1e-6, weightDecay: 0.05,
-                                           rateScale: name => name.StartsWith("modes.", StringComparison.Ordinal) ? 10 : 1);
+                                           rateScale: name => name.StartsWith("modes.", StringComparison.Ordinal) ? 10
+                                               : 1);
         for (int k = 0; k < 3; k++)
         {
             using var scope = NewDisposeScope();
             adam.Minimise(slow.Squared().sum().Plus(fast.Squared().sum()), 0, 1e-3);
         }
-        // From the same start and gradient, one step each is −lr·m̂/(√v̂+ε) (the same for both), after a decay of lr·0.05 (also times the factor).
+        // From the same start and gradient, one step each is −lr·m̂/(√v̂+ε) (the same for both), after a decay of
+        // lr·0.05 (also times the factor).
         double[] slowMoved = [.. slow.data<double>().ToArray().Zip(start, (a, b) => a - b)];
         double[] fastMoved = [.. fast.data<double>().ToArray().Zip(start, (a, b) => a - b)];
         for (int i = 0; i < start.Length; i++)

@@ -35,6 +35,7 @@ public class WeightAverageTests
         // A checkpoint from before the average was turned on starts it from the weights as loaded.
         other.Load(new Dictionary<string, Tensor>(), "a checkpoint");
         using (other.Applied()) Assert.Equal([0.5, 0.5], w.data<double>().ToArray());
-        Assert.Contains("different model", Assert.Throws<OneshotException>(() => other.Load(new Dictionary<string, Tensor> { ["ema.w"] = zeros(3) }, "a checkpoint")).Message);
+        Assert.Contains("different model", Assert.Throws<OneshotException>(() =>
+            other.Load(new Dictionary<string, Tensor> { ["ema.w"] = zeros(3) }, "a checkpoint")).Message);
     }
 }

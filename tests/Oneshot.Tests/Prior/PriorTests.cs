@@ -11,15 +11,20 @@ namespace Oneshot.Tests.Prior;
 [Collection(ExactRunsCollection.Name)]
 public class PriorTests
 {
-    /// <summary>The fit's optimiser settings live in prior.json like every other number, and bad ones are named.</summary>
+    /// <summary>The fit's optimiser settings live in prior.json like every other number, and bad ones are
+    /// named.</summary>
     [Fact]
     public void The_fits_adam_settings_clip_and_bad_step_limit_are_settings_with_checks()
     {
-        var config = new Oneshot.Prior.PriorConfig().With(["prior.adam_beta1=0.5", "prior.gradient_clip=2.5", "prior.max_bad_steps=3"]);
-        Assert.Equal((0.5, 0.999, 2.5, 3), (config.AdamBeta1, config.AdamBeta2, config.GradientClip, config.MaxBadSteps));
+        var config = new Oneshot.Prior.PriorConfig()
+            .With(["prior.adam_beta1=0.5", "prior.gradient_clip=2.5", "prior.max_bad_steps=3"]);
+        Assert.Equal((0.5, 0.999, 2.5, 3),
+            (config.AdamBeta1, config.AdamBeta2, config.GradientClip, config.MaxBadSteps));
         config.Validate();
-        Assert.Contains("prior.max_bad_steps", Assert.Throws<OneshotException>(() => (config with { MaxBadSteps = 0 }).Validate()).Message);
-        Assert.Contains("prior.adam_beta1", Assert.Throws<OneshotException>(() => (config with { AdamBeta1 = 1 }).Validate()).Message);
+        Assert.Contains("prior.max_bad_steps",
+            Assert.Throws<OneshotException>(() => (config with { MaxBadSteps = 0 }).Validate()).Message);
+        Assert.Contains("prior.adam_beta1",
+            Assert.Throws<OneshotException>(() => (config with { AdamBeta1 = 1 }).Validate()).Message);
     }
 
     [Fact]
@@ -28,14 +33,18 @@ public class PriorTests
         using var scope = NewDisposeScope();
         const int d = 6;
         using var generator = new Generator(4);
-        var mixing = randn([d, d], generator: generator, dtype: ScalarType.Float64).Times(0.5).Plus(eye(d, dtype: ScalarType.Float64));
+        var mixing = randn([d, d], generator: generator, dtype: ScalarType.Float64).Times(0.5)
+            .Plus(eye(d, dtype: ScalarType.Float64));
         var offset = randn([d], generator: generator, dtype: ScalarType.Float64).Times(3);
-        Tensor Draw(int n) => randn([n, d], generator: generator, dtype: ScalarType.Float64).matmul(mixing.t()).Plus(offset);
-        double entropy = 0.5 * linalg.slogdet(mixing.matmul(mixing.t())).Item2.item<double>() + 0.5 * d * (1 + Math.Log(2 * Math.PI));
+        Tensor Draw(int n) => randn([n, d], generator: generator, dtype: ScalarType.Float64).matmul(mixing.t())
+            .Plus(offset);
+        double entropy = 0.5 * linalg.slogdet(mixing.matmul(mixing.t())).Item2.item<double>()
+            + 0.5 * d * (1 + Math.Log(2 * Math.PI));
         var fit = Draw(50_000);
         var mean = fit.mean([0L]);
         var std = fit.std(0);
-        using var prior = GaussianPrior.Fit(new PriorConfig { Kind = PriorKind.Gaussian }, mean, std, (fit - mean) / std);
+        using var prior = GaussianPrior.Fit(new PriorConfig { Kind = PriorKind.Gaussian }, mean, std,
+            (fit - mean) / std);
         double nll = -prior.LogProb(Draw(50_000)).mean().item<double>();
         Assert.Equal(entropy, nll, 0.03);
         var samples = prior.Sample(20_000, 1, generator);
@@ -50,8 +59,10 @@ public class PriorTests
         using var scope = NewDisposeScope();
         using var generator = new Generator(9);
         // 30 % around (−4, 0), 70 % around (+4, 1), unit spread: the fit must find both.
-        var left = randn([3000, 2], generator: generator, dtype: ScalarType.Float64).Plus(tensor(new double[] { -4, 0 }));
-        var right = randn([7000, 2], generator: generator, dtype: ScalarType.Float64).Plus(tensor(new double[] { 4, 1 }));
+        var left = randn([3000, 2], generator: generator, dtype: ScalarType.Float64)
+            .Plus(tensor(new double[] { -4, 0 }));
+        var right = randn([7000, 2], generator: generator, dtype: ScalarType.Float64)
+            .Plus(tensor(new double[] { 4, 1 }));
         var x = cat([left, right], 0);
         var mean = zeros(2, dtype: ScalarType.Float64);
         var std = ones(2, dtype: ScalarType.Float64);
@@ -64,7 +75,8 @@ public class PriorTests
         Assert.Equal(4, centres[rightIndex, 0].item<double>(), 0.1);
         Assert.Equal(-4, centres[1 - rightIndex, 0].item<double>(), 0.1);
         using var single = GaussianPrior.Fit(new PriorConfig { Kind = PriorKind.Gaussian }, mean, std, x);
-        Assert.True(mixture.LogProb(x).mean().item<double>() > single.LogProb(x).mean().item<double>() + 0.5, "two components must explain a bimodal set far better than one");
+        Assert.True(mixture.LogProb(x).mean().item<double>() > single.LogProb(x).mean().item<double>() + 0.5,
+            "two components must explain a bimodal set far better than one");
     }
 
     static (TempDir Dir, string Model) TrainedTinyModel()
@@ -94,12 +106,14 @@ public class PriorTests
         using var dir = new TempDir();
         var (model, extra, trainClips) = TinyData.TrainModelWithExtra(dir);
 
-        var fitted = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(PriorKind.Gaussian) });
+        var fitted = new PriorTrainer()
+            .Run(new PriorRequest { ModelDirectory = model, Config = Small(PriorKind.Gaussian) });
         Assert.Equal(trainClips + 8, fitted.Report.TrainClips);
 
         Directory.Move(extra, dir.File("extra-moved"));
         var messages = new List<string>();
-        var alone = new PriorTrainer { OnMessage = messages.Add }.Run(new PriorRequest { ModelDirectory = model, Config = Small(PriorKind.Gaussian), Force = true });
+        var alone = new PriorTrainer { OnMessage = messages.Add }.Run(
+            new PriorRequest { ModelDirectory = model, Config = Small(PriorKind.Gaussian), Force = true });
         Assert.Equal(trainClips, alone.Report.TrainClips);
         Assert.Contains(messages, m => m.Contains(extra) && m.Contains("is not there"));
     }
@@ -116,7 +130,8 @@ public class PriorTests
         var result = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(kind) });
         Assert.True(result.Finished);
         Assert.True(double.IsFinite(result.Report.HeldOutNllPerDim));
-        Assert.True(double.IsFinite(result.Report.Baselines["standard"]) && double.IsFinite(result.Report.Baselines["gaussian"]));
+        Assert.True(double.IsFinite(result.Report.Baselines["standard"])
+            && double.IsFinite(result.Report.Baselines["gaussian"]));
         Assert.True(PriorFile.Exists(model));
         Assert.Equal(kind, PriorFile.ReadConfig(model).Kind);
 
@@ -135,7 +150,8 @@ public class PriorTests
         var latents = PriorTrainer.HeldOutLatents(heldOut, Small(kind));
         double reloaded = -prior.LogProb(latents).mean().item<double>() / runner.LatentSize;
         Assert.Equal(result.Report.HeldOutNllPerDim, reloaded, 9);
-        Assert.True(result.Report.HeldOutNllPerDim < result.Report.Baselines["standard"], "a fitted prior explains the latents better than N(0, I)");
+        Assert.True(result.Report.HeldOutNllPerDim < result.Report.Baselines["standard"],
+            "a fitted prior explains the latents better than N(0, I)");
         if (kind == PriorKind.RealNvp)
         {
             // prior.json spells the kind as --flow does; files from before, "real_nvp", still read.
@@ -144,7 +160,8 @@ public class PriorTests
             File.WriteAllText(json, File.ReadAllText(json).Replace("\"realnvp\"", "\"real_nvp\""));
             Assert.Equal(PriorKind.RealNvp, PriorFile.ReadConfig(model).Kind);
         }
-        Assert.Contains("--force", Assert.Throws<OneshotException>(() => new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(kind) })).Message);
+        Assert.Contains("--force", Assert.Throws<OneshotException>(() =>
+            new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = Small(kind) })).Message);
     }
 
     [Fact]
@@ -154,14 +171,18 @@ public class PriorTests
         using var _ = dir;
         string copy = dir.File("copy");
         Directory.CreateDirectory(copy);
-        foreach (string file in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(model, file), Path.Combine(copy, file));
-        var straight = new PriorTrainer().Run(new PriorRequest { ModelDirectory = copy, Config = Small(PriorKind.Nsf) });
+        foreach (string file in new[] { "config.json", "model.safetensors" })
+            File.Copy(Path.Combine(model, file), Path.Combine(copy, file));
+        var straight = new PriorTrainer()
+            .Run(new PriorRequest { ModelDirectory = copy, Config = Small(PriorKind.Nsf) });
         using var cancel = new CancellationTokenSource();
         var config = Small(PriorKind.Nsf);
-        var first = new PriorTrainer { OnStep = p => { if (p.Step >= 20) cancel.Cancel(); } }.Run(new PriorRequest { ModelDirectory = model, Config = config }, cancel.Token);
+        var first = new PriorTrainer { OnStep = p => { if (p.Step >= 20) cancel.Cancel(); } }.Run(
+            new PriorRequest { ModelDirectory = model, Config = config }, cancel.Token);
         Assert.False(first.Finished);
         Assert.False(PriorFile.Exists(model));
-        var resumed = new PriorTrainer().Run(new PriorRequest { ModelDirectory = model, Config = config, Resume = true });
+        var resumed = new PriorTrainer()
+            .Run(new PriorRequest { ModelDirectory = model, Config = config, Resume = true });
         Assert.True(resumed.Finished);
         Assert.Equal(40, resumed.Report.Steps);
         Assert.True(PriorFile.Exists(model));

@@ -7,7 +7,8 @@ public class RidgeRegressionTests
     static (List<double[]> X, List<double> Y) Planted(int count, double[] weights, double noise, int seed)
     {
         var random = new Random(seed);
-        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        double Normal() =>
+            Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         var x = new List<double[]>();
         var y = new List<double>();
         for (int i = 0; i < count; i++)

@@ -9,7 +9,8 @@ public class TsneTests
     {
         // Three clusters of 40 points in 16 dimensions, their centres 10 apart, each point 1 from its centre.
         var random = new Random(5);
-        var centres = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 10)).ToArray()).ToArray();
+        var centres = Enumerable.Range(0, 3)
+            .Select(_ => Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 10)).ToArray()).ToArray();
         var points = new List<float[]>();
         var cluster = new List<int>();
         for (int c = 0; c < 3; c++)
@@ -29,9 +30,16 @@ public class TsneTests
             Assert.Equal(cluster[i], cluster[nearest]);
         }
         // Clusters are separate: each cluster's spread is well below the distance between cluster means.
-        var means = Enumerable.Range(0, 3).Select(c => Enumerable.Range(0, 2).Select(d => layout.Where((_, i) => cluster[i] == c).Average(p => p[d])).ToArray()).ToArray();
-        double spread = Enumerable.Range(0, layout.Length).Max(i => Math.Sqrt(Math.Pow(layout[i][0] - means[cluster[i]][0], 2) + Math.Pow(layout[i][1] - means[cluster[i]][1], 2)));
-        double gap = Enumerable.Range(0, 3).SelectMany(a => Enumerable.Range(a + 1, 2 - a).Select(b => Math.Sqrt(Math.Pow(means[a][0] - means[b][0], 2) + Math.Pow(means[a][1] - means[b][1], 2)))).Min();
+        var means = Enumerable.Range(0, 3).Select(c => Enumerable.Range(0, 2)
+            .Select(d => layout.Where((_, i) => cluster[i] == c).Average(p => p[d])).ToArray()).ToArray();
+        double spread = Enumerable.Range(0, layout.Length)
+            .Max(i =>
+            Math.Sqrt(Math.Pow(layout[i][0] - means[cluster[i]][0], 2)
+            + Math.Pow(layout[i][1] - means[cluster[i]][1], 2)));
+        double gap = Enumerable.Range(0, 3).SelectMany(a =>
+            Enumerable.Range(a + 1, 2 - a)
+            .Select(b => Math.Sqrt(Math.Pow(means[a][0] - means[b][0], 2) + Math.Pow(means[a][1] - means[b][1], 2))))
+            .Min();
         Assert.True(gap > 2 * spread, $"clusters overlap: closest means {gap:F1} apart, spread {spread:F1}");
 
         Assert.Equal(layout, Tsne.Embed(points, perplexity: 15, seed: 3));
@@ -41,7 +49,8 @@ public class TsneTests
     public void Input_affinities_are_symmetric_sum_to_one_and_keep_only_near_neighbours()
     {
         var random = new Random(2);
-        var points = Enumerable.Range(0, 200).Select(_ => Enumerable.Range(0, 7).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        var points = Enumerable.Range(0, 200)
+            .Select(_ => Enumerable.Range(0, 7).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
         var p = NeighbourAffinities.Build(points, perplexity: 5, new ParallelOptions { MaxDegreeOfParallelism = 2 });
         var entries = new Dictionary<(int, int), double>();
         for (int i = 0; i < points.Count; i++)
@@ -57,6 +66,7 @@ public class TsneTests
         double Distance(int a, int b) => points[a].Zip(points[b]).Sum(t => (t.First - t.Second) * (t.First - t.Second));
         int farthest = Enumerable.Range(1, points.Count - 1).MaxBy(j => Distance(0, j));
         Assert.False(entries.ContainsKey((0, farthest)));
-        foreach (int j in Enumerable.Range(1, points.Count - 1).OrderBy(j => Distance(0, j)).Take(15)) Assert.True(entries.ContainsKey((0, j)));
+        foreach (int j in Enumerable.Range(1, points.Count - 1).OrderBy(j => Distance(0, j)).Take(15))
+            Assert.True(entries.ContainsKey((0, j)));
     }
 }

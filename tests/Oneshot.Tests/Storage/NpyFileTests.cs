@@ -47,7 +47,8 @@ public class NpyFileTests
         var values = Enumerable.Range(0, 12).Select(i => i * 0.25f - 1).ToArray();
         NpyFile.Write(path, values, [3, 4]);
         string output = Tools.Run(Tools.Python, "-c",
-            "import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, repr(float(a[2, 3])), repr(float(a.sum())))", path);
+            "import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, repr(float(a[2, 3])), " +
+                "repr(float(a.sum())))", path);
         Assert.Equal("float32 (3, 4) 1.75 4.5", output.Trim());
     }
 }

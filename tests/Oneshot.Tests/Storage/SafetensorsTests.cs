@@ -50,7 +50,8 @@ public class SafetensorsTests
         using var scope = NewDisposeScope();
         string path = dir.File("t.safetensors");
         var original = randn(3, 4, 5, dtype: ScalarType.Float64);
-        Safetensors.Save(path, new Dictionary<string, Tensor> { ["x"] = original, ["scalar"] = tensor(3.0f) }, new Dictionary<string, string> { ["k"] = "v" });
+        Safetensors.Save(path, new Dictionary<string, Tensor> { ["x"] = original, ["scalar"] = tensor(3.0f) },
+            new Dictionary<string, string> { ["k"] = "v" });
         using var loaded = Safetensors.Load(path);
         Assert.Equal("v", loaded.Metadata["k"]);
         Assert.Equal(loaded.Metadata, Safetensors.ReadMetadata(path));   // the header alone gives the same
@@ -66,7 +67,8 @@ public class SafetensorsTests
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
         string path = dir.File("t.safetensors");
-        Safetensors.Save(path, new Dictionary<string, Tensor> { ["w"] = arange(6, dtype: ScalarType.Float32).view(2, 3) });
+        Safetensors.Save(path, new Dictionary<string,
+            Tensor> { ["w"] = arange(6, dtype: ScalarType.Float32).view(2, 3) });
         // An independent reader: parse the header and the bytes with numpy.
         string script = $$"""
             import json, struct, numpy as np

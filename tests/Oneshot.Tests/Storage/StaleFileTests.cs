@@ -36,7 +36,8 @@ public class StaleFileTests
         string stale = dir.File($".data.partial-{GoneProcess}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(stale);
         File.WriteAllText(Path.Combine(stale, "clips.npy"), "half");
-        var (code, _, error) = Oneshot.Tests.Cli.CliTests.Oneshot("data", "recipe", "synthetic", "--out", dir.File("data"), "--count", "16", "--length", "8000", "--sample-rate", "8000");
+        var (code, _, error) = Oneshot.Tests.Cli.CliTests.Oneshot("data", "recipe", "synthetic", "--out",
+            dir.File("data"), "--count", "16", "--length", "8000", "--sample-rate", "8000");
         Assert.True(code == 0, error);
         Assert.False(Directory.Exists(stale));
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path, ".data.*"));

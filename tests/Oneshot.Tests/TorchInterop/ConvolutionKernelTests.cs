@@ -35,7 +35,8 @@ public class ConvolutionKernelTests
     [InlineData(17, 32, 3, 1, false)]
     [InlineData(32, 17, 4, 2, true)]
     [InlineData(64, 64, 3, 1, false)]
-    public void A_convolution_and_both_its_gradients_match_float64(int inChannels, int outChannels, int kernel, int stride, bool transposed)
+    public void A_convolution_and_both_its_gradients_match_float64(int inChannels, int outChannels, int kernel,
+        int stride, bool transposed)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(7);
@@ -65,8 +66,10 @@ public class ConvolutionKernelTests
 
     static void AssertClose(Tensor reference, Tensor actual, string what, int draw)
     {
-        double error = (reference - actual.to(float64)).abs().max().item<double>() / reference.abs().max().item<double>();
-        Assert.True(error < 1e-5, $"{what} of draw {draw} off by {error:g3} of its largest value ({NativeKernels.CpuCapability})");
+        double error = (reference - actual.to(float64)).abs().max().item<double>() / reference.abs().max()
+            .item<double>();
+        Assert.True(error < 1e-5, $"{what} of draw {draw} off by {error:g3} of its largest value " +
+            $"({NativeKernels.CpuCapability})");
     }
 
     [Fact]
@@ -79,7 +82,8 @@ public class ConvolutionKernelTests
         {
             DataDirectory = data,
             ModelDirectory = dir.File("m"),
-            Config = Oneshot.Tests.Training.TinyData.Config("train.steps=40", "train.validate_every=40", "train.checkpoint_every=40", "train.examples=0"),
+            Config = Oneshot.Tests.Training.TinyData.Config("train.steps=40", "train.validate_every=40",
+                "train.checkpoint_every=40", "train.examples=0"),
         });
         Assert.Equal(40, result.Step);
         Assert.Equal(0, result.SkippedSteps);

@@ -23,16 +23,19 @@ public class AugmentationTests
         Assert.Equal(clip.Length, retuned.Length);
         double soundingSeconds = Math.Min(1.0, 0.5 / Math.Pow(2, semitones / 12));
         int sounding = (int)(soundingSeconds * Rate);
-        double measuredHz = PositiveZeroCrossings(retuned.AsSpan(0, sounding - 200)) / ((sounding - 200) / (double)Rate);
+        double measuredHz =
+            PositiveZeroCrossings(retuned.AsSpan(0, sounding - 200)) / ((sounding - 200) / (double)Rate);
         Assert.InRange(measuredHz, expectedHz * 0.99, expectedHz * 1.01);
         if (soundingSeconds < 1)
         {
-            Assert.True(Signals.Rms(retuned.AsSpan(sounding + 200)) < 1e-3, "after the shortened note there should be silence");
+            Assert.True(Signals.Rms(retuned.AsSpan(sounding + 200)) < 1e-3,
+                "after the shortened note there should be silence");
         }
         else
         {
             // Slowed down past the clip's end: cut, with a fade rather than a click.
-            Assert.True(Math.Abs(retuned[^1]) < 1e-3 && Signals.Rms(retuned.AsSpan(retuned.Length - Rate / 10, Rate / 20)) > 0.3);
+            Assert.True(Math.Abs(retuned[^1]) < 1e-3
+                && Signals.Rms(retuned.AsSpan(retuned.Length - Rate / 10, Rate / 20)) > 0.3);
         }
     }
 
@@ -76,7 +79,8 @@ public class AugmentationTests
             return output;
         }
         Assert.Equal((3.0, 6.0), (new TrainConfig().AugmentPitchSemitones, new TrainConfig().AugmentShelfDb));
-        Assert.Equal(new RunConfig { Preset = "cpu" }.ToJson(), Presets.Get("cpu").ToJson());   // the cpu preset is the records' defaults
+        // the cpu preset is the records' defaults
+        Assert.Equal(new RunConfig { Preset = "cpu" }.ToJson(), Presets.Get("cpu").ToJson());
 
         // A version-1 config.json written before the keys existed trained without them, and resumes so.
         var node = JsonNode.Parse(Presets.Get("cpu").ToJson())!.AsObject();
@@ -87,7 +91,8 @@ public class AugmentationTests
         Assert.Equal((0.0, 0.0), (old.Train.AugmentPitchSemitones, old.Train.AugmentShelfDb));
         Assert.Equal(RunConfig.CurrentVersion, old.Version);
         node["version"] = RunConfig.CurrentVersion + 1;
-        Assert.Contains("version", Assert.Throws<OneshotException>(() => RunConfig.Parse(node.ToJsonString(), "a newer config")).Message);
+        Assert.Contains("version",
+            Assert.Throws<OneshotException>(() => RunConfig.Parse(node.ToJsonString(), "a newer config")).Message);
 
         var off = old.Train;
         Assert.Equal(Augment(off), Augment(off));
@@ -96,7 +101,8 @@ public class AugmentationTests
         Assert.Throws<OneshotException>(() => (off with { AugmentPitchSemitones = 24 }).Validate());
     }
 
-    /// <summary>The descriptors the attribute loss is given for an augmented clip are the ones measured on it.</summary>
+    /// <summary>The descriptors the attribute loss is given for an augmented clip are the ones measured on
+    /// it.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

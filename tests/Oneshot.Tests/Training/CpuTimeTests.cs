@@ -24,6 +24,7 @@ public class CpuTimeTests
         });
         var resumed = TrainingSoFar.Of(model)!;
         Assert.Equal(4, resumed.Steps);
-        Assert.True(resumed.CpuHours > first.CpuHours, $"the second session's time should add to the first's ({first.CpuHours} → {resumed.CpuHours} h)");
+        Assert.True(resumed.CpuHours > first.CpuHours, $"the second session's time should add to the first's " +
+            $"({first.CpuHours} → {resumed.CpuHours} h)");
     }
 }

@@ -3,7 +3,8 @@ using Oneshot.Training;
 
 namespace Oneshot.Tests.Training;
 
-/// <summary>latent.json and its named controls describe every clip the model trained on, --also-train-on's too.</summary>
+/// <summary>latent.json and its named controls describe every clip the model trained on, --also-train-on's
+/// too.</summary>
 public class LatentAnalysisTests
 {
     [Fact]

@@ -44,7 +44,8 @@ public class ModelTests
         Assert.Equal(new long[] { 1, 8192 }, a.shape);
         Assert.True((a - b).abs().max().item<float>() > 0, "different noise seeds should give different noise");
         model.NoiseEnabled = false; // stage 1 of a run with a stage 2
-        Assert.True(model.Decode(z, g1).equal(model.Decode(z, g2)).all().item<bool>(), "without the noise branch decoding is deterministic");
+        Assert.True(model.Decode(z, g1).equal(model.Decode(z, g2)).all().item<bool>(),
+            "without the noise branch decoding is deterministic");
         var withStage2 = TinyData.Config("model.noise_branch=true", "stage2.start_step=100");
         Assert.False(WaveformVae.NoiseOnAt(withStage2, 99));
         Assert.True(WaveformVae.NoiseOnAt(withStage2, 100));
@@ -55,7 +56,8 @@ public class ModelTests
     public void Tiny_preset_overfits_four_clips()
     {
         // Half-second clips keep this fast; the architecture is the tiny preset's.
-        var config = TinyData.Config("model.clip_length=4096", "train.beta=0.0001", "train.gradient_clip=0", "train.learning_rate=0.01", "train.steps=300");
+        var config = TinyData.Config("model.clip_length=4096", "train.beta=0.0001", "train.gradient_clip=0",
+            "train.learning_rate=0.01", "train.steps=300");
         var batch = TrainingBenchmark.SyntheticBatch(0, 4, 4096, 8000);
         random.manual_seed(3);
         using var model = new WaveformVae(config.Model);
@@ -65,7 +67,8 @@ public class ModelTests
         for (int i = 1; i < 300; i++) last = step.Run(batch, i);
         // Measured 31.8 → 7.3 (÷ 4.35) on the 2-core AVX-512 VM; a step that does not learn stays near
         // ÷ 1, and ÷ 3.5 leaves ~20 % for other CPUs' kernels and seeds.
-        Assert.True(last.Spectral < first.Spectral / 3.5, $"spectral loss {first.Spectral:0.00} → {last.Spectral:0.00}");
+        Assert.True(last.Spectral < first.Spectral / 3.5, $"spectral loss {first.Spectral:0.00} → " +
+            $"{last.Spectral:0.00}");
     }
 
     [Fact]
@@ -100,16 +103,23 @@ public class ModelTests
     [Fact]
     public void Settings_are_checked()
     {
-        var config = Presets.Get("cpu").With(["model.latent_size=32", "train.batch_size=4", "model.ratios=[4,4,2]", "model.posterior_flow=sylvester"]);
+        var config = Presets.Get("cpu")
+            .With(["model.latent_size=32", "train.batch_size=4", "model.ratios=[4,4,2]",
+            "model.posterior_flow=sylvester"]);
         Assert.Equal(32, config.Model.LatentSize);
         Assert.Equal(4, config.Train.BatchSize);
         Assert.Equal([4, 4, 2], config.Model.Ratios);
         Assert.Equal(PosteriorFlowKind.Sylvester, config.Model.PosteriorFlow);
-        Assert.Contains("no such setting", Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.latent_sise=3"])).Message);
-        Assert.Contains("key=value", Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["latent"])).Message);
-        Assert.Contains("not a valid model config", Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.latent_size=\"big\""])).Message);
-        Assert.Contains("ratios", Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.ratios=[3]"]).Validate()).Message);
-        Assert.Contains("not a valid model config", Assert.Throws<OneshotException>(() => RunConfig.Parse("{\"format\":\"oneshot-model\",\"colour\":1}", "x")).Message);
+        Assert.Contains("no such setting",
+            Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.latent_sise=3"])).Message);
+        Assert.Contains("key=value",
+            Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["latent"])).Message);
+        Assert.Contains("not a valid model config",
+            Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.latent_size=\"big\""])).Message);
+        Assert.Contains("ratios",
+            Assert.Throws<OneshotException>(() => Presets.Get("cpu").With(["model.ratios=[3]"]).Validate()).Message);
+        Assert.Contains("not a valid model config", Assert.Throws<OneshotException>(() =>
+            RunConfig.Parse("{\"format\":\"oneshot-model\",\"colour\":1}", "x")).Message);
         Assert.Contains("no such preset", Assert.Throws<OneshotException>(() => Presets.Get("huge")).Message);
         var roundTrip = RunConfig.Parse(config.ToJson(), "x");
         Assert.Equal(config.ToJson(), roundTrip.ToJson());

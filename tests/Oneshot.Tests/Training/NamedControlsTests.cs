@@ -13,7 +13,8 @@ public class NamedControlsTests
     static (List<double[]> Latents, List<ClipDescriptors> Descriptors) Clips(int count, int seed)
     {
         var random = new Random(seed);
-        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        double Normal() =>
+            Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         var latents = new List<double[]>();
         var descriptors = new List<ClipDescriptors>();
         for (int i = 0; i < count; i++)
@@ -64,18 +65,21 @@ public class NamedControlsTests
     {
         // Brightness follows z0 + z1, noisiness follows z1: brighter clips are noisier, as drums are.
         var random = new Random(4);
-        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        double Normal() =>
+            Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         var latents = new List<double[]>();
         var descriptors = new List<ClipDescriptors>();
         for (int i = 0; i < 300; i++)
         {
             var z = Enumerable.Range(0, 6).Select(_ => Normal()).ToArray();
             latents.Add(z);
-            descriptors.Add(new ClipDescriptors(-20 + 0.3 * Normal(), -1, 2000 * Math.Pow(2, z[0] + z[1]), 0.1 * Math.Pow(10, z[1]),
+            descriptors.Add(new ClipDescriptors(-20 + 0.3 * Normal(), -1, 2000 * Math.Pow(2, z[0] + z[1]),
+                0.1 * Math.Pow(10, z[1]),
                 0.002 * Math.Pow(10, 0.3 * z[3]), 0.2, 0, 0));
         }
         var regression = NamedControls.Fit(latents, descriptors, [], [], new double[6]).ToDictionary(c => c.Name);
-        var held = NamedControls.Fit(latents, descriptors, [], [], new double[6], directions: ControlDirections.Held).ToDictionary(c => c.Name);
+        var held = NamedControls.Fit(latents, descriptors, [], [], new double[6], directions: ControlDirections.Held)
+            .ToDictionary(c => c.Name);
 
         // The best predictor of brightness also moves noisiness (it leans on z1); the held one moves z0 alone.
         Assert.InRange(regression["brightness"].Direction[1], 0.6, 0.8);
@@ -86,7 +90,8 @@ public class NamedControlsTests
         Assert.InRange(noisiness[0], -0.76, -0.65);
         // An unrelated quality keeps its own dimension either way; the spans stay in the descriptor's units.
         Assert.True(held["attack"].Direction[3] > 0.99);
-        Assert.InRange(held["brightness"].High / held["brightness"].Low, 8, 40);   // ±2 σ along z0: about four octaves in all
+        // ±2 σ along z0: about four octaves in all
+        Assert.InRange(held["brightness"].High / held["brightness"].Low, 8, 40);
         Assert.All(held.Values, c => Assert.Equal(1.0, c.Direction.Sum(v => v * v), 6));
     }
 
@@ -96,10 +101,14 @@ public class NamedControlsTests
         // The centroid follows dimension 2 only within ±0.3 octaves of 2 kHz: the fitted line,
         // extended two deviations each way, runs past every clip, and the span must not.
         var (train, trainDescriptors) = Clips(200, seed: 3);
-        trainDescriptors = [.. trainDescriptors.Zip(train, (d, z) => d with { SpectralCentroidHz = 2000 * Math.Pow(2, Math.Clamp(z[2], -0.3, 0.3)) })];
+        trainDescriptors =
+            [.. trainDescriptors.Zip(train,
+            (d, z) => d with { SpectralCentroidHz = 2000 * Math.Pow(2, Math.Clamp(z[2], -0.3, 0.3)) })];
         var (valid, validDescriptors) = Clips(60, seed: 4);
-        var brightness = NamedControls.Fit(train, trainDescriptors, valid, validDescriptors, new double[6]).Single(c => c.Name == "brightness");
-        double lowest = trainDescriptors.Min(d => d.SpectralCentroidHz), highest = trainDescriptors.Max(d => d.SpectralCentroidHz);
+        var brightness = NamedControls.Fit(train, trainDescriptors, valid, validDescriptors, new double[6])
+            .Single(c => c.Name == "brightness");
+        double lowest = trainDescriptors.Min(d => d.SpectralCentroidHz),
+            highest = trainDescriptors.Max(d => d.SpectralCentroidHz);
         Assert.True(brightness.Low >= lowest - 1e-6 && brightness.High <= highest + 1e-6,
             $"spans {brightness.Low:F0}–{brightness.High:F0} Hz, the clips {lowest:F0}–{highest:F0} Hz");
         Assert.True(brightness.High > brightness.Low);
@@ -118,7 +127,8 @@ public class NamedControlsTests
     [Fact]
     public void A_span_reads_in_the_units_a_player_knows()
     {
-        NamedControl Span(string unit, double low, double high) => new("x", "", "", unit, "fitted", [1], 1, 1, low, high, 1, null, 10);
+        NamedControl Span(string unit, double low, double high) =>
+            new("x", "", "", unit, "fitted", [1], 1, 1, low, high, 1, null, 10);
         Assert.Equal("0.3–14.68 kHz", Span("Hz", 300, 14680).Span());
         Assert.Equal("69.6–311.6 Hz", Span("Hz", 69.6, 311.6).Span());
         Assert.Equal("flatness -30 to -10 dB", Span("flatness", 0.001, 0.1).Span());

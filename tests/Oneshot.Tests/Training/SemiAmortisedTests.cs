@@ -12,10 +12,11 @@ namespace Oneshot.Tests.Training;
 public class SemiAmortisedTests
 {
     static float[] EncoderGradient(WaveformVae model) =>
-        [.. model.EncoderModules.SelectMany(m => m.parameters()).Where(p => p.grad is not null).SelectMany(p => p.grad!.data<float>().ToArray())];
+        [.. model.EncoderModules.SelectMany(m => m.parameters()).Where(p => p.grad is not null)
+            .SelectMany(p => p.grad!.data<float>().ToArray())];
 
     [Fact]
-    public void The_refined_term_is_the_loss_at_the_searched_latent_and_reaches_the_encoder_as_if_it_had_given_that_latent()
+    public void The_refined_term_is_the_loss_at_the_searched_latent_and_reaches_the_encoder_as_if_it_gave_it()
     {
         using var scope = NewDisposeScope();
         var config = TinyData.Config("model.clip_length=4096", "train.refine_steps=3", "train.refine_weight=0.5");
@@ -28,7 +29,8 @@ public class SemiAmortisedTests
 
         // Its value: the reconstruction loss at the latents the search finds from the encoder's own.
         var term = step.RefinedReconstruction(clips, output);
-        Assert.All(model.parameters(), p => Assert.True(p.requires_grad, "the search must give the weights back as they were"));
+        Assert.All(model.parameters(),
+            p => Assert.True(p.requires_grad, "the search must give the weights back as they were"));
         var own = model.MeanLatent(output.Posterior);
         Tensor found;
         using (LatentSearch.HoldWeights(model))

@@ -16,7 +16,8 @@ public class TensorBoardLogTests
     {
         using var dir = new TempDir();
         string path;
-        var tone = Enumerable.Range(0, 8000).Select(t => (float)(0.5 * Math.Sin(2 * Math.PI * 440 * t / 8000.0))).ToArray();
+        var tone = Enumerable.Range(0, 8000).Select(t => (float)(0.5 * Math.Sin(2 * Math.PI * 440 * t / 8000.0)))
+            .ToArray();
         var picture = Spectrogram.Of(tone);
         using (var log = new TensorBoardLog(dir.File("board")))
         {
@@ -49,7 +50,8 @@ public class TensorBoardLogTests
         writer.add_scalar("x", 3.5f, 7);
         string file = Directory.GetFiles(dir.File("torchsharp")).Single();
         var events = ReadRecords(File.ReadAllBytes(file)).Select(Event.Parser.ParseFrom).ToList();
-        Assert.Contains(events, e => e.Step == 7 && e.Summary?.Value.Count == 1 && e.Summary.Value[0].SimpleValue == 3.5f);
+        Assert.Contains(events, e => e.Step == 7 && e.Summary?.Value.Count == 1
+            && e.Summary.Value[0].SimpleValue == 3.5f);
     }
 
     /// <summary>TFRecord framing, every checksum verified.</summary>

@@ -17,18 +17,22 @@ public static class TinyData
     }
 
     /// <summary>A tiny model trained for a few steps on <paramref name="data"/>, in dir/name.</summary>
-    public static string TrainModel(TempDir dir, string data, string name = "m", int steps = 5, params string[] settings)
+    public static string TrainModel(TempDir dir, string data, string name = "m", int steps = 5,
+        params string[] settings)
     {
         new Oneshot.Training.VaeTrainer().Run(new Oneshot.Training.TrainRequest
         {
             DataDirectory = data,
             ModelDirectory = dir.File(name),
-            Config = Config([$"train.steps={steps}", $"train.validate_every={steps}", $"train.checkpoint_every={steps}", "train.batch_size=2", "train.examples=1", .. settings]),
+            Config =
+                Config([$"train.steps={steps}", $"train.validate_every={steps}", $"train.checkpoint_every={steps}",
+                "train.batch_size=2", "train.examples=1", .. settings]),
         });
         return dir.File(name);
     }
 
-    /// <summary>A tiny model trained on dir/data (12 clips) and every clip of dir/extra (8) with --also-train-on.</summary>
+    /// <summary>A tiny model trained on dir/data (12 clips) and every clip of dir/extra (8) with
+    /// --also-train-on.</summary>
     public static (string Model, string Extra, int TrainClips) TrainModelWithExtra(TempDir dir)
     {
         string data = Build(dir, count: 12);

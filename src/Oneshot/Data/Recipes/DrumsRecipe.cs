@@ -33,7 +33,8 @@ public static class DrumsRecipe
     public static (List<string> Taken, List<string> LeftOut) KitFolders(string root = DefaultRoot)
     {
         if (!Directory.Exists(root))
-            throw new OneshotException($"The drums recipe needs Debian's {Package} package ('{root}' not found). Install it: sudo apt-get install {Package}");
+            throw new OneshotException($"The drums recipe needs Debian's {Package} package ('{root}' not found). " +
+                $"Install it: sudo apt-get install {Package}");
         var all = Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToList();
         var package = all.Where(f => PackageKits.Contains(Path.GetFileName(f), StringComparer.Ordinal)).ToList();
         return package.Count > 0 ? (package, all.Except(package).ToList()) : (all, []);
@@ -58,7 +59,8 @@ public static class DrumsRecipe
                 {
                     ["kit"] = DatasetFormat.Label(kit),
                     ["instrument"] = DatasetFormat.Label(instrument),
-                    ["class"] = DatasetFormat.Label(DrumClass(instrument + " " + Path.GetFileNameWithoutExtension(file))),
+                    ["class"] =
+                        DatasetFormat.Label(DrumClass(instrument + " " + Path.GetFileNameWithoutExtension(file))),
                 };
                 sources.Add(ClipSource.FromFile(file, kit, labels));
             }
@@ -98,11 +100,13 @@ public static class DrumsRecipe
 
     internal static string DrumClass(string text)
     {
-        var words = System.Text.RegularExpressions.Regex.Split(text.ToLowerInvariant(), @"[^a-z]+").Where(w => w.Length > 0).ToList();
+        var words = System.Text.RegularExpressions.Regex.Split(text.ToLowerInvariant(), @"[^a-z]+")
+            .Where(w => w.Length > 0).ToList();
         string joined = string.Join(" ", words);
         foreach (var (name, keys) in Classes)
             foreach (string key in keys)
-                if (key.Contains(' ') ? joined.Contains(key) : words.Any(w => w == key || (key.Length > 3 && w.Contains(key))))
+                if (key.Contains(' ') ? joined.Contains(key)
+                    : words.Any(w => w == key || (key.Length > 3 && w.Contains(key))))
                     return name;
         return "percussion";
     }

@@ -18,16 +18,25 @@ public sealed partial class FluidSynth : IDisposable
     public FluidSynth(string soundFontPath, int sampleRate)
     {
         EnsureAvailable();
-        for (int level = 1; level <= 4; level++) fluid_set_log_function(level, IntPtr.Zero, IntPtr.Zero);   // keep warnings off the console
+        for (int level = 1; level <= 4; level++)
+            fluid_set_log_function(level, IntPtr.Zero, IntPtr.Zero);   // keep warnings off the console
         _settings = new_fluid_settings();
         fluid_settings_setnum(_settings, "synth.sample-rate", sampleRate);
         fluid_settings_setint(_settings, "synth.reverb.active", 0);
         fluid_settings_setint(_settings, "synth.chorus.active", 0);
         fluid_settings_setnum(_settings, "synth.gain", 0.5);
         _synth = new_fluid_synth(_settings);
-        if (_synth == IntPtr.Zero) { Dispose(); throw new OneshotException("libfluidsynth could not create a synthesizer."); }
+        if (_synth == IntPtr.Zero)
+        {
+            Dispose();
+            throw new OneshotException("libfluidsynth could not create a synthesizer.");
+        }
         _soundFont = fluid_synth_sfload(_synth, soundFontPath, 1);
-        if (_soundFont < 0) { Dispose(); throw new OneshotException($"libfluidsynth could not load the SoundFont '{soundFontPath}'."); }
+        if (_soundFont < 0)
+        {
+            Dispose();
+            throw new OneshotException($"libfluidsynth could not load the SoundFont '{soundFontPath}'.");
+        }
     }
 
     public static bool IsAvailable() => NativeLibrary.TryLoad(Library, typeof(FluidSynth).Assembly, null, out _);
@@ -35,7 +44,8 @@ public sealed partial class FluidSynth : IDisposable
     public static void EnsureAvailable()
     {
         if (!IsAvailable())
-            throw new OneshotException($"Rendering notes needs libfluidsynth ({Library}), which is not installed. Install it: sudo apt-get install {Package}");
+            throw new OneshotException($"Rendering notes needs libfluidsynth ({Library}), which is not installed. " +
+                $"Install it: sudo apt-get install {Package}");
     }
 
     /// <summary>Every preset of the loaded SoundFont: bank, program and name, in the SoundFont's order.</summary>
@@ -45,7 +55,8 @@ public sealed partial class FluidSynth : IDisposable
         IntPtr font = fluid_synth_get_sfont_by_id(_synth, _soundFont);
         if (font == IntPtr.Zero) return presets;
         fluid_sfont_iteration_start(font);
-        for (IntPtr preset = fluid_sfont_iteration_next(font); preset != IntPtr.Zero; preset = fluid_sfont_iteration_next(font))
+        for (IntPtr preset = fluid_sfont_iteration_next(font); preset != IntPtr.Zero;
+            preset = fluid_sfont_iteration_next(font))
             presets.Add((fluid_preset_get_banknum(preset), fluid_preset_get_num(preset),
                          (Marshal.PtrToStringUTF8(fluid_preset_get_name(preset)) ?? "").Trim()));
         return presets;
@@ -83,7 +94,8 @@ public sealed partial class FluidSynth : IDisposable
         return Play(channel, key, velocity, holdSamples, totalSamples);
     }
 
-    /// <summary>One note on a channel as it is set up now: held, released, rendered to the end; stereo planar.</summary>
+    /// <summary>One note on a channel as it is set up now: held, released, rendered to the end; stereo
+    /// planar.</summary>
     float[][] Play(int channel, int key, int velocity, int holdSamples, int totalSamples)
     {
         var left = new float[totalSamples];
@@ -114,23 +126,32 @@ public sealed partial class FluidSynth : IDisposable
 
     [LibraryImport(Library)] private static partial IntPtr new_fluid_settings();
     [LibraryImport(Library)] private static partial void delete_fluid_settings(IntPtr settings);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_settings_setnum(IntPtr settings, string name, double value);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_settings_setint(IntPtr settings, string name, int value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int fluid_settings_setnum(IntPtr settings, string name, double value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int fluid_settings_setint(IntPtr settings, string name, int value);
     [LibraryImport(Library)] private static partial IntPtr new_fluid_synth(IntPtr settings);
     [LibraryImport(Library)] private static partial void delete_fluid_synth(IntPtr synth);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] private static partial int fluid_synth_sfload(IntPtr synth, string filename, int resetPresets);
-    [LibraryImport(Library)] private static partial int fluid_synth_program_select(IntPtr synth, int channel, int soundFont, int bank, int preset);
-    [LibraryImport(Library)] private static partial int fluid_synth_noteon(IntPtr synth, int channel, int key, int velocity);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int fluid_synth_sfload(IntPtr synth, string filename, int resetPresets);
+    [LibraryImport(Library)]
+    private static partial int fluid_synth_program_select(IntPtr synth, int channel, int soundFont, int bank,
+        int preset);
+    [LibraryImport(Library)]
+    private static partial int fluid_synth_noteon(IntPtr synth, int channel, int key, int velocity);
     [LibraryImport(Library)] private static partial int fluid_synth_noteoff(IntPtr synth, int channel, int key);
     [LibraryImport(Library)] private static partial int fluid_synth_system_reset(IntPtr synth);
-    [LibraryImport(Library)] private static partial IntPtr fluid_set_log_function(int level, IntPtr function, IntPtr data);
+    [LibraryImport(Library)]
+    private static partial IntPtr fluid_set_log_function(int level, IntPtr function, IntPtr data);
     [LibraryImport(Library)] private static partial IntPtr fluid_synth_get_sfont_by_id(IntPtr synth, int id);
     [LibraryImport(Library)] private static partial void fluid_sfont_iteration_start(IntPtr soundFont);
     [LibraryImport(Library)] private static partial IntPtr fluid_sfont_iteration_next(IntPtr soundFont);
     [LibraryImport(Library)] private static partial IntPtr fluid_preset_get_name(IntPtr preset);
     [LibraryImport(Library)] private static partial int fluid_preset_get_banknum(IntPtr preset);
     [LibraryImport(Library)] private static partial int fluid_preset_get_num(IntPtr preset);
-    [LibraryImport(Library)] private static partial int fluid_synth_write_float(IntPtr synth, int length, [Out] float[] left, int leftOffset, int leftIncrement, [Out] float[] right, int rightOffset, int rightIncrement);
+    [LibraryImport(Library)]
+    private static partial int fluid_synth_write_float(IntPtr synth, int length, [Out] float[] left, int leftOffset,
+        int leftIncrement, [Out] float[] right, int rightOffset, int rightIncrement);
 }
 
 /// <summary>

@@ -6,8 +6,10 @@ namespace Oneshot.Data.Recipes;
 /// <summary>Which notes the notes recipe renders (NSynth-like: programs × pitches × velocities).</summary>
 public sealed record NotesSettings
 {
-    /// <summary>A spread over the General MIDI families: keys, mallets, organ, guitars, basses, strings, brass, reeds, pipes, synths, ethnic.</summary>
-    public IReadOnlyList<int> Programs { get; init; } = [0, 4, 6, 11, 13, 16, 24, 27, 33, 38, 40, 45, 46, 56, 61, 65, 71, 73, 80, 81, 88, 104, 108, 114];
+    /// <summary>A spread over the General MIDI families: keys, mallets, organ, guitars, basses, strings, brass, reeds,
+    /// pipes, synths, ethnic.</summary>
+    public IReadOnlyList<int> Programs { get; init; } =
+        [0, 4, 6, 11, 13, 16, 24, 27, 33, 38, 40, 45, 46, 56, 61, 65, 71, 73, 80, 81, 88, 104, 108, 114];
     public IReadOnlyList<int> Pitches { get; init; } = Enumerable.Range(0, 17).Select(i => 36 + 3 * i).ToList();
     public IReadOnlyList<int> Velocities { get; init; } = [50, 90, 127];
     /// <summary>Share of the clip during which the key is held; the release sounds in the rest.</summary>
@@ -15,9 +17,12 @@ public sealed record NotesSettings
 
     public void Validate()
     {
-        if (Programs.Count == 0 || Programs.Any(p => p is < 0 or > 127)) throw new OneshotException("--programs must list General MIDI programs 0–127.");
-        if (Pitches.Count == 0 || Pitches.Any(p => p is < 0 or > 127)) throw new OneshotException("--pitches must list MIDI notes 0–127.");
-        if (Velocities.Count == 0 || Velocities.Any(v => v is < 1 or > 127)) throw new OneshotException("--velocities must list MIDI velocities 1–127.");
+        if (Programs.Count == 0 || Programs.Any(p => p is < 0 or > 127))
+            throw new OneshotException("--programs must list General MIDI programs 0–127.");
+        if (Pitches.Count == 0 || Pitches.Any(p => p is < 0 or > 127))
+            throw new OneshotException("--pitches must list MIDI notes 0–127.");
+        if (Velocities.Count == 0 || Velocities.Any(v => v is < 1 or > 127))
+            throw new OneshotException("--velocities must list MIDI velocities 1–127.");
         if (HoldFraction is <= 0 or > 1) throw new OneshotException("The hold fraction must be in (0, 1].");
     }
 }

@@ -4,11 +4,13 @@ namespace Oneshot.Data.Recipes;
 /// <param name="PerGroup">drums/notes: at most this many sounds per kit or program (0 = all).</param>
 /// <param name="Count">synthetic: how many sounds.</param>
 /// <param name="SoundFont">gm-drums/notes: the SoundFont to render.</param>
-public sealed record RecipeRequest(string Name, int PerGroup = 0, int Count = 400, NotesSettings? Notes = null, string DrumKits = DrumsRecipe.DefaultRoot,
+public sealed record RecipeRequest(string Name, int PerGroup = 0, int Count = 400, NotesSettings? Notes = null,
+    string DrumKits = DrumsRecipe.DefaultRoot,
     string SoundFont = NotesRecipe.DefaultSoundFont);
 
 /// <summary>The sounds of a recipe, ready for <see cref="DatasetBuilder"/>; dispose after building.</summary>
-public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string description, IDisposable? owner = null, string? note = null) : IDisposable
+public sealed class RecipeSources(IReadOnlyList<ClipSource> sources, string description, IDisposable? owner = null,
+    string? note = null) : IDisposable
 {
     public IReadOnlyList<ClipSource> Sources { get; } = sources;
     /// <summary>Recorded as the dataset's source in dataset.json.</summary>
@@ -34,28 +36,36 @@ public static class Recipes
             {
                 var (kits, leftOut) = DrumsRecipe.KitFolders(request.DrumKits);
                 string? note = leftOut.Count == 0 ? null
-                    : $"Left out {leftOut.Count} kit(s) that are not from {DrumsRecipe.Package}, so that the splits stay those of everyone else's drums dataset: "
+                    : $"Left out {leftOut.Count} kit(s) that are not from {DrumsRecipe.Package}, so that the splits " +
+                        $"stay those of everyone else's drums dataset: "
                       + string.Join(", ", leftOut.Select(Path.GetFileName))
                       + $". To use every kit: oneshot data prepare '{request.DrumKits}' --group-by top --out DIR";
-                return new RecipeSources(DrumsRecipe.Sources(kits, request.PerGroup), $"recipe drums: {request.DrumKits}{perGroup}", note: note);
+                return new RecipeSources(DrumsRecipe.Sources(kits, request.PerGroup),
+                    $"recipe drums: {request.DrumKits}{perGroup}", note: note);
             }
             case "gm-drums":
             {
-                var recipe = new GmDrumsRecipe(request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                var recipe = new GmDrumsRecipe(request.SoundFont, options.SampleRate, options.ClipLength,
+                    request.PerGroup);
                 return new RecipeSources(recipe.Sources,
-                    $"recipe gm-drums: {request.SoundFont}; {recipe.KitsFound.Count} kits × {GmDrumsRecipe.Sounds.Length} sounds × velocities {string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
+                    $"recipe gm-drums: {request.SoundFont}; {recipe.KitsFound.Count} kits × " +
+                        $"{GmDrumsRecipe.Sounds.Length} sounds × velocities " +
+                        $"{string.Join(",", GmDrumsRecipe.Velocities)}{perGroup}",
                     recipe);
             }
             case "notes":
             {
                 var notes = request.Notes ?? new NotesSettings();
-                var recipe = new NotesRecipe(notes, request.SoundFont, options.SampleRate, options.ClipLength, request.PerGroup);
+                var recipe = new NotesRecipe(notes, request.SoundFont, options.SampleRate, options.ClipLength,
+                    request.PerGroup);
                 return new RecipeSources(recipe.Sources,
-                    $"recipe notes: {request.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches {string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
+                    $"recipe notes: {request.SoundFont}; programs {string.Join(",", notes.Programs)}; pitches " +
+                        $"{string.Join(",", notes.Pitches)}; velocities {string.Join(",", notes.Velocities)}{perGroup}",
                     recipe);
             }
             case "synthetic":
-                return new RecipeSources(SyntheticRecipe.Sources(request.Count, options.SampleRate, options.ClipLength, options.Seed),
+                return new RecipeSources(SyntheticRecipe.Sources(request.Count, options.SampleRate, options.ClipLength,
+                    options.Seed),
                     $"recipe synthetic: {request.Count} sounds, seed {options.Seed}");
             default:
                 throw new OneshotException($"Unknown recipe '{request.Name}': use {string.Join(", ", Names)}.");

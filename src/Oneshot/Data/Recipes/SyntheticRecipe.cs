@@ -32,18 +32,24 @@ public static class SyntheticRecipe
                     ["kit"] = DatasetFormat.Label(group),
                     // The kit's generating factors, so disentanglement can be scored where the truth is known.
                     [DatasetFormat.FactorPrefix + "kind"] = DatasetFormat.Label(kind),
-                    [DatasetFormat.FactorPrefix + "tuning_semitones"] = DatasetFormat.Label(Math.Round(12 * Math.Log2(character.Tuning), 6)),
-                    [DatasetFormat.FactorPrefix + "brightness"] = DatasetFormat.Label(Math.Round(character.Brightness, 6)),
-                    [DatasetFormat.FactorPrefix + "decay_octaves"] = DatasetFormat.Label(Math.Round(Math.Log2(character.DecayScale), 6)),
+                    [DatasetFormat.FactorPrefix + "tuning_semitones"] =
+                        DatasetFormat.Label(Math.Round(12 * Math.Log2(character.Tuning), 6)),
+                    [DatasetFormat.FactorPrefix + "brightness"] =
+                        DatasetFormat.Label(Math.Round(character.Brightness, 6)),
+                    [DatasetFormat.FactorPrefix + "decay_octaves"] =
+                        DatasetFormat.Label(Math.Round(Math.Log2(character.DecayScale), 6)),
                 };
                 sources.Add(new ClipSource($"synthetic/{group}/{kind}", group, labels,
-                    () => AudioData.Mono(sampleRate, Generate(kind, sampleRate, clipLength, new Random(kitSeed), new Random(soundSeed)))));
+                    () =>
+                        AudioData.Mono(sampleRate,
+                        Generate(kind, sampleRate, clipLength, new Random(kitSeed), new Random(soundSeed)))));
             }
         }
         return sources;
     }
 
-    /// <summary>One sound; <paramref name="kit"/> draws the kit's character, <paramref name="random"/> the sound's own details.</summary>
+    /// <summary>One sound; <paramref name="kit"/> draws the kit's character, <paramref name="random"/> the sound's own
+    /// details.</summary>
     public static float[] Generate(string kind, int sampleRate, int length, Random kit, Random random)
     {
         var (tuning, brightness, decayScale) = KitCharacter.Draw(kit);
@@ -78,7 +84,8 @@ public static class SyntheticRecipe
                 double noiseDecay = (snare ? Uniform(random, 0.08, 0.25) : Uniform(random, 0.1, 0.3)) * decayScale;
                 int bursts = snare ? 1 : random.Next(3, 6);
                 double spacing = Uniform(random, 0.008, 0.014);
-                var noise = Filtered(WhiteNoise(length, random), sampleRate, lowHz: snare ? 300 : 700, highHz: 2000 + 8000 * brightness);
+                var noise = Filtered(WhiteNoise(length, random), sampleRate, lowHz: snare ? 300 : 700,
+                    highHz: 2000 + 8000 * brightness);
                 for (int i = 0; i < length; i++)
                 {
                     double t = i * dt;
@@ -100,7 +107,8 @@ public static class SyntheticRecipe
                 // Six square waves at inharmonic ratios, high-passed: a metallic, noisy spectrum.
                 double[] ratios = [2, 3, 4.16, 5.43, 6.79, 8.21];
                 double fundamental = Uniform(random, 300, 420) * tuning;
-                double decay = (random.NextDouble() < 0.5 ? Uniform(random, 0.03, 0.08) : Uniform(random, 0.2, 0.6)) * decayScale;
+                double decay = (random.NextDouble() < 0.5 ? Uniform(random, 0.03, 0.08)
+                    : Uniform(random, 0.2, 0.6)) * decayScale;
                 var raw = new double[length];
                 for (int i = 0; i < length; i++)
                 {
@@ -139,7 +147,8 @@ public static class SyntheticRecipe
                     for (int p = 0; p < ratios.Length; p++)
                     {
                         if (f0 * ratios[p] > sampleRate * 0.45) break;
-                        sum += Math.Pow(brightness, p) * Math.Sin(2 * Math.PI * f0 * ratios[p] * t) * Math.Exp(-t * (1 + p) / decay);
+                        sum += Math.Pow(brightness, p) * Math.Sin(2 * Math.PI * f0 * ratios[p] * t) * Math.Exp(
+                            -t * (1 + p) / decay);
                     }
                     x[i] = sum * Math.Min(1, t / 0.002);
                 }
@@ -158,7 +167,8 @@ public static class SyntheticRecipe
                 {
                     double t = i * dt;
                     double centre = from * Math.Pow(to / from, t / duration);
-                    double f = 2 * Math.Sin(Math.PI * Math.Min(centre, sampleRate / 6.0) / sampleRate);   // state-variable filter
+                    // state-variable filter
+                    double f = 2 * Math.Sin(Math.PI * Math.Min(centre, sampleRate / 6.0) / sampleRate);
                     double input = random.NextDouble() * 2 - 1;
                     low += f * band;
                     double high = input - low - band / q;
@@ -169,7 +179,8 @@ public static class SyntheticRecipe
                 break;
             }
             default:
-                throw new OneshotException($"Unknown synthetic sound kind '{kind}'; known: {string.Join(", ", Kinds)}.");
+                throw new OneshotException($"Unknown synthetic sound kind '{kind}'; known: " +
+                    $"{string.Join(", ", Kinds)}.");
         }
         double peak = x.Max(Math.Abs);
         var result = new float[length];
@@ -188,7 +199,8 @@ public static class SyntheticRecipe
         }
     }
 
-    /// <summary>What a kit shares: a tuning (± half an octave), a brightness (0.3–1) and a decay scale (½–2×).</summary>
+    /// <summary>What a kit shares: a tuning (± half an octave), a brightness (0.3–1) and a decay scale
+    /// (½–2×).</summary>
     sealed record KitCharacter(double Tuning, double Brightness, double DecayScale)
     {
         public static KitCharacter Draw(Random kit) =>

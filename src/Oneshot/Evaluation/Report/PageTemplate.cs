@@ -14,12 +14,14 @@ public static partial class PageTemplate
         string page = Placeholder().Replace(template, match =>
         {
             string name = match.Groups[1].Value;
-            if (!values.TryGetValue(name, out var value)) throw new InvalidOperationException($"{templateName}: no value for {{{{{name}}}}}.");
+            if (!values.TryGetValue(name, out var value))
+                throw new InvalidOperationException($"{templateName}: no value for {{{{{name}}}}}.");
             used.Add(name);
             return value;
         });
         var unused = values.Keys.Where(k => !used.Contains(k)).ToList();
-        if (unused.Count > 0) throw new InvalidOperationException($"{templateName} has no placeholder for {string.Join(", ", unused)}.");
+        if (unused.Count > 0)
+            throw new InvalidOperationException($"{templateName} has no placeholder for {string.Join(", ", unused)}.");
         return page;
     }
 
