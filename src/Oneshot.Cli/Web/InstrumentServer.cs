@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Oneshot.Generation;
@@ -23,11 +22,14 @@ public sealed class InstrumentServer : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
-    /// <summary>Opens the model (<see cref="InstrumentSession.OpenAsync"/>, whose parameters these are) and serves it on <paramref name="port"/> (0: any free one).</summary>
-    public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port, int refineSteps = LatentRefiner.DefaultSteps,
-        CancellationToken cancellation = default, TorchSharp.torch.Device? device = null, string? mapDirectory = null, string? dataDirectory = null)
+    /// <summary>Opens the model (<see cref="InstrumentSession.OpenAsync"/>, whose parameters these are) and serves it
+    /// on <paramref name="port"/> (0: any free one).</summary>
+    public static async Task<InstrumentServer> StartAsync(string modelDirectory, int port,
+        int refineSteps = LatentRefiner.DefaultSteps, CancellationToken cancellation = default,
+        TorchSharp.torch.Device? device = null, string? mapDirectory = null, string? dataDirectory = null)
     {
-        var session = await InstrumentSession.OpenAsync(modelDirectory, refineSteps, device, mapDirectory, dataDirectory);
+        var session = await InstrumentSession.OpenAsync(modelDirectory, refineSteps, device, mapDirectory,
+            dataDirectory);
         var server = new InstrumentServer(LocalWebApp.Build(allInterfaces: false, port, MaxUploadBytes), session);
         server.MapRoutes();
         try
@@ -36,7 +38,8 @@ public sealed class InstrumentServer : IAsyncDisposable
         }
         catch
         {
-            try { await server._app.DisposeAsync(); } catch (ObjectDisposedException) { }   // a busy port has disposed it already
+            // a busy port has disposed it already
+            try { await server._app.DisposeAsync(); } catch (ObjectDisposedException) { }
             session.Dispose();
             throw;
         }
@@ -47,9 +50,12 @@ public sealed class InstrumentServer : IAsyncDisposable
     {
         var session = _session;
         _app.MapGet("/", () => Results.Content(Page.Read("play.html"), "text/html; charset=utf-8"));
-        _app.MapGet("/sequencer.js", () => Results.Content(Page.Read("sequencer.js"), "text/javascript; charset=utf-8"));
+        // The page's ES modules, one per panel (wwwroot/*.js); nothing else is served by name.
+        _app.MapGet("/{module}.js", (string module) => Page.TryRead($"{module}.js") is { } script
+            ? Results.Content(script, "text/javascript; charset=utf-8")
+            : Results.NotFound());
 
-        _app.MapGet("/api/model", () => Results.Json(ModelView.Of(session), PageJson));
+        _app.MapGet("/api/model", () => Results.Json(ModelView.Of(session), RequestBodies.PageJson));
 
         _app.MapPost("/api/decode", async (HttpContext context) =>
         {
@@ -62,10 +68,11 @@ public sealed class InstrumentServer : IAsyncDisposable
             return Wav(sound.Audio);
         });
 
-        // The sound map: every sound's place, class, qualities and latent; its originals one by one; how far a build is.
+        // The sound map: every sound's place, class, qualities and latent; its originals one by one; how far a build
+        // is.
         _app.MapGet("/api/map", async () =>
         {
-            try { return Results.Json(MapView.Of(await session.Map.GetAsync()), PageJson); }
+            try { return Results.Json(MapView.Of(await session.Map.GetAsync()), RequestBodies.PageJson); }
             catch (OneshotException e) { return Problem(404, e.Message); }
         });
 
@@ -79,32 +86,22 @@ public sealed class InstrumentServer : IAsyncDisposable
             catch (OneshotException e) { return Problem(404, e.Message); }
         });
 
-        // The kit: pads found one by one (a class, the prior), decoded without superseding the sliders, exported as a zip.
-        _app.MapGet("/api/kit/classes", async () => Results.Json(new { classes = await session.TrainingClassesAsync() }));
+        // The kit: pads found one by one (a class, the prior), decoded without superseding the sliders, exported as a
+        // zip.
+        _app.MapGet("/api/kit/classes",
+            async () => Results.Json(new { classes = await session.TrainingClassesAsync() }));
 
-        _app.MapPost("/api/kit/pad", async (HttpContext context) =>
+        _app.MapPost("/api/kit/pad", Described(async (text, _) =>
         {
-            var (text, tooLarge) = await ReadText(context);
-            if (tooLarge is not null) return tooLarge;
-            try
-            {
-                var (latent, source) = await session.FindPadAsync(text!);
-                return Results.Json(new { latent, source });
-            }
-            catch (OneshotException e) { return Problem(400, e.Message); }
-        });
+            var (latent, source) = await session.FindPadAsync(text);
+            return Results.Json(new { latent, source });
+        }));
 
-        _app.MapPost("/api/kit/variations", async (HttpContext context) =>
+        _app.MapPost("/api/kit/variations", Described(async (text, _) =>
         {
-            var (text, tooLarge) = await ReadText(context);
-            if (tooLarge is not null) return tooLarge;
-            try
-            {
-                var (latents, velocities) = await session.PadVariationsAsync(text!);
-                return Results.Json(new { latents, velocities = velocities.Select(v => new[] { v.Low, v.High }) });
-            }
-            catch (OneshotException e) { return Problem(400, e.Message); }
-        });
+            var (latents, velocities) = await session.PadVariationsAsync(text);
+            return Results.Json(new { latents, velocities = velocities.Select(v => new[] { v.Low, v.High }) });
+        }));
 
         _app.MapPost("/api/kit/render", async (HttpContext context) =>
         {
@@ -112,34 +109,31 @@ public sealed class InstrumentServer : IAsyncDisposable
             return problem ?? Wav(await session.RenderPadAsync(z!));
         });
 
-        _app.MapPost("/api/kit", async (HttpContext context) =>
+        _app.MapPost("/api/kit", Described(async (text, context) =>
         {
-            var (text, tooLarge) = await ReadText(context);
-            if (tooLarge is not null) return tooLarge;
-            try
-            {
-                var (zip, fileName) = await session.ExportKitAsync(text!);
-                context.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-                return Results.Bytes(zip, "application/zip");
-            }
-            catch (OneshotException e) { return Problem(400, e.Message); }
-        });
+            var (zip, fileName) = await session.ExportKitAsync(text);
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            return Results.Bytes(zip, "application/zip");
+        }));
 
         _app.MapPost("/api/encode", async (HttpContext context) =>
         {
             string fileName = RequestBodies.SafeName(context.Request.Query["name"].FirstOrDefault());
             // The page asks twice: refine=0 to hear the encoder's latent at once, then the refined one.
-            int refineSteps = session.RefineSteps;
-            if (context.Request.Query["refine"].FirstOrDefault() is { } text && !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out refineSteps))
+            if (!RequestBodies.TryInteger(context.Request.Query["refine"], session.RefineSteps, out int refineSteps))
                 return Problem(400, $"refine must be a whole number of steps from 0 to {MaxRefineSteps}.");
             string tooLarge = $"'{fileName}' is larger than {MaxUploadBytes / 1024 / 1024} MB.";
             if (context.Request.ContentLength is > MaxUploadBytes) return Problem(413, tooLarge);
             try
             {
-                var z = await session.EncodeUploadAsync(file => context.Request.Body.CopyToAsync(file), fileName, refineSteps);
+                var z = await session.EncodeUploadAsync(file => context.Request.Body.CopyToAsync(file), fileName,
+                    refineSteps);
                 return Results.Json(new { latent = z, refine_steps = refineSteps });
             }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return Problem(413, tooLarge); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Problem(413, tooLarge);
+            }
             catch (UnusableFileException e) { return Problem(422, e.Message); }
             catch (OneshotException e) { return Problem(400, e.Message); }
         });
@@ -147,30 +141,35 @@ public sealed class InstrumentServer : IAsyncDisposable
         _app.MapGet("/api/sample", async (HttpContext context) =>
         {
             var query = context.Request.Query;
-            if (!RequestBodies.TryDouble(query["temperature"], 1.0, out double temperature)) return Problem(400, "temperature must be a number from 0 to 10.");
-            if (!long.TryParse(query["seed"].FirstOrDefault() ?? "0", NumberStyles.Integer, CultureInfo.InvariantCulture, out long seed))
+            if (!RequestBodies.TryDouble(query["temperature"], 1.0, out double temperature))
+                return Problem(400, "temperature must be a number from 0 to 10.");
+            if (!RequestBodies.TryInteger(query["seed"], 0, out long seed))
                 return Problem(400, "seed must be an integer.");
             try
             {
-                var (z, trained) = await session.SampleAsync(temperature, seed, query["prior"].FirstOrDefault() ?? "auto");
+                var (z, trained) = await session.SampleAsync(temperature, seed,
+                    query["prior"].FirstOrDefault() ?? "auto");
                 return Results.Json(new { latent = z, prior = trained ? "trained" : "standard" });
             }
             catch (OneshotException e) { return Problem(400, e.Message); }
         });
     }
 
-    /// <summary>The page's JSON: property names in snake_case, as the page reads them; text as ASP.NET writes it by default (no \u escapes for "·").</summary>
-    static readonly JsonSerializerOptions PageJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     IResult Wav(float[] audio) => RequestBodies.Wav(audio, _session.Runner.SampleRate);
 
-    Task<(float[]? Latent, IResult? Problem)> ReadLatent(HttpContext context) => RequestBodies.ReadLatent(context, _session, MaxUploadBytes);
+    Task<(float[]? Latent, IResult? Problem)> ReadLatent(HttpContext context) =>
+        RequestBodies.ReadLatent(context, _session, MaxUploadBytes);
 
-    static Task<(string? Text, IResult? Problem)> ReadText(HttpContext context) => RequestBodies.ReadText(context, MaxUploadBytes);
+    /// <summary>A route taking a POST of a description the session reads (a pad, a kit): 413 when it is too large,
+    /// 400 with the session's reason when it is refused.</summary>
+    static Delegate Described(Func<string, HttpContext, Task<IResult>> answer) =>
+        async Task<IResult> (HttpContext context) =>
+        {
+            var (text, tooLarge) = await RequestBodies.ReadText(context, MaxUploadBytes);
+            if (tooLarge is not null) return tooLarge;
+            try { return await answer(text!, context); }
+            catch (OneshotException e) { return Problem(400, e.Message); }
+        };
 
     static IResult Problem(int status, string message) => RequestBodies.Problem(status, message);
 

@@ -7,9 +7,11 @@ const Lookahead = 0.12, TimerMs = 25;
 
 export class Sequencer {
   /**
-   * @param pads     () => the kit's pads (null where empty): each { buffer, others (its round robins), tune, levelDb, choke }
+   * @param pads     () => the kit's pads (null where empty): each
+   *                 { buffer, others (its round robins), tune, levelDb, choke }
    * @param context  () => the live AudioContext
-   * @param voice    (context, pad, velocity, when, playing) => starts one pad on a context at a time, returns its source
+   * @param voice    (context, pad, velocity, when, playing) => starts one pad on a context at a time,
+   *                 returns its source
    * @param onHit    (padIndex, when) => called for each live hit scheduled
    */
   constructor({ pads, context, voice, onHit = () => {} }) {
@@ -55,7 +57,10 @@ export class Sequencer {
     this.sources?.clear();
   }
 
-  /** Schedules every step that starts before the lookahead runs out; a tempo or swing change holds from the next step. */
+  /**
+   * Schedules every step that starts before the lookahead runs out; a tempo or swing change holds
+   * from the next step.
+   */
   fill() {
     const context = this.context();
     for (;;) {
@@ -88,14 +93,16 @@ export class Sequencer {
   async renderLoop(sampleRate, ceiling = 1) {
     const barSeconds = Steps * this.stepSeconds, length = Math.round(barSeconds * sampleRate);
     const pads = this.pads(), used = pads.filter((pad, p) => pad && pad.buffer && this.pattern[p].some(v => v));
-    const longest = Math.max(0, ...used.flatMap(pad => [pad.buffer, ...(pad.others ?? [])].map(b => b.duration / Math.pow(2, pad.tune / 12))));
+    const seconds = pad => [pad.buffer, ...(pad.others ?? [])].map(b => b.duration / Math.pow(2, pad.tune / 12));
+    const longest = Math.max(0, ...used.flatMap(seconds));
     const bars = 1 + Math.ceil(longest / barSeconds);
     const offline = new OfflineAudioContext(1, bars * length, sampleRate), voices = new Map();
     for (let bar = 0; bar < bars; bar++)
       for (let step = 0; step < Steps; step++)
         for (let p = 0; p < this.pattern.length; p++) {
           const velocity = this.pattern[p][step], pad = pads[p];
-          if (velocity && pad && pad.buffer) this.voice(offline, pad, velocity, bar * length / sampleRate + this.offset(step), voices);
+          if (velocity && pad && pad.buffer)
+            this.voice(offline, pad, velocity, bar * length / sampleRate + this.offset(step), voices);
         }
     const loop = (await offline.startRendering()).getChannelData(0).slice((bars - 1) * length);
     // Pads that hit together can sum past full scale: the whole loop is turned down, as every sound Oneshot writes is.
@@ -111,7 +118,8 @@ export function floatWavFile(samples, sampleRate) {
   const text = (offset, s) => { for (let i = 0; i < s.length; i++) view.setUint8(offset + i, s.charCodeAt(i)); };
   text(0, "RIFF"); view.setUint32(4, 36 + 4 * samples.length, true); text(8, "WAVE");
   text(12, "fmt "); view.setUint32(16, 16, true); view.setUint16(20, 3, true); view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true); view.setUint32(28, 4 * sampleRate, true); view.setUint16(32, 4, true); view.setUint16(34, 32, true);
+  view.setUint32(24, sampleRate, true); view.setUint32(28, 4 * sampleRate, true); view.setUint16(32, 4, true);
+  view.setUint16(34, 32, true);
   text(36, "data"); view.setUint32(40, 4 * samples.length, true);
   for (let i = 0; i < samples.length; i++) view.setFloat32(44 + 4 * i, samples[i], true);
   return bytes;

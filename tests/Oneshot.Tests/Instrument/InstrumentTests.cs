@@ -20,7 +20,8 @@ public class InstrumentTests
     {
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12));
-        Directory.Move(dir.File("data"), dir.File("moved"));   // as the shipped model's dataset is not where it was trained
+        // as the shipped model's dataset is not where it was trained
+        Directory.Move(dir.File("data"), dir.File("moved"));
         static async Task<string[]> Classes(InstrumentServer server)
         {
             using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
@@ -38,7 +39,8 @@ public class InstrumentTests
     {
         using var dir = new TempDir();
         string model = TinyData.TrainModel(dir, TinyData.Build(dir));
-        // An edited latent.json with a control that is not one of the names, or not of the model's size, is not offered to the page.
+        // An edited latent.json with a control that is not one of the names, or not of the model's size, is not offered
+        // to the page.
         var latentFile = Path.Combine(model, "latent.json");
         var edited = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(latentFile))!.AsObject();
         var bogus = edited["controls"]![0]!.DeepClone().AsObject();
@@ -66,7 +68,9 @@ public class InstrumentTests
         var sample = JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement;
         var z = sample.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         Assert.Equal(8, z.Length);
-        Assert.Equal(z, JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(z,
+            JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=0.7&seed=4")).RootElement.GetProperty(
+            "latent").EnumerateArray().Select(v => v.GetSingle()));
 
         var decoded = await http.PostAsJsonAsync("/api/decode", new { latent = z });
         Assert.Equal(HttpStatusCode.OK, decoded.StatusCode);
@@ -84,29 +88,37 @@ public class InstrumentTests
         var (status, body) = await Post("/api/decode", JsonContent.Create(new { latent = new float[3] }));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("3 values", body);
-        (status, body) = await Post("/api/decode", new StringContent("{\"latent\": [\"x\"]}", System.Text.Encoding.UTF8, "application/json"));
+        (status, body) =
+            await Post("/api/decode",
+            new StringContent("{\"latent\": [\"x\"]}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         (status, _) = await Post("/api/decode", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/sample?temperature=hot")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/sample?prior=trained")).StatusCode);   // no trained prior
+        // no trained prior
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/sample?prior=trained")).StatusCode);
 
         // Encoding a file: the same latent as `oneshot encode` gives, refined by as many steps.
         string wav = dir.File("hit.wav");
         WavWriter.Write(wav, Signals.Sine(300, 44100, 20000, 0.5), 44100);
         (status, body) = await Post("/api/encode?name=hit.wav", new ByteArrayContent(File.ReadAllBytes(wav)));
         Assert.Equal(HttpStatusCode.OK, status);
-        var encoded = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        Assert.Equal(LatentRefiner.DefaultSteps, JsonDocument.Parse(body).RootElement.GetProperty("refine_steps").GetInt32());
+        var encoded = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray()
+            .Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(LatentRefiner.DefaultSteps, JsonDocument.Parse(body).RootElement.GetProperty("refine_steps")
+            .GetInt32());
         using (var runner = new ModelRunner(model))
         {
             float[][] clip = [runner.PrepareFile(wav)];
             var expected = runner.Refine(clip, runner.Encode(clip), LatentRefiner.DefaultSteps)[0];
             Assert.NotEqual(runner.Encode(clip)[0], expected);
-            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], encoded[i], 1e-4f);   // threads may sum in another order
+            for (int i = 0; i < expected.Length; i++)
+                Assert.Equal(expected[i], encoded[i], 1e-4f);   // threads may sum in another order
             // refine=0: the encoder's latent alone, which the page plays while the refined one is made.
-            (status, body) = await Post("/api/encode?name=hit.wav&refine=0", new ByteArrayContent(File.ReadAllBytes(wav)));
-            var quick = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            (status, body) = await Post("/api/encode?name=hit.wav&refine=0",
+                new ByteArrayContent(File.ReadAllBytes(wav)));
+            var quick = JsonDocument.Parse(body).RootElement.GetProperty("latent").EnumerateArray()
+                .Select(v => v.GetSingle()).ToArray();
             var encoder = runner.Encode(clip)[0];
             for (int i = 0; i < encoder.Length; i++) Assert.Equal(encoder[i], quick[i], 1e-5f);
         }
@@ -119,7 +131,8 @@ public class InstrumentTests
         Assert.DoesNotContain("oneshot-upload", body);
     }
 
-    /// <summary>What a probe of the API found (issue 22): every bad request gets a 4xx with a message, far latents are refused, loud ones turned down, and refining never holds up a decode.</summary>
+    /// <summary>What a probe of the API found (issue 22): every bad request gets a 4xx with a message, far latents are
+    /// refused, loud ones turned down, and refining never holds up a decode.</summary>
     [Fact]
     public async Task Hostile_requests_get_a_4xx_with_a_message_and_refining_never_blocks_decoding()
     {
@@ -138,8 +151,10 @@ public class InstrumentTests
             Assert.Contains(says, JsonDocument.Parse(reply.Body).RootElement.GetProperty("error").GetString());
         }
 
-        Refused(await Post("/api/decode", new StringContent("{\"latent\": [0,0,0,0,0,0,0,0]}")), "application/json");   // valid JSON, text/plain
-        Refused(await Post("/api/decode", JsonContent.Create(new { latent = Enumerable.Repeat(999f, 8).ToArray() })), "standard deviations");
+        // valid JSON, text/plain
+        Refused(await Post("/api/decode", new StringContent("{\"latent\": [0,0,0,0,0,0,0,0]}")), "application/json");
+        Refused(await Post("/api/decode", JsonContent.Create(new { latent = Enumerable.Repeat(999f, 8).ToArray() })),
+            "standard deviations");
         // A body over the limit is 413 here as on /api/encode; malformed JSON says where, without .NET's type names.
         var huge = new ByteArrayContent(new byte[InstrumentServer.MaxUploadBytes + 1024]);
         huge.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -151,17 +166,24 @@ public class InstrumentTests
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
             Assert.Contains("32 MB", await response.Content.ReadAsStringAsync());
         }
-        var wrongType = await Post("/api/decode", new StringContent("{\"latent\": \"loud\"}", System.Text.Encoding.UTF8, "application/json"));
+        var wrongType =
+            await Post("/api/decode",
+            new StringContent("{\"latent\": \"loud\"}", System.Text.Encoding.UTF8, "application/json"));
         Refused(wrongType, "$.latent");
         Assert.DoesNotContain("System.", wrongType.Body);
         WavWriter.Write(dir.File("hit.wav"), Signals.Sine(300, 44100, 20000, 0.5), 44100);
         byte[] hit = File.ReadAllBytes(dir.File("hit.wav"));
-        Refused(await Post("/api/encode?name=a%00b.wav", new ByteArrayContent("not audio"u8.ToArray())), "could not be used");
-        Refused(await Post($"/api/encode?name=x.{new string('w', 300)}", new ByteArrayContent("not audio"u8.ToArray())), "could not be used");
-        Assert.Equal(HttpStatusCode.OK, (await Post($"/api/encode?name=x.{new string('w', 300)}&refine=0", new ByteArrayContent(hit))).Status);
-        Refused(await Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps + 1}", new ByteArrayContent(hit)), "refine");
+        Refused(await Post("/api/encode?name=a%00b.wav", new ByteArrayContent("not audio"u8.ToArray())),
+            "could not be used");
+        Refused(await Post($"/api/encode?name=x.{new string('w', 300)}", new ByteArrayContent("not audio"u8.ToArray())),
+            "could not be used");
+        Assert.Equal(HttpStatusCode.OK,
+            (await Post($"/api/encode?name=x.{new string('w', 300)}&refine=0", new ByteArrayContent(hit))).Status);
+        Refused(await Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps + 1}",
+            new ByteArrayContent(hit)), "refine");
 
-        // A latent the model has never seen but inside the bounds may decode loud: the page gets it at full scale at most, and the gain.
+        // A latent the model has never seen but inside the bounds may decode loud: the page gets it at full scale at
+        // most, and the gain.
         var info = JsonDocument.Parse(await http.GetStringAsync("/api/model")).RootElement.GetProperty("pca");
         var mean = info.GetProperty("mean").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         var std = info.GetProperty("std").EnumerateArray().Select(v => v.GetSingle()).ToArray();
@@ -169,11 +191,14 @@ public class InstrumentTests
         var loud = await http.PostAsJsonAsync("/api/decode", new { latent = far });
         Assert.Equal(HttpStatusCode.OK, loud.StatusCode);
         var samples = WavReader.Read(await loud.Content.ReadAsByteArrayAsync(), "loud.wav").Channels[0];
-        Assert.True(samples.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-4f, "the page gets what decode writes: the one output rule");
-        Assert.True(double.Parse(loud.Headers.GetValues("X-Gain-Db").Single(), System.Globalization.CultureInfo.InvariantCulture) <= 0);
+        Assert.True(samples.Max(Math.Abs) <= OutputLevel.Ceiling + 1e-4f,
+            "the page gets what decode writes: the one output rule");
+        Assert.True(double.Parse(loud.Headers.GetValues("X-Gain-Db").Single(),
+            System.Globalization.CultureInfo.InvariantCulture) <= 0);
 
         // A long refine runs on its own copy of the model: a decode sent meanwhile is answered first.
-        var refining = Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps}", new ByteArrayContent(hit));
+        var refining = Post($"/api/encode?name=hit.wav&refine={InstrumentServer.MaxRefineSteps}",
+            new ByteArrayContent(hit));
         await Task.Delay(200);
         var decode = await http.PostAsJsonAsync("/api/decode", new { latent = mean });
         Assert.Equal(HttpStatusCode.OK, decode.StatusCode);
@@ -190,7 +215,8 @@ public class InstrumentTests
         // Hold the model thread, queue many decodes behind it: all but the last are superseded.
         var gate = new ManualResetEventSlim();
         var blocker = service.RunAsync(_ => gate.Wait(TimeSpan.FromSeconds(10)));
-        var requests = Enumerable.Range(0, 20).Select(i => service.DecodeAsync(Enumerable.Repeat(i * 0.1f, 8).ToArray())).ToList();
+        var requests = Enumerable.Range(0, 20).Select(i =>
+            service.DecodeAsync(Enumerable.Repeat(i * 0.1f, 8).ToArray())).ToList();
         gate.Set();
         await blocker;
         var results = await Task.WhenAll(requests);
@@ -215,11 +241,13 @@ public class InstrumentTests
         await page.RouteAsync("**/api/decode", async route =>
         {
             if (Interlocked.Increment(ref intercepted) == 1)
-                await route.FulfillAsync(new RouteFulfillOptions { Status = 409, ContentType = "application/json", Body = "{\"error\": \"superseded by a newer decode request\"}" });
+                await route.FulfillAsync(new RouteFulfillOptions { Status = 409, ContentType = "application/json",
+                    Body = "{\"error\": \"superseded by a newer decode request\"}" });
             else await route.ContinueAsync();
         });
-        await page.EvaluateAsync("() => setLatent(window.oneshot.latent.map(v => v + 0.5))");
-        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '2' && window.oneshot.applied === window.oneshot.requested");
+        await page.EvaluateAsync("() => window.oneshot.setLatent(window.oneshot.latent.map(v => v + 0.5))");
+        await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '2' && window.oneshot.applied === " +
+            "window.oneshot.requested");
         Assert.Equal(2, intercepted);
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
     }
@@ -234,46 +262,61 @@ public class InstrumentTests
         var page = chromium.Page;
 
         await page.WaitForFunctionAsync("() => document.body.dataset.decodes === '1'");
-        double first = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
+        double first =
+            await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + " +
+            "Math.abs(v), 0)");
         var start = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         // It opens on a draw from the prior (seed 1), not on the latents' quiet mean.
         using (var http = new HttpClient { BaseAddress = new Uri(server.Url) })
         {
-            var drawn = JsonDocument.Parse(await http.GetStringAsync("/api/sample?temperature=1&seed=1")).RootElement.GetProperty("latent").EnumerateArray().Select(v => v.GetSingle());
+            var drawn =
+                JsonDocument.Parse(
+                await http.GetStringAsync("/api/sample?temperature=1&seed=1")).RootElement.GetProperty("latent")
+                .EnumerateArray().Select(v => v.GetSingle());
             Assert.Equal(drawn, start.Select(v => (float)v));
         }
         // The page holds exactly the decoded samples, at the model's rate (read from the float WAV, not resampled).
-        var held = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.buffer.getChannelData(0).slice(0, 4000))");
-        Assert.Equal(8000, await page.EvaluateAsync<int>("() => window.oneshot.buffer.sampleRate"));   // TinyData rate; decodeAudioData would have resampled it
+        var held =
+            await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.buffer.getChannelData(0).slice(0, " +
+            "4000))");
+        // TinyData rate; decodeAudioData would have resampled it
+        Assert.Equal(8000, await page.EvaluateAsync<int>("() => window.oneshot.buffer.sampleRate"));
         using (var runner = new ModelRunner(model))
         {
             // At the output level: the page opens on a prior draw, which may decode louder than full scale.
             var decoded = OutputLevel.Fitted(runner.Decode([start.Select(v => (float)v).ToArray()])[0]);
-            for (int i = 0; i < held.Length; i++) Assert.Equal(decoded[i], held[i], 1e-6f);   // threads may sum in another order
+            for (int i = 0; i < held.Length; i++)
+                Assert.Equal(decoded[i], held[i], 1e-6f);   // threads may sum in another order
         }
 
         // A slider move decodes a different sound in the background.
         await page.Locator("#pc-0").FillAsync("2.5");
-        await page.WaitForFunctionAsync("() => Number(document.body.dataset.decodes) >= 2 && window.oneshot.applied === window.oneshot.requested");
-        double second = await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + Math.abs(v), 0)");
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.decodes) >= 2 && window.oneshot.applied " +
+            "=== window.oneshot.requested");
+        double second =
+            await page.EvaluateAsync<double>("() => window.oneshot.buffer.getChannelData(0).reduce((a, v) => a + " +
+            "Math.abs(v), 0)");
         Assert.NotEqual(first, second);
         var moved = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         Assert.NotEqual(start, moved);
         Assert.Contains("decode", await page.Locator("#timing").TextContentAsync());
 
-        // MIDI learn: tick it, touch a slider, turn a knob — that CC moves the slider from then on, and the page says so.
+        // MIDI learn: tick it, touch a slider, turn a knob — that CC moves the slider from then on, and the page says
+        // so.
         await page.Locator("#midi-learn").CheckAsync();
         await page.Locator("#pc-1").DispatchEventAsync("pointerdown");
-        await page.EvaluateAsync("() => handleMidi([0xB0, 21, 64])");
+        await page.EvaluateAsync("() => window.oneshot.handleMidi([0xB0, 21, 64])");
         Assert.Contains("CC 21", await page.Locator("label[for='pc-1']").TextContentAsync());
         await page.Locator("#midi-learn").UncheckAsync();
         var beforeKnob = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
-        await page.EvaluateAsync("() => handleMidi([0xB1, 21, 0])");   // any channel
-        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        await page.EvaluateAsync("() => window.oneshot.handleMidi([0xB1, 21, 0])");   // any channel
+        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(),
+            System.Globalization.CultureInfo.InvariantCulture));
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         Assert.NotEqual(beforeKnob, await page.EvaluateAsync<double[]>("() => window.oneshot.latent"));
-        await page.EvaluateAsync("() => handleMidi([0x90, 21, 0])");   // a note-off is no knob
-        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        await page.EvaluateAsync("() => window.oneshot.handleMidi([0x90, 21, 0])");   // a note-off is no knob
+        Assert.Equal(-3, double.Parse(await page.Locator("#pc-1").InputValueAsync(),
+            System.Globalization.CultureInfo.InvariantCulture));
 
         // The waveform at its true level: its highest point sits where the sound's peak is on a full-scale axis.
         var level = await page.EvaluateAsync<double[]>(@"() => {
@@ -281,11 +324,16 @@ public class InstrumentTests
             const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
             let top = canvas.height;
             for (let y = 0; y < canvas.height && top === canvas.height; y++)
-              for (let x = 0; x < canvas.width; x++) { const p = 4 * (y * canvas.width + x); if (pixels[p] < 150 && pixels[p + 1] > 150 && pixels[p + 2] > 200) { top = y; break; } }
+              for (let x = 0; x < canvas.width; x++) {
+                const p = 4 * (y * canvas.width + x);
+                if (pixels[p] < 150 && pixels[p + 1] > 150 && pixels[p + 2] > 200) { top = y; break; }
+              }
             const peak = window.oneshot.buffer.getChannelData(0).reduce((m, v) => Math.max(m, v), 0);
             return [top, canvas.height / 2 * (1 - peak)]; }");
-        Assert.True(Math.Abs(level[0] - level[1]) <= 3, $"the waveform's top is at row {level[0]}, its peak belongs at {level[1]:F1}");
-        // The spectrogram has axes (the tiny model's 8 kHz: 1 kHz ticks; its 1 s clip: quarter seconds), and a note draws a playhead across it.
+        Assert.True(Math.Abs(level[0] - level[1]) <= 3, $"the waveform's top is at row {level[0]}, its peak belongs " +
+            $"at {level[1]:F1}");
+        // The spectrogram has axes (the tiny model's 8 kHz: 1 kHz ticks; its 1 s clip: quarter seconds), and a note
+        // draws a playhead across it.
         Assert.Equal("1 kHz, 0.25 s", await page.Locator("#spectrogram").GetAttributeAsync("data-axes"));
         await page.Locator("#trigger").ClickAsync();
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.playhead) > 0");
@@ -295,14 +343,21 @@ public class InstrumentTests
         var beforeNamed = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         await page.Locator("#control-brightness").FillAsync("1.5");
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
-        Assert.Equal(1.5, await page.EvaluateAsync<double>("() => controlPosition(window.oneshot.latent, window.oneshot.controls.find(c => c.name === 'brightness'))"), 3);
-        var direction = await page.EvaluateAsync<double[]>("() => window.oneshot.controls.find(c => c.name === 'brightness').direction");
-        var step = (await page.EvaluateAsync<double[]>("() => window.oneshot.latent")).Zip(beforeNamed, (a, b) => a - b).ToArray();
+        Assert.Equal(1.5,
+            await page.EvaluateAsync<double>("() => window.oneshot.controlPosition(window.oneshot.latent, " +
+            "window.oneshot.controls.find(c => c.name === 'brightness'))"), 3);
+        var direction = await page.EvaluateAsync<double[]>(
+            "() => window.oneshot.controls.find(c => c.name === 'brightness').direction");
+        var step = (await page.EvaluateAsync<double[]>("() => window.oneshot.latent")).Zip(beforeNamed, (a, b) => a - b)
+            .ToArray();
         double length = Math.Sqrt(step.Sum(v => v * v));
         Assert.True(length > 0);
-        Assert.Equal(1.0, Math.Abs(step.Zip(direction, (a, b) => a * b).Sum()) / length, 6);   // along the direction only
+        // along the direction only
+        Assert.Equal(1.0, Math.Abs(step.Zip(direction, (a, b) => a * b).Sum()) / length, 6);
         // Its read-out is the brightness it predicts, in its unit, higher up the slider than down it; its fit is shown.
-        static double Hz(string text) => text.EndsWith(" kHz") ? 1000 * double.Parse(text[..^4], CultureInfo.InvariantCulture) : double.Parse(text[..^3], CultureInfo.InvariantCulture);
+        static double Hz(string text) => text.EndsWith(" kHz")
+            ? 1000 * double.Parse(text[..^4], CultureInfo.InvariantCulture) : double.Parse(text[..^3],
+            CultureInfo.InvariantCulture);
         string up = (await page.Locator("#control-brightness-out").TextContentAsync())!;
         await page.Locator("#control-brightness").FillAsync("-1.5");
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
@@ -312,7 +367,8 @@ public class InstrumentTests
         Assert.Contains("R²", await page.Locator("label[for='control-brightness']").TextContentAsync());
         // Cross-talk in the read-outs: moving brightness moves the other qualities' read-outs too; with
         // "hold the others" ticked, brightness reaches the same place and every other read-out stays.
-        const string Others = "() => window.oneshot.controls.filter(c => c.name !== 'brightness').map(c => controlPosition(window.oneshot.latent, c))";
+        const string Others = "() => window.oneshot.controls.filter(c => c.name !== 'brightness').map(c => " +
+            "window.oneshot.controlPosition(window.oneshot.latent, c))";
         async Task<double[]> MoveBrightness(string to)
         {
             await page.Locator("#control-brightness").FillAsync("-1.5");
@@ -320,11 +376,14 @@ public class InstrumentTests
             var before = await page.EvaluateAsync<double[]>(Others);
             await page.Locator("#control-brightness").FillAsync(to);
             await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
-            Assert.Equal(double.Parse(to, CultureInfo.InvariantCulture), await page.EvaluateAsync<double>("() => controlPosition(window.oneshot.latent, window.oneshot.controls.find(c => c.name === 'brightness'))"), 4);
+            Assert.Equal(double.Parse(to, CultureInfo.InvariantCulture),
+                await page.EvaluateAsync<double>("() => window.oneshot.controlPosition(window.oneshot.latent, " +
+                "window.oneshot.controls.find(c => c.name === 'brightness'))"), 4);
             return [.. (await page.EvaluateAsync<double[]>(Others)).Zip(before, (a, b) => Math.Abs(a - b))];
         }
         var free = await MoveBrightness("1");
-        Assert.True(free.Max() > 0.01, $"the free brightness direction moved no other read-out ({string.Join(", ", free)})");
+        Assert.True(free.Max() > 0.01, $"the free brightness direction moved no other read-out " +
+            $"({string.Join(", ", free)})");
         await page.Locator("#hold-others").CheckAsync();
         var holding = await MoveBrightness("1");
         Assert.True(holding.Max() < 1e-4, $"held, brightness still moved another read-out by {holding.Max()}");
@@ -345,9 +404,11 @@ public class InstrumentTests
         await page.Keyboard.PressAsync("j");
         await page.WaitForFunctionAsync("() => document.body.dataset.triggers === '3'");
 
-        // The sound downloads under a name that says what it is: the model, its brightness and decay (and pitch) as the sliders read them.
+        // The sound downloads under a name that says what it is: the model, its brightness and decay (and pitch) as the
+        // sliders read them.
         var sound = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download"));
-        Assert.Matches($"^{Regex.Escape(Path.GetFileName(model))}-[0-9.]+k?Hz-[0-9.]+ms(-[0-9.]+k?Hz)?\\.wav$", sound.SuggestedFilename);
+        Assert.Matches($"^{Regex.Escape(Path.GetFileName(model))}-[0-9.]+k?Hz-[0-9.]+ms(-[0-9.]+k?Hz)?\\.wav$",
+            sound.SuggestedFilename);
 
         // Save a preset, move away, load it back: the same latent.
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#save"));
@@ -358,13 +419,16 @@ public class InstrumentTests
         var saved = preset.GetProperty("latent").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(moved, saved);
         await page.ClickAsync("#random");
-        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== '{JsonSerializer.Serialize(moved)}'");
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== " +
+            $"'{JsonSerializer.Serialize(moved)}'");
         await page.Locator("#load").SetInputFilesAsync(presetPath);
-        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) === '{JsonSerializer.Serialize(moved)}'");
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) === " +
+            $"'{JsonSerializer.Serialize(moved)}'");
 
         // Undo steps back through the history: before the load came the random sound.
         await page.ClickAsync("#undo");
-        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== '{JsonSerializer.Serialize(moved)}'");
+        await page.WaitForFunctionAsync($"() => JSON.stringify(window.oneshot.latent) !== " +
+            $"'{JsonSerializer.Serialize(moved)}'");
 
         // Morph pad: four corners from four sounds, a click in the middle blends them equally.
         for (int corner = 0; corner < 4; corner++)
@@ -374,11 +438,16 @@ public class InstrumentTests
         }
         var corners = await page.EvaluateAsync<double[][]>("() => window.oneshot.corners");
         await page.Locator("#pad").ClickAsync(new LocatorClickOptions { Position = new Position { X = 120, Y = 120 } });
-        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested || document.getElementById('error').textContent !== ''");
-        Assert.Equal("", await page.EvaluateAsync<string>("() => document.getElementById('error').textContent + (window.oneshot.applied === window.oneshot.requested ? '' : ` (applied ${window.oneshot.applied} of ${window.oneshot.requested})`)"));
+        await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested || " +
+            "document.getElementById('error').textContent !== ''");
+        Assert.Equal("",
+            await page.EvaluateAsync<string>("() => document.getElementById('error').textContent + " +
+            "(window.oneshot.applied === window.oneshot.requested ? '' : ` (applied ${window.oneshot.applied} of " +
+            "${window.oneshot.requested})`)"));
         var blended = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         for (int d = 0; d < blended.Length; d++) Assert.Equal(corners.Average(c => c[d]), blended[d], 3);
-        // From the keyboard: Shift+→ moves a fifth of the way to the right-hand corners, Enter keeps it as an undo step.
+        // From the keyboard: Shift+→ moves a fifth of the way to the right-hand corners, Enter keeps it as an undo
+        // step.
         int undoSteps = await page.EvaluateAsync<int>("() => window.oneshot.history.length");
         await page.Locator("#pad").FocusAsync();
         await page.Keyboard.PressAsync("Shift+ArrowRight");
@@ -386,7 +455,9 @@ public class InstrumentTests
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         var moved70 = await page.EvaluateAsync<double[]>("() => window.oneshot.latent");
         for (int d = 0; d < moved70.Length; d++)
-            Assert.Equal(0.15 * (corners[0][d] + corners[2][d]) + 0.35 * (corners[1][d] + corners[3][d]), moved70[d], 3);   // x = 0.7, y = 0.5
+            // x = 0.7, y = 0.5
+            Assert.Equal(0.15 * (corners[0][d] + corners[2][d]) + 0.35 * (corners[1][d] + corners[3][d]), moved70[d],
+                3);
         Assert.True(await page.EvaluateAsync<int>("() => window.oneshot.history.length") > undoSteps);
 
         // A chosen (or dropped) file is encoded and becomes the current sound: the latent `oneshot encode` gives.
@@ -399,7 +470,8 @@ public class InstrumentTests
             float[][] clip = [runner.PrepareFile(wav)];
             expected = runner.Refine(clip, runner.Encode(clip), LatentRefiner.DefaultSteps)[0];
         }
-        await page.WaitForFunctionAsync($"() => Math.abs(window.oneshot.latent[0] - {expected[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}) < 1e-4");
+        await page.WaitForFunctionAsync($"() => Math.abs(window.oneshot.latent[0] - " +
+            $"{expected[0].ToString(System.Globalization.CultureInfo.InvariantCulture)}) < 1e-4");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("now: tone.wav");
         await page.WaitForFunctionAsync("() => window.oneshot.applied === window.oneshot.requested");
         Assert.Equal("", (await page.Locator("#error").TextContentAsync())!.Trim());
@@ -418,7 +490,8 @@ public class InstrumentTests
     public async Task Moving_the_brightness_slider_up_makes_the_sound_brighter_in_chromium()
     {
         using var dir = new TempDir();
-        string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 24), steps: 120, settings: ["train.attributes=[\"brightness\"]"]);
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 24), steps: 120,
+            settings: ["train.attributes=[\"brightness\"]"]);
         await using var server = await InstrumentServer.StartAsync(model, 0);
         await using var chromium = await Browser.OpenAsync(server.Url);
         var page = chromium.Page;
@@ -429,8 +502,10 @@ public class InstrumentTests
         {
             int before = await page.EvaluateAsync<int>("() => window.oneshot.decodes");
             await page.Locator("#control-brightness").FillAsync(position);
-            await page.WaitForFunctionAsync($"() => window.oneshot.decodes > {before} && window.oneshot.applied === window.oneshot.requested");
-            var samples = await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.buffer.getChannelData(0))");
+            await page.WaitForFunctionAsync($"() => window.oneshot.decodes > {before} && window.oneshot.applied === " +
+                $"window.oneshot.requested");
+            var samples =
+                await page.EvaluateAsync<float[]>("() => Array.from(window.oneshot.buffer.getChannelData(0))");
             return Descriptors.Spectral(samples, 8000).CentroidHz;
         }
         double dark = await CentroidAt("-2"), bright = await CentroidAt("2");

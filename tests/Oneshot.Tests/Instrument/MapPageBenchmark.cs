@@ -19,7 +19,8 @@ public class MapPageBenchmark(ITestOutputHelper output)
     {
         public BenchmarkFactAttribute()
         {
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable))) Skip = $"a benchmark: set {Variable}=MODEL_DIR|MAP_DIR to run it";
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+                Skip = $"a benchmark: set {Variable}=MODEL_DIR|MAP_DIR to run it";
         }
     }
 
@@ -37,16 +38,21 @@ public class MapPageBenchmark(ITestOutputHelper output)
         for (int load = 0; load < 5; load++)
         {
             if (load > 0) page = await chromium.NewPageAsync(server.Url);
-            await page.WaitForFunctionAsync("() => document.body.dataset.mapSounds !== undefined && document.body.dataset.decodes === '1'");
+            await page.WaitForFunctionAsync("() => document.body.dataset.mapSounds !== undefined && " +
+                "document.body.dataset.decodes === '1'");
             drawn.Add(await page.EvaluateAsync<double>("() => window.oneshot.map.drawnMs"));
-            drawOnly.Add(await page.EvaluateAsync<double>("() => { const t = performance.now(); drawMap(); return performance.now() - t; }"));
+            drawOnly.Add(await page.EvaluateAsync<double>("() => { const t = performance.now(); " +
+                "window.oneshot.drawMap(); return " +
+                "performance.now() - t; }"));
             if (load < 4) await page.CloseAsync();
         }
 
         // Hover: the pointer travels to 60 dots at a person's pace (a move every 16 ms); the page
         // keeps each audition's delay from the pointer event and whether the sound was fetched ahead.
         await page.Locator("#map").ScrollIntoViewIfNeededAsync();
-        const string OnScreen = "([x, y]) => { const r = document.getElementById('map').getBoundingClientRect(); const c = document.getElementById('map'); return [r.left + x * r.width / c.width, r.top + y * r.height / c.height]; }";
+        const string OnScreen = "([x, y]) => { const r = document.getElementById('map').getBoundingClientRect(); " +
+            "const c = document.getElementById('map'); return [r.left + x * r.width / c.width, r.top + y * r.height " +
+            "/ c.height]; }";
         int sounds = await page.EvaluateAsync<int>("() => window.oneshot.map.data.sounds.length");
         var random = new Random(7);
         var at = await page.EvaluateAsync<double[]>($"() => ({OnScreen})([550, 250])");
@@ -54,32 +60,43 @@ public class MapPageBenchmark(ITestOutputHelper output)
         for (int visit = 0; visit < 60; visit++)
         {
             int target = random.Next(sounds);
-            var to = await page.EvaluateAsync<double[]>($"() => ({OnScreen})(mapToCanvas(window.oneshot.map.data.sounds[{target}].position))");
+            var to =
+                await page.EvaluateAsync<double[]>(
+                    $"() => ({OnScreen})(window.oneshot.mapToCanvas(window.oneshot.map.data.sounds[" +
+                $"{target}].position))");
             for (int step = 1; step <= 20; step++)
             {
-                await page.Mouse.MoveAsync((float)(at[0] + (to[0] - at[0]) * step / 20), (float)(at[1] + (to[1] - at[1]) * step / 20));
+                await page.Mouse.MoveAsync((float)(at[0] + (to[0] - at[0]) * step / 20),
+                    (float)(at[1] + (to[1] - at[1]) * step / 20));
                 await Task.Delay(16);
             }
             at = to;
             await Task.Delay(150);
         }
         var delays = await page.EvaluateAsync<JsonElement>("() => window.oneshot.map.auditionDelays");
-        var ahead = delays.EnumerateArray().Where(d => d.GetProperty("ahead").GetBoolean()).Select(d => d.GetProperty("ms").GetDouble()).ToArray();
-        var fetched = delays.EnumerateArray().Where(d => !d.GetProperty("ahead").GetBoolean()).Select(d => d.GetProperty("ms").GetDouble()).ToArray();
+        var ahead = delays.EnumerateArray().Where(d => d.GetProperty("ahead").GetBoolean())
+            .Select(d => d.GetProperty("ms").GetDouble()).ToArray();
+        var fetched = delays.EnumerateArray().Where(d => !d.GetProperty("ahead").GetBoolean())
+            .Select(d => d.GetProperty("ms").GetDouble()).ToArray();
 
         // Click → new sound: empty spots, each decoded; the page's time from the request to the sound ready.
         var clicks = new List<double>();
         var serverDecodes = new List<double>();
         var empties = await page.EvaluateAsync<double[][]>(@"() => {
             const spots = [];
-            for (let x = 20; x < 1080; x += 37) for (let y = 20; y < 500; y += 29) { const [[, d2]] = nearestDots(x, y, 1); if (d2 > 100) spots.push([x, y]); }
+            for (let x = 20; x < 1080; x += 37)
+              for (let y = 20; y < 500; y += 29) {
+                const [[, d2]] = window.oneshot.nearestDots(x, y, 1);
+                if (d2 > 100) spots.push([x, y]);
+              }
             return spots.slice(0, 30); }");
         foreach (var spot in empties)
         {
             int before = await page.EvaluateAsync<int>("() => Number(document.body.dataset.decodes)");
             var onScreen = await page.EvaluateAsync<double[]>($"() => ({OnScreen})([{spot[0]}, {spot[1]}])");
             await page.Mouse.ClickAsync((float)onScreen[0], (float)onScreen[1]);
-            await page.WaitForFunctionAsync($"() => Number(document.body.dataset.decodes) > {before} && window.oneshot.applied === window.oneshot.requested");
+            await page.WaitForFunctionAsync($"() => Number(document.body.dataset.decodes) > {before} && " +
+                $"window.oneshot.applied === window.oneshot.requested");
             clicks.Add(await page.EvaluateAsync<double>("() => window.oneshot.lastRoundTripMs"));
             serverDecodes.Add(await page.EvaluateAsync<double>("() => window.oneshot.lastDecodeMs"));
             await Task.Delay(200);
@@ -97,7 +114,8 @@ public class MapPageBenchmark(ITestOutputHelper output)
             click_server_decode = Summary([.. serverDecodes]),
         };
         string json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
-        if (Environment.GetEnvironmentVariable(Variable + "_OUT") is { Length: > 0 } file) File.WriteAllText(file, json);
+        if (Environment.GetEnvironmentVariable(Variable + "_OUT") is { Length: > 0 } file)
+            File.WriteAllText(file, json);
         output.WriteLine(json);
         // The page measured each thing it was asked to: a draw time per load, a sound per hover or
         // fetch, a round trip per click on the empty spots the map left.
@@ -111,6 +129,7 @@ public class MapPageBenchmark(ITestOutputHelper output)
     {
         if (values.Length == 0) return new { count = 0 };
         var sorted = values.Order().ToArray();
-        return new { count = values.Length, median = sorted[sorted.Length / 2], p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1], max = sorted[^1] };
+        return new { count = values.Length, median = sorted[sorted.Length / 2],
+            p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1], max = sorted[^1] };
     }
 }
