@@ -59,8 +59,12 @@ public sealed class Evaluator
         var references = ReferenceClips.Read(store, Embed, request.TestClips);
         var realBaseline = DistributionComparison.Compute(references.TestEmbeddings, references.TrainEmbeddings,
             request.Metrics);
-        var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples);
+        var audio = new ExampleWriter(request.OutDirectory, store.SampleRate, request.Examples, request.Seed);
         var realExamples = audio.Write("real", references.Test);
+        // The same test clips degraded as the yardsticks degrade them, to hear what their scores mean.
+        foreach (string name in ExampleYardsticks)
+            audio.Write(YardstickFolder(name), references.Test.Length,
+                i => IdentificationYardsticks.Degrade(name, references.Test[i], store.SampleRate, request.Seed + i));
         OnMessage?.Invoke("Identifying degraded test clips, the scale for reconstructions…");
         var yardsticks = IdentificationYardsticks.Measure(references.Test, store.SampleRate, references.TestIdentity,
             request.Seed, references.TestLabels,
@@ -74,6 +78,14 @@ public sealed class Evaluator
             samples, request.Seed, request.Temperature, request.Metrics, realBaseline, realExamples, yardsticks, models,
                 DateTimeOffset.Now, request.RefineSteps);
     }
+
+    /// <summary>The yardsticks written as audio beside the real examples: the harshest of each kind.</summary>
+    public static readonly string[] ExampleYardsticks = ["low-pass 1 kHz", "white noise −20 dBFS"];
+
+    /// <summary>audio/yardsticks/low-pass-1-khz and the like: the name in letters, digits and dashes.</summary>
+    public static string YardstickFolder(string name) =>
+        "yardsticks/" + string.Join('-', name.ToLowerInvariant().Split(
+            [.. name.Where(c => !char.IsAsciiLetterOrDigit(c)).Distinct()], StringSplitOptions.RemoveEmptyEntries));
 
     static void Check(EvalRequest request)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Oneshot.Audio;
 using Oneshot.Evaluation;
 using Oneshot.Prior;
 using Oneshot.Tests.Cli;
@@ -190,6 +191,50 @@ public class EvalReportTests(EvalReportFixture eval) : IClassFixture<EvalReportF
                      json.RootElement.GetProperty("models")[1].GetProperty("generation")[1].GetProperty("versus_test")
                          .GetProperty("fad").GetDouble());
         Assert.Equal(0, json.RootElement.GetProperty("models")[1].GetProperty("controls").GetArrayLength());
+    }
+
+    [Fact]
+    public void The_yardstick_examples_are_the_real_examples_degraded()
+    {
+        string audio = Path.Combine(eval.Report, Evaluator.AudioFolder);
+        float[][] real = ReadAll(Path.Combine(audio, "real"));
+        Assert.True(real.Length >= 2, "the test needs two examples to tell them apart");
+        int rate = WavReader.Read(Directory.GetFiles(Path.Combine(audio, "real"))[0]).SampleRate;
+        foreach (string name in Evaluator.ExampleYardsticks)
+        {
+            float[][] degraded = ReadAll(Path.Combine(audio, Evaluator.YardstickFolder(name)));
+            Assert.Equal(real.Length, degraded.Length);
+            // Each is its own real example degraded so: nearer to that than to any other example degraded so.
+            var again = real.Select(clip => IdentificationYardsticks.Degrade(name, clip, rate, seed: 99)).ToArray();
+            for (int i = 0; i < real.Length; i++)
+                for (int j = 0; j < real.Length; j++)
+                    if (j != i)
+                        Assert.True(Correlation(degraded[i], again[i]) > Correlation(degraded[i], again[j]),
+                            $"{name} example {i + 1} is not the degraded real example {i + 1}");
+        }
+    }
+
+    [Fact]
+    public void Examples_are_drawn_with_the_seed_not_taken_from_the_top_of_the_split()
+    {
+        int[] picks = new ExampleWriter("unused", 8000, 6, seed: 1).Picks(100);
+        Assert.Equal(6, picks.Distinct().Count());
+        Assert.Equal(picks.Order(), picks);
+        Assert.NotEqual([0, 1, 2, 3, 4, 5], picks);
+        Assert.Equal(picks, new ExampleWriter("unused", 8000, 6, seed: 1).Picks(100));
+        Assert.NotEqual(picks, new ExampleWriter("unused", 8000, 6, seed: 2).Picks(100));
+        Assert.Equal([0, 1, 2], new ExampleWriter("unused", 8000, 6, seed: 1).Picks(3));
+    }
+
+    static float[][] ReadAll(string folder) =>
+        [.. Directory.GetFiles(folder, "*.wav").Order(StringComparer.Ordinal).Select(f => WavReader.Read(f).ToMono())];
+
+    static double Correlation(float[] a, float[] b)
+    {
+        int n = Math.Min(a.Length, b.Length);
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < n; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+        return ab / Math.Sqrt(aa * bb + 1e-30);
     }
 }
 
