@@ -6,16 +6,18 @@ namespace Oneshot.Kits;
 /// Writes a kit as a SoundFont 2 file (kit.sf2): one instrument, one zone per pad on its own key
 /// with the pad's sample at its own pitch, played as a one-shot to its end however short the MIDI
 /// note (a release of ~100 s: drum programming is full of short notes); choke groups become
-/// SoundFont exclusive classes. Two presets hold the instrument: bank 0 program 0, what a melodic
-/// channel plays, and bank 128 program 0, where a General MIDI player looks on the drum channel 10.
+/// SoundFont exclusive classes. A pad with velocity layers has a zone per layer on its key, each with its
+/// velocity range; round robins have no SoundFont form, so such a pad plays its own sound. Two presets hold the
+/// instrument: bank 0 program 0, what a melodic channel plays, and bank 128 program 0, where a General MIDI player
+/// looks on the drum channel 10.
 /// Layout per the SoundFont 2.01 specification: RIFF 'sfbk' with INFO, sdta (16-bit samples, each followed by 46 zero
 /// samples) and pdta (phdr, pbag, pmod, pgen, inst, ibag, imod, igen, shdr, each ending in a terminal record).
 /// </summary>
 public static class SoundFontWriter
 {
     // Generator numbers of the specification.
-    const ushort ReleaseVolumeEnvelope = 38, Instrument = 41, KeyRange = 43, SampleId = 53, SampleModes = 54,
-        ExclusiveClass = 57, OverridingRootKey = 58;
+    const ushort ReleaseVolumeEnvelope = 38, Instrument = 41, KeyRange = 43, VelocityRange = 44, SampleId = 53,
+        SampleModes = 54, ExclusiveClass = 57, OverridingRootKey = 58;
     /// <summary>The longest release the specification allows, in timecents (1200·log2 s ≈ 101 s): a note-off no longer
     /// cuts the pad.</summary>
     const ushort LongestRelease = 8000;
@@ -32,13 +34,23 @@ public static class SoundFontWriter
             Chunk("INAM", Text(kit.Name)),
             Chunk("ISFT", Text("Oneshot")));
 
+        // One zone per sample: a pad's own sound, or each of its velocity layers with its range.
+        var zones = new List<(RenderedPad Pad, float[] Audio, string Name, (int Low, int High) Velocities)>();
+        foreach (var (pad, index) in kit.Pads.Select((pad, index) => (pad, index)))
+        {
+            var sounds = pad.VelocityLayers ? pad.Sounds : [pad.Audio];
+            var ranges = pad.VelocityLayers ? pad.VelocityRanges(kit.SampleRate) : [(0, 127)];
+            for (int s = 0; s < sounds.Count; s++)
+                zones.Add((pad, sounds[s], $"{index + 1:D2} {pad.Name}{(s > 0 ? $" {s + 1}" : "")}", ranges[s]));
+        }
+
         // Sample data, with each sample's start and end in sample points.
         var data = new MemoryStream();
         var bounds = new List<(uint Start, uint End)>();
-        foreach (var pad in kit.Pads)
+        foreach (var zone in zones)
         {
             uint start = (uint)(data.Length / 2);
-            foreach (float v in pad.Audio)
+            foreach (float v in zone.Audio)
                 Write16(data, unchecked((ushort)(short)Math.Round(Math.Clamp(v, -1f, 1f) * 32767)));
             uint end = (uint)(data.Length / 2);
             for (int i = 0; i < PadSamples; i++) Write16(data, 0);
@@ -57,20 +69,21 @@ public static class SoundFontWriter
 
         var inst = new MemoryStream();
         WriteName(inst, kit.Name); Write16(inst, 0);
-        WriteName(inst, "EOI"); Write16(inst, (ushort)kit.Pads.Count);
+        WriteName(inst, "EOI"); Write16(inst, (ushort)zones.Count);
         var ibag = new MemoryStream();
         var igen = new MemoryStream();
         ushort generators = 0;
-        for (int i = 0; i < kit.Pads.Count; i++)
+        for (int i = 0; i < zones.Count; i++)
         {
-            var pad = kit.Pads[i];
+            var (pad, _, _, velocities) = zones[i];
             Write16(ibag, generators); Write16(ibag, 0);
-            // keyRange must come first in a zone, sampleID last.
+            // keyRange must come first in a zone, then velRange, and sampleID last.
             Write16(igen, KeyRange); igen.WriteByte((byte)pad.Note); igen.WriteByte((byte)pad.Note);
+            Write16(igen, VelocityRange); igen.WriteByte((byte)velocities.Low); igen.WriteByte((byte)velocities.High);
             Generator(igen, OverridingRootKey, (ushort)pad.Note);
             Generator(igen, SampleModes, 0);                                // no loop: a one-shot
             Generator(igen, ReleaseVolumeEnvelope, LongestRelease);
-            generators += 4;
+            generators += 5;
             if (pad.Choke > 0) { Generator(igen, ExclusiveClass, (ushort)pad.Choke); generators++; }
             Generator(igen, SampleId, (ushort)i);
             generators++;
@@ -79,14 +92,14 @@ public static class SoundFontWriter
         Generator(igen, 0, 0);
 
         var shdr = new MemoryStream();
-        for (int i = 0; i < kit.Pads.Count; i++)
+        for (int i = 0; i < zones.Count; i++)
         {
-            WriteName(shdr, $"{i + 1:D2} {kit.Pads[i].Name}");
+            WriteName(shdr, zones[i].Name);
             Write32(shdr, bounds[i].Start); Write32(shdr, bounds[i].End);
             Write32(shdr, bounds[i].Start); Write32(shdr, bounds[i].End);     // loop points unused (sampleModes 0)
             Write32(shdr, (uint)kit.SampleRate);
             // original pitch = its key, so it plays as made
-            shdr.WriteByte((byte)kit.Pads[i].Note); shdr.WriteByte(0);
+            shdr.WriteByte((byte)zones[i].Pad.Note); shdr.WriteByte(0);
             Write16(shdr, 0); Write16(shdr, 1);                                // no link; mono sample
         }
         WriteName(shdr, "EOS");

@@ -232,6 +232,20 @@ public class KitTests
         Assert.All(instruments.SelectMany(i => i.Descendants(h + "filename")),
             f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(drumkit)!, f.Value))));
 
+        // SoundFont 2: the tom's key has a zone per layer with the SFZ's velocity split and samples; the snare's
+        // round robins have no SoundFont form (its own sound alone), the kick one zone. FluidSynth plays both layers.
+        var zones = SoundFontZones(File.ReadAllBytes(Path.Combine(kit, "kit.sf2")));
+        Assert.Equal([1, 2, 1], zones.GroupBy(z => z.Key).OrderBy(g => g.Key).Select(g => g.Count()));
+        var sfzTom = regions.Skip(3).Take(2).ToDictionary(r => int.Parse(r["lovel"]),
+            r => Path.GetFileNameWithoutExtension(r["sample"]).Replace('-', ' '));
+        foreach (var zone in zones.Where(z => z.Key == 37))
+            Assert.Equal(sfzTom[zone.Low], zone.Sample);
+        Assert.Equal([(0, 63), (64, 127)], zones.Where(z => z.Key == 37).Select(z => (z.Low, z.High)).Order());
+        using (var synth = new Oneshot.Data.Recipes.FluidSynthNotes(Path.Combine(kit, "kit.sf2"), 8000))
+            foreach (int velocity in new[] { 30, 120 })
+                Assert.True(synth.RenderNote(0, 0, 37, velocity, 4000, 4000)[0].Max(Math.Abs) > 0.001,
+                    $"the tom is silent at velocity {velocity}");
+
         // kit.json keeps the variations, and makes the same round robins again.
         var reopened = Oneshot.Kits.KitDescription.Load(Path.Combine(kit, "kit.json"));
         Assert.Equal([3, 2, 1], reopened.Pads.Select(p => p.Variations));
@@ -242,6 +256,34 @@ public class KitTests
         foreach (string wav in Directory.GetFiles(Path.Combine(kit, "samples")))
             Assert.Equal(File.ReadAllBytes(wav),
                 File.ReadAllBytes(Path.Combine(dir.File("again"), "samples", Path.GetFileName(wav))));
+    }
+
+    /// <summary>Each instrument zone of a SoundFont 2 file: its key, velocity range and sample name, read from the
+    /// pdta's igen and shdr records as the specification lays them out.</summary>
+    static List<(int Key, int Low, int High, string Sample)> SoundFontZones(byte[] sf2)
+    {
+        byte[] Chunk(string id)
+        {
+            for (int i = 0; i + 8 <= sf2.Length; i++)
+                if (System.Text.Encoding.ASCII.GetString(sf2, i, 4) == id)
+                    return sf2[(i + 8)..(i + 8 + BitConverter.ToInt32(sf2, i + 4))];
+            throw new InvalidDataException($"no {id} chunk");
+        }
+        byte[] igen = Chunk("igen"), shdr = Chunk("shdr");
+        var zones = new List<(int, int, int, string)>();
+        int key = -1, low = 0, high = 127;
+        for (int i = 0; i + 4 <= igen.Length; i += 4)
+        {
+            int operation = BitConverter.ToUInt16(igen, i);
+            if (operation == 43) (key, low, high) = (igen[i + 2], 0, 127);
+            else if (operation == 44) (low, high) = (igen[i + 2], igen[i + 3]);
+            else if (operation == 53)
+            {
+                int sample = BitConverter.ToUInt16(igen, i + 2);
+                zones.Add((key, low, high, System.Text.Encoding.ASCII.GetString(shdr, 46 * sample, 20).TrimEnd('\0')));
+            }
+        }
+        return zones;
     }
 
     /// <summary>Cosine similarity of the first 4,000 samples, at the best delay of <paramref name="played"/> up to a
