@@ -40,7 +40,8 @@ $("pads").addEventListener("dragstart", event => {
   dragOut(event, padFileName(i),
     new Blob([floatWavFile(padAsPlayed(pad), pad.buffer.sampleRate)], { type: "audio/wav" }));
 });
-// The beat: wired to the kit's pads and voices above.
+// The beat: wired to the kit's pads and voices (kit.js). The imports are used only once the page
+// runs, never while the modules are evaluated, so their cycle (kit ↔ sound ↔ map) is harmless.
 const sequencer = new Sequencer({
   pads: () => kit.pads, context: ensureAudio, voice: padVoice,   // padVoice returns the source it started
   onHit: (p, when) => flashPad(p, Math.max(0, (when - audioContext.currentTime) * 1000)),

@@ -3,7 +3,7 @@
 // moving one quality while holding the others' read-outs.
 
 import { $, html, state } from "./page.js";
-import { decode } from "./sound.js";
+import { decode, setLatent } from "./sound.js";
 
 // ---- latent ↔ principal coordinates (mean + Σ cₖ·stdₖ·componentₖ; the rest of z is kept as it is)
 function coordinates(z) {
@@ -123,8 +123,11 @@ function sliderMoves(move) {
   let before = null;
   return [
     value => { before ??= state.latent; state.latent = move(state.latent, value); decode(state.latent); },
-    () => { if (before) { state.history.push(before); state.future = []; before = null; } updateControls();
-      decode(state.latent); },
+    // Let go: the sound is already decoded; the read-outs, the map's marker and the kept session follow.
+    () => {
+      if (before) { state.history.push(before); state.future = []; before = null; }
+      setLatent(state.latent, { record: false, refresh: false });
+    },
   ];
 }
 

@@ -23,7 +23,7 @@ function drawPads() {
     button.id = `pad-${i}`;
     button.innerHTML = padLabel(i);
     button.className = (pad ? "" : "empty") + (i === kit.selected ? " selected" : "");
-    button.draggable = Boolean(pad);   // drag it out to a DAW (below, with the beat)
+    button.draggable = Boolean(pad);   // drag it out to a DAW (beat.js)
     if (pad) button.title = "Drag me into a DAW or a folder";
     button.onclick = () => { kit.selected = i; showPad(); playPad(i, 100); };
     holder.appendChild(button);

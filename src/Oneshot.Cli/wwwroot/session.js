@@ -4,7 +4,6 @@
 import { $, state } from "./page.js";
 import { kit } from "./kit.js";
 
-// ---- the session, kept in this browser per model (weights' hash): the current sound, the kit's pads and name
 function sessionKey() { return `oneshot-session-${state.model.hash}`; }
 let sessionTimer = null;
 export function saveSession() {

@@ -283,8 +283,13 @@ function padTo(x, y, commit) {
   drawPad(x, y);
   padBefore ??= state.latent;
   state.latent = z;
-  if (commit) { state.history.push(padBefore); state.future = []; padBefore = null; updateControls(); }
   decode(z);
+  if (commit) {
+    state.history.push(padBefore);
+    state.future = [];
+    padBefore = null;
+    setLatent(z, { record: false, refresh: false });
+  }
 }
 $("pad").addEventListener("pointerdown", e => { $("pad").setPointerCapture(e.pointerId); padAt(e, false); });
 $("pad").addEventListener("pointermove", e => { if (e.buttons) padAt(e, false); });
