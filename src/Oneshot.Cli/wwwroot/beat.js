@@ -2,7 +2,7 @@
 // a pad out into a DAW or a file manager.
 
 import { Sequencer, Steps, floatWavFile } from "./sequencer.js";
-import { $, fail, save, state } from "./page.js";
+import { $, fail, fileSafe, save, state } from "./page.js";
 import { audioContext, ensureAudio, soundFileName } from "./sound.js";
 import { flashPad, kit, padVoice } from "./kit.js";
 import { saveSession } from "./session.js";
@@ -92,7 +92,7 @@ $("seq-render").onclick = async () => {
       return;
     }
     const rate = state.model.sample_rate, loop = await sequencer.renderLoop(rate, state.model.output_ceiling);
-    save(`${($("kit-name").value || "kit").replace(/[^A-Za-z0-9_-]+/g, "-")}-loop-${sequencer.bpm}bpm.wav`,
+    save(`${fileSafe($("kit-name").value, "kit")}-loop-${sequencer.bpm}bpm.wav`,
       new Blob([floatWavFile(loop, rate)], { type: "audio/wav" }));
     state.loopsRendered = (state.loopsRendered ?? 0) + 1;
   } catch (e) { fail(e.message); }

@@ -2,12 +2,14 @@
 // tune, level, choke, round robins or velocity layers, locks and randomise; opened from and
 // exported to a kit description and the kit formats.
 
-import { $, api, fail, html, save, state } from "./page.js";
-import { ensureAudio, floatWav, gaussian, setLatent } from "./sound.js";
+import { $, api, fail, fileSafe, html, postJson, save, state } from "./page.js";
+import { audioBuffer, ensureAudio, near, setLatent } from "./sound.js";
 import { behindMap, soundMap } from "./map.js";
 import { saveSession } from "./session.js";
 
 // ---- the kit: 16 pads on notes 36–51, each a latent, decoded on the server's second model copy (never superseded)
+// How far a pad's round robins lie by default, as `oneshot kit`'s variation_distance (KitBuilder).
+const VariationDistance = 0.15;
 export const kit = { pads: Array.from({ length: 16 }, () => null), selected: 0, plays: 0, exports: 0,
   playing: new Map() };
 state.kit = kit;
@@ -51,7 +53,7 @@ async function setPad(i, latent, name) {
                 locked: previous?.locked ?? false, buffer: previous?.buffer ?? null, pending: true,
                 variations: previous?.variations ?? 1, velocityLayers: previous?.velocityLayers ?? false,
                   seed: previous?.seed ?? 1,
-                variationDistance: previous?.variationDistance ?? 0.15,
+                variationDistance: previous?.variationDistance ?? VariationDistance,
                 others: previous?.others ?? [], velocities: previous?.velocities ?? null };
   kit.pads[i] = pad;
   // the slot is filled again: nothing to undo into
@@ -60,12 +62,9 @@ async function setPad(i, latent, name) {
   saveSession();
   behindMap("kit-status", `Pad ${i + 1}`);
   try {
-    const response =
-      await api("/api/kit/render", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ latent: pad.latent }) });
-    const bytes = await response.arrayBuffer(), context = ensureAudio();
+    const response = await postJson("/api/kit/render", { latent: pad.latent });
     // Kept on the pad even if it was replaced or cleared meanwhile: an undone clear brings it back sounding.
-    pad.buffer = floatWav(context, bytes) ?? await context.decodeAudioData(bytes.slice(0));
+    pad.buffer = await audioBuffer(await response.arrayBuffer());
     await renderVariations(pad);
   } finally {
     pad.pending = false;
@@ -78,18 +77,12 @@ async function setPad(i, latent, name) {
 async function renderVariations(pad) {
   const token = pad.variationsToken = (pad.variationsToken ?? 0) + 1;   // a newer render (the slider moved again) wins
   if ((pad.variations ?? 1) <= 1) { pad.others = []; pad.velocities = null; return; }
-  const response = await api("/api/kit/variations", { method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ latent: pad.latent, variations: pad.variations,
-      variation_distance: pad.variationDistance ?? 0.15,
-                           velocity_layers: pad.velocityLayers, seed: pad.seed }) });
-  const found = await response.json(), context = ensureAudio();
-  const others = await Promise.all(found.latents.slice(1).map(async z => {
-    const bytes =
-      await (
-      await api("/api/kit/render", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ latent: z }) })).arrayBuffer();
-    return floatWav(context, bytes) ?? await context.decodeAudioData(bytes.slice(0));
-  }));
+  const response = await postJson("/api/kit/variations", { latent: pad.latent, variations: pad.variations,
+    variation_distance: pad.variationDistance ?? VariationDistance, velocity_layers: pad.velocityLayers,
+    seed: pad.seed });
+  const found = await response.json();
+  const others = await Promise.all(found.latents.slice(1).map(async z =>
+    audioBuffer(await (await postJson("/api/kit/render", { latent: z })).arrayBuffer())));
   if (token !== pad.variationsToken) return;
   pad.others = others;
   pad.velocities = found.velocities;
@@ -140,10 +133,7 @@ export function flashPad(i, delayMs) {
 }
 async function padFrom(body) {
   behindMap("kit-status", "The pad");
-  const response =
-    await api("/api/kit/pad",
-    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  return await response.json();
+  return await (await postJson("/api/kit/pad", body)).json();
 }
 $("pad-current").onclick = () => setPad(kit.selected, state.latent).catch(e => fail(e.message));
 $("pad-prior").onclick = async () => {
@@ -163,11 +153,6 @@ $("pad-of-class").onclick = async () => {
   catch (e) { fail(e.message); }
 };
 // As the sound's Variation: `step` times the latent's typical spread along its principal directions.
-function near(latent) {
-  const step = Number($("step").value);
-  const spread = state.pca ? Math.sqrt(state.pca.std.reduce((a, s) => a + s * s, 0) / state.pca.std.length) : 1;
-  return latent.map(v => v + step * spread * gaussian());
-}
 $("pad-variation").onclick = () => {
   const pad = kit.pads[kit.selected];
   if (pad) setPad(kit.selected, near(pad.latent)).catch(e => fail(e.message));
@@ -262,7 +247,7 @@ async function restorePad(i, saved) {
   pad.velocityLayers = (saved.velocityLayers ?? saved.velocity_layers) === true;
   pad.seed = Number.isInteger(saved.seed) ? saved.seed : 1;
   const distance = Number(saved.variationDistance ?? saved.variation_distance);
-  pad.variationDistance = distance > 0 && distance <= 2 ? distance : 0.15;
+  pad.variationDistance = distance > 0 && distance <= 2 ? distance : VariationDistance;
   await rendering;
 }
 export async function restoreKit(saved) {
@@ -330,17 +315,14 @@ $("kit-export").onclick = async () => {
       choke: pad.choke,
                       variations: pad.variations ?? 1, velocity_layers: pad.velocityLayers ?? false,
                         seed: pad.seed ?? 1,
-                      variation_distance: pad.variationDistance ?? 0.15 }
+                      variation_distance: pad.variationDistance ?? VariationDistance }
                   : { name: `empty-${i + 1}`, prior: true, seed: i + 1, level_db: -60 });
   }
   try {
     $("kit-status").textContent = "Making the kit…";
-    const response =
-      await api("/api/kit",
-      { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: $("kit-name").value || "Oneshot kit", normalize: $("kit-normalize").checked,
-      pads }) });
-    save(`${($("kit-name").value || "kit").replace(/[^A-Za-z0-9_-]+/g, "-")}.zip`, await response.blob());
+    const response = await postJson("/api/kit",
+      { name: $("kit-name").value || "Oneshot kit", normalize: $("kit-normalize").checked, pads });
+    save(`${fileSafe($("kit-name").value, "kit")}.zip`, await response.blob());
     kit.exports++;
     $("kit-status").textContent = `Exported ${pads.length} pads.`;
   } catch (e) { fail(e.message); $("kit-status").textContent = ""; }

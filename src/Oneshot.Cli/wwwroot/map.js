@@ -2,7 +2,7 @@
 // `oneshot map`) as a dot; hover to hear, click to take its latent, zoom, pan, and move by keyboard.
 
 import { $, api, fail, html, state } from "./page.js";
-import { ensureAudio, floatWav, setLatent } from "./sound.js";
+import { audioBuffer, ensureAudio, setLatent } from "./sound.js";
 
 // ---- the sound map
 export const soundMap = { data: null, box: null, hovered: -1, highlighted: new Set(), buffers: new Map(),
@@ -125,9 +125,7 @@ function mapBuffer(i) {
   if (soundMap.buffers.has(i)) return Promise.resolve(soundMap.buffers.get(i));
   if (!soundMap.loading.has(i))
     soundMap.loading.set(i, (async () => {
-      const bytes = await (await api(`/api/map/sound/${i}`)).arrayBuffer();
-      const context = ensureAudio();
-      const buffer = floatWav(context, bytes) ?? await context.decodeAudioData(bytes.slice(0));
+      const buffer = await audioBuffer(await (await api(`/api/map/sound/${i}`)).arrayBuffer());
       soundMap.buffers.set(i, buffer);
       return buffer;
     })().finally(() => soundMap.loading.delete(i)));

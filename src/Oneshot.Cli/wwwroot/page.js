@@ -48,6 +48,14 @@ export async function api(path, options) {
   return response;
 }
 
+/** A POST of a JSON body to the server's API. */
+export function postJson(path, body) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
+/** A name fit for a downloaded file: letters, digits, - and _ kept, the rest a dash. */
+export const fileSafe = (name, fallback) => (name || fallback).replace(/[^A-Za-z0-9_-]+/g, "-");
+
 // Text from the model's files goes into markup escaped.
 export const html = text => String(text).replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 

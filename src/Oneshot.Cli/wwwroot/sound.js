@@ -2,7 +2,7 @@
 // waveform and spectrogram, the sampler that plays it, exploring (random, variation, a dropped
 // file), the morph pad, undo, presets and files.
 
-import { $, api, blame, fail, save, state } from "./page.js";
+import { $, api, blame, fail, postJson, save, state } from "./page.js";
 import { controlPosition, formatUnits, inUnits, updateControls } from "./controls.js";
 import { behindMap, scheduleMapDraw, soundMap } from "./map.js";
 import { saveSession } from "./session.js";
@@ -13,13 +13,10 @@ export async function decode(z) {
   const id = ++state.requested;
   const started = performance.now();
   try {
-    const response =
-      await api("/api/decode",
-      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ latent: z }) });
+    const response = await postJson("/api/decode", { latent: z });
     const bytes = await response.arrayBuffer();
     if (id < state.applied) return;        // an older answer arriving late
-    const context = ensureAudio();
-    const buffer = floatWav(context, bytes) ?? await context.decodeAudioData(bytes.slice(0));
+    const buffer = await audioBuffer(bytes);
     if (id < state.applied) return;
     state.applied = id;
     state.buffer = buffer;
@@ -40,9 +37,15 @@ export async function decode(z) {
   }
 }
 
+/** A WAV from the server as an AudioBuffer of the page's audio context. */
+export async function audioBuffer(bytes) {
+  const context = ensureAudio();
+  return floatWav(context, bytes) ?? await context.decodeAudioData(bytes.slice(0));
+}
+
 // The server sends 32-bit float WAV: read it straight into an AudioBuffer (synchronous, no trip
 // through the audio thread's decoder); anything else goes to decodeAudioData.
-export function floatWav(context, bytes) {
+function floatWav(context, bytes) {
   const view = new DataView(bytes);
   // "RIFF", "WAVE"
   if (bytes.byteLength < 12 || view.getUint32(0, false) !== 0x52494646 || view.getUint32(8, false) !== 0x57415645)
@@ -216,12 +219,13 @@ async function randomSound() {
 export function gaussian() {
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
 }
-function variation() {
-  // A small random step: `step` times the typical spread of the latent along its principal directions.
+/** A small random step from a latent: `step` times the latent's typical spread along its principal directions. */
+export function near(latent) {
   const step = Number($("step").value);
   const spread = state.pca ? Math.sqrt(state.pca.std.reduce((a, s) => a + s * s, 0) / state.pca.std.length) : 1;
-  setLatent(state.latent.map(v => v + step * spread * gaussian()));
+  return latent.map(v => v + step * spread * gaussian());
 }
+function variation() { setLatent(near(state.latent)); }
 async function encodeFile(file) {
   const steps = state.model.refine_steps;
   const post = refine => api(`/api/encode?name=${encodeURIComponent(file.name)}&refine=${refine}`,
