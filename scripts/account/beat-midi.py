@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the account's beat as a Standard MIDI File: two bars at 96 bpm on the General MIDI drum
-channel (10), notes 36 up as `oneshot kit` lays out its pads (kick 36, snare 37, closed hat 38,
-open hat 39, tom 40, a prior draw 41), each note 5 ms long (a kit must play a one-shot to its end
+channel (10), notes 36 up as `oneshot kit` lays out scripts/account/beat-kit.json's pads (kick 36,
+snare 37, two hi-hats 38 and 39 in one choke group, tom 40, a prior draw 41), each note 5 ms long (a kit must play a one-shot to its end
 on any note length).
 
     scripts/account/beat-midi.py OUT.mid
@@ -16,8 +16,8 @@ BPM = 96
 PATTERN = [
     (36, [0, 6, 8, 11], 112),          # kick
     (37, [4, 12], 108),                # snare
-    (38, [0, 2, 4, 6, 8, 10, 12], 80), # closed hat
-    (39, [14], 84),                    # open hat
+    (38, [0, 2, 4, 6, 8, 10, 12], 80), # hat
+    (39, [14], 84),                    # hat 2 (one choke group with hat)
     (40, [15], 90),                    # tom
     (41, [7], 70),                     # the prior's sound
 ]

@@ -10,7 +10,10 @@
 #    fluidsynth through the kit's SoundFont on the drum channel, as a DAW's sampler would play it.
 # 3. All of it as 16-bit FLAC under docs/account/audio/ (about 1 MB), and the first of those hits
 #    moved along two named controls (traversal.py, decoded) as docs/account/traversal-*.png.
-# One core, one thread (CORE, default 0); about 5 CPU-minutes. ONESHOT=path runs a copy of the program.
+# Needs the program built (./setup.sh build), sox, fluidsynth, python3 and taskset, and for the
+# drums dataset the hydrogen-drumkits package. The new files replace docs/account's only once all
+# of them are made. One core (CORE, default 0); about 5 CPU-minutes. ONESHOT=path runs a copy of
+# the program.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 [ $# -eq 1 ] || { echo "usage: $0 RUNS_DIR" >&2; exit 2; }
@@ -18,11 +21,13 @@ mkdir -p "$1"
 runs="$(cd "$1" && pwd)"
 oneshot="${ONESHOT:-$repo/oneshot}"
 pinned() { taskset -c "${CORE:-0}" "$oneshot" "$@"; }
-for tool in sox fluidsynth; do
-  command -v "$tool" > /dev/null || { echo "$tool is needed: sudo apt-get install $tool" >&2; exit 1; }
+for tool in sox fluidsynth python3 taskset; do
+  command -v "$tool" > /dev/null || { echo "$tool is needed: sudo apt-get install ${tool/taskset/util-linux}" >&2; exit 1; }
 done
-out="$repo/docs/account/audio"
-rm -rf "$out" && mkdir -p "$out"
+"$oneshot" --version > /dev/null   # says how to build it when it is not built
+new="$runs/account-new"
+out="$new/audio"
+rm -rf "$new" && mkdir -p "$out"
 
 [ -f "$runs/drums/dataset.json" ] || pinned data recipe drums --out "$runs/drums" --threads 1
 report="$runs/account-listen"
@@ -40,7 +45,8 @@ kit="$runs/account-kit"
 rm -rf "$kit"
 pinned kit "$repo/scripts/account/beat-kit.json" --data "$runs/drums" --out "$kit"
 python3 "$repo/scripts/account/beat-midi.py" "$runs/account-beat.mid"
-fluidsynth -ni -g 1 -r 44100 -F "$runs/account-beat.wav" "$kit/kit.sf2" "$runs/account-beat.mid" > /dev/null
+# No reverb or chorus: the kit as it is, as the project's own FluidSynth renders are made.
+fluidsynth -ni -R 0 -C 0 -g 1 -r 44100 -F "$runs/account-beat.wav" "$kit/kit.sf2" "$runs/account-beat.mid" > /dev/null
 sox "$runs/account-beat.wav" -b 16 "$out/beat.flac" remix - norm -1
 for pad in "$kit"/samples/*.wav; do flac "$pad" "$out/kit/$(basename "${pad%.wav}").flac"; done
 
@@ -54,12 +60,16 @@ for control in brightness attack; do
     "$trav/$control.npy"
   pinned decode "$repo/models/drums" "$trav/$control.npy" --out "$trav/$control"
   parts=()
-  for wav in $(ls "$trav/$control"/*.wav | sort); do
+  for wav in "$trav/$control"/*.wav; do
     parts+=("$wav" "|sox -n -r 44100 -c 1 -p trim 0 0.15")
   done
   sox "${parts[@]}" "$trav/$control-row.wav"
   sox "$trav/$control-row.wav" -n remix - spectrogram -x 1000 -y 257 -z 90 \
     -t "the held-out hit 1 along $control: -2, -1, 0, +1, +2 standard deviations" -c "scripts/account/listen-first.sh" \
-    -o "$repo/docs/account/traversal-$control.png"
+    -o "$new/traversal-$control.png"
 done
-du -sh "$out"
+
+rm -rf "$repo/docs/account/audio"
+mv "$out" "$repo/docs/account/audio"
+mv "$new"/traversal-*.png "$repo/docs/account/"
+du -sh "$repo/docs/account/audio"
