@@ -49,6 +49,12 @@ public sealed class InstrumentServer : IAsyncDisposable
     void MapRoutes()
     {
         var session = _session;
+        // The API's answers change under the same address (another map, another pad): a browser must not keep them.
+        _app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api")) context.Response.Headers.CacheControl = "no-store";
+            await next();
+        });
         _app.MapGet("/", () => Results.Content(Page.Read("play.html"), "text/html; charset=utf-8"));
         // The page's ES modules, one per panel (wwwroot/*.js); nothing else is served by name.
         _app.MapGet("/{module}.js", (string module) => Page.TryRead($"{module}.js") is { } script
@@ -79,6 +85,14 @@ public sealed class InstrumentServer : IAsyncDisposable
         _app.MapGet("/api/map/progress", () => Results.Json(session.Map.Progress is { } p
             ? new { building = true, done = p.Done, total = p.Total, step = p.Step }
             : new { building = false, done = 0, total = 0, step = "" }));
+
+        // A folder of the user's sounds mapped from the page: accepted at once, then built; /api/map answers when done.
+        _app.MapPost("/api/map/folder", Described((text, _) =>
+        {
+            string folder = RequestBodies.FolderOf(text);
+            session.MapFolder(folder);
+            return Task.FromResult(Results.Accepted(value: new { folder }));
+        }));
 
         _app.MapGet("/api/map/sound/{index:int}", async (int index) =>
         {

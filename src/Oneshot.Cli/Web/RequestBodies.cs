@@ -58,6 +58,17 @@ static class RequestBodies
         }
     }
 
+    /// <summary>The folder a {"folder": "…"} body names.</summary>
+    public static string FolderOf(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FolderBody>(json, PageJson)?.Folder is { Length: > 0 } folder ? folder
+                : throw new OneshotException("Send {\"folder\": \"/full/path/of/a/folder\"}.");
+        }
+        catch (JsonException) { throw new OneshotException("Send {\"folder\": \"/full/path/of/a/folder\"} as JSON."); }
+    }
+
     public static IResult Wav(float[] audio, int sampleRate) =>
         Results.Bytes(WavWriter.Encode(new AudioData(sampleRate, [audio]), WavSampleFormat.Float32), "audio/wav");
 
@@ -88,4 +99,5 @@ static class RequestBodies
         Results.Json(new { error = message }, statusCode: status);
 
     sealed record LatentBody(float[]? Latent);
+    sealed record FolderBody(string? Folder);
 }

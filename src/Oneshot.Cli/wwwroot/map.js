@@ -1,7 +1,7 @@
 // The sound map: every sound of a map (the model's training clips, or a folder mapped with
 // `oneshot map`) as a dot; hover to hear, click to take its latent, zoom, pan, and move by keyboard.
 
-import { $, api, fail, html, state } from "./page.js";
+import { $, api, fail, html, postJson, state } from "./page.js";
 import { audioBuffer, ensureAudio, setLatent } from "./sound.js";
 
 // ---- the sound map
@@ -275,6 +275,13 @@ mapCanvas.addEventListener("keydown", event => {
 });
 $("map-colour").onchange = () => drawMap();
 $("map-build").onclick = () => { $("map-offer").hidden = true; loadMap(); };
+$("map-folder-button").onclick = async () => {
+  const folder = $("map-folder").value.trim();
+  if (!folder) { fail("Type the full path of a folder of audio files on this computer."); return; }
+  try { await postJson("/api/map/folder", { folder }); } catch (e) { fail(e.message); return; }
+  $("map-offer").hidden = true;
+  loadMap(`Mapping ${folder}…`);
+};
 $("similar").onclick = () => {
   if (!soundMap.data || !state.latent) return;
   const distance = z => z.reduce((a, v, d) => a + (v - state.latent[d]) ** 2, 0);
@@ -292,8 +299,7 @@ async function followMapBuild() {
       $("map-progress").hidden = false;
       $("map-progress").max = Math.max(1, progress.total); $("map-progress").value = progress.done;
       $("map-status").textContent = progress.total > 0 && progress.done < progress.total
-        ? `Mapping the model's training clips: ${progress.done} of ${progress.total} encoded…`
-        : `Mapping the model's training clips: ${progress.step}`;
+        ? `Mapping: ${progress.step}, ${progress.done} of ${progress.total}…` : `Mapping: ${progress.step}`;
       document.body.dataset.mapProgress = `${progress.done}/${progress.total}`;
     }
     await new Promise(resolve => setTimeout(resolve, 500));
@@ -305,16 +311,21 @@ export function behindMap(statusId, what) {
   if (soundMap.building)
     $(statusId).textContent = `${what}: waiting for the map being built below; it comes right after.`;
 }
-export async function loadMap() {
-  $("map-status").textContent = "Loading the map (the first time, the model's training clips are mapped: this takes " +
-    "a while)…";
+export async function loadMap(status = "Loading the map (the first time, the model's training clips are mapped: " +
+  "this takes a while)…") {
+  $("map-status").textContent = status;
   const started = performance.now();
   soundMap.building = true;
   followMapBuild();
+  let data;
   try {
-    soundMap.data = await (await api("/api/map")).json();
+    data = await (await api("/api/map")).json();
   } catch (e) { $("map-status").textContent = `No map: ${e.message}`; return; }
   finally { soundMap.building = false; }
+  // Another map from here on: what was fetched or marked for the old one's sounds goes.
+  soundMap.data = data;
+  soundMap.buffers.clear(); soundMap.loading.clear(); soundMap.highlighted.clear(); soundMap.hovered = -1;
+  $("map-colour").innerHTML = '<option value="class">class</option>';
   const names = Object.keys(soundMap.data.sounds[0]?.qualities ?? {});
   soundMap.ranges = {};
   for (const name of names) {

@@ -15,13 +15,15 @@ state.started = new Promise(resolve => { settleStart = resolve; });
 
 // An error shows under the sound and next to the control the person last used (which is what caused
 // it: a button, a slider, a file chooser), both read out by screen readers; the next error or a
-// successful decode clears them, and the one beside a control goes when another control is used.
-let lastControl = null;
-for (const kind of ["pointerdown", "keydown", "change"])
+// successful decode clears them, and the one beside a control goes when another control is used —
+// on its click or key, not as the pointer goes down: the page must not move under a click.
+let lastControl = null, erred = null;
+for (const kind of ["pointerdown", "keydown", "change", "click"])
   document.addEventListener(kind, event => {
     const control = event.target.closest?.("button, input, select, canvas");
     if (!control) return;
-    if (control !== lastControl) document.querySelectorAll(".control-error").forEach(e => e.remove());
+    if ((kind === "click" || kind === "keydown") && control !== erred)
+      document.querySelectorAll(".control-error").forEach(e => e.remove());
     lastControl = control;
   }, true);
 /** What a later error is shown beside, when it is not the control last used (a drop zone). */
@@ -30,6 +32,7 @@ export function fail(message) {
   $("error").textContent = message || "";
   document.querySelectorAll(".control-error").forEach(e => e.remove());
   if (!message || !lastControl?.isConnected) return;
+  erred = lastControl;
   const note = document.createElement("span");
   note.className = "control-error"; note.setAttribute("role", "alert");
   note.textContent = message;

@@ -15,13 +15,7 @@ public sealed class EmbeddingCache
     public string Directory { get; }
 
     /// <summary>~/.cache/oneshot/embeddings (or $XDG_CACHE_HOME/oneshot/embeddings).</summary>
-    public static string DefaultDirectory()
-    {
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string root = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
-        return Path.Combine(root, "oneshot", "embeddings");
-    }
+    public static string DefaultDirectory() => Oneshot.Storage.UserCache.Folder("embeddings");
 
     /// <summary>Clips embedded or read back; <paramref name="hits"/> says how many came from the cache.</summary>
     public EmbeddingMatrix Embed(IAudioEmbedder embedder, IReadOnlyList<float[]> clips, int sampleRate, out int hits)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Oneshot.Data;
 using Oneshot.Maps;
 using Oneshot.Model;
@@ -80,7 +82,13 @@ public sealed class InstrumentMap : IDisposable
 
     public Task<Loaded> GetAsync()
     {
-        lock (_gate) return _loading ??= LoadOrBuildTrainingMap();
+        lock (_gate)
+        {
+            var current = _loading ??= LoadOrBuildTrainingMap();
+            // A folder's map that failed is reported to whoever asked for it, then the map before it comes back.
+            if (current.IsFaulted && _beforeFolder is { } before) (_loading, _beforeFolder) = (before, null);
+            return current;
+        }
     }
 
     async Task<Loaded> LoadOrBuildTrainingMap()
@@ -111,6 +119,49 @@ public sealed class InstrumentMap : IDisposable
         {
             lock (_gate) _loading = null;   // the next request tries again
             throw;
+        }
+        finally
+        {
+            _progress = null;
+        }
+    }
+
+    /// <summary>
+    /// Maps a folder of the user's sounds in place of the current map (the page's "map a folder"): its audio files,
+    /// searched recursively, encoded and laid out as `oneshot map` does, into a folder of its own under
+    /// <paramref name="mapsRoot"/> (one per folder and weights, so mapping it again reuses what did not change).
+    /// Returns at once; <see cref="GetAsync"/> answers when the map is built, <see cref="Progress"/> meanwhile.
+    /// </summary>
+    public void MapFolder(string folder, string mapsRoot)
+    {
+        if (string.IsNullOrWhiteSpace(folder) || !Directory.Exists(folder))
+            throw new OneshotException($"'{folder}' is not a folder on this computer: give the full path of a folder " +
+                "of audio files (it is searched recursively).");
+        string full = Path.GetFullPath(folder);
+        string directory = Path.Combine(mapsRoot, $"{Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar))}-" +
+            $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(full + "|" + ModelHash)))[..12]}");
+        lock (_gate)
+        {
+            if (_loading is { IsCompleted: false })
+                throw new OneshotException("A map is being built already; map the folder when it is done.");
+            _beforeFolder = _loading;
+            _loading = BuildFolder(full, directory);
+        }
+    }
+
+    Task<Loaded>? _beforeFolder;
+
+    async Task<Loaded> BuildFolder(string folder, string directory)
+    {
+        try
+        {
+            _progress = new BuildProgress(0, 0, "waiting for the model");
+            await _encoder.RunAsync(runner =>
+                SoundMapBuilder.Build(runner, [folder], directory, threads: Math.Max(1, Environment.ProcessorCount - 1),
+                message: text => _progress = (_progress ?? new BuildProgress(0, 0, "")) with { Step = text },
+                progress: (done, total) => _progress = new BuildProgress(done, total, $"encoding {folder}")));
+            var (built, latents) = SoundMap.Load(directory);
+            return new Loaded(built, latents, directory, OfTrainingClips: false);
         }
         finally
         {

@@ -103,6 +103,10 @@ public sealed class InstrumentSession : IDisposable
     public IReadOnlyList<NamedControl> Controls { get; }
     public InstrumentMap Map { get; }
 
+    /// <summary>The page's "map a folder": a folder of the user's sounds mapped in place of the current map, kept in
+    /// the user's cache (maps/) so mapping it again later is quick.</summary>
+    public void MapFolder(string folder) => Map.MapFolder(folder, Storage.UserCache.Folder("maps"));
+
     /// <summary>Null when <paramref name="z"/> is a latent of this model within <see cref="MaxStandardDeviations"/> of
     /// the training latents; else what is wrong.</summary>
     public string? CheckLatent(float[]? z)

@@ -77,4 +77,28 @@ public class InstrumentSessionTests
             session.ExportKitAsync($$"""{"name": "k", "pads": [{"name": "a", "latent": [{{far}}]}]}"""));
         Assert.StartsWith("Pad 1:", refused.Message);
     }
+
+    [Fact]
+    public async Task A_folder_of_the_users_sounds_is_mapped_in_place_of_the_map_and_a_wrong_one_is_named()
+    {
+        using var dir = new TempDir();
+        string model = TinyData.TrainModel(dir, TinyData.Build(dir, count: 12));
+        using var session = await InstrumentSession.OpenAsync(model, refineSteps: 0);
+        var wrong = Assert.Throws<OneshotException>(() => session.Map.MapFolder(dir.File("nowhere"), dir.File("maps")));
+        Assert.Contains("nowhere", wrong.Message);
+
+        // Five sounds in a folder and one in a folder inside it: all six mapped, none of them a training clip.
+        Directory.CreateDirectory(dir.File("mine/more"));
+        for (int i = 0; i < 6; i++)
+            WavWriter.Write(dir.File(i < 5 ? $"mine/hit{i}.wav" : "mine/more/hit5.wav"),
+                Signals.Sine(200 + 150 * i, 8000, 4000, 0.5), 8000);
+        session.Map.MapFolder(dir.File("mine"), dir.File("maps"));
+        var map = await session.Map.GetAsync();
+        Assert.False(map.OfTrainingClips);
+        Assert.Equal(6, map.Map.Sounds.Length);
+        Assert.StartsWith(dir.File("maps"), map.Directory);
+        Assert.Equal(6, map.Latents.Length);
+        // An original of the new map plays: its sound 0 is one of the files, prepared as the model's clips are.
+        Assert.NotEmpty(await session.Map.OriginalAsync(0));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Oneshot.Audio;
 using Oneshot.Cli.Web;
 using Oneshot.Data;
 using Oneshot.Maps;
@@ -133,6 +134,29 @@ public class MapAndKitPageTests
         await page.Keyboard.PressAsync("0");
         Assert.Equal(scaleBefore, await page.EvaluateAsync<double>("() => window.oneshot.map.box.scaleX"), 6);
         Assert.Equal(dotBefore, await page.EvaluateAsync<double[]>($"() => ({Place})(3)"));
+
+        // A folder of the user's own sounds, typed on the page, is mapped in place of this map; a folder that is not
+        // there is named beside the button, and clicking it again after that error still clicks (the error does not
+        // move the page as the pointer goes down).
+        var pageErrors = new List<string>();
+        page.PageError += (_, message) => pageErrors.Add(message);
+        await page.Locator("#map-folder").FillAsync(dir.File("nowhere"));
+        await page.Locator("#map-folder-button").ClickAsync();
+        await page.WaitForSelectorAsync(".control-error");
+        Assert.Contains("nowhere", await page.Locator(".control-error").InnerTextAsync());
+        Directory.CreateDirectory(dir.File("mine"));
+        for (int i = 0; i < 5; i++)
+            WavWriter.Write(dir.File($"mine/hit{i}.wav"), Signals.Sine(200 + 150 * i, 8000, 4000, 0.5), 8000);
+        await page.Locator("#map-folder").FillAsync(dir.File("mine"));
+        await page.Locator("#map-folder-button").ClickAsync();
+        for (int waited = 0; waited < 600 && pageErrors.Count == 0
+            && await page.EvaluateAsync<string>("() => document.body.dataset.mapSounds") != "5"; waited++)
+            await Task.Delay(100);
+        Assert.True(await page.EvaluateAsync<string>("() => document.body.dataset.mapSounds") == "5",
+            string.Join("\n", pageErrors) + " | " + await page.Locator("#map-status").InnerTextAsync() + " | " +
+            await page.Locator("#error").InnerTextAsync());
+        Assert.Contains("mine", await page.Locator("#map-name").InnerTextAsync());
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.oneshot.map.buffers.size"));
     }
 
     [Fact]
