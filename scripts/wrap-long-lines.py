@@ -145,6 +145,19 @@ def classify(text):
         kind[:] = saved
         return end
 
+    def comment(j):
+        """Marks a comment starting at j and returns the index after it; None when none starts there."""
+        if text.startswith('//', j):
+            end = text.find('\n', j)
+            end = n if end < 0 else end
+        elif text.startswith('/*', j):
+            end = text.find('*/', j + 2)
+            end = n if end < 0 else end + 2
+        else:
+            return None
+        mark(j, end, 'm')
+        return end
+
     def js_quoted(j):
         """A JavaScript '…' or "…" string: cuttable like a C# regular string."""
         quote = text[j]
@@ -207,15 +220,7 @@ def classify(text):
         depth = 0
         while j < n:
             ch = text[j]
-            if text.startswith('//', j):
-                end = text.find('\n', j)
-                end = n if end < 0 else end
-                mark(j, end, 'm')
-                j = end
-            elif text.startswith('/*', j):
-                end = text.find('*/', j + 2)
-                end = n if end < 0 else end + 2
-                mark(j, end, 'm')
+            if (end := comment(j)) is not None:
                 j = end
             elif ch in '"\'':
                 j = js_quoted(j)
@@ -241,15 +246,7 @@ def classify(text):
 
     while i < n:
         ch = text[i]
-        if text.startswith('//', i):
-            end = text.find('\n', i)
-            end = n if end < 0 else end
-            mark(i, end, 'm')
-            i = end
-        elif text.startswith('/*', i):
-            end = text.find('*/', i + 2)
-            end = n if end < 0 else end + 2
-            mark(i, end, 'm')
+        if (end := comment(i)) is not None:
             i = end
         elif ch == '"' or (ch in '$@' and i + 1 < n and text[i + 1] in '"$@' and not re.match(r'@\w', text[i:i + 2])):
             i = literal(i)

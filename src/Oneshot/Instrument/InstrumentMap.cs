@@ -27,6 +27,8 @@ public sealed class InstrumentMap : IDisposable
     // and preparing several at once would take the cores a decode (a click on the map) needs.
     readonly SemaphoreSlim _preparing = new(1, 1);
     Task<Loaded>? _loading;
+    // The map a folder's map replaced, back if that build fails.
+    Task<Loaded>? _beforeFolder;
 
     readonly string? _dataDirectory;
 
@@ -148,8 +150,6 @@ public sealed class InstrumentMap : IDisposable
             _loading = BuildFolder(full, directory);
         }
     }
-
-    Task<Loaded>? _beforeFolder;
 
     async Task<Loaded> BuildFolder(string folder, string directory)
     {
