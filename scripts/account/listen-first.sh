@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docs/account.md, "Listen first": every sound the account plays, made from a checkout.
-#   scripts/account/listen-first.sh RUNS_DIR      (RUNS_DIR holds the drums dataset, or gets it)
+#   scripts/account/listen-first.sh RUNS_DIR [NAME=MODEL_DIR…]   (RUNS_DIR holds the drums dataset, or gets it)
 # 1. `oneshot eval` of models/drums on drums' 158 held-out test clips with --examples 4 --seed 1:
 #    four test clips drawn with that seed (not chosen by ear), the model's reconstructions of them,
 #    the same clips degraded as the yardsticks degrade them (low-pass 1 kHz, white noise at
@@ -9,16 +9,23 @@
 #    draw), exported in every format, and a two-bar beat: a MIDI file (beat-midi.py) played by
 #    fluidsynth through the kit's SoundFont on the drum channel, as a DAW's sampler would play it.
 # 3. All of it as 16-bit FLAC under docs/account/audio/ (about 1 MB), and the first of those hits
-#    moved along two named controls (traversal.py, decoded) as docs/account/traversal-*.png.
+#    moved along two named controls (traversal.py, decoded) as docs/account/traversal-*.png and
+#    audio/traversal-*.flac.
+# 4. Each NAME=MODEL_DIR given (the stage-2 runs of scripts/experiments/, say) reconstructs the same
+#    four hits from the encoder's latent, as eval does, into audio/reconstructions-NAME/.
 # Needs the program built (./setup.sh build), sox, fluidsynth, python3 and taskset, and for the
 # drums dataset the hydrogen-drumkits package. The new files replace docs/account's only once all
 # of them are made. One core (CORE, default 0); about 5 CPU-minutes. ONESHOT=path runs a copy of
 # the program.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-[ $# -eq 1 ] || { echo "usage: $0 RUNS_DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 RUNS_DIR [NAME=MODEL_DIR…]" >&2; exit 2; }
 mkdir -p "$1"
-runs="$(cd "$1" && pwd)"
+runs="$(cd "$1" && pwd)"; shift
+for named in "$@"; do
+  [[ "$named" == *=* && -f "${named#*=}/config.json" ]] ||
+    { echo "$named: give NAME=MODEL_DIR, where MODEL_DIR is a model folder" >&2; exit 2; }
+done
 oneshot="${ONESHOT:-$repo/oneshot}"
 pinned() { taskset -c "${CORE:-0}" "$oneshot" "$@"; }
 for tool in sox fluidsynth python3 taskset; do
@@ -39,6 +46,13 @@ for kind in real drums/reconstructions drums/standard-prior drums/trained-prior 
   for wav in "$report/audio/$kind"/*.wav; do
     flac "$wav" "$out/$(basename "$(dirname "$wav")")/$(basename "${wav%.wav}").flac"
   done
+done
+
+for named in "$@"; do
+  name="${named%%=*}"; other="$runs/account-$name"
+  rm -rf "$other"
+  pinned reconstruct "${named#*=}" "$report"/audio/real/0[1-4].wav --refine 0 --out "$other"
+  for n in 01 02 03 04; do flac "$other/$n.wav" "$out/reconstructions-$name/$n.flac"; done
 done
 
 kit="$runs/account-kit"
@@ -64,6 +78,7 @@ for control in brightness attack; do
     parts+=("$wav" "|sox -n -r 44100 -c 1 -p trim 0 0.15")
   done
   sox "${parts[@]}" "$trav/$control-row.wav"
+  flac "$trav/$control-row.wav" "$out/traversal-$control.flac"
   sox "$trav/$control-row.wav" -n remix - spectrogram -x 1000 -y 257 -z 90 \
     -t "the held-out hit 1 along $control: -2, -1, 0, +1, +2 standard deviations" -c "scripts/account/listen-first.sh" \
     -o "$new/traversal-$control.png"

@@ -14,13 +14,15 @@
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR eval POSTERIOR SEED
 #       Evaluates the five on drums' held-out test clips (built-in embedder, seed 1, no traversals):
 #       RUNS_DIR/eval-abl-POSTERIOR-sSEED/report.json.
+#   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR all POSTERIOR SEED
+#       The three in turn (each skips what is done), to leave running unattended.
 #
 # Each step is pinned to one core with one thread (the other core is expected to be busy, as it was
 # for the shipped model's stage A). ONESHOT=path runs a copy of the program, so a rebuild of the
 # repository does not replace a run's files under it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-usage() { echo "usage: CORE=0|1 $0 RUNS_DIR train|priors|eval iaf|none SEED" >&2; exit 2; }
+usage() { echo "usage: CORE=0|1 $0 RUNS_DIR train|priors|eval|all iaf|none SEED" >&2; exit 2; }
 [ $# -eq 4 ] || usage
 mkdir -p "$1"
 runs="$(cd "$1" && pwd)"; step="$2"; posterior="$3"; seed="$4"
@@ -33,6 +35,8 @@ priors=(standard gaussian gmm nsf maf)
 pinned() { taskset -c "$core" "$oneshot" "$@" --threads 1; }
 
 case "$step" in
+  all)
+    for each in train priors eval; do "$0" "$runs" "$each" "$posterior" "$seed"; done ;;
   train)
     [ -f "$runs/drums/dataset.json" ] || pinned data recipe drums --out "$runs/drums"
     if [ -f "$run/config.json" ]; then
