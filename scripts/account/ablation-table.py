@@ -6,8 +6,8 @@ scripts/experiments/flows-ablation.sh writes.
 
 Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json and prints Markdown: reconstruction and
 latent per posterior arm, samples per posterior x prior, and which differences stand out of the
-run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in brackets.
-A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
+run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
+parentheses. A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
 better than every seed of the other); with one seed per arm nothing can be said to, and the
 script says so. With no real effect, two seeds against two fall apart that way one time in three,
 so the measures named in advance (PRIMARY: held-out top-1 and partials for the posterior, FAD and
@@ -132,7 +132,7 @@ def main():
             continue
         row = []
         for label, read, form, _ in RECONSTRUCTION:
-            # every prior folder of a run shares its encoder and decoder: read the NSF one (any would do)
+            # every prior folder of a run shares its encoder and decoder: any one gives these
             values = [read(next(iter(found[(posterior, s)].values()))) for s in seeds]
             reconstruction[(posterior, label)] = values
             row.append(cell(values, form))

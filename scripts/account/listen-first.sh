@@ -40,7 +40,8 @@ rm -rf "$new" && mkdir -p "$out"
 report="$runs/account-listen"
 pinned eval --models "$repo/models/drums" --data "$runs/drums" --examples 4 --seed 1 \
   --traversal-clips 0 --threads 1 --out "$report"
-flac() { mkdir -p "$(dirname "$2")"; sox "$1" -b 16 "$2"; }
+# -R: sox seeds its dither, so a rerun writes the same bytes
+flac() { mkdir -p "$(dirname "$2")"; sox -R "$1" -b 16 "$2"; }
 for kind in real drums/reconstructions drums/standard-prior drums/trained-prior \
             yardsticks/low-pass-1-khz yardsticks/white-noise-20-dbfs; do
   for wav in "$report/audio/$kind"/*.wav; do
@@ -61,7 +62,7 @@ pinned kit "$repo/scripts/account/beat-kit.json" --data "$runs/drums" --out "$ki
 python3 "$repo/scripts/account/beat-midi.py" "$runs/account-beat.mid"
 # No reverb or chorus: the kit as it is, as the project's own FluidSynth renders are made.
 fluidsynth -ni -R 0 -C 0 -g 1 -r 44100 -F "$runs/account-beat.wav" "$kit/kit.sf2" "$runs/account-beat.mid" > /dev/null
-sox "$runs/account-beat.wav" -b 16 "$out/beat.flac" remix - norm -1
+sox -R "$runs/account-beat.wav" -b 16 "$out/beat.flac" remix - norm -1
 for pad in "$kit"/samples/*.wav; do flac "$pad" "$out/kit/$(basename "${pad%.wav}").flac"; done
 
 # The first held-out hit above moved along a slider that works (brightness) and one that does
