@@ -11,7 +11,7 @@ import { saveSession } from "./session.js";
 // How far a pad's round robins lie by default, as `oneshot kit`'s variation_distance (KitBuilder).
 const VariationDistance = 0.15;
 export const kit = { pads: Array.from({ length: 16 }, () => null), selected: 0, plays: 0, exports: 0,
-  playing: new Map() };
+  playing: new Map(), hitDelays: [] };
 state.kit = kit;
 function padLabel(i) {
   const pad = kit.pads[i];
@@ -117,10 +117,12 @@ export function padVoice(context, pad, velocity, when, playing) {
   source.start(when);
   return source;
 }
-export function playPad(i, velocity) {
+// since: when the key or MIDI note arrived (the event's timeStamp), to keep each hit's delay to its voice.
+export function playPad(i, velocity, since = performance.now()) {
   const pad = kit.pads[i];
   if (!pad || !pad.buffer) return;
   padVoice(ensureAudio(), pad, velocity, 0, kit.playing);
+  if (kit.hitDelays.push(performance.now() - since) > 500) kit.hitDelays.shift();
   kit.plays++;
   document.body.dataset.padPlays = String(kit.plays);
   flashPad(i, 0);

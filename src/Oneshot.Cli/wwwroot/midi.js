@@ -15,17 +15,20 @@ document.addEventListener("keydown", event => {
   if ((key === " " || key === "enter") && (event.target.tagName === "BUTTON" || event.target.type === "checkbox"))
     return;
   if (key in keyNotes) { trigger(60 + 12 * state.octave + keyNotes[key], 100); event.preventDefault(); }
-  else if (/^[0-9]$/.test(key)) { playPad(key === "0" ? 9 : Number(key) - 1, 100); event.preventDefault(); }
+  else if (/^[0-9]$/.test(key)) {
+    playPad(key === "0" ? 9 : Number(key) - 1, 100, event.timeStamp);
+    event.preventDefault();
+  }
   else if (key === " ") { trigger(60, 100); event.preventDefault(); }
   else if (key === "z") state.octave = Math.max(-3, state.octave - 1);
   else if (key === "x") state.octave = Math.min(3, state.octave + 1);
   $("octave").textContent = String(state.octave);
 });
 // A MIDI message: a note plays a pad or the sound; a control change moves the slider learnt for it.
-export function handleMidi([status, data1, data2]) {
+export function handleMidi([status, data1, data2], since = performance.now()) {
   if ((status & 0xf0) === 0xb0) { controlChange(data1, data2); return; }
   if ((status & 0xf0) !== 0x90 || data2 === 0) return;
-  if ($("midi-kit").checked && data1 >= 36 && data1 < 52) playPad(data1 - 36, data2);
+  if ($("midi-kit").checked && data1 >= 36 && data1 < 52) playPad(data1 - 36, data2, since);
   else trigger(data1, data2);
 }
 // ---- MIDI learn: every slider on the page can follow a knob. The mapping (CC number → slider id) is
@@ -79,7 +82,7 @@ if (navigator.requestMIDIAccess) {
       let count = 0;
       for (const input of access.inputs.values()) {
         count++;
-        input.onmidimessage = message => handleMidi(message.data);
+        input.onmidimessage = message => handleMidi(message.data, message.timeStamp);
       }
       $("midi").textContent = count ? `${count} MIDI input${count > 1 ? "s" : ""}` : "no MIDI input";
     };

@@ -3,7 +3,7 @@
 
 import { $, api, fail, settleStart, state } from "./page.js";
 import { buildControls, controlPosition, updateControls } from "./controls.js";
-import { drawPad, setLatent } from "./sound.js";
+import { drawPad, ensureAudio, setLatent } from "./sound.js";
 import { handleMidi, showLearnt } from "./midi.js";
 import { drawMap, loadMap, mapToCanvas, nearestDots } from "./map.js";
 import { loadKit, restoreKit } from "./kit.js";
@@ -11,7 +11,7 @@ import { savedSession } from "./session.js";
 import "./beat.js";
 
 // For tests and the console: what the browser tests drive the page with.
-Object.assign(state, { setLatent, controlPosition, handleMidi, drawMap, mapToCanvas, nearestDots });
+Object.assign(state, { setLatent, controlPosition, handleMidi, drawMap, mapToCanvas, nearestDots, ensureAudio });
 
 (async () => {
   state.model = await (await api("/api/model")).json();

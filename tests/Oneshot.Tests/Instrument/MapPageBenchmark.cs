@@ -6,7 +6,7 @@ namespace Oneshot.Tests.Instrument;
 
 /// <summary>
 /// Runs only when ONESHOT_MAP_BENCH names a model and a map ("MODEL_DIR|MAP_DIR"): the map page's
-/// speed as a person meets it in chromium — drawing the map, hover → sound, click → new sound —
+/// speed as a person meets it in chromium — drawing the map, hover → sound, click → new sound, a pad hit —
 /// written as JSON to ONESHOT_MAP_BENCH_OUT (or the test's output). Speed targets are checked by
 /// benchmarks, not by timed tests, so this asserts only that it measured something.
 /// </summary>
@@ -102,6 +102,23 @@ public class MapPageBenchmark(ITestOutputHelper output)
             await Task.Delay(200);
         }
 
+        // A pad hit: pad 1 holds the current sound; the key "1" is struck 50 times, 120 ms apart. The page keeps each
+        // hit's delay from the key event to its voice started; the audio context says how much output latency it
+        // adds after that (its base latency and, where the browser knows it, the device's).
+        await page.Locator("#pad-0").ClickAsync();
+        await page.Locator("#pad-current").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.oneshot.kit.pads[0]?.buffer && " +
+            "!window.oneshot.kit.pads[0].pending");
+        await page.EvaluateAsync("() => { window.oneshot.kit.hitDelays.length = 0; }");
+        for (int hit = 0; hit < 50; hit++)
+        {
+            await page.Locator("body").PressAsync("1");
+            await Task.Delay(120);
+        }
+        var hits = await page.EvaluateAsync<double[]>("() => window.oneshot.kit.hitDelays");
+        var contextLatency = await page.EvaluateAsync<double[]>("() => { const c = window.oneshot.ensureAudio(); " +
+            "return [1000 * c.baseLatency, 1000 * (c.outputLatency ?? 0)]; }");
+
         var report = new
         {
             sounds,
@@ -112,6 +129,9 @@ public class MapPageBenchmark(ITestOutputHelper output)
             hover_fetched_too_late_skipped = await page.EvaluateAsync<int>("() => window.oneshot.map.skippedLate"),
             click_ready = Summary([.. clicks]),
             click_server_decode = Summary([.. serverDecodes]),
+            pad_hit_to_voice = Summary(hits),
+            audio_base_latency_ms = contextLatency[0],
+            audio_output_latency_ms = contextLatency[1],
         };
         string json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
         if (Environment.GetEnvironmentVariable(Variable + "_OUT") is { Length: > 0 } file)
@@ -123,6 +143,7 @@ public class MapPageBenchmark(ITestOutputHelper output)
         Assert.True(ahead.Length + fetched.Length > 0, "no hover played a sound");
         Assert.True(empties.Length > 0, "the map left no empty spot to click");
         Assert.All(clicks, ms => Assert.True(ms > 0, "a click's round trip was not measured"));
+        Assert.Equal(50, hits.Length);
     }
 
     static object Summary(double[] values)
