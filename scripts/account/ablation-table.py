@@ -82,10 +82,12 @@ def cell(values, form):
     values = [v for v in values if v is not None]
     if not values:
         return "—"
+    def shown(value):
+        return form.format(value).replace("-", "−")   # the docs' minus sign
     mean = sum(values) / len(values)
     if len(values) == 1:
-        return form.format(mean)
-    return form.format(mean) + " (" + ", ".join(form.format(v) for v in values) + ")"
+        return shown(mean)
+    return shown(mean) + " (" + ", ".join(shown(v) for v in values) + ")"
 
 
 def separated(a, b, higher_better):
