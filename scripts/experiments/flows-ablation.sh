@@ -13,9 +13,10 @@
 #       not copied). The prior's seed is the run's seed.
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR eval POSTERIOR SEED
 #       Evaluates the five on drums' held-out test clips (built-in embedder, seed 1, no traversals):
-#       RUNS_DIR/eval-abl-POSTERIOR-sSEED/report.json.
+#       RUNS_DIR/eval-abl-POSTERIOR-sSEED/metrics.json (and report.html).
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR all POSTERIOR SEED
-#       The three in turn (each skips what is done), to leave running unattended.
+#       The three in turn, to leave running unattended: train resumes (a finished run only writes its
+#       model again), priors skips the priors already fitted, eval runs again.
 #
 # Each step is pinned to one core with one thread (the other core is expected to be busy, as it was
 # for the shipped model's stage A). ONESHOT=path runs a copy of the program, so a rebuild of the
