@@ -68,7 +68,7 @@ def figure():
     parts.append(f'<text x="640" y="{gather - 8}" class="s">moves z</text>')
     parts += arrow(930, row1 + BOX_H, 930, row3, 'WAV')
     parts.append(f'<text x="380" y="{row3 + BOX_H + 26}" class="h">playing: move z, hear it '
-                 '(decoding one sound takes 6–16 ms on one core)</text>')
+                 '(decoding one sound takes 6–8 ms on one core)</text>')
     style = ('<style>text{font-family:sans-serif;text-anchor:middle;fill:#222}.t{font-size:14px;font-weight:bold}'
              '.s{font-size:11.5px}.h{font-size:13px;font-style:italic;fill:#444}</style>')
     marker = ('<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '

@@ -6,6 +6,7 @@
 # as scripts/run-tests.sh sets them. Prints one line per run: level, dataset, steps, skipped steps, minutes.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+[ $# -ge 1 ] || { echo "usage: $0 WORK_DIR [avx512|avx2|default…]" >&2; exit 2; }
 work="$1"; shift
 levels=("$@")
 [ $# -eq 0 ] && levels=(avx512 avx2 default)

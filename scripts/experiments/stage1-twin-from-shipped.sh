@@ -10,6 +10,7 @@
 # Pinned to one core (CORE, default 1) and one thread; ONESHOT=path runs a copy of the program.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+[ $# -ge 2 ] || { echo "usage: $0 RUNS_DIR NAME [--set key=value]…" >&2; exit 2; }
 runs="$1"; name="$2"; shift 2
 core="${CORE:-1}"
 extra=(--also-train-on "$runs/gm-drums" --also-train-on "$runs/timgm" --also-train-on "$runs/avl-rz" --also-train-on "$runs/avl-bp")

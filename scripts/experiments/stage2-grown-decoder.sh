@@ -7,6 +7,7 @@
 #   scripts/experiments/stage2-grown-decoder.sh RUNS_DIR NAME [--set key=value]…   start (or resume) it
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+[ $# -ge 2 ] || { echo "usage: $0 RUNS_DIR NAME [--set key=value]…" >&2; exit 2; }
 runs="$1"; name="$2"; shift 2
 if [ -f "$runs/$name/config.json" ]; then exec "$here/stage2-from-shipped.sh" "$runs" "$name" "$@"; fi
 exec "$here/stage2-from-shipped.sh" "$runs" "$name" --set model.modes=110 --set model.decoder_film=true "$@"
