@@ -19,7 +19,9 @@
 #       model again), priors skips the priors already fitted, eval runs again.
 #
 # Each step is pinned to one core with one thread (the other core is expected to be busy, as it was
-# for the shipped model's stage A). ONESHOT=path runs a copy of the program, so a rebuild of the
+# for the shipped model's stage A). When one run is left and both cores are free, CORE=0,1 THREADS=2
+# lets it finish on both (a stop and --resume with another thread count changes no setting; CPU-hours
+# are counted from the run's own cpu_s either way). ONESHOT=path runs a copy of the program, so a rebuild of the
 # repository does not replace a run's files under it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -33,7 +35,9 @@ core="${CORE:-1}"
 oneshot="${ONESHOT:-$repo/oneshot}"
 run="$runs/abl-$posterior-s$seed"
 priors=(standard gaussian gmm nsf maf)
-pinned() { taskset -c "$core" "$oneshot" "$@" --threads 1; }
+threads="${THREADS:-1}"
+[[ "$threads" =~ ^[12]$ ]] || { echo "THREADS must be 1 or 2" >&2; exit 2; }
+pinned() { taskset -c "$core" "$oneshot" "$@" --threads "$threads"; }
 
 case "$step" in
   all)
