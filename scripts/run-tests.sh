@@ -19,6 +19,7 @@ passed_total=0; failed_total=0; skipped_total=0; status=0
 failures=""       # each failed test's name and the first line of its message, repeated at the end
 last_failed=()    # the methods that failed in the latest run, for the rerun
 last_failed_count=0; last_passed_count=0
+last_outcome=""   # the latest run's ResultSummary outcome: Completed, Failed, or Aborted when the host died
 caps=()   # environment of the next run: the instruction-set caps, when any
 
 run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the totals
@@ -38,12 +39,13 @@ run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the to
     skipped_total=$(( skipped_total + ${total:-0} - ${executed:-0} ))
     echo "==> $label: ${passed:-0} passed, ${failed:-0} failed"
     last_failed=(); last_failed_count=${failed:-0}; last_passed_count=${passed:-0}
+    last_outcome=$(grep -o '<ResultSummary outcome="[A-Za-z]*"' "$trx" | head -1 | grep -o '"[A-Za-z]*"' | tr -d '"')
     if [ "${failed:-0}" != 0 ]; then
       failures+="$(failed_tests "$trx" "$label")"$'\n'
       mapfile -t last_failed < <(failed_tests "$trx" "" | sed -E 's/^FAILED \(\): ([^(:]+).*/\1/' | sort -u)
     fi
   else
-    failed_total=$(( failed_total + 1 )); last_failed=(); last_failed_count=1; last_passed_count=0
+    failed_total=$(( failed_total + 1 )); last_failed=(); last_failed_count=1; last_passed_count=0; last_outcome=""
     echo "==> $label: no test results were written"
     [ $code -eq 0 ] && code=1
   fi
@@ -78,7 +80,8 @@ run "all tests at this CPU's own instruction set" "$@"
 # so at the end (CI machines are shared and loaded; a timing slip should not sink a submission, and
 # a name at the end is what lets someone fix it). A test that fails twice fails the run.
 flaky=""
-if [ ${#last_failed[@]} -gt 0 ] && [ ${#last_failed[@]} -le 5 ]; then
+# Only failed tests are rerun: a run whose test host died (outcome Aborted) fails as it is.
+if [ "$last_outcome" = Failed ] && [ ${#last_failed[@]} -gt 0 ] && [ ${#last_failed[@]} -le 5 ]; then
   first_failed=("${last_failed[@]}"); first_failed_count=$last_failed_count
   filter="$(printf 'FullyQualifiedName~%s|' "${first_failed[@]}")"; filter="${filter%|}"
   saved=("$passed_total" "$failed_total" "$skipped_total" "$status" "$failures")
