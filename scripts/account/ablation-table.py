@@ -4,7 +4,8 @@ scripts/experiments/flows-ablation.sh writes.
 
     scripts/account/ablation-table.py RUNS_DIR [--seeds 1 2]
 
-Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json and prints Markdown: reconstruction and
+Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json (and each run's newest checkpoint, for the
+steps and CPU-hours it cost: the arms are compared at matched cost) and prints Markdown: reconstruction and
 latent per posterior arm, samples per posterior x prior, and which differences stand out of the
 run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
 parentheses. A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
@@ -14,9 +15,11 @@ so the measures named in advance (PRIMARY: held-out top-1 and partials for the p
 test-kit NLL for the prior) are listed first and the rest marked as context.
 """
 import argparse
+import glob
 import json
 import os
 import re
+import struct
 import sys
 
 POSTERIORS = [("none", "none"), ("iaf", "IAF")]
@@ -59,6 +62,20 @@ def load(runs, posterior, seed):
             sys.exit(f"{path}: model '{model['name']}' is not an ablation prior folder (…-prior-KIND)")
         models[match.group(1)] = model
     return report, models
+
+
+def training_cost(runs, posterior, seed):
+    """(step, CPU-hours, skipped steps) of the run's newest checkpoint, from its safetensors metadata
+    (VaeCheckpointState), or None when the run folder or its cpu_s is missing."""
+    checkpoints = sorted(glob.glob(os.path.join(runs, f"abl-{posterior}-s{seed}", "train", "checkpoint-*.safetensors")))
+    if not checkpoints:
+        return None
+    with open(checkpoints[-1], "rb") as file:
+        header = json.loads(file.read(struct.unpack("<Q", file.read(8))[0]))
+    meta = header.get("__metadata__", {})
+    if "cpu_s" not in meta:
+        return None
+    return int(meta["step"]), float(meta["cpu_s"]) / 3600, int(meta.get("skipped_steps", 0))
 
 
 def generation(model, kind):
@@ -125,8 +142,9 @@ def main():
     print("Runs found: " + ", ".join(f"{p} seed {s}" for (p, s) in sorted(found)) + ".\n")
 
     print("**Reconstruction and latent, per posterior arm** (158 held-out test clips; the prior does not enter):\n")
-    print("| posterior | seeds | " + " | ".join(label for label, *_ in RECONSTRUCTION) + " |")
-    print("|---|---|" + "---|" * len(RECONSTRUCTION))
+    print("| posterior | seeds | " + " | ".join(label for label, *_ in RECONSTRUCTION) +
+          " | steps, CPU-hours, skipped steps |")
+    print("|---|---|" + "---|" * (len(RECONSTRUCTION) + 1))
     reconstruction = {}
     for posterior, name in POSTERIORS:
         seeds = seeds_of(posterior)
@@ -138,6 +156,8 @@ def main():
             values = [read(next(iter(found[(posterior, s)].values()))) for s in seeds]
             reconstruction[(posterior, label)] = values
             row.append(cell(values, form))
+        costs = [training_cost(args.runs, posterior, s) for s in seeds]
+        row.append("; ".join(f"{c[0]:,}, {c[1]:.2f}, {c[2]}" if c else "—" for c in costs))
         print(f"| {name} | {', '.join(map(str, seeds))} | " + " | ".join(row) + " |")
 
     print("\n**Samples, per posterior × prior** (158 samples each against the 158 test clips, built-in "
