@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suite (already built by setup.sh) and ends with one plain summary line,
 # "Tests: N passed, N failed, N skipped", read by CI, after the failed tests by name (and the ones
-# that failed once and passed when run again alone, as FLAKY).
+# that failed once and passed when run again on their own, as FLAKY).
 #
 # Then it runs the numerics-sensitive tests (xunit trait Category=Numerics: kernels against float64,
 # exact resume, stage 2, semi-amortised training, a tiny run with no skipped step) again under each
@@ -18,8 +18,9 @@ shift || true
 passed_total=0; failed_total=0; skipped_total=0; status=0
 failures=""       # each failed test's name and the first line of its message, repeated at the end
 last_failed=()    # the methods that failed in the latest run, for the rerun
-last_failed_count=0; last_passed_count=0
-last_outcome=""   # the latest run's ResultSummary outcome: Completed, Failed, or Aborted when the host died
+last_failed_count=0
+last_clean=0      # 1 when the latest run's tests failed and nothing else went wrong (no run-level error)
+last_passed_names=""   # the latest run's passed tests, one display name a line
 caps=()   # environment of the next run: the instruction-set caps, when any
 
 run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the totals
@@ -38,19 +39,52 @@ run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the to
     passed_total=$(( passed_total + ${passed:-0} )); failed_total=$(( failed_total + ${failed:-0} ))
     skipped_total=$(( skipped_total + ${total:-0} - ${executed:-0} ))
     echo "==> $label: ${passed:-0} passed, ${failed:-0} failed"
-    last_failed=(); last_failed_count=${failed:-0}; last_passed_count=${passed:-0}
-    last_outcome=$(grep -o '<ResultSummary outcome="[A-Za-z]*"' "$trx" | head -1 | grep -o '"[A-Za-z]*"' | tr -d '"')
+    last_failed=(); last_failed_count=${failed:-0}
+    # A test host that dies shows in the trx only as a run-level message of outcome Error (beside
+    # xUnit's own "[FAIL]" lines), and the tests it never ran are in no count: such a run is never retried.
+    local errors; errors="$(run_errors "$trx" "$label")"
+    last_clean=0
+    if [ -z "$errors" ]; then last_clean=1
+    else
+      failures+="$errors"$'\n'
+      [ "${failed:-0}" = 0 ] && failed_total=$(( failed_total + 1 ))   # so the summary line shows it
+    fi
+    last_passed_names="$(tests_with_outcome "$trx" Passed)"
     if [ "${failed:-0}" != 0 ]; then
       failures+="$(failed_tests "$trx" "$label")"$'\n'
       mapfile -t last_failed < <(failed_tests "$trx" "" | sed -E 's/^FAILED \(\): ([^(:]+).*/\1/' | sort -u)
     fi
   else
-    failed_total=$(( failed_total + 1 )); last_failed=(); last_failed_count=1; last_passed_count=0; last_outcome=""
+    failed_total=$(( failed_total + 1 )); last_failed=(); last_failed_count=1; last_clean=0
+    last_passed_names=""
     echo "==> $label: no test results were written"
     [ $code -eq 0 ] && code=1
   fi
   rm -rf "$results"
   [ $code -ne 0 ] && status=$code
+}
+
+# A trx file's run-level error messages other than xUnit's "[xUnit.net 00:00:01.00] Name [FAIL]" (a test
+# host that died, say), one line each: "RUN ERROR (label): the message's first line".
+run_errors() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys, xml.etree.ElementTree as tree
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for info in tree.parse(sys.argv[1]).getroot().iterfind(".//t:RunInfo[@outcome='Error']", ns):
+    text = info.findtext("t:Text", "", ns).strip()
+    if not re.fullmatch(r"\[xUnit\.net [0-9:.]+\]\s+\S.* \[FAIL\]", text):
+        print(f"RUN ERROR ({sys.argv[2]}): {text.splitlines()[0][:300] if text else '(no message)'}")
+PY
+}
+
+# A trx file's tests of one outcome, their display names one a line.
+tests_with_outcome() {
+  python3 - "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as tree
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in tree.parse(sys.argv[1]).getroot().iterfind(f".//t:UnitTestResult[@outcome='{sys.argv[2]}']", ns):
+    print(result.get("testName"))
+PY
 }
 
 # A trx file's failed tests, one line each: the label of the run, the test and its message's first line.
@@ -76,20 +110,27 @@ levels_below() {
 
 run "all tests at this CPU's own instruction set" "$@"
 
-# A test that fails once is run again alone, once. If it passes then, the run stays green but says
-# so at the end (CI machines are shared and loaded; a timing slip should not sink a submission, and
-# a name at the end is what lets someone fix it). A test that fails twice fails the run.
+# When at most five tests failed (and nothing else went wrong), they are run once more, in a run of
+# their own (without this script's other dotnet test arguments). If every one of them passes there,
+# the run stays green but says so at the end: CI machines are shared and loaded, a timing slip should
+# not sink a submission, and a name at the end is what lets someone fix it. A test that fails twice,
+# or that the second run does not find, fails the run.
 flaky=""
-# Only failed tests are rerun: a run whose test host died (outcome Aborted) fails as it is.
-if [ "$last_outcome" = Failed ] && [ ${#last_failed[@]} -gt 0 ] && [ ${#last_failed[@]} -le 5 ]; then
+if [ "$last_clean" = 1 ] && [ ${#last_failed[@]} -gt 0 ] && [ ${#last_failed[@]} -le 5 ]; then
   first_failed=("${last_failed[@]}"); first_failed_count=$last_failed_count
   filter="$(printf 'FullyQualifiedName~%s|' "${first_failed[@]}")"; filter="${filter%|}"
   saved=("$passed_total" "$failed_total" "$skipped_total" "$status" "$failures")
   status=0
-  run "the tests that failed, again, alone" --filter "$filter"
-  if [ $status -eq 0 ] && [ $last_failed_count -eq 0 ] && [ $last_passed_count -gt 0 ]; then
+  run "the tests that failed, again, on their own" --filter "$filter"
+  all_ran=1
+  for name in "${first_failed[@]}"; do
+    # the method itself, or one of its theory cases, "Name(arg: …)"
+    awk -v n="$name" '$0 == n || index($0, n "(") == 1 { found = 1 } END { exit !found }' \
+      <<< "$last_passed_names" || all_ran=0
+  done
+  if [ $status -eq 0 ] && [ $last_failed_count -eq 0 ] && [ $all_ran = 1 ]; then
     # Counted once, as passed: the rerun's own counts are dropped.
-    flaky="${saved[4]}"
+    flaky="$(printf '%s' "${saved[4]}" | sed 's/^FAILED /FLAKY /')"$'\n'
     passed_total=$(( saved[0] + first_failed_count )); failed_total=$(( saved[1] - first_failed_count ))
     skipped_total=${saved[2]}; failures=""; status=0
   else
@@ -109,6 +150,6 @@ for level in $levels; do
 done
 
 [ -n "$failures" ] && printf '%s' "$failures"
-[ -n "$flaky" ] && printf 'FLAKY: failed once, then passed when run again alone:\n%s' "$flaky"
+[ -n "$flaky" ] && printf 'Failed once, then passed when run again on their own:\n%s' "$flaky"
 echo "Tests: ${passed_total} passed, ${failed_total} failed, ${skipped_total} skipped"
 exit $status

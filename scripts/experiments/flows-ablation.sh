@@ -20,9 +20,11 @@
 #
 # Each step is pinned to one core with one thread (the other core is expected to be busy, as it was
 # for the shipped model's stage A). When one run is left and both cores are free, CORE=0,1 THREADS=2
-# lets it finish on both (a stop and --resume with another thread count changes no setting; CPU-hours
-# are counted from the run's own cpu_s either way). ONESHOT=path runs a copy of the program, so a rebuild of the
-# repository does not replace a run's files under it.
+# lets it finish on both (a stop and --resume with another thread count changes no setting). Such a run
+# costs more CPU-hours than its one-thread siblings (two threads do 1.8 times the work of one, not 2)
+# and is no longer bit-reproducible from its seed: say so where its numbers are reported.
+# ONESHOT=path runs a copy of the program, so a rebuild of the repository does not replace a run's
+# files under it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 usage() { echo "usage: CORE=0|1 $0 RUNS_DIR train|priors|eval|all iaf|none SEED" >&2; exit 2; }
@@ -37,6 +39,7 @@ run="$runs/abl-$posterior-s$seed"
 priors=(standard gaussian gmm nsf maf)
 threads="${THREADS:-1}"
 [[ "$threads" =~ ^[12]$ ]] || { echo "THREADS must be 1 or 2" >&2; exit 2; }
+[ "$threads" = 1 ] || [[ "$core" == *,* ]] || { echo "THREADS=2 needs two cores: CORE=0,1" >&2; exit 2; }
 pinned() { taskset -c "$core" "$oneshot" "$@" --threads "$threads"; }
 
 case "$step" in
