@@ -5,8 +5,8 @@ scripts/experiments/flows-ablation.sh writes.
     scripts/account/ablation-table.py RUNS_DIR [--seeds 1 2]
 
 Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json (and each run's newest checkpoint, for the
-steps and CPU-hours it cost: the arms are matched in steps, and IAF's steps cost more) and prints
-Markdown: reconstruction and
+steps and CPU-hours it cost: the arms are matched in steps; a step's CPU time moves with the
+machine's load as well as with the posterior flow) and prints Markdown: reconstruction and
 latent per posterior arm, samples per posterior x prior, and which differences stand out of the
 run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
 parentheses. A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
