@@ -19,7 +19,7 @@ passed_total=0; failed_total=0; skipped_total=0; status=0
 failures=""       # each failed test's name and the first line of its message, repeated at the end
 last_failed=()    # the methods that failed in the latest run, for the rerun
 last_failed_count=0
-last_clean=0      # 1 when the latest run's tests failed and nothing else went wrong (no run-level error)
+last_clean=0      # 1 when the latest run had no run-level error (only its tests can have failed)
 last_passed_names=""   # the latest run's passed tests, one display name a line
 caps=()   # environment of the next run: the instruction-set caps, when any
 
