@@ -40,19 +40,20 @@ run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the to
     skipped_total=$(( skipped_total + ${total:-0} - ${executed:-0} ))
     echo "==> $label: ${passed:-0} passed, ${failed:-0} failed"
     last_failed=(); last_failed_count=${failed:-0}
-    # A test host that dies shows in the trx only as a run-level message of outcome Error (beside
-    # xUnit's own "[FAIL]" lines), and the tests it never ran are in no count: such a run is never retried.
-    local errors; errors="$(run_errors "$trx" "$label")"
+    local lines; lines="$(read_trx "$trx" "$label")"
+    # A test host that dies shows in the trx only as a run-level error, and the tests it never ran
+    # are in no count: such a run is never retried.
+    local errors; errors="$(grep '^RUN ERROR ' <<< "$lines")"
     last_clean=0
     if [ -z "$errors" ]; then last_clean=1
     else
       failures+="$errors"$'\n'
       [ "${failed:-0}" = 0 ] && failed_total=$(( failed_total + 1 ))   # so the summary line shows it
     fi
-    last_passed_names="$(tests_with_outcome "$trx" Passed)"
+    last_passed_names="$(sed -n 's/^PASSED //p' <<< "$lines")"
     if [ "${failed:-0}" != 0 ]; then
-      failures+="$(failed_tests "$trx" "$label")"$'\n'
-      mapfile -t last_failed < <(failed_tests "$trx" "" | sed -E 's/^FAILED \(\): ([^(:]+).*/\1/' | sort -u)
+      failures+="$(grep '^FAILED (' <<< "$lines")"$'\n'
+      mapfile -t last_failed < <(sed -n 's/^FAILED METHOD //p' <<< "$lines" | sort -u)
     fi
   else
     failed_total=$(( failed_total + 1 )); last_failed=(); last_failed_count=1; last_clean=0
@@ -64,38 +65,30 @@ run() {  # run LABEL [dotnet test arguments…]; adds the run's counts to the to
   [ $code -ne 0 ] && status=$code
 }
 
-# A trx file's run-level error messages other than xUnit's "[xUnit.net 00:00:01.00] Name [FAIL]" (a test
-# host that died, say), one line each: "RUN ERROR (label): the message's first line".
-run_errors() {
+# One pass over a trx file, a line each (CI shows only the end of a long log, so these are repeated there):
+#   FAILED (LABEL): Name.Of.Test(args): the first line of its message
+#   FAILED METHOD Name.Of.Test               (the method, for a --filter)
+#   PASSED Name.Of.Test(args)
+#   RUN ERROR (LABEL): a run-level error's first line, other than xUnit's own "[xUnit.net 0:00:01] Name [FAIL]"
+read_trx() {
   python3 - "$1" "$2" <<'PY'
 import re, sys, xml.etree.ElementTree as tree
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for info in tree.parse(sys.argv[1]).getroot().iterfind(".//t:RunInfo[@outcome='Error']", ns):
+root, label = tree.parse(sys.argv[1]).getroot(), sys.argv[2]
+def first_line(text):
+    lines = text.strip().splitlines()
+    return lines[0][:300] if lines else ""
+for result in root.iterfind(".//t:UnitTestResult", ns):
+    name, outcome = result.get("testName"), result.get("outcome")
+    if outcome == "Failed":
+        print(f"FAILED ({label}): {name}: {first_line(result.findtext('t:Output/t:ErrorInfo/t:Message', '', ns))}")
+        print(f"FAILED METHOD {name.split('(')[0]}")
+    elif outcome == "Passed":
+        print(f"PASSED {name}")
+for info in root.iterfind(".//t:RunInfo[@outcome='Error']", ns):
     text = info.findtext("t:Text", "", ns).strip()
     if not re.fullmatch(r"\[xUnit\.net [0-9:.]+\]\s+\S.* \[FAIL\]", text):
-        print(f"RUN ERROR ({sys.argv[2]}): {text.splitlines()[0][:300] if text else '(no message)'}")
-PY
-}
-
-# A trx file's tests of one outcome, their display names one a line.
-tests_with_outcome() {
-  python3 - "$1" "$2" <<'PY'
-import sys, xml.etree.ElementTree as tree
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for result in tree.parse(sys.argv[1]).getroot().iterfind(f".//t:UnitTestResult[@outcome='{sys.argv[2]}']", ns):
-    print(result.get("testName"))
-PY
-}
-
-# A trx file's failed tests, one line each: the label of the run, the test and its message's first line.
-# CI shows only the end of a long log, so the names are repeated there.
-failed_tests() {
-  python3 - "$1" "$2" <<'PY'
-import sys, xml.etree.ElementTree as tree
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for result in tree.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
-    message = result.findtext("t:Output/t:ErrorInfo/t:Message", "", ns).strip().splitlines()
-    print(f"FAILED ({sys.argv[2]}): {result.get('testName')}: {message[0][:300] if message else ''}")
+        print(f"RUN ERROR ({label}): {first_line(text) or '(no message)'}")
 PY
 }
 
