@@ -2,11 +2,12 @@
 """The flows ablation's tables for docs/account.md (issue 37, item 5), from the evaluations that
 scripts/experiments/flows-ablation.sh writes.
 
-    scripts/account/ablation-table.py RUNS_DIR [--seeds 1 2]
+    scripts/account/ablation-table.py RUNS_DIR [--seeds 1 2] [--keep DIR]
 
-Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json (and each run's newest checkpoint, for the
-steps and CPU-hours it cost: the arms are matched in steps; a step's CPU time moves with the
-machine's load as well as with the posterior flow) and prints Markdown: reconstruction and
+Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json (and each run's newest checkpoint, or the
+cost.json --keep wrote in its place, for the steps and CPU-hours it cost: the arms are matched in
+steps; a step's CPU time moves with the machine's load as well as with the posterior flow) and prints
+Markdown: reconstruction and
 latent per posterior arm, samples per posterior x prior, and which differences stand out of the
 run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
 parentheses. A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
@@ -14,12 +15,17 @@ better than every seed of the other); with one seed per arm nothing can be said 
 script says so. With no real effect, two seeds against two fall apart that way one time in three,
 so the measures named in advance (PRIMARY: held-out top-1 and partials for the posterior, FAD and
 test-kit NLL for the prior) are listed first and the rest marked as context.
+
+--keep DIR copies what the tables are made from (each metrics.json, and each run's cost as
+abl-…/cost.json) into DIR in the same layout, so `ablation-table.py DIR` prints the same tables once
+the runs' folders are gone: docs/account/ablation/ is such a copy.
 """
 import argparse
 import glob
 import json
 import os
 import re
+import shutil
 import struct
 import sys
 
@@ -67,7 +73,12 @@ def load(runs, posterior, seed):
 
 def training_cost(runs, posterior, seed):
     """(step, CPU-hours, skipped steps) of the run's newest checkpoint, from its safetensors metadata
-    (VaeCheckpointState), or None when the run folder or its cpu_s is missing."""
+    (VaeCheckpointState) or from the cost.json --keep wrote; None when neither is there."""
+    kept = os.path.join(runs, f"abl-{posterior}-s{seed}", "cost.json")
+    if os.path.exists(kept):
+        with open(kept) as file:
+            cost = json.load(file)
+        return cost["step"], cost["cpu_hours"], cost["skipped_steps"]
     checkpoints = sorted(glob.glob(os.path.join(runs, f"abl-{posterior}-s{seed}", "train", "checkpoint-*.safetensors")))
     if not checkpoints:
         return None
@@ -119,10 +130,28 @@ def separated(a, b, higher_better):
     return None
 
 
+def keep(runs, into, found):
+    if os.path.abspath(runs) == os.path.abspath(into):
+        sys.exit("--keep DIR must be another folder than RUNS_DIR")
+    for posterior, seed in found:
+        evaluation = f"eval-abl-{posterior}-s{seed}"
+        os.makedirs(os.path.join(into, evaluation), exist_ok=True)
+        shutil.copyfile(os.path.join(runs, evaluation, "metrics.json"), os.path.join(into, evaluation, "metrics.json"))
+        cost = training_cost(runs, posterior, seed)
+        if cost is None:
+            sys.exit(f"{runs}/abl-{posterior}-s{seed}: no checkpoint with a CPU time to keep")
+        run = os.path.join(into, f"abl-{posterior}-s{seed}")
+        os.makedirs(run, exist_ok=True)
+        with open(os.path.join(run, "cost.json"), "w") as file:
+            json.dump({"step": cost[0], "cpu_hours": round(cost[1], 4), "skipped_steps": cost[2]}, file)
+            file.write("\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--keep", metavar="DIR", help="copy the metrics and costs read into DIR")
     args = parser.parse_args()
 
     found = {}   # (posterior, seed) -> models by prior kind
@@ -136,6 +165,9 @@ def main():
                 real = real or report["real_train_versus_test"]
     if not found:
         sys.exit(f"no eval-abl-*-s* folder with metrics.json in {args.runs}: run flows-ablation.sh … eval first")
+
+    if args.keep:
+        keep(args.runs, args.keep, sorted(found))
 
     def seeds_of(posterior):
         return [seed for seed in args.seeds if (posterior, seed) in found]

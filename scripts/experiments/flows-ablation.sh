@@ -23,6 +23,10 @@
 # lets it finish on both (a stop and --resume with another thread count changes no setting). Such a run
 # costs more CPU-hours than its one-thread siblings (two threads do 1.8 times the work of one, not 2)
 # and is no longer bit-reproducible from its seed: say so where its numbers are reported.
+# STEPS=N trains N steps in place of 10,000, with the learning-rate and β warm-ups scaled by N/10,000
+# (the A/Bs' way of shrinking a recipe, as ab22-arms.sh does): the size of ablation one session of three
+# hours holds on two cores, when run outputs do not outlive the session. Give every run of one ablation
+# the same STEPS and its own RUNS_DIR.
 # ONESHOT=path runs a copy of the program, so a rebuild of the repository does not replace a run's
 # files under it.
 set -euo pipefail
@@ -40,6 +44,8 @@ priors=(standard gaussian gmm nsf maf)
 threads="${THREADS:-1}"
 [[ "$threads" =~ ^[12]$ ]] || { echo "THREADS must be 1 or 2" >&2; exit 2; }
 [ "$threads" = 1 ] || [[ "$core" == *,* ]] || { echo "THREADS=2 needs two cores: CORE=0,1" >&2; exit 2; }
+steps="${STEPS:-10000}"
+[[ "$steps" =~ ^[0-9]+$ ]] && [ "$steps" -ge 100 ] || { echo "STEPS must be a whole number of steps, 100 or more" >&2; exit 2; }
 pinned() { taskset -c "$core" "$oneshot" "$@" --threads "$threads"; }
 
 case "$step" in
@@ -51,7 +57,9 @@ case "$step" in
       pinned train --data "$runs/drums" --out "$run" --resume
     else
       pinned train --data "$runs/drums" --out "$run" --preset cpu \
-        --set train.steps=10000 --set model.posterior_flow="$posterior" --set train.seed="$seed"
+        --set train.steps="$steps" --set train.warmup_steps=$((500 * steps / 10000)) \
+        --set train.beta_warmup_steps="$steps" \
+        --set model.posterior_flow="$posterior" --set train.seed="$seed"
     fi ;;
   priors)
     [ -f "$run/model.safetensors" ] || { echo "$run has no weights yet: train it first" >&2; exit 1; }
