@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Issue 37, item 5: the ablation the project was set up for — a posterior flow or not, and which
 # prior — at the shipped model's stage-A settings (44.1 kHz, `cpu` preset, 10,000 steps on the drums
-# recipe), two seeds per posterior arm. docs/account.md reports it.
+# recipe), two seeds per posterior arm; STEPS=2000 (below) is the shortened recipe docs/account.md reports.
 #
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR train POSTERIOR SEED
 #       POSTERIOR: iaf (the shipped model's stage A) or none; SEED: 1, 2, …
 #       Trains RUNS_DIR/abl-POSTERIOR-sSEED (start, or --resume it after a stop). About 4 CPU-hours
-#       on one core with the other busy; Ctrl-C / SIGTERM writes a checkpoint.
+#       on one core with the other busy (0.8–0.9 at STEPS=2000); Ctrl-C / SIGTERM writes a checkpoint.
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR priors POSTERIOR SEED
 #       Fits every prior on the run's frozen encoder, one model folder each:
 #       RUNS_DIR/abl-POSTERIOR-sSEED-prior-{standard,gaussian,gmm,nsf,maf} (the weights are linked,
@@ -31,7 +31,7 @@
 # files under it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-usage() { echo "usage: CORE=0|1 $0 RUNS_DIR train|priors|eval|all iaf|none SEED" >&2; exit 2; }
+usage() { echo "usage: [STEPS=N] CORE=0|1 $0 RUNS_DIR train|priors|eval|all iaf|none SEED" >&2; exit 2; }
 [ $# -eq 4 ] || usage
 mkdir -p "$1"
 runs="$(cd "$1" && pwd)"; step="$2"; posterior="$3"; seed="$4"
@@ -45,7 +45,8 @@ threads="${THREADS:-1}"
 [[ "$threads" =~ ^[12]$ ]] || { echo "THREADS must be 1 or 2" >&2; exit 2; }
 [ "$threads" = 1 ] || [[ "$core" == *,* ]] || { echo "THREADS=2 needs two cores: CORE=0,1" >&2; exit 2; }
 steps="${STEPS:-10000}"
-[[ "$steps" =~ ^[0-9]+$ ]] && [ "$steps" -ge 100 ] || { echo "STEPS must be a whole number of steps, 100 or more" >&2; exit 2; }
+[[ "$steps" =~ ^[0-9]+$ ]] && [ "$steps" -ge 100 ] ||
+  { echo "STEPS must be a whole number of steps, 100 or more" >&2; exit 2; }
 pinned() { taskset -c "$core" "$oneshot" "$@" --threads "$threads"; }
 
 case "$step" in
