@@ -6,10 +6,9 @@ scripts/experiments/flows-ablation.sh writes.
 
 Reads RUNS_DIR/eval-abl-{none,iaf}-sSEED/metrics.json (and each run's newest checkpoint, or the
 cost.json --keep wrote in its place, for the steps and CPU-hours it cost: the arms are matched in
-steps; a step's CPU time moves with the machine's load as well as with the posterior flow) and prints
-Markdown: reconstruction and
-latent per posterior arm, samples per posterior x prior, and which differences stand out of the
-run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
+steps; a step's CPU time moves with the machine's load as well as with the posterior flow) and
+prints Markdown: reconstruction and latent per posterior arm, samples per posterior x prior, and
+which differences stand out of the run-to-run noise. A cell shows the mean over the seeds found, then each seed's value in
 parentheses. A difference "stands out" when the two arms' seed ranges do not overlap (every seed of one is
 better than every seed of the other); with one seed per arm nothing can be said to, and the
 script says so. With no real effect, two seeds against two fall apart that way one time in three,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 37, item 5: the ablation the project was set up for — a posterior flow or not, and which
 # prior — at the shipped model's stage-A settings (44.1 kHz, `cpu` preset, 10,000 steps on the drums
-# recipe), two seeds per posterior arm; STEPS=2000 (below) is the shortened recipe docs/account.md reports.
+# recipe), two seeds per posterior arm. docs/account.md reports the shortened recipe, STEPS=2000
+# (below).
 #
 #   CORE=0|1 scripts/experiments/flows-ablation.sh RUNS_DIR train POSTERIOR SEED
 #       POSTERIOR: iaf (the shipped model's stage A) or none; SEED: 1, 2, …
